@@ -1,0 +1,158 @@
+//! The `docket` command line. Each command lives in its own module and is
+//! thin: it parses flags, calls the library, prints, and returns an [`Exit`].
+
+mod fmt;
+mod lint;
+
+use std::io::{IsTerminal, Write};
+use std::process::{ExitCode, Termination};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::{self, Diagnostic, RenderOptions};
+use crate::source::SourceMap;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything passed.
+    Ok,
+    /// The run worked and found something: violations, failed tests, files to reformat.
+    Findings,
+    /// The run could not start or finish: bad policy, missing file, bad flags.
+    Failure,
+}
+
+impl Exit {
+    /// The process exit code: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Findings => 1,
+            Exit::Failure => 2,
+        }
+    }
+}
+
+impl Termination for Exit {
+    fn report(self) -> ExitCode {
+        ExitCode::from(self.code())
+    }
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// docket: check CRM exports against a policy written as rules.
+#[derive(Debug, Parser)]
+#[command(name = "docket", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub color: ColorChoice,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and type-check policy files; report every problem.
+    Lint(lint::Args),
+    /// Format policy files in the canonical layout.
+    Fmt(fmt::Args),
+}
+
+/// Runs the command line and returns how it ended.
+pub fn run() -> Exit {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let is_usage_error = e.use_stderr();
+            let _ = e.print();
+            return if is_usage_error {
+                Exit::Failure
+            } else {
+                Exit::Ok
+            };
+        }
+    };
+    let ctx = Ctx { color: cli.color };
+    match cli.command {
+        Command::Lint(a) => lint::run(&ctx, a),
+        Command::Fmt(a) => fmt::run(&ctx, a),
+    }
+}
+
+/// Settings shared by commands.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    /// Colour choice.
+    pub color: ColorChoice,
+}
+
+impl Ctx {
+    /// Whether to colour what goes to stderr.
+    pub fn stderr_color(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+            }
+        }
+    }
+
+    /// Renders diagnostics to stderr.
+    pub fn report(&self, diags: &[Diagnostic], sources: &SourceMap) {
+        let text = diagnostic::render(
+            diags,
+            sources,
+            RenderOptions {
+                color: self.stderr_color(),
+                width: terminal_width(),
+            },
+        );
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(100)
+}
+
+/// Writes to stdout; a closed pipe (`docket … | head`) ends the output quietly.
+pub fn print_out(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Counts of errors and warnings, in words: "2 errors, 1 warning".
+pub fn count_words(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}

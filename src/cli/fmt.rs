@@ -1,0 +1,106 @@
+//! `docket fmt [--check] PATH…`: the canonical layout.
+
+use std::path::PathBuf;
+
+use similar::TextDiff;
+
+use super::{Ctx, Exit, print_out};
+use crate::diagnostic::Diagnostic;
+use crate::semantics::{io_reason, policy_files};
+use crate::source::SourceMap;
+use crate::syntax::format::format_source;
+
+/// Flags of `fmt`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Policy files or directories of `.docket` files (default: `policies`).
+    pub paths: Vec<PathBuf>,
+    /// Change nothing; list the files that are not formatted, with a diff, and exit 1 if any.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Runs `fmt`.
+pub fn run(ctx: &Ctx, args: Args) -> Exit {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        args.paths
+    };
+    let mut sources = SourceMap::new();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut unformatted = 0usize;
+    let mut changed = 0usize;
+    let mut total = 0usize;
+    let mut out = String::new();
+    for path in &paths {
+        let files = match policy_files(path) {
+            Ok(f) => f,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        for file in files {
+            total += 1;
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        "docket::io::read",
+                        format!("cannot read `{}`: {}", file.display(), io_reason(&e)),
+                    ));
+                    continue;
+                }
+            };
+            let name = file.display().to_string();
+            let id = sources.add(name.clone(), Some(&file), text.clone());
+            let formatted = match format_source(id, &text) {
+                Ok(f) => f,
+                Err(mut d) => {
+                    diags.append(&mut d);
+                    continue;
+                }
+            };
+            if formatted == text {
+                continue;
+            }
+            if args.check {
+                unformatted += 1;
+                let diff = TextDiff::from_lines(&text, &formatted);
+                out.push_str(&format!("{name} is not formatted:\n"));
+                out.push_str(
+                    &diff
+                        .unified_diff()
+                        .context_radius(2)
+                        .header(&name, &format!("{name} (formatted)"))
+                        .to_string(),
+                );
+            } else if let Err(e) = std::fs::write(&file, formatted) {
+                diags.push(Diagnostic::error(
+                    "docket::io::write",
+                    format!("cannot write `{name}`: {}", io_reason(&e)),
+                ));
+            } else {
+                changed += 1;
+                out.push_str(&format!("formatted {name}\n"));
+            }
+        }
+    }
+    ctx.report(&diags, &sources);
+    if args.check && unformatted > 0 {
+        out.push_str(&format!(
+            "{unformatted} of {total} files would be reformatted; run `docket fmt` to fix\n"
+        ));
+    } else if changed == 0 && diags.is_empty() {
+        out.push_str(&format!("{total} files already formatted\n"));
+    }
+    let _ = print_out(&out);
+    if diags.iter().any(Diagnostic::is_error) {
+        Exit::Failure
+    } else if unformatted > 0 {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    }
+}

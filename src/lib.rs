@@ -1,0 +1,13 @@
+//! docket: a rules-as-code policy checker for CRM exports.
+//!
+//! The pipeline, one module per stage:
+//! [`syntax`] (text → AST, formatter) → [`semantics`] (names, types → a
+//! compiled [`semantics::Policy`]). Diagnostics from every stage are
+//! [`diagnostic::Diagnostic`] values rendered with miette.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod semantics;
+pub mod source;
+pub mod syntax;
+pub mod time;

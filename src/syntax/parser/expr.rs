@@ -1,0 +1,652 @@
+//! Expressions, from loosest to tightest:
+//!
+//! ```text
+//! expr     = or [ "where" or ]
+//! or       = and { "or" and }
+//! and      = not { "and" not }
+//! not      = "not" not | cmp
+//! cmp      = add [ cmp-op add | ["not"] "in" add ["ignoring" "case"]
+//!                | "is" ["not"] ("missing" | "present") ]
+//! add      = unary { ("+" | "-") unary }
+//! unary    = "-" unary | postfix
+//! postfix  = primary { "." word }
+//! primary  = literal | name | name "(" args ")" | "(" expr ")" | "[" list "]"
+//!          | "if" expr "then" expr "else" expr
+//!          | quantifier postfix [ "where" or ]
+//! ```
+//!
+//! A `where` after a quantifier takes everything to its right, like SQL's
+//! `WHERE`; parenthesise a quantifier used as the left operand of `and`.
+
+use chrono::NaiveDate;
+use nom::Err as NomErr;
+use nom::Input as _;
+
+use super::*;
+use crate::syntax::lexer::{UNIT_WORDS, datetime_char, glued_unit};
+
+/// Parses a standalone expression (used by tests and tools).
+pub fn parse_expr_str(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
+    let i = In::new_extra(text, file);
+    match expr(i) {
+        Ok((rest, e)) => {
+            let rest = ws(rest);
+            if rest.fragment().is_empty() {
+                Ok(e)
+            } else {
+                Err(to_diagnostic(
+                    &PError::expected(off(&rest), Expected::Thing("the end of the expression")),
+                    file,
+                    text,
+                ))
+            }
+        }
+        Err(NomErr::Error(e) | NomErr::Failure(e)) => Err(to_diagnostic(&e, file, text)),
+        Err(NomErr::Incomplete(_)) => Err(Diagnostic::error(
+            "docket::parse::expected",
+            "incomplete expression",
+        )),
+    }
+}
+
+fn mk(kind: ExprKind, span: Span) -> Expr {
+    Expr { kind, span }
+}
+
+fn boxed(e: Expr) -> Box<Expr> {
+    Box::new(e)
+}
+
+fn targeted(
+    i: &In,
+    len: usize,
+    code: &'static str,
+    message: String,
+    label: &str,
+    help: &str,
+) -> PError {
+    PError::custom(Custom {
+        code,
+        message,
+        start: off(i),
+        end: off(i) + len,
+        label: label.to_string(),
+        help: Some(help.to_string()),
+    })
+}
+
+/// `or [where or]`
+pub(crate) fn expr(i: In) -> PResult<Expr> {
+    let (rest, left) = or_expr(i)?;
+    match kw("where")(rest) {
+        Ok((r, _)) => {
+            let (r, pred) = cut(or_expr(r))?;
+            let span = left.span.to(pred.span);
+            Ok((r, mk(ExprKind::Where(boxed(left), boxed(pred)), span)))
+        }
+        Err(_) => Ok((rest, left)),
+    }
+}
+
+fn logical_op<'a>(
+    i: In<'a>,
+    word: &'static str,
+    wrong: &'static str,
+) -> Result<Option<In<'a>>, NomErr<PError>> {
+    let j = ws(i);
+    if let Ok((r, _)) = kw(word)(j) {
+        return Ok(Some(r));
+    }
+    if j.fragment().starts_with(wrong) {
+        return Err(NomErr::Failure(targeted(
+            &j,
+            2,
+            "docket::parse::wrong-operator",
+            format!("`{wrong}` is not an operator in docket"),
+            &format!("write `{word}`"),
+            &format!(
+                "logical operators are words: `and`, `or`, `not`; replace `{wrong}` with `{word}`"
+            ),
+        )));
+    }
+    Ok(None)
+}
+
+/// `and { or and }`
+pub(crate) fn or_expr(i: In) -> PResult<Expr> {
+    let (mut rest, mut left) = and_expr(i)?;
+    while let Some(r) = logical_op(rest, "or", "||")? {
+        let (r, right) = cut(and_expr(r))?;
+        let span = left.span.to(right.span);
+        left = mk(ExprKind::Binary(BinOp::Or, boxed(left), boxed(right)), span);
+        rest = r;
+    }
+    Ok((rest, left))
+}
+
+fn and_expr(i: In) -> PResult<Expr> {
+    let (mut rest, mut left) = not_expr(i)?;
+    while let Some(r) = logical_op(rest, "and", "&&")? {
+        let (r, right) = cut(not_expr(r))?;
+        let span = left.span.to(right.span);
+        left = mk(
+            ExprKind::Binary(BinOp::And, boxed(left), boxed(right)),
+            span,
+        );
+        rest = r;
+    }
+    Ok((rest, left))
+}
+
+fn not_expr(i: In) -> PResult<Expr> {
+    let j = ws(i);
+    if let Ok((r, sp)) = kw("not")(j) {
+        let (r, inner) = cut(not_expr(r))?;
+        let span = sp.to(inner.span);
+        return Ok((r, mk(ExprKind::Not(boxed(inner)), span)));
+    }
+    if j.fragment().starts_with('!') && !j.fragment().starts_with("!=") {
+        return Err(NomErr::Failure(targeted(
+            &j,
+            1,
+            "docket::parse::wrong-operator",
+            "`!` is not an operator in docket".to_string(),
+            "write `not`",
+            "negate a condition with `not`, e.g. `not case.closed`",
+        )));
+    }
+    cmp_expr(j)
+}
+
+/// The comparison operator at `j`, if any: (operator, rest).
+fn cmp_op(j: In) -> Result<Option<(BinOp, In)>, NomErr<PError>> {
+    let f = j.fragment();
+    for (text, op) in [
+        ("!=", BinOp::Ne),
+        ("<=", BinOp::Le),
+        (">=", BinOp::Ge),
+        ("<", BinOp::Lt),
+        (">", BinOp::Gt),
+    ] {
+        if f.starts_with(text) {
+            if text == "<" && f.starts_with("<>") {
+                return Err(NomErr::Failure(targeted(
+                    &j,
+                    2,
+                    "docket::parse::wrong-operator",
+                    "`<>` is not an operator in docket".to_string(),
+                    "write `!=`",
+                    "write `!=` for \"not equal\"",
+                )));
+            }
+            return Ok(Some((op, j.take_from(text.len()))));
+        }
+    }
+    if f.starts_with("==") {
+        return Err(NomErr::Failure(targeted(
+            &j,
+            2,
+            "docket::parse::wrong-operator",
+            "`==` is not an operator in docket".to_string(),
+            "write `=`",
+            "docket compares with a single `=`",
+        )));
+    }
+    if f.starts_with('=') && !f.starts_with("=>") {
+        return Ok(Some((BinOp::Eq, j.take_from(1))));
+    }
+    for (words, op) in [
+        (&["starts", "with"][..], BinOp::StartsWith),
+        (&["ends", "with"][..], BinOp::EndsWith),
+        (&["contains"][..], BinOp::Contains),
+    ] {
+        if let Ok((mut r, _)) = kw(words[0])(j) {
+            for w in &words[1..] {
+                r = cut(kw(w)(r))?.0;
+            }
+            return Ok(Some((op, r)));
+        }
+    }
+    Ok(None)
+}
+
+fn cmp_expr(i: In) -> PResult<Expr> {
+    let (rest, left) = add_expr(i)?;
+    let j = ws(rest);
+    let (rest, e) = if let Some((op, r)) = cmp_op(j)? {
+        let (r, right) = cut(add_expr(r))?;
+        let span = left.span.to(right.span);
+        (r, mk(ExprKind::Binary(op, boxed(left), boxed(right)), span))
+    } else if let Some(r) = in_keyword(j)? {
+        let (r, negated) = r;
+        let (r, list) = cut(add_expr(r))?;
+        let (r, ignore_case) = match kw("ignoring")(r) {
+            Ok((r2, _)) => (cut(kw("case")(r2))?.0, true),
+            Err(_) => (r, false),
+        };
+        let span = left
+            .span
+            .to(Span::new(list.span.file, list.span.start as usize, off(&r)));
+        (
+            r,
+            mk(
+                ExprKind::In {
+                    value: boxed(left),
+                    list: boxed(list),
+                    negated,
+                    ignore_case,
+                },
+                span,
+            ),
+        )
+    } else if let Ok((r, _)) = kw("is")(j) {
+        let (r, negated) = match kw("not")(r) {
+            Ok((r2, _)) => (r2, true),
+            Err(_) => (r, false),
+        };
+        let k = ws(r);
+        let (r, present) = match word_here(k) {
+            Some(("missing", r2)) => (r2, false),
+            Some(("present", r2)) => (r2, true),
+            _ => {
+                let e = PError::expected(off(&k), Expected::Token("missing"))
+                    .with_suggestions(&["present"]);
+                return failure(e);
+            }
+        };
+        let span = Span::new(left.span.file, left.span.start as usize, off(&r));
+        (
+            r,
+            mk(
+                ExprKind::Is {
+                    value: boxed(left),
+                    present: present != negated,
+                },
+                span,
+            ),
+        )
+    } else {
+        return Ok((rest, left));
+    };
+    // `a < b < c` reads well on paper but means nothing here.
+    let k = ws(rest);
+    if cmp_op(k).ok().flatten().is_some() || kw("is")(k).is_ok() {
+        return failure(PError::custom(Custom {
+            code: "docket::parse::chained-comparison",
+            message: "comparisons cannot be chained".to_string(),
+            start: e.span.start as usize,
+            end: off(&k) + 1,
+            label: "a second comparison follows the first".to_string(),
+            help: Some("join the comparisons with `and`: `a < b and b < c`".to_string()),
+        }));
+    }
+    Ok((rest, e))
+}
+
+/// `in` or `not in`: returns (rest, negated).
+fn in_keyword(j: In) -> Result<Option<(In, bool)>, NomErr<PError>> {
+    if let Ok((r, _)) = kw("in")(j) {
+        return Ok(Some((r, false)));
+    }
+    if let Ok((r, _)) = kw("not")(j) {
+        let (r, _) = cut(kw("in")(r))?;
+        return Ok(Some((r, true)));
+    }
+    Ok(None)
+}
+
+fn add_expr(i: In) -> PResult<Expr> {
+    let (mut rest, mut left) = unary(i)?;
+    loop {
+        let j = ws(rest);
+        let op = if j.fragment().starts_with('+') {
+            BinOp::Add
+        } else if j.fragment().starts_with('-') {
+            BinOp::Sub
+        } else {
+            break;
+        };
+        let (r, right) = cut(unary(j.take_from(1)))?;
+        let span = left.span.to(right.span);
+        left = mk(ExprKind::Binary(op, boxed(left), boxed(right)), span);
+        rest = r;
+    }
+    Ok((rest, left))
+}
+
+/// `- unary | postfix`
+pub(crate) fn unary(i: In) -> PResult<Expr> {
+    let j = ws(i);
+    if j.fragment().starts_with('-') {
+        let (r, inner) = cut(unary(j.take_from(1)))?;
+        let span = Span::new(j.extra, off(&j), inner.span.end as usize);
+        return Ok((r, mk(ExprKind::Neg(boxed(inner)), span)));
+    }
+    postfix(j)
+}
+
+fn postfix(i: In) -> PResult<Expr> {
+    let (mut rest, mut e) = primary(i)?;
+    loop {
+        let j = ws(rest);
+        if !j.fragment().starts_with('.') {
+            break;
+        }
+        let (r, field) = cut(any_word(j.take_from(1)))?;
+        let span = e.span.to(field.span);
+        e = mk(ExprKind::Field(boxed(e), field), span);
+        rest = r;
+    }
+    Ok((rest, e))
+}
+
+fn comma_list<'a>(mut r: In<'a>, close: &'static str) -> PResult<'a, Vec<Expr>> {
+    let mut out = Vec::new();
+    if let Ok((r2, _)) = punct(close)(r) {
+        return Ok((r2, out));
+    }
+    loop {
+        let (r2, e) = cut(expr(r))?;
+        out.push(e);
+        if let Ok((r3, _)) = punct(",")(r2) {
+            if let Ok((r4, _)) = punct(close)(r3) {
+                return Ok((r4, out));
+            }
+            r = r3;
+            continue;
+        }
+        let (r3, _) = cut(punct(close)(r2))?;
+        return Ok((r3, out));
+    }
+}
+
+fn primary(i: In) -> PResult<Expr> {
+    let j = ws(i);
+    let f = j.fragment();
+    let Some(c) = f.chars().next() else {
+        return error(&j, Expected::Thing("an expression"));
+    };
+    if c == '(' {
+        let (r, inner) = cut(expr(j.take_from(1)))?;
+        let (r, _) = cut(punct(")")(r))?;
+        return Ok((r, mk(ExprKind::Paren(boxed(inner)), span_between(&j, &r))));
+    }
+    if c == '[' {
+        let (r, items) = comma_list(j.take_from(1), "]")?;
+        return Ok((r, mk(ExprKind::List(items), span_between(&j, &r))));
+    }
+    if c == '"' {
+        let (r, s) = str_lit(j)?;
+        return Ok((r, mk(ExprKind::Str(s.value), s.span)));
+    }
+    if c.is_ascii_digit() {
+        return number_literal(j);
+    }
+    let Some((w, r)) = word_here(j) else {
+        return error(&j, Expected::Thing("an expression"));
+    };
+    let sp = span_between(&j, &r);
+    let q = match w {
+        "true" => return Ok((r, mk(ExprKind::Bool(true), sp))),
+        "false" => return Ok((r, mk(ExprKind::Bool(false), sp))),
+        "now" => return Ok((r, mk(ExprKind::Now, sp))),
+        "if" => {
+            let (r, c) = cut(expr(r))?;
+            let (r, _) = cut(kw("then")(r))?;
+            let (r, a) = cut(expr(r))?;
+            let (r, _) = cut(kw("else")(r))?;
+            let (r, b) = cut(expr(r))?;
+            let span = sp.to(b.span);
+            return Ok((r, mk(ExprKind::If(boxed(c), boxed(a), boxed(b)), span)));
+        }
+        "any" => Quantifier::Any,
+        "no" => Quantifier::No,
+        "first" => Quantifier::First,
+        "last" => Quantifier::Last,
+        "count" => Quantifier::Count,
+        "null" | "nil" | "none" | "None" | "NULL" => {
+            return failure(PError::custom(Custom {
+                code: "docket::parse::no-null",
+                message: format!("docket has no `{w}` value"),
+                start: off(&j),
+                end: off(&r),
+                label: "not a value".to_string(),
+                help: Some("test for an empty cell with `is missing` or `is present`".to_string()),
+            }));
+        }
+        _ if RESERVED.contains(&w) => return error(&j, Expected::Thing("an expression")),
+        // A clause keyword opening a line ends the expression before it: the
+        // author most likely left the previous clause unfinished.
+        _ if first_on_line(&j) && (CLAUSE_KEYWORDS.contains(&w) || ITEM_KEYWORDS.contains(&w)) => {
+            return error(&j, Expected::Thing("an expression"));
+        }
+        _ => {
+            let id = Ident {
+                name: w.to_string(),
+                span: sp,
+            };
+            if r.fragment().starts_with('(') {
+                let (r2, args) = comma_list(r.take_from(1), ")")?;
+                let span = span_between(&j, &r2);
+                return Ok((r2, mk(ExprKind::Call(id, args), span)));
+            }
+            return Ok((r, mk(ExprKind::Name(id), sp)));
+        }
+    };
+    let (r, rows) = cut(postfix(r))?;
+    let (r, filter) = match kw("where")(r) {
+        Ok((r2, _)) => {
+            let (r2, e) = cut(or_expr(r2))?;
+            (r2, Some(boxed(e)))
+        }
+        Err(_) => (r, None),
+    };
+    let end = filter.as_ref().map_or(rows.span, |f| f.span);
+    Ok((
+        r,
+        mk(
+            ExprKind::Quant {
+                q,
+                rows: boxed(rows),
+                filter,
+            },
+            sp.to(end),
+        ),
+    ))
+}
+
+/// A number, date, date-time or duration literal at `j` (no layout skipped).
+pub(crate) fn number_literal(j: In) -> PResult<Expr> {
+    let f = j.fragment();
+    let b = f.as_bytes();
+    if !b.first().is_some_and(u8::is_ascii_digit) {
+        return error(&j, Expected::Thing("a number"));
+    }
+    let is_date = b.len() >= 10
+        && b.iter().take(4).all(u8::is_ascii_digit)
+        && b.get(4) == Some(&b'-')
+        && b.get(5..7)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        && b.get(7) == Some(&b'-')
+        && b.get(8..10)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if is_date {
+        let text = f.get(..10).unwrap_or("");
+        let mut r = j.take_from(10);
+        let rf = r.fragment();
+        if rf.starts_with('T') && rf.as_bytes().get(1).is_some_and(u8::is_ascii_digit) {
+            let len = 1 + rf
+                .get(1..)
+                .unwrap_or("")
+                .find(|c: char| !datetime_char(c))
+                .unwrap_or(rf.len() - 1);
+            r = r.take_from(len);
+            let sp = span_between(&j, &r);
+            return Ok((
+                r,
+                mk(
+                    ExprKind::DateTime(f.get(..10 + len).unwrap_or("").to_string()),
+                    sp,
+                ),
+            ));
+        }
+        let sp = span_between(&j, &r);
+        let parsed = text
+            .get(0..4)
+            .and_then(|y| y.parse::<i32>().ok())
+            .zip(text.get(5..7).and_then(|m| m.parse::<u32>().ok()))
+            .zip(text.get(8..10).and_then(|d| d.parse::<u32>().ok()))
+            .and_then(|((y, m), d)| NaiveDate::from_ymd_opt(y, m, d));
+        return match parsed {
+            Some(d) => Ok((r, mk(ExprKind::Date(d), sp))),
+            None => failure(PError::custom(Custom {
+                code: "docket::parse::bad-date",
+                message: format!("`{text}` is not a calendar date"),
+                start: off(&j),
+                end: off(&r),
+                label: "no such date".to_string(),
+                help: Some("dates are written YYYY-MM-DD, e.g. `2024-06-03`".to_string()),
+            })),
+        };
+    }
+    let len = f.find(|c: char| !c.is_ascii_digit()).unwrap_or(f.len());
+    let digits = f.get(..len).unwrap_or("");
+    let r = j.take_from(len);
+    let Ok(n) = digits.parse::<i64>() else {
+        return failure(PError::custom(Custom {
+            code: "docket::parse::bad-number",
+            message: format!("`{digits}` is too large"),
+            start: off(&j),
+            end: off(&r),
+            label: "too large".to_string(),
+            help: Some(format!("numbers go up to {}", i64::MAX)),
+        }));
+    };
+    // A unit glued to the number (`48h`) or a unit word on the same line (`48 hours`).
+    let (unit_text, after) = match glued_unit(r.fragment()) {
+        Some(u) => (Some(u), r.take_from(u.len())),
+        None => {
+            let b2 = blanks(r);
+            match word_here(b2) {
+                Some((w, r2)) if UNIT_WORDS.contains(&w) => (Some(w), r2),
+                _ => (None, r),
+            }
+        }
+    };
+    let Some(u) = unit_text else {
+        return Ok((r, mk(ExprKind::Int(n), span_between(&j, &r))));
+    };
+    let unit = match u {
+        "d" | "day" | "days" => DurationUnit::Days,
+        "h" | "hour" | "hours" => DurationUnit::Hours,
+        _ => DurationUnit::Minutes,
+    };
+    let sp = span_between(&j, &after);
+    Ok((
+        after,
+        mk(
+            ExprKind::Duration(DurationLit {
+                amount: n,
+                unit,
+                span: sp,
+            }),
+            sp,
+        ),
+    ))
+}
+
+fn unterminated(open: &In, end: usize) -> PError {
+    PError::custom(Custom {
+        code: "docket::parse::unterminated-string",
+        message: "unterminated string".to_string(),
+        start: off(open),
+        end,
+        label: "this string is not closed".to_string(),
+        help: Some("close it with `\"` before the end of the line".to_string()),
+    })
+}
+
+/// A string literal with `{expr}` holes, starting at `"`.
+pub(crate) fn string_parts(i: In) -> PResult<(Vec<TemplatePart>, Span)> {
+    let open = ws(i);
+    if !open.fragment().starts_with('"') {
+        return error(&open, Expected::Thing("a string"));
+    }
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut cur = open.take_from(1);
+    loop {
+        let f: &str = cur.fragment();
+        let Some(c) = f.chars().next() else {
+            return failure(unterminated(&open, off(&cur)));
+        };
+        match c {
+            '"' => {
+                cur = cur.take_from(1);
+                break;
+            }
+            '\n' | '\r' => return failure(unterminated(&open, off(&cur))),
+            '\\' => {
+                let esc = f.chars().nth(1);
+                let v = match esc {
+                    Some('"') => '"',
+                    Some('\\') => '\\',
+                    Some('n') => '\n',
+                    Some('t') => '\t',
+                    Some(other) if other != '\n' => {
+                        return failure(PError::custom(Custom {
+                            code: "docket::parse::bad-escape",
+                            message: format!("unknown escape `\\{other}`"),
+                            start: off(&cur),
+                            end: off(&cur) + 1 + other.len_utf8(),
+                            label: "not an escape".to_string(),
+                            help: Some("strings know `\\\"`, `\\\\`, `\\n` and `\\t`; write `{{` and `}}` for braces".to_string()),
+                        }));
+                    }
+                    _ => return failure(unterminated(&open, off(&cur))),
+                };
+                text.push(v);
+                cur = cur.take_from(1 + esc.map_or(0, char::len_utf8));
+            }
+            '{' if f.starts_with("{{") => {
+                text.push('{');
+                cur = cur.take_from(2);
+            }
+            '}' if f.starts_with("}}") => {
+                text.push('}');
+                cur = cur.take_from(2);
+            }
+            '}' => {
+                return failure(PError::custom(Custom {
+                    code: "docket::parse::unmatched-brace",
+                    message: "`}` without a matching `{`".to_string(),
+                    start: off(&cur),
+                    end: off(&cur) + 1,
+                    label: "unmatched".to_string(),
+                    help: Some("write `}}` for a literal brace".to_string()),
+                }));
+            }
+            '{' => {
+                if !text.is_empty() {
+                    parts.push(TemplatePart::Text(std::mem::take(&mut text)));
+                }
+                let (r, e) = cut(expr(cur.take_from(1)))?;
+                let r = ws(r);
+                if !r.fragment().starts_with('}') {
+                    return failure(PError::expected(off(&r), Expected::Token("}")));
+                }
+                parts.push(TemplatePart::Hole(e));
+                cur = r.take_from(1);
+            }
+            _ => {
+                text.push(c);
+                cur = cur.take_from(c.len_utf8());
+            }
+        }
+    }
+    if !text.is_empty() {
+        parts.push(TemplatePart::Text(text));
+    }
+    let span = span_between(&open, &cur);
+    Ok((cur, (parts, span)))
+}

@@ -1,0 +1,651 @@
+//! Dates, instants, durations and the date/time format patterns of the language.
+//!
+//! * A **date** is a calendar date ([`NaiveDate`]); arithmetic on dates is in
+//!   calendar days.
+//! * An **instant** is a point in time, milliseconds since the Unix epoch (UTC);
+//!   arithmetic on instants is in elapsed time, so a 24-hour step across a DST
+//!   change is still 24 real hours.
+//! * A value written without an offset is local time in the policy's zone. A
+//!   local time that does not exist (clocks go forward) or happens twice
+//!   (clocks go back) is rejected with an error that says so: docket never
+//!   guesses which instant was meant.
+//!
+//! Format patterns (`"M/D/YYYY h:mm[:ss] a"`) are compiled once into
+//! [`TimeFormat`] and matched without going through chrono's format parser.
+
+use std::fmt;
+
+use chrono::{
+    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike,
+};
+use chrono_tz::Tz;
+
+/// Milliseconds in one second, minute, hour and day.
+pub const SECOND: i64 = 1_000;
+/// Milliseconds in a minute.
+pub const MINUTE: i64 = 60 * SECOND;
+/// Milliseconds in an hour.
+pub const HOUR: i64 = 60 * MINUTE;
+/// Milliseconds in a 24-hour day of elapsed time.
+pub const DAY_MS: i64 = 24 * HOUR;
+
+/// A point in time: milliseconds since 1970-01-01T00:00:00Z.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(pub i64);
+
+impl Instant {
+    /// The instant as a chrono UTC date-time, when representable.
+    pub fn to_utc(self) -> Option<DateTime<chrono::Utc>> {
+        DateTime::from_timestamp_millis(self.0)
+    }
+
+    /// The calendar date of this instant in `tz`.
+    pub fn local_date(self, tz: Tz) -> Option<NaiveDate> {
+        self.to_utc().map(|d| d.with_timezone(&tz).date_naive())
+    }
+
+    /// `2025-11-25 13:44 EST`: minutes, seconds when not zero, zone abbreviation.
+    pub fn display(self, tz: Tz) -> String {
+        match self.to_utc() {
+            Some(d) => {
+                let l = d.with_timezone(&tz);
+                if l.second() == 0 && l.nanosecond() == 0 {
+                    l.format("%Y-%m-%d %H:%M %Z").to_string()
+                } else {
+                    l.format("%Y-%m-%d %H:%M:%S %Z").to_string()
+                }
+            }
+            None => format!("@{}ms", self.0),
+        }
+    }
+
+    /// RFC 3339 with the zone's offset, e.g. `2025-11-25T13:44:00-05:00`.
+    pub fn rfc3339(self, tz: Tz) -> String {
+        match self.to_utc() {
+            Some(d) => d
+                .with_timezone(&tz)
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+            None => format!("@{}ms", self.0),
+        }
+    }
+}
+
+/// Why a local date-time could not become an instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalTimeError {
+    /// Clocks skip over this local time (spring forward).
+    Nonexistent,
+    /// This local time happens twice (fall back).
+    Ambiguous,
+}
+
+impl fmt::Display for LocalTimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LocalTimeError::Nonexistent => {
+                f.write_str("does not exist in the policy's time zone (clocks go forward over it)")
+            }
+            LocalTimeError::Ambiguous => f.write_str(
+                "is ambiguous in the policy's time zone (it happens twice when clocks go back); write it with an offset",
+            ),
+        }
+    }
+}
+
+/// Interprets a local date-time in `tz`.
+pub fn resolve_local(naive: NaiveDateTime, tz: Tz) -> Result<Instant, LocalTimeError> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(d) => Ok(Instant(d.timestamp_millis())),
+        LocalResult::None => Err(LocalTimeError::Nonexistent),
+        LocalResult::Ambiguous(_, _) => Err(LocalTimeError::Ambiguous),
+    }
+}
+
+/// Interprets a date-time with an explicit UTC offset (in seconds).
+pub fn resolve_offset(naive: NaiveDateTime, offset_secs: i32) -> Option<Instant> {
+    let ms = naive.and_utc().timestamp_millis();
+    ms.checked_sub(i64::from(offset_secs) * SECOND).map(Instant)
+}
+
+/// Formats an elapsed duration in words: `48 hours`, `1 hour 30 minutes`.
+pub fn display_elapsed(ms: i64) -> String {
+    if ms == 0 {
+        return "0 hours".to_string();
+    }
+    let sign = if ms < 0 { "-" } else { "" };
+    let mut rest = ms.unsigned_abs();
+    let mut parts = Vec::new();
+    for (unit, one, many) in [
+        (HOUR as u64, "hour", "hours"),
+        (MINUTE as u64, "minute", "minutes"),
+        (SECOND as u64, "second", "seconds"),
+        (1, "millisecond", "milliseconds"),
+    ] {
+        let n = rest / unit;
+        rest %= unit;
+        if n > 0 {
+            parts.push(format!("{n} {}", if n == 1 { one } else { many }));
+        }
+    }
+    format!("{sign}{}", parts.join(" "))
+}
+
+/// Formats calendar days: `1 day`, `90 days`.
+pub fn display_days(n: i64) -> String {
+    if n.abs() == 1 {
+        format!("{n} day")
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// What a format pattern describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatKind {
+    /// A calendar date.
+    Date,
+    /// A date with a time of day.
+    DateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Item {
+    Year,
+    Month {
+        two: bool,
+    },
+    Day {
+        two: bool,
+    },
+    Hour24 {
+        two: bool,
+    },
+    Hour12 {
+        two: bool,
+    },
+    Minute,
+    Second,
+    Fraction,
+    AmPm,
+    Offset,
+    Lit(u8),
+    /// `T` in a pattern also accepts a space, as ISO 8601 exports often use one.
+    DateTimeSep,
+    Optional(Vec<Item>),
+}
+
+/// A compiled date or date-time pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeFormat {
+    /// The pattern as written.
+    pub source: String,
+    items: Vec<Item>,
+}
+
+/// The patterns `iso8601` stands for, for dates and for date-times.
+pub fn iso8601(kind: FormatKind) -> Vec<TimeFormat> {
+    let pats: &[&str] = match kind {
+        FormatKind::Date => &["YYYY-MM-DD"],
+        FormatKind::DateTime => &["YYYY-MM-DDTHH:mm[:ss[.S]][Z]"],
+    };
+    pats.iter()
+        .filter_map(|p| TimeFormat::compile(p, kind).ok())
+        .collect()
+}
+
+impl TimeFormat {
+    /// Compiles a pattern, checking it fits `kind`.
+    ///
+    /// Tokens: `YYYY` year, `M`/`MM` month, `D`/`DD` day, `H`/`HH` hour 0–23,
+    /// `h`/`hh` hour 1–12 (with `a`), `mm` minutes, `ss` seconds, `S`
+    /// fraction of a second, `a` AM/PM in any case, `Z` offset (`Z`, `+05:00`,
+    /// `+0500`, `+05`), `T` the ISO separator (a space also matches), `[…]`
+    /// optional part. Any other character stands for itself.
+    pub fn compile(pattern: &str, kind: FormatKind) -> Result<TimeFormat, String> {
+        let bytes = pattern.as_bytes();
+        let mut pos = 0;
+        let items = compile_seq(bytes, &mut pos, 0)?;
+        if pos < bytes.len() {
+            return Err("`]` without a matching `[`".to_string());
+        }
+        let mut seen = Seen::default();
+        seen.scan(&items);
+        if !(seen.year && seen.month && seen.day) {
+            return Err(
+                "a pattern needs a year (`YYYY`), a month (`M` or `MM`) and a day (`D` or `DD`)"
+                    .to_string(),
+            );
+        }
+        match kind {
+            FormatKind::Date => {
+                if seen.any_time() {
+                    return Err("a date pattern cannot hold a time of day; declare the column as `datetime`".to_string());
+                }
+            }
+            FormatKind::DateTime => {
+                if !(seen.hour24 || seen.hour12) || !seen.minute {
+                    return Err("a date-time pattern needs an hour (`H`, `HH`, `h` or `hh`) and minutes (`mm`)".to_string());
+                }
+                if seen.hour12 != seen.ampm {
+                    return Err(if seen.hour12 {
+                        "a 12-hour hour (`h`) needs an AM/PM marker (`a`)".to_string()
+                    } else {
+                        "an AM/PM marker (`a`) needs a 12-hour hour (`h` or `hh`), not `H`"
+                            .to_string()
+                    });
+                }
+                if seen.hour12 && seen.hour24 {
+                    return Err("use either `h` (12-hour) or `H` (24-hour), not both".to_string());
+                }
+            }
+        }
+        Ok(TimeFormat {
+            source: pattern.to_string(),
+            items,
+        })
+    }
+
+    /// Matches a whole trimmed cell as a date.
+    pub fn match_date(&self, s: &[u8]) -> Option<NaiveDate> {
+        let mut f = Fields::default();
+        if match_items(&self.items, s, 0, &mut f)? != s.len() {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(f.year?, f.month?, f.day?)
+    }
+
+    /// Matches a whole trimmed cell as a date-time; no-offset values are local
+    /// time in `tz`.
+    pub fn match_datetime(&self, s: &[u8], tz: Tz) -> Option<Result<Instant, LocalTimeError>> {
+        let mut f = Fields::default();
+        if match_items(&self.items, s, 0, &mut f)? != s.len() {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(f.year?, f.month?, f.day?)?;
+        let mut hour = f.hour?;
+        if let Some(pm) = f.pm {
+            if !(1..=12).contains(&hour) {
+                return None;
+            }
+            hour = match (hour, pm) {
+                (12, false) => 0,
+                (12, true) => 12,
+                (h, true) => h + 12,
+                (h, false) => h,
+            };
+        }
+        let time = NaiveTime::from_hms_nano_opt(hour, f.minute?, f.second.unwrap_or(0), f.nanos)?;
+        let naive = NaiveDateTime::new(date, time);
+        Some(match f.offset {
+            Some(off) => resolve_offset(naive, off).ok_or(LocalTimeError::Nonexistent),
+            None => resolve_local(naive, tz),
+        })
+    }
+}
+
+#[derive(Default)]
+struct Seen {
+    year: bool,
+    month: bool,
+    day: bool,
+    hour24: bool,
+    hour12: bool,
+    minute: bool,
+    second: bool,
+    ampm: bool,
+    offset: bool,
+    fraction: bool,
+}
+
+impl Seen {
+    fn scan(&mut self, items: &[Item]) {
+        for it in items {
+            match it {
+                Item::Year => self.year = true,
+                Item::Month { .. } => self.month = true,
+                Item::Day { .. } => self.day = true,
+                Item::Hour24 { .. } => self.hour24 = true,
+                Item::Hour12 { .. } => self.hour12 = true,
+                Item::Minute => self.minute = true,
+                Item::Second => self.second = true,
+                Item::Fraction => self.fraction = true,
+                Item::AmPm => self.ampm = true,
+                Item::Offset => self.offset = true,
+                Item::Lit(_) | Item::DateTimeSep => {}
+                Item::Optional(inner) => self.scan(inner),
+            }
+        }
+    }
+
+    fn any_time(&self) -> bool {
+        self.hour24
+            || self.hour12
+            || self.minute
+            || self.second
+            || self.ampm
+            || self.offset
+            || self.fraction
+    }
+}
+
+fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<Item>, String> {
+    let mut items = Vec::new();
+    while let Some(&c) = p.get(*pos) {
+        let run = p[*pos..].iter().take_while(|&&b| b == c).count();
+        let item = match c {
+            b'[' => {
+                *pos += 1;
+                let inner = compile_seq(p, pos, depth + 1)?;
+                if p.get(*pos) != Some(&b']') {
+                    return Err("`[` without a matching `]`".to_string());
+                }
+                *pos += 1;
+                if inner.is_empty() {
+                    return Err("`[]` holds nothing".to_string());
+                }
+                items.push(Item::Optional(inner));
+                continue;
+            }
+            b']' => {
+                if depth == 0 {
+                    return Err("`]` without a matching `[`".to_string());
+                }
+                return Ok(items);
+            }
+            b'Y' if run == 4 => Item::Year,
+            b'Y' => return Err(format!("`{}`: the year is written `YYYY`", "Y".repeat(run))),
+            b'M' if run <= 2 => Item::Month { two: run == 2 },
+            b'D' if run <= 2 => Item::Day { two: run == 2 },
+            b'H' if run <= 2 => Item::Hour24 { two: run == 2 },
+            b'h' if run <= 2 => Item::Hour12 { two: run == 2 },
+            b'm' if run == 2 => Item::Minute,
+            b'm' => return Err("minutes are written `mm`".to_string()),
+            b's' if run == 2 => Item::Second,
+            b's' => return Err("seconds are written `ss`".to_string()),
+            b'S' if run == 1 => Item::Fraction,
+            b'a' if run == 1 => Item::AmPm,
+            b'Z' if run == 1 => Item::Offset,
+            b'T' if run == 1 => Item::DateTimeSep,
+            b'M' | b'D' | b'H' | b'h' | b'S' | b'a' | b'Z' | b'T' => {
+                return Err(format!(
+                    "`{}` is not a pattern token",
+                    (c as char).to_string().repeat(run)
+                ));
+            }
+            _ if c.is_ascii_alphabetic() => {
+                return Err(format!(
+                    "`{}` is not a pattern token (tokens: YYYY M MM D DD H HH h hh mm ss S a Z T)",
+                    c as char
+                ));
+            }
+            _ => {
+                *pos += 1;
+                items.push(Item::Lit(c));
+                continue;
+            }
+        };
+        *pos += run;
+        items.push(item);
+    }
+    if depth > 0 {
+        return Err("`[` without a matching `]`".to_string());
+    }
+    Ok(items)
+}
+
+#[derive(Default, Clone)]
+struct Fields {
+    year: Option<i32>,
+    month: Option<u32>,
+    day: Option<u32>,
+    hour: Option<u32>,
+    minute: Option<u32>,
+    second: Option<u32>,
+    nanos: u32,
+    pm: Option<bool>,
+    offset: Option<i32>,
+}
+
+fn digits(s: &[u8], at: usize, min: usize, max: usize) -> Option<(u32, usize)> {
+    let mut n: u32 = 0;
+    let mut len = 0;
+    while len < max {
+        match s.get(at + len) {
+            Some(b) if b.is_ascii_digit() => {
+                n = n * 10 + u32::from(b - b'0');
+                len += 1;
+            }
+            _ => break,
+        }
+    }
+    (len >= min).then_some((n, at + len))
+}
+
+/// Matches `items` at `at`; returns the end position.
+fn match_items(items: &[Item], s: &[u8], at: usize, f: &mut Fields) -> Option<usize> {
+    let Some((first, rest)) = items.split_first() else {
+        return Some(at);
+    };
+    if let Item::Optional(inner) = first {
+        let saved = f.clone();
+        if let Some(mid) = match_items(inner, s, at, f)
+            && let Some(end) = match_items(rest, s, mid, f)
+        {
+            return Some(end);
+        }
+        *f = saved;
+        return match_items(rest, s, at, f);
+    }
+    let next = match first {
+        Item::Year => {
+            let (n, e) = digits(s, at, 4, 4)?;
+            f.year = Some(i32::try_from(n).ok()?);
+            e
+        }
+        Item::Month { two } => {
+            let (n, e) = digits(s, at, if *two { 2 } else { 1 }, 2)?;
+            f.month = Some(n);
+            e
+        }
+        Item::Day { two } => {
+            let (n, e) = digits(s, at, if *two { 2 } else { 1 }, 2)?;
+            f.day = Some(n);
+            e
+        }
+        Item::Hour24 { two } | Item::Hour12 { two } => {
+            let (n, e) = digits(s, at, if *two { 2 } else { 1 }, 2)?;
+            f.hour = Some(n);
+            e
+        }
+        Item::Minute => {
+            let (n, e) = digits(s, at, 2, 2)?;
+            f.minute = Some(n);
+            e
+        }
+        Item::Second => {
+            let (n, e) = digits(s, at, 2, 2)?;
+            f.second = Some(n);
+            e
+        }
+        Item::Fraction => {
+            let mut e = at;
+            let mut nanos: u64 = 0;
+            let mut scale: u64 = 100_000_000;
+            while let Some(b) = s.get(e).filter(|b| b.is_ascii_digit()) {
+                nanos += u64::from(b - b'0') * scale;
+                scale /= 10;
+                e += 1;
+            }
+            if e == at {
+                return None;
+            }
+            f.nanos = u32::try_from(nanos).ok()?;
+            e
+        }
+        Item::AmPm => {
+            let a = s.get(at)?.to_ascii_lowercase();
+            let m = s.get(at + 1)?.to_ascii_lowercase();
+            if m != b'm' {
+                return None;
+            }
+            f.pm = Some(match a {
+                b'a' => false,
+                b'p' => true,
+                _ => return None,
+            });
+            at + 2
+        }
+        Item::Offset => {
+            let c = *s.get(at)?;
+            if c == b'Z' || c == b'z' {
+                f.offset = Some(0);
+                at + 1
+            } else if c == b'+' || c == b'-' {
+                let (h, mut e) = digits(s, at + 1, 2, 2)?;
+                let mut m = 0;
+                if s.get(e) == Some(&b':') {
+                    let (mm, e2) = digits(s, e + 1, 2, 2)?;
+                    m = mm;
+                    e = e2;
+                } else if let Some((mm, e2)) = digits(s, e, 2, 2) {
+                    m = mm;
+                    e = e2;
+                }
+                if h > 23 || m > 59 {
+                    return None;
+                }
+                let secs = i32::try_from(h * 3600 + m * 60).ok()?;
+                f.offset = Some(if c == b'-' { -secs } else { secs });
+                e
+            } else {
+                return None;
+            }
+        }
+        Item::Lit(c) => {
+            if s.get(at)? != c {
+                return None;
+            }
+            at + 1
+        }
+        Item::DateTimeSep => {
+            let c = *s.get(at)?;
+            if c != b'T' && c != b't' && c != b' ' {
+                return None;
+            }
+            at + 1
+        }
+        Item::Optional(_) => return None,
+    };
+    match_items(rest, s, next, f)
+}
+
+/// The year, month and day of a date as a tuple (for compact storage and display).
+pub fn ymd(d: NaiveDate) -> (i32, u32, u32) {
+    (d.year(), d.month(), d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::America::New_York;
+
+    fn dt(pat: &str, s: &str) -> Option<Result<Instant, LocalTimeError>> {
+        TimeFormat::compile(pat, FormatKind::DateTime)
+            .unwrap()
+            .match_datetime(s.as_bytes(), New_York)
+    }
+
+    #[test]
+    fn date_patterns_match_iso_and_us_styles() {
+        let iso = TimeFormat::compile("YYYY-MM-DD", FormatKind::Date).unwrap();
+        let us = TimeFormat::compile("M/D/YYYY", FormatKind::Date).unwrap();
+        let d = NaiveDate::from_ymd_opt(2024, 6, 3).unwrap();
+        assert_eq!(iso.match_date(b"2024-06-03"), Some(d));
+        assert_eq!(us.match_date(b"6/3/2024"), Some(d));
+        assert_eq!(us.match_date(b"06/03/2024"), Some(d));
+        assert_eq!(iso.match_date(b"2024-6-3"), None);
+        assert_eq!(iso.match_date(b"2024-02-30"), None);
+        assert_eq!(us.match_date(b"6/3/2024 "), None);
+    }
+
+    #[test]
+    fn iso_datetimes_with_and_without_offsets() {
+        let iso = &iso8601(FormatKind::DateTime)[0];
+        let want = Instant(1_763_750_640_000); // 2025-11-21T18:44:00Z
+        for s in [
+            "2025-11-21T13:44:00-05:00",
+            "2025-11-21T18:44:00Z",
+            "2025-11-21 13:44",
+            "2025-11-21 13:44:00",
+            "2025-11-21T13:44:00.000-0500",
+        ] {
+            assert_eq!(
+                iso.match_datetime(s.as_bytes(), New_York),
+                Some(Ok(want)),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn us_crm_datetimes_in_any_case() {
+        let want = Instant(1_763_750_640_000);
+        for s in [
+            "11/21/2025 1:44 PM",
+            "11/21/2025 1:44 pm",
+            "11/21/2025 01:44 Pm",
+        ] {
+            assert_eq!(dt("M/D/YYYY h:mm[:ss] a", s), Some(Ok(want)), "{s}");
+        }
+        assert_eq!(dt("M/D/YYYY h:mm a", "11/21/2025 13:44 PM"), None);
+        // 12 AM is midnight, 12 PM is noon.
+        let midnight = dt("M/D/YYYY h:mm a", "11/21/2025 12:00 AM")
+            .unwrap()
+            .unwrap();
+        let noon = dt("M/D/YYYY h:mm a", "11/21/2025 12:00 PM")
+            .unwrap()
+            .unwrap();
+        assert_eq!(noon.0 - midnight.0, 12 * HOUR);
+    }
+
+    #[test]
+    fn dst_gaps_and_overlaps_are_errors_not_guesses() {
+        // 2025-03-09 02:30 does not exist in New York; 2025-11-02 01:30 happens twice.
+        assert_eq!(
+            dt("YYYY-MM-DD HH:mm", "2025-03-09 02:30"),
+            Some(Err(LocalTimeError::Nonexistent))
+        );
+        assert_eq!(
+            dt("YYYY-MM-DD HH:mm", "2025-11-02 01:30"),
+            Some(Err(LocalTimeError::Ambiguous))
+        );
+        // With an offset both are fine.
+        assert!(matches!(
+            dt("YYYY-MM-DD HH:mmZ", "2025-11-02 01:30-04:00"),
+            Some(Ok(_))
+        ));
+        // Just outside the change, local times resolve.
+        let before = dt("YYYY-MM-DD HH:mm", "2025-03-09 01:59").unwrap().unwrap();
+        let after = dt("YYYY-MM-DD HH:mm", "2025-03-09 03:00").unwrap().unwrap();
+        assert_eq!(after.0 - before.0, MINUTE);
+    }
+
+    #[test]
+    fn bad_patterns_are_explained() {
+        assert!(TimeFormat::compile("YY-MM-DD", FormatKind::Date).is_err());
+        assert!(TimeFormat::compile("YYYY-MM-DD HH:mm", FormatKind::Date).is_err());
+        assert!(TimeFormat::compile("YYYY-MM-DD h:mm", FormatKind::DateTime).is_err());
+        assert!(TimeFormat::compile("YYYY-MM-DD [HH:mm", FormatKind::DateTime).is_err());
+        assert!(TimeFormat::compile("YYYY-MM-DD HH:mm]", FormatKind::DateTime).is_err());
+        assert!(TimeFormat::compile("YYYY-MM-DD HH:mm q", FormatKind::DateTime).is_err());
+        assert!(TimeFormat::compile("M/D/YYYY", FormatKind::Date).is_ok());
+    }
+
+    #[test]
+    fn durations_display_in_words() {
+        assert_eq!(display_elapsed(48 * HOUR), "48 hours");
+        assert_eq!(display_elapsed(HOUR + 30 * MINUTE), "1 hour 30 minutes");
+        assert_eq!(display_days(1), "1 day");
+        assert_eq!(display_days(90), "90 days");
+    }
+}
