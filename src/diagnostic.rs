@@ -311,7 +311,14 @@ where
             .then(a.2.cmp(b.2))
     });
     scored.dedup_by(|a, b| a.2 == b.2);
-    scored.into_iter().take(3).map(|(_, _, c)| c).collect()
+    // Only alternatives nearly as close as the best one are worth showing.
+    let best = scored.first().map_or(0.0, |s| s.0);
+    scored
+        .into_iter()
+        .filter(|s| s.0 >= best - 0.04)
+        .take(3)
+        .map(|(_, _, c)| c)
+        .collect()
 }
 
 /// "did you mean `x`?" help text, if anything is close enough.

@@ -722,16 +722,20 @@ impl<'a> Checker<'a> {
             if values.iter().any(|v| v == s) {
                 continue;
             }
-            let help = did_you_mean(s, values.iter().map(String::as_str)).unwrap_or_else(|| {
-                format!(
-                    "the values of `{path}` are {}",
-                    values
-                        .iter()
-                        .map(|v| format!("\"{v}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            });
+            let close = crate::diagnostic::suggest(s, values.iter().map(String::as_str));
+            let help = close
+                .first()
+                .map(|c| format!("did you mean \"{c}\"?"))
+                .unwrap_or_else(|| {
+                    format!(
+                        "the values of `{path}` are {}",
+                        values
+                            .iter()
+                            .map(|v| format!("\"{v}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                });
             let mut d = Diagnostic::error(
                 "docket::names::unknown-value",
                 format!("\"{s}\" is not one of the values declared for `{path}`"),

@@ -55,6 +55,15 @@ fn allowed(kind: RuleKind, clause: &ClauseKind) -> bool {
     }
 }
 
+fn kind_phrase(kind: RuleKind) -> &'static str {
+    match kind {
+        RuleKind::Require => "a `rule`",
+        RuleKind::Notice => "a `notice`",
+        RuleKind::Allowlist => "an `allowlist`",
+        RuleKind::Escalation => "an `escalation`",
+    }
+}
+
 fn owner_of(clause: &ClauseKind) -> &'static str {
     match clause {
         ClauseKind::Require(_) => "`rule`",
@@ -260,9 +269,9 @@ impl<'a> Checker<'a> {
                     Diagnostic::error(
                         "docket::rule::misplaced-clause",
                         format!(
-                            "`{}` does not belong in a `{}` rule",
+                            "`{}` does not belong in {}",
                             c.kind.keyword(),
-                            r.kind.keyword()
+                            kind_phrase(r.kind)
                         ),
                     )
                     .with_label(c.span, "not allowed here")

@@ -296,66 +296,50 @@ fn member_lines(m: &Member) -> Vec<String> {
     let mut lines = Vec::new();
     match &m.kind {
         MemberKind::Column(c) => {
-            let mut s = format!(
+            let head = format!(
                 "{}: {} from {}",
                 m.name.name,
                 type_expr(&c.ty),
                 string(&c.header.value)
             );
-            for md in &c.modifiers {
-                s.push(' ');
-                match &md.kind {
-                    ModifierKind::Key => s.push_str("key"),
-                    ModifierKind::Required => s.push_str("required"),
-                    ModifierKind::Default(e) => {
-                        s.push_str("default ");
-                        s.push_str(&print(e, Ctx::UNARY));
-                    }
-                    ModifierKind::Formats(f) => {
-                        s.push_str("formats ");
-                        s.push_str(&formats(f));
-                    }
-                    ModifierKind::OneOf(v) => {
-                        s.push_str("one of [");
-                        s.push_str(
-                            &v.iter()
-                                .map(|x| string(&x.value))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        );
-                        s.push(']');
-                    }
-                    ModifierKind::SeparatedBy(x) => {
-                        s.push_str("separated by ");
-                        s.push_str(&string(&x.value));
-                    }
-                }
-            }
-            let one_of = c.modifiers.iter().find_map(|md| match &md.kind {
-                ModifierKind::OneOf(v) => Some(v),
-                _ => None,
-            });
+            let mods: Vec<String> = c.modifiers.iter().map(modifier).collect();
+            let flat = std::iter::once(head.clone())
+                .chain(mods.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let one_of = c
+                .modifiers
+                .iter()
+                .position(|md| matches!(&md.kind, ModifierKind::OneOf(v) if !v.is_empty()));
             match one_of {
-                Some(values) if INDENT + s.chars().count() > WIDTH && !values.is_empty() => {
+                Some(at) if INDENT + flat.chars().count() > WIDTH => {
                     // One value per line; the modifiers after the list follow `]`.
-                    let marker = "one of [";
-                    let at = s.find(marker).map_or(s.len(), |i| i + marker.len());
-                    let close = s
-                        .get(at..)
-                        .and_then(|r| r.find(']'))
-                        .map_or(s.len(), |i| at + i);
-                    lines.push(indented(INDENT, s.get(..at).unwrap_or("")));
-                    let n = values.len();
-                    for (i, v) in values.iter().enumerate() {
-                        let comma = if i + 1 < n { "," } else { "" };
-                        lines.push(indented(
-                            2 * INDENT,
-                            &format!("{}{comma}", string(&v.value)),
-                        ));
+                    let mut first = head;
+                    for m in mods.iter().take(at) {
+                        first.push(' ');
+                        first.push_str(m);
                     }
-                    lines.push(indented(INDENT, s.get(close..).unwrap_or("]")));
+                    first.push_str(" one of [");
+                    lines.push(indented(INDENT, &first));
+                    if let Some(ModifierKind::OneOf(values)) = c.modifiers.get(at).map(|m| &m.kind)
+                    {
+                        let n = values.len();
+                        for (i, v) in values.iter().enumerate() {
+                            let comma = if i + 1 < n { "," } else { "" };
+                            lines.push(indented(
+                                2 * INDENT,
+                                &format!("{}{comma}", string(&v.value)),
+                            ));
+                        }
+                    }
+                    let mut last = String::from("]");
+                    for m in mods.iter().skip(at + 1) {
+                        last.push(' ');
+                        last.push_str(m);
+                    }
+                    lines.push(indented(INDENT, &last));
                 }
-                _ => lines.push(indented(INDENT, &s)),
+                _ => lines.push(indented(INDENT, &flat)),
             }
         }
         MemberKind::Relation(r) => {
@@ -374,6 +358,23 @@ fn member_lines(m: &Member) -> Vec<String> {
         }
     }
     lines
+}
+
+fn modifier(md: &Modifier) -> String {
+    match &md.kind {
+        ModifierKind::Key => "key".to_string(),
+        ModifierKind::Required => "required".to_string(),
+        ModifierKind::Default(e) => format!("default {}", print(e, Ctx::UNARY)),
+        ModifierKind::Formats(f) => format!("formats {}", formats(f)),
+        ModifierKind::OneOf(v) => format!(
+            "one of [{}]",
+            v.iter()
+                .map(|x| string(&x.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ModifierKind::SeparatedBy(x) => format!("separated by {}", string(&x.value)),
+    }
 }
 
 fn clause_lines(c: &Clause) -> Vec<String> {
@@ -579,6 +580,29 @@ fn right_open(e: &Expr) -> bool {
     }
 }
 
+/// True when a `where` printed after `e` would be taken by a quantifier
+/// inside it (`a or any x` followed by `where p`).
+fn swallows_where(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Quant { .. } => true,
+        ExprKind::Not(x) | ExprKind::Neg(x) => swallows_where(x),
+        ExprKind::Binary(_, _, r) => swallows_where(r),
+        ExprKind::In {
+            list, ignore_case, ..
+        } => !ignore_case && swallows_where(list),
+        _ => right_open(e),
+    }
+}
+
+/// Prints the rows of `rows where pred`.
+fn where_rows(rows: &Expr) -> String {
+    if swallows_where(rows) {
+        format!("({})", print(rows, Ctx::TOP))
+    } else {
+        print(rows, Ctx::closed(P_OR))
+    }
+}
+
 fn needs_parens(e: &Expr, ctx: Ctx) -> bool {
     prec(e) < ctx.min || (ctx.closed && right_open(e))
 }
@@ -715,7 +739,7 @@ fn print(e: &Expr, ctx: Ctx) -> String {
         }
         ExprKind::Where(rows, pred) => format!(
             "{} where {}",
-            print(rows, Ctx::closed(P_OR)),
+            where_rows(rows),
             print(pred, Ctx::open(P_OR))
         ),
     }
@@ -784,7 +808,7 @@ fn layout(e: &Expr, ctx: Ctx, lead: String, indent: usize, out: &mut Vec<String>
             layout(f, Ctx::open(P_OR), indented(cont, "where "), cont, out);
         }
         ExprKind::Where(rows, pred) => {
-            out.push(format!("{lead}{}", print(rows, Ctx::closed(P_OR))));
+            out.push(format!("{lead}{}", where_rows(rows)));
             layout(pred, Ctx::open(P_OR), indented(cont, "where "), cont, out);
         }
         _ => out.push(lead + &flat),

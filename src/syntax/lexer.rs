@@ -227,9 +227,8 @@ impl Lexer<'_> {
                 .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
         if is_date {
             self.pos += 10;
-            if self.peek() == Some('T') && self.peek_at(1).is_some_and(|c| c.is_ascii_digit()) {
-                self.pos += 1;
-                self.take_while(datetime_char);
+            if let Some(len) = datetime_tail_len(self.rest()) {
+                self.pos += len;
                 self.push(Tok::DateTime, start);
             } else {
                 self.push(Tok::Date, start);
@@ -337,9 +336,40 @@ impl Lexer<'_> {
     }
 }
 
-/// Characters of a date-time literal after the `T`.
-pub fn datetime_char(c: char) -> bool {
-    c.is_ascii_digit() || matches!(c, ':' | '.' | '+' | '-' | 'Z')
+/// The length of a date-time literal's time part at the start of `rest`:
+/// `THH:mm[:ss[.fff]][Z|±HH[:MM]]`, or `None` when there is none.
+pub fn datetime_tail_len(rest: &str) -> Option<usize> {
+    let b = rest.as_bytes();
+    let digits = |at: usize, n: usize| {
+        b.get(at..at + n)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    if b.first() != Some(&b'T') || !digits(1, 2) || b.get(3) != Some(&b':') || !digits(4, 2) {
+        return None;
+    }
+    let mut end = 6;
+    if b.get(end) == Some(&b':') && digits(end + 1, 2) {
+        end += 3;
+        if b.get(end) == Some(&b'.') && digits(end + 1, 1) {
+            end += 1;
+            while b.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+        }
+    }
+    match b.get(end) {
+        Some(b'Z') => end += 1,
+        Some(b'+' | b'-') if digits(end + 1, 2) => {
+            end += 3;
+            if b.get(end) == Some(&b':') && digits(end + 1, 2) {
+                end += 3;
+            } else if digits(end, 2) {
+                end += 2;
+            }
+        }
+        _ => {}
+    }
+    Some(end)
 }
 
 /// The unit glued to a number at the start of `rest`, if any (`h` in `48h`).

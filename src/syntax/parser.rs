@@ -86,8 +86,14 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
 }
 
 impl PError {
-    /// Adds keywords to the expected set so a misspelling gets a suggestion.
+    /// Words a misspelling here may have meant (not shown as expected).
     fn with_suggestions(mut self, words: &[&'static str]) -> PError {
+        self.suggest.extend_from_slice(words);
+        self
+    }
+
+    /// Adds accepted tokens to the expected set.
+    pub(crate) fn or_tokens(mut self, words: &[&'static str]) -> PError {
         self.expected
             .extend(words.iter().map(|w| Expected::Token(w)));
         self
@@ -797,8 +803,8 @@ fn clause(i: In) -> PResult<Clause> {
                 Some(("error", r)) => (r, ClauseKind::Severity(SeverityLit::Error)),
                 Some(("warning", r)) => (r, ClauseKind::Severity(SeverityLit::Warning)),
                 _ => {
-                    let e = PError::expected(off(&j), Expected::Token("error"))
-                        .with_suggestions(&["warning"]);
+                    let e =
+                        PError::expected(off(&j), Expected::Token("error")).or_tokens(&["warning"]);
                     return failure(e);
                 }
             }
@@ -858,7 +864,7 @@ fn clause(i: In) -> PResult<Clause> {
                 Ok(x) => x,
                 Err(NomErr::Error(mut e)) => {
                     if condition.is_none() {
-                        e = e.with_suggestions(&["when"]);
+                        e = e.or_tokens(&["when"]);
                     }
                     return failure(e);
                 }

@@ -47,6 +47,8 @@ pub struct PError {
     pub expected: Vec<Expected>,
     /// A targeted error, which wins over `expected`.
     pub custom: Option<Box<Custom>>,
+    /// Words a misspelling may have meant (for "did you mean").
+    pub suggest: Vec<&'static str>,
 }
 
 impl PError {
@@ -56,6 +58,7 @@ impl PError {
             offset,
             expected: vec![what],
             custom: None,
+            suggest: Vec::new(),
         }
     }
 
@@ -65,6 +68,7 @@ impl PError {
             offset: c.start,
             expected: Vec::new(),
             custom: Some(Box::new(c)),
+            suggest: Vec::new(),
         }
     }
 }
@@ -75,6 +79,7 @@ impl<'a> ParseError<In<'a>> for PError {
             offset: input.location_offset(),
             expected: Vec::new(),
             custom: None,
+            suggest: Vec::new(),
         }
     }
 
@@ -98,6 +103,7 @@ impl<'a> ParseError<In<'a>> for PError {
                         merged.expected.push(e);
                     }
                 }
+                merged.suggest.extend(other.suggest);
                 merged
             }
         }
@@ -199,6 +205,7 @@ pub fn to_diagnostic(e: &PError, file: FileId, text: &str) -> Diagnostic {
             Expected::Token(t) => Some(*t),
             Expected::Thing(_) => None,
         })
+        .chain(e.suggest.iter().copied())
         .collect();
     let mut help = did_you_mean(word, keywords.iter().copied());
     if help.is_none() {

@@ -23,7 +23,7 @@ use nom::Err as NomErr;
 use nom::Input as _;
 
 use super::*;
-use crate::syntax::lexer::{UNIT_WORDS, datetime_char, glued_unit};
+use crate::syntax::lexer::{UNIT_WORDS, datetime_tail_len, glued_unit};
 
 /// Parses a standalone expression (used by tests and tools).
 pub fn parse_expr_str(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
@@ -249,8 +249,8 @@ fn cmp_expr(i: In) -> PResult<Expr> {
             Some(("missing", r2)) => (r2, false),
             Some(("present", r2)) => (r2, true),
             _ => {
-                let e = PError::expected(off(&k), Expected::Token("missing"))
-                    .with_suggestions(&["present"]);
+                let e =
+                    PError::expected(off(&k), Expected::Token("missing")).or_tokens(&["present"]);
                 return failure(e);
             }
         };
@@ -474,12 +474,7 @@ pub(crate) fn number_literal(j: In) -> PResult<Expr> {
         let text = f.get(..10).unwrap_or("");
         let mut r = j.take_from(10);
         let rf = r.fragment();
-        if rf.starts_with('T') && rf.as_bytes().get(1).is_some_and(u8::is_ascii_digit) {
-            let len = 1 + rf
-                .get(1..)
-                .unwrap_or("")
-                .find(|c: char| !datetime_char(c))
-                .unwrap_or(rf.len() - 1);
+        if let Some(len) = datetime_tail_len(rf) {
             r = r.take_from(len);
             let sp = span_between(&j, &r);
             return Ok((
