@@ -580,23 +580,9 @@ fn right_open(e: &Expr) -> bool {
     }
 }
 
-/// True when a `where` printed after `e` would be taken by a quantifier
-/// inside it (`a or any x` followed by `where p`).
-fn swallows_where(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Quant { .. } => true,
-        ExprKind::Not(x) | ExprKind::Neg(x) => swallows_where(x),
-        ExprKind::Binary(_, _, r) => swallows_where(r),
-        ExprKind::In {
-            list, ignore_case, ..
-        } => !ignore_case && swallows_where(list),
-        _ => right_open(e),
-    }
-}
-
 /// Prints the rows of `rows where pred`.
 fn where_rows(rows: &Expr) -> String {
-    if swallows_where(rows) {
+    if !crate::syntax::parser::is_path_like(rows) {
         format!("({})", print(rows, Ctx::TOP))
     } else {
         print(rows, Ctx::closed(P_OR))
@@ -746,7 +732,7 @@ fn print(e: &Expr, ctx: Ctx) -> String {
 }
 
 fn quant_rows(rows: &Expr, closed: bool) -> String {
-    if matches!(rows.kind, ExprKind::Quant { .. } | ExprKind::If(..)) {
+    if !crate::syntax::parser::is_path_like(rows) {
         format!("({})", print(rows, Ctx::TOP))
     } else {
         print(

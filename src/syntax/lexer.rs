@@ -35,6 +35,43 @@ pub const RESERVED: &[&str] = &[
     "last", "count", "if", "then", "else", "true", "false", "now",
 ];
 
+/// Every other word the parser treats as a keyword somewhere (types,
+/// modifiers, connectives inside clauses). Together with the lists above,
+/// this is the keyword set `grammar/docket.ebnf` must use.
+pub const OTHER_KEYWORDS: &[&str] = &[
+    "formats",
+    "iso8601",
+    "from",
+    "key",
+    "required",
+    "default",
+    "one",
+    "of",
+    "separated",
+    "by",
+    "list",
+    "ref",
+    "many",
+    "ordered",
+    "as",
+    "section",
+    "error",
+    "warning",
+    "exempt",
+    "within",
+    "missing",
+    "present",
+    "ignoring",
+    "case",
+    "with",
+    "text",
+    "int",
+    "bool",
+    "email",
+    "duration",
+    "days",
+];
+
 /// Long unit words of duration literals (`90 days`).
 pub const UNIT_WORDS: &[&str] = &["day", "days", "hour", "hours", "minute", "minutes"];
 

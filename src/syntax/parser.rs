@@ -14,7 +14,7 @@ use nom::{Err as NomErr, IResult, Input as _};
 use nom_locate::LocatedSpan;
 
 pub use error::{Custom, Expected, PError, describe_at, to_diagnostic};
-pub use expr::parse_expr_str;
+pub use expr::{is_path_like, parse_expr_str};
 
 use self::expr::{expr, or_expr, unary};
 use super::ast::*;
@@ -257,6 +257,10 @@ fn unindented_word(i: In) -> bool {
 /// True when `i` (after layout) starts a top-level item.
 fn item_start(i: In) -> bool {
     let i = ws(i);
+    // Items start a line; the lexer relies on it to tell rule ids.
+    if !first_on_line(&i) {
+        return false;
+    }
     match word_here(i) {
         Some((w, rest)) => ITEM_KEYWORDS.contains(&w) && !blanks(rest).fragment().starts_with(':'),
         None => false,
@@ -264,7 +268,7 @@ fn item_start(i: In) -> bool {
 }
 
 /// True when `i` (after layout) starts a table member: `word :`.
-fn member_start(i: In) -> bool {
+pub(crate) fn member_start(i: In) -> bool {
     match word_here(ws(i)) {
         Some((_, rest)) => blanks(rest).fragment().starts_with(':'),
         None => false,
@@ -604,17 +608,22 @@ fn type_expr(i: In) -> PResult<TypeExpr> {
 
 fn member(i: In) -> PResult<Member> {
     let i = ws(i);
-    let (rest, mname) = any_word(i)?;
+    let (rest, mname) = name(i)?;
     let (rest, _) = cut(punct(":")(rest))?;
     if peek_word(rest) == Some("many") {
         let (r, _) = kw("many")(rest)?;
         let (r, target) = cut(name(r))?;
         let (r, _) = cut(kw("by")(r))?;
-        let (r, by) = cut(any_word(r))?;
-        let (r, ordered_by) = match kw("ordered")(r) {
+        let (r, by) = cut(name(r))?;
+        let ordered = if member_start(r) {
+            Err(())
+        } else {
+            kw("ordered")(r).map_err(|_| ())
+        };
+        let (r, ordered_by) = match ordered {
             Ok((r2, _)) => {
                 let (r2, _) = cut(kw("by")(r2))?;
-                let (r2, f) = cut(any_word(r2))?;
+                let (r2, f) = cut(name(r2))?;
                 (r2, Some(f))
             }
             Err(_) => (r, None),
@@ -724,7 +733,7 @@ fn define(i: In) -> PResult<DefineDecl> {
     let (rest, _) = kw("define")(i)?;
     let (rest, table) = cut(name(rest))?;
     let (rest, _) = cut(punct(".")(rest))?;
-    let (rest, dname) = cut(any_word(rest))?;
+    let (rest, dname) = cut(name(rest))?;
     let (rest, _) = cut(kw("as")(rest))?;
     let (rest, body) = cut(expr(rest))?;
     Ok((

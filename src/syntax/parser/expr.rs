@@ -80,12 +80,45 @@ pub(crate) fn expr(i: In) -> PResult<Expr> {
     let (rest, left) = or_expr(i)?;
     match kw("where")(rest) {
         Ok((r, _)) => {
+            if !is_path_like(&left) {
+                return failure(PError::custom(Custom {
+                    code: "docket::parse::where-rows",
+                    message: "`where` needs the rows it filters right before it".to_string(),
+                    start: left.span.start as usize,
+                    end: left.span.end as usize,
+                    label: "not a name or a path".to_string(),
+                    help: Some(
+                        "filter rows such as `case.events where …`; to test rows write `any … where …`; to filter a computed value put it in parentheses"
+                            .to_string(),
+                    ),
+                }));
+            }
             let (r, pred) = cut(or_expr(r))?;
             let span = left.span.to(pred.span);
             Ok((r, mk(ExprKind::Where(boxed(left), boxed(pred)), span)))
         }
         Err(_) => Ok((rest, left)),
     }
+}
+
+/// True for expressions that can stand before a top-level `where` without
+/// parentheses: literals, names, paths, calls, lists and parenthesised ones.
+pub fn is_path_like(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Str(_)
+            | ExprKind::Int(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Date(_)
+            | ExprKind::DateTime(_)
+            | ExprKind::Duration(_)
+            | ExprKind::Now
+            | ExprKind::List(_)
+            | ExprKind::Name(_)
+            | ExprKind::Field(..)
+            | ExprKind::Call(..)
+            | ExprKind::Paren(_)
+    )
 }
 
 fn logical_op<'a>(
@@ -220,7 +253,12 @@ fn cmp_expr(i: In) -> PResult<Expr> {
     } else if let Some(r) = in_keyword(j)? {
         let (r, negated) = r;
         let (r, list) = cut(add_expr(r))?;
-        let (r, ignore_case) = match kw("ignoring")(r) {
+        let ignoring = if member_start(r) {
+            error(&r, Expected::Token("ignoring"))
+        } else {
+            kw("ignoring")(r)
+        };
+        let (r, ignore_case) = match ignoring {
             Ok((r2, _)) => (cut(kw("case")(r2))?.0, true),
             Err(_) => (r, false),
         };
@@ -433,6 +471,22 @@ fn primary(i: In) -> PResult<Expr> {
             return Ok((r, mk(ExprKind::Name(id), sp)));
         }
     };
+    if let Some(w) = peek_word(r)
+        && matches!(w, "any" | "no" | "first" | "last" | "count" | "if")
+    {
+        let at = ws(r);
+        return failure(PError::custom(Custom {
+            code: "docket::parse::nested-quantifier",
+            message: format!("`{}` cannot be followed directly by `{w}`", q.keyword()),
+            start: off(&at),
+            end: off(&at) + w.len(),
+            label: "put this in parentheses".to_string(),
+            help: Some(format!(
+                "write `{} (…)` so it is clear what is quantified",
+                q.keyword()
+            )),
+        }));
+    }
     let (r, rows) = cut(postfix(r))?;
     let (r, filter) = match kw("where")(r) {
         Ok((r2, _)) => {
