@@ -175,7 +175,7 @@ pub fn one_line(d: &Diagnostic, sources: &SourceMap) -> String {
 /// label's file; labels in other files become related notes.
 struct View {
     message: String,
-    code: &'static str,
+    code: Option<&'static str>,
     severity: miette::Severity,
     help: Option<String>,
     source: Option<NamedSource<String>>,
@@ -213,13 +213,16 @@ impl View {
                     help: None,
                     related: Vec::new(),
                 };
-                related.push(View::new(&note, sources));
+                let mut view = View::new(&note, sources);
+                view.code = None;
+                view.severity = miette::Severity::Advice;
+                related.push(view);
             }
         }
         related.extend(d.related.iter().map(|r| View::new(r, sources)));
         View {
             message: d.message.clone(),
-            code: d.code,
+            code: Some(d.code),
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
@@ -248,7 +251,7 @@ impl std::error::Error for View {}
 
 impl miette::Diagnostic for View {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {

@@ -115,14 +115,24 @@ pub fn load(path: &Path) -> Loaded {
         match std::fs::read(p) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => texts.push((p.clone(), text)),
-                Err(e) => diagnostics.push(Diagnostic::error(
-                    "docket::io::encoding",
-                    format!(
-                        "policy file `{}` is not valid UTF-8 (byte {})",
-                        p.display(),
-                        e.utf8_error().valid_up_to()
-                    ),
-                )),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    let line = e
+                        .as_bytes()
+                        .get(..at)
+                        .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count())
+                        + 1;
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "docket::io::encoding",
+                            format!(
+                                "policy file `{}` is not valid UTF-8 at line {line} (byte offset {at})",
+                                p.display()
+                            ),
+                        )
+                        .with_help("save the file as UTF-8"),
+                    );
+                }
             },
             Err(e) => diagnostics.push(Diagnostic::error(
                 "docket::io::read",
@@ -133,6 +143,16 @@ pub fn load(path: &Path) -> Loaded {
                 ),
             )),
         }
+    }
+    if !diagnostics.is_empty() {
+        // Checking the files that did load would report what the others
+        // declare as missing.
+        return Loaded {
+            sources,
+            files: Vec::new(),
+            policy: None,
+            diagnostics,
+        };
     }
     for (p, text) in texts {
         let text = text

@@ -717,7 +717,7 @@ impl<'a> Checker<'a> {
             .tables
             .get(col.table)
             .and_then(|t| t.columns.get(col.column))
-            .map(|c| c.span);
+            .and_then(|c| c.one_of_span.or(Some(c.span)));
         for (s, sp) in literals {
             if values.iter().any(|v| v == s) {
                 continue;

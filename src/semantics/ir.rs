@@ -121,6 +121,8 @@ pub struct Column {
     pub formats: Vec<TimeFormat>,
     /// Values the policy may compare this column with.
     pub one_of: Option<Vec<String>>,
+    /// Where `one of […]` is written.
+    pub one_of_span: Option<Span>,
     /// List separator.
     pub separator: String,
 }

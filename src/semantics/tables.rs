@@ -193,6 +193,7 @@ impl<'a> Checker<'a> {
             default: None,
             formats: Vec::new(),
             one_of: None,
+            one_of_span: None,
             separator: ";".to_string(),
         };
         if c.header.value.trim().is_empty() {
@@ -267,6 +268,11 @@ impl<'a> Checker<'a> {
                         seen.push(&v.value);
                     }
                     col.one_of = Some(values.iter().map(|v| v.value.clone()).collect());
+                    // Point at the words `one of`, not at a list that may span lines.
+                    col.one_of_span = Some(Span {
+                        end: m.span.start.saturating_add(6).min(m.span.end),
+                        ..m.span
+                    });
                 }
                 ModifierKind::SeparatedBy(s) => {
                     if !matches!(ty, ColumnType::List(_)) {
