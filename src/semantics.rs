@@ -222,6 +222,8 @@ pub(crate) struct Checker<'a> {
     define_decls: Vec<&'a ast::DefineDecl>,
     define_state: Vec<DefineState>,
     defines: Vec<Option<Define>>,
+    /// Definitions being checked right now (one inside another's body).
+    define_depth: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -247,6 +249,7 @@ impl<'a> Checker<'a> {
             define_decls: Vec::new(),
             define_state: Vec::new(),
             defines: Vec::new(),
+            define_depth: 0,
         }
     }
 

@@ -128,6 +128,10 @@ impl<'a> Checker<'a> {
 
     /// Types an expression.
     pub(crate) fn expr(&mut self, e: &ast::Expr, sc: &mut Scope) -> Expr {
+        stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || self.expr_inner(e, sc))
+    }
+
+    fn expr_inner(&mut self, e: &ast::Expr, sc: &mut Scope) -> Expr {
         let span = e.span;
         match &e.kind {
             A::Str(s) => mk(ExprKind::Lit(Lit::Text(s.clone())), Type::Text, span),

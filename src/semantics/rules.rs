@@ -190,6 +190,25 @@ impl<'a> Checker<'a> {
         let Some(d) = self.define_decls.get(i).copied() else {
             return Type::Error;
         };
+        if self.define_depth >= crate::syntax::parser::MAX_DEPTH {
+            self.error(
+                Diagnostic::error(
+                    "docket::names::deep-define",
+                    format!(
+                        "`{}.{}` is defined through more than {} other definitions",
+                        d.table.name,
+                        d.name.name,
+                        crate::syntax::parser::MAX_DEPTH
+                    ),
+                )
+                .with_label(d.name.span, "too deep")
+                .with_help("define it directly in terms of columns, or shorten the chain"),
+            );
+            if let Some(s) = self.define_state.get_mut(i) {
+                *s = DefineState::Done(Type::Error);
+            }
+            return Type::Error;
+        }
         let Some(t) = self.table_names.iter().position(|n| *n == d.table.name) else {
             return Type::Error;
         };
@@ -198,7 +217,9 @@ impl<'a> Checker<'a> {
         }
         let mut scope = Scope::new();
         scope.push(&d.table.name, Type::Row(t));
+        self.define_depth += 1;
         let body = self.expr(&d.body, &mut scope);
+        self.define_depth -= 1;
         let ty = match self.define_state.get(i) {
             Some(DefineState::Done(Type::Error)) => Type::Error,
             _ => body.ty.clone(),

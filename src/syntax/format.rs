@@ -599,6 +599,10 @@ pub fn expr_to_string(e: &Expr) -> String {
 }
 
 fn print(e: &Expr, ctx: Ctx) -> String {
+    stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || print_inner(e, ctx))
+}
+
+fn print_inner(e: &Expr, ctx: Ctx) -> String {
     if needs_parens(e, ctx) {
         return format!("({})", print(e, Ctx::TOP));
     }

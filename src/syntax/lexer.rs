@@ -144,6 +144,7 @@ const PUNCT: &[&str] = &[
 /// [`Tok::Unknown`] and an unclosed string [`Tok::Unterminated`].
 pub fn tokenize(file: FileId, text: &str) -> Vec<Token> {
     let mut lx = Lexer {
+        depth: 0,
         file,
         text,
         pos: 0,
@@ -162,7 +163,11 @@ pub fn comments(file: FileId, text: &str) -> Vec<Token> {
         .collect()
 }
 
+/// Nesting of `{…}` holes the lexer follows (the parser stops earlier).
+const MAX_HOLE_DEPTH: usize = 100;
+
 struct Lexer<'a> {
+    depth: usize,
     file: FileId,
     text: &'a str,
     pos: usize,
@@ -300,11 +305,25 @@ impl Lexer<'_> {
 
     fn string(&mut self) {
         let start = self.pos;
+        if self.depth >= MAX_HOLE_DEPTH {
+            // Too deep to follow: the rest of the line is one bad token.
+            self.take_while(|c| c != '\n');
+            self.push(Tok::Unterminated, start);
+            return;
+        }
+        self.depth += 1;
+        self.string_inner(start);
+        self.depth -= 1;
+    }
+
+    fn string_inner(&mut self, start: usize) {
         self.pos += 1;
+        let mut piece = start;
+        let mut first = true;
         loop {
             match self.peek() {
                 None | Some('\n') => {
-                    self.push(Tok::Unterminated, start);
+                    self.push(Tok::Unterminated, piece);
                     return;
                 }
                 Some('\\') => {
@@ -315,57 +334,22 @@ impl Lexer<'_> {
                 }
                 Some('"') => {
                     self.pos += 1;
-                    self.push(Tok::Str, start);
+                    self.push(if first { Tok::Str } else { Tok::StrTail }, piece);
                     return;
                 }
                 Some('{') if self.peek_at(1) == Some('{') => self.pos += 2,
                 Some('}') if self.peek_at(1) == Some('}') => self.pos += 2,
                 Some('{') => {
                     self.pos += 1;
-                    self.push(Tok::StrHead, start);
+                    self.push(if first { Tok::StrHead } else { Tok::StrMid }, piece);
+                    first = false;
                     self.run(true);
                     if self.peek() != Some('}') {
                         return;
                     }
                     // The `}` starts the next piece of the string.
-                    return self.string_piece();
-                }
-                Some(c) => self.pos += c.len_utf8(),
-            }
-        }
-    }
-
-    /// Continues a string after a hole's closing `}`.
-    fn string_piece(&mut self) {
-        let start = self.pos;
-        self.pos += 1; // `}`
-        loop {
-            match self.peek() {
-                None | Some('\n') => {
-                    self.push(Tok::Unterminated, start);
-                    return;
-                }
-                Some('\\') => {
+                    piece = self.pos;
                     self.pos += 1;
-                    if let Some(c) = self.peek().filter(|c| *c != '\n') {
-                        self.pos += c.len_utf8();
-                    }
-                }
-                Some('"') => {
-                    self.pos += 1;
-                    self.push(Tok::StrTail, start);
-                    return;
-                }
-                Some('{') if self.peek_at(1) == Some('{') => self.pos += 2,
-                Some('}') if self.peek_at(1) == Some('}') => self.pos += 2,
-                Some('{') => {
-                    self.pos += 1;
-                    self.push(Tok::StrMid, start);
-                    self.run(true);
-                    if self.peek() != Some('}') {
-                        return;
-                    }
-                    return self.string_piece();
                 }
                 Some(c) => self.pos += c.len_utf8(),
             }

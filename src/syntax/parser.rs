@@ -14,7 +14,7 @@ use nom::{Err as NomErr, IResult, Input as _};
 use nom_locate::LocatedSpan;
 
 pub use error::{Custom, Expected, PError, describe_at, to_diagnostic};
-pub use expr::{is_path_like, parse_expr_str};
+pub use expr::{MAX_DEPTH, is_path_like, parse_expr_str};
 
 use self::expr::{expr, or_expr, unary};
 use super::ast::*;

@@ -49,6 +49,47 @@ pub fn parse_expr_str(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
     }
 }
 
+/// How deeply expressions may nest (parentheses, `not`/`-` chains, operands
+/// of one `and`/`or`/`+` chain, fields of one path, all counted together).
+/// Policies need a handful of levels; the limit keeps every later pass,
+/// which walks the tree recursively, far from the end of the stack.
+pub const MAX_DEPTH: usize = 100;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of nesting, released when dropped.
+pub(crate) struct Level;
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+/// Enters one level of nesting at `i`, or fails with `docket::parse::too-deep`.
+pub(crate) fn enter(i: &In) -> Result<Level, NomErr<PError>> {
+    let depth = DEPTH.with(|d| {
+        let n = d.get() + 1;
+        d.set(n);
+        n
+    });
+    let level = Level;
+    if depth > MAX_DEPTH {
+        let at = ws(*i);
+        return Err(NomErr::Failure(PError::custom(Custom {
+            code: "docket::parse::too-deep",
+            message: format!("this expression nests more than {MAX_DEPTH} levels deep"),
+            start: off(&at),
+            end: off(&at) + at.fragment().chars().next().map_or(0, char::len_utf8),
+            label: "too deep here".to_string(),
+            help: Some("split it into `let` names or definitions".to_string()),
+        })));
+    }
+    Ok(level)
+}
+
 fn mk(kind: ExprKind, span: Span) -> Expr {
     Expr { kind, span }
 }
@@ -77,6 +118,18 @@ fn targeted(
 
 /// `or [where or]`
 pub(crate) fn expr(i: In) -> PResult<Expr> {
+    // Nesting is bounded by MAX_DEPTH, but a debug build's frames are big:
+    // grow the stack on the heap rather than overflow it.
+    stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || expr_inner(i))
+}
+
+/// Stack left before growing, and how much to add (see [`expr`]).
+pub(crate) const RED_ZONE: usize = 128 * 1024;
+/// How much stack to add at a time.
+pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
+fn expr_inner(i: In) -> PResult<Expr> {
+    let _level = enter(&i)?;
     let (rest, left) = or_expr(i)?;
     match kw("where")(rest) {
         Ok((r, _)) => {
@@ -148,7 +201,9 @@ fn logical_op<'a>(
 /// `and { or and }`
 pub(crate) fn or_expr(i: In) -> PResult<Expr> {
     let (mut rest, mut left) = and_expr(i)?;
+    let mut levels = Vec::new();
     while let Some(r) = logical_op(rest, "or", "||")? {
+        levels.push(enter(&r)?);
         let (r, right) = cut(and_expr(r))?;
         let span = left.span.to(right.span);
         left = mk(ExprKind::Binary(BinOp::Or, boxed(left), boxed(right)), span);
@@ -159,7 +214,9 @@ pub(crate) fn or_expr(i: In) -> PResult<Expr> {
 
 fn and_expr(i: In) -> PResult<Expr> {
     let (mut rest, mut left) = not_expr(i)?;
+    let mut levels = Vec::new();
     while let Some(r) = logical_op(rest, "and", "&&")? {
+        levels.push(enter(&r)?);
         let (r, right) = cut(not_expr(r))?;
         let span = left.span.to(right.span);
         left = mk(
@@ -174,7 +231,8 @@ fn and_expr(i: In) -> PResult<Expr> {
 fn not_expr(i: In) -> PResult<Expr> {
     let j = ws(i);
     if let Ok((r, sp)) = kw("not")(j) {
-        let (r, inner) = cut(not_expr(r))?;
+        let _level = enter(&j)?;
+        let (r, inner) = cut(stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || not_expr(r)))?;
         let span = sp.to(inner.span);
         return Ok((r, mk(ExprKind::Not(boxed(inner)), span)));
     }
@@ -335,6 +393,7 @@ fn in_keyword(j: In) -> Result<Option<(In, bool)>, NomErr<PError>> {
 
 fn add_expr(i: In) -> PResult<Expr> {
     let (mut rest, mut left) = unary(i)?;
+    let mut levels = Vec::new();
     loop {
         let j = ws(rest);
         let op = if j.fragment().starts_with('+') {
@@ -344,6 +403,7 @@ fn add_expr(i: In) -> PResult<Expr> {
         } else {
             break;
         };
+        levels.push(enter(&j)?);
         let (r, right) = cut(unary(j.take_from(1)))?;
         let span = left.span.to(right.span);
         left = mk(ExprKind::Binary(op, boxed(left), boxed(right)), span);
@@ -356,7 +416,10 @@ fn add_expr(i: In) -> PResult<Expr> {
 pub(crate) fn unary(i: In) -> PResult<Expr> {
     let j = ws(i);
     if j.fragment().starts_with('-') {
-        let (r, inner) = cut(unary(j.take_from(1)))?;
+        let _level = enter(&j)?;
+        let (r, inner) = cut(stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
+            unary(j.take_from(1))
+        }))?;
         let span = Span::new(j.extra, off(&j), inner.span.end as usize);
         return Ok((r, mk(ExprKind::Neg(boxed(inner)), span)));
     }
@@ -365,11 +428,13 @@ pub(crate) fn unary(i: In) -> PResult<Expr> {
 
 fn postfix(i: In) -> PResult<Expr> {
     let (mut rest, mut e) = primary(i)?;
+    let mut levels = Vec::new();
     loop {
         let j = ws(rest);
         if !j.fragment().starts_with('.') {
             break;
         }
+        levels.push(enter(&j)?);
         let (r, field) = cut(any_word(j.take_from(1)))?;
         let span = e.span.to(field.span);
         e = mk(ExprKind::Field(boxed(e), field), span);
