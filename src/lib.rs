@@ -6,6 +6,7 @@
 //! [`diagnostic::Diagnostic`] values rendered with miette.
 
 pub mod cli;
+pub mod data;
 pub mod diagnostic;
 pub mod semantics;
 pub mod source;

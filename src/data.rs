@@ -1,0 +1,33 @@
+//! CSV exports → typed, indexed tables, and an account of every row.
+//!
+//! The policy's table declarations say which files to read and how to read
+//! each declared column. Loading never stops at a bad row: every problem is a
+//! [`DataError`] with file, physical line, column, the offending text and what
+//! was expected, and every row read is counted as loaded or rejected (by
+//! reason) in the file's [`FileAccount`]. Only a run that cannot start (a
+//! missing file or column) is an error of [`load`] itself.
+//!
+//! What happens to a bad row:
+//! * wrong number of fields, a missing or unreadable key or `required`
+//!   value, a duplicate key: the row is **rejected** (for a duplicate key,
+//!   the first row is kept);
+//! * an unreadable value in another column: the row is loaded and the cell
+//!   is **invalid**; a rule that reads it is not evaluated for that row;
+//! * a reference to a key that does not exist: the row is loaded and the
+//!   reference is **broken**; rules that need the referenced row are not
+//!   evaluated for it;
+//! * a rejected row that belongs to another (an event of a case): the
+//!   parent's list of related rows is **incomplete**, and rules that read it
+//!   are not evaluated for the parent.
+
+mod cell;
+pub mod csvread;
+mod error;
+mod index;
+mod load;
+mod store;
+
+pub use cell::{date_to_days, days_to_date};
+pub use error::{DataError, FileAccount, Reject};
+pub use load::{Sources, load, open_table_files};
+pub use store::*;

@@ -1,0 +1,306 @@
+//! Parsing one trimmed cell into a typed value, or saying what was expected.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::time::{HOUR, Instant, LocalTimeError, MINUTE, SECOND, TimeFormat};
+
+/// Trims ASCII whitespace (spaces, tabs, line breaks) from both ends.
+pub fn trim(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    b.get(start..end).unwrap_or(&[])
+}
+
+/// `true/false`, `yes/no`, `y/n`, `1/0`, in any case.
+pub fn parse_bool(b: &[u8]) -> Option<bool> {
+    let mut lower = [0u8; 5];
+    if b.len() > lower.len() {
+        return None;
+    }
+    for (d, s) in lower.iter_mut().zip(b) {
+        *d = s.to_ascii_lowercase();
+    }
+    match lower.get(..b.len())? {
+        b"true" | b"yes" | b"y" | b"1" => Some(true),
+        b"false" | b"no" | b"n" | b"0" => Some(false),
+        _ => None,
+    }
+}
+
+/// What a bool cell may hold.
+pub const BOOL_EXPECTED: &str = "true/false, yes/no, y/n or 1/0";
+
+/// A whole number with an optional sign.
+pub fn parse_int(b: &[u8]) -> Option<i64> {
+    let (neg, digits) = match b.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(i64::from(d - b'0'))?;
+    }
+    Some(if neg { -n } else { n })
+}
+
+/// A plausible e-mail address: one `@` with text on both sides, a dot in the
+/// domain, no spaces. (Addresses are compared ignoring case.)
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+}
+
+/// Elapsed time: `48h`, `1h 30m`, `90 minutes`, `2 hours`, `PT48H`.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let lower = s.to_ascii_lowercase();
+    if let Some(iso) = lower.strip_prefix("pt") {
+        return parse_units(iso, true);
+    }
+    parse_units(&lower, false)
+}
+
+fn parse_units(s: &str, iso: bool) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut rest = s.trim();
+    let mut any = false;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return None;
+        }
+        let n: i64 = rest.get(..digits)?.parse().ok()?;
+        rest = rest.get(digits..)?.trim_start();
+        let unit_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let unit = rest.get(..unit_len)?;
+        let ms = match unit {
+            "h" | "hr" | "hrs" | "hour" | "hours" => HOUR,
+            "m" | "min" | "mins" | "minute" | "minutes" => MINUTE,
+            "s" | "sec" | "secs" | "second" | "seconds" => SECOND,
+            _ => return None,
+        };
+        if iso && unit.len() != 1 {
+            return None;
+        }
+        total = total.checked_add(n.checked_mul(ms)?)?;
+        rest = rest.get(unit_len..)?.trim_start();
+        any = true;
+    }
+    any.then_some(total)
+}
+
+/// What a duration cell may hold.
+pub const DURATION_EXPECTED: &str = "a duration such as 48h, 1h 30m or 90 minutes";
+
+/// Calendar days: `90`, `90d`, `90 days`.
+pub fn parse_days(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let num = t
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .trim_end();
+    let unit = t.get(num.len()..).unwrap_or("").trim().to_ascii_lowercase();
+    if !matches!(unit.as_str(), "" | "d" | "day" | "days") {
+        return None;
+    }
+    parse_int(num.as_bytes())
+}
+
+/// What a days cell may hold.
+pub const DAYS_EXPECTED: &str = "a number of days such as 90 or 90 days";
+
+/// A date in the first of `formats` that matches.
+pub fn parse_date(b: &[u8], formats: &[TimeFormat]) -> Option<NaiveDate> {
+    formats.iter().find_map(|f| f.match_date(b))
+}
+
+/// A date-time in the first of `formats` that matches; local times are read in `tz`.
+pub fn parse_datetime(
+    b: &[u8],
+    formats: &[TimeFormat],
+    tz: Tz,
+) -> Option<Result<Instant, LocalTimeError>> {
+    formats.iter().find_map(|f| f.match_datetime(b, tz))
+}
+
+/// "a date like 2024-06-03 or 6/3/2024": examples in each accepted format.
+pub fn date_expected(formats: &[TimeFormat]) -> String {
+    let examples: Vec<String> = formats.iter().map(|f| example(&f.source)).collect();
+    format!("a date like {}", join_or(&examples))
+}
+
+/// "a date-time like 2025-11-21T13:44:00-05:00 or 11/21/2025 1:44 PM".
+pub fn datetime_expected(formats: &[TimeFormat]) -> String {
+    let examples: Vec<String> = formats.iter().map(|f| example(&f.source)).collect();
+    format!("a date-time like {}", join_or(&examples))
+}
+
+fn join_or(items: &[String]) -> String {
+    let mut items: Vec<&String> = items.iter().collect();
+    items.dedup();
+    match items.as_slice() {
+        [] => "nothing (no formats declared)".to_string(),
+        [one] => (*one).clone(),
+        [init @ .., last] => format!(
+            "{} or {last}",
+            init.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Renders a pattern with a sample date (2025-11-21 13:44, offset -05:00).
+fn example(pattern: &str) -> String {
+    if pattern == "YYYY-MM-DDTHH:mm[:ss[.S]][Z]" {
+        // What `iso8601` stands for: show the full form.
+        return "2025-11-21T13:44:00-05:00".to_string();
+    }
+    let mut out = String::new();
+    let mut optional_depth = 0usize;
+    let b = pattern.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let run = b
+            .get(i..)
+            .map_or(1, |r| r.iter().take_while(|x| **x == c).count());
+        let text = match (c, run) {
+            (b'[', _) => {
+                optional_depth += 1;
+                i += 1;
+                continue;
+            }
+            (b']', _) => {
+                optional_depth = optional_depth.saturating_sub(1);
+                i += 1;
+                continue;
+            }
+            _ if optional_depth > 0 && !matches!(c, b'Z') => {
+                // Optional parts are left out of examples, except an offset.
+                i += run;
+                continue;
+            }
+            (b'Y', 4) => "2025".to_string(),
+            (b'M', 1) => "11".to_string(),
+            (b'M', 2) => "11".to_string(),
+            (b'D', 1) => "21".to_string(),
+            (b'D', 2) => "21".to_string(),
+            (b'H', _) => "13".to_string(),
+            (b'h', _) => "1".to_string(),
+            (b'm', 2) => "44".to_string(),
+            (b's', 2) => "00".to_string(),
+            (b'S', _) => "000".to_string(),
+            (b'a', _) => "PM".to_string(),
+            (b'Z', _) => "-05:00".to_string(),
+            (b'T', _) => "T".to_string(),
+            _ => (c as char).to_string().repeat(run),
+        };
+        out.push_str(&text);
+        i += run;
+    }
+    out
+}
+
+/// Days between 0001-01-01 and a date, the compact form dates are stored in.
+pub fn date_to_days(d: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    d.num_days_from_ce()
+}
+
+/// The date back from its stored form.
+pub fn days_to_date(n: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{FormatKind, iso8601};
+
+    #[test]
+    fn booleans_in_every_spelling() {
+        for t in ["true", "TRUE", "Yes", "y", "Y", "1"] {
+            assert_eq!(parse_bool(t.as_bytes()), Some(true), "{t}");
+        }
+        for f in ["false", "False", "NO", "n", "0"] {
+            assert_eq!(parse_bool(f.as_bytes()), Some(false), "{f}");
+        }
+        for bad in ["", "t", "ja", "2", "truee", "yes!"] {
+            assert_eq!(parse_bool(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn integers_and_trimming() {
+        assert_eq!(trim(b"  12 \t"), b"12");
+        assert_eq!(trim(b"   "), b"");
+        assert_eq!(parse_int(b"-7"), Some(-7));
+        assert_eq!(parse_int(b"+7"), Some(7));
+        assert_eq!(parse_int(b"1.0"), None);
+        assert_eq!(parse_int(b"99999999999999999999"), None);
+        assert_eq!(parse_int(b"-"), None);
+    }
+
+    #[test]
+    fn emails() {
+        assert!(is_email("Jane.Doe@Example.com"));
+        assert!(!is_email("jane"));
+        assert!(!is_email("jane@localhost"));
+        assert!(!is_email("a@b.com; c@d.com"));
+        assert!(!is_email("Jane <jane@x.com>"));
+    }
+
+    #[test]
+    fn durations_and_days() {
+        assert_eq!(parse_duration("48h"), Some(48 * HOUR));
+        assert_eq!(parse_duration("1h 30m"), Some(HOUR + 30 * MINUTE));
+        assert_eq!(parse_duration("90 minutes"), Some(90 * MINUTE));
+        assert_eq!(parse_duration("PT48H"), Some(48 * HOUR));
+        assert_eq!(parse_duration("2 days"), None);
+        assert_eq!(parse_days("90"), Some(90));
+        assert_eq!(parse_days("90 days"), Some(90));
+        assert_eq!(parse_days("90d"), Some(90));
+        assert_eq!(parse_days("90h"), None);
+    }
+
+    #[test]
+    fn expected_text_shows_examples() {
+        let us = TimeFormat::compile("M/D/YYYY", FormatKind::Date).unwrap();
+        let mut f = iso8601(FormatKind::Date);
+        f.push(us);
+        assert_eq!(date_expected(&f), "a date like 2025-11-21 or 11/21/2025");
+        let mut f = iso8601(FormatKind::DateTime);
+        f.push(TimeFormat::compile("M/D/YYYY h:mm[:ss] a", FormatKind::DateTime).unwrap());
+        assert_eq!(
+            datetime_expected(&f),
+            "a date-time like 2025-11-21T13:44:00-05:00 or 11/21/2025 1:44 PM"
+        );
+    }
+}

@@ -1,0 +1,314 @@
+//! A streaming CSV reader that knows where every record starts.
+//!
+//! Built on `csv_core` (the engine of the `csv` crate) because data errors
+//! must name the physical line a record starts on, and `csv`'s
+//! `Position::line` drifts after blank lines and CRLF line ends. This reader
+//! counts line breaks itself in the bytes it feeds the parser: blank lines,
+//! CRLF, LF, and line breaks inside quoted fields all keep the count exact.
+//! It reads in fixed blocks, so memory does not grow with the file; only a
+//! single huge record grows the field buffer.
+
+use std::io::Read;
+
+use csv_core::{ReadRecordResult, ReaderBuilder};
+
+/// Bytes read from the source at a time.
+const BLOCK: usize = 256 * 1024;
+
+/// One record: its fields as bytes (quotes removed, not trimmed).
+#[derive(Debug)]
+pub struct Record<'a> {
+    /// The physical line (1-based) the record starts on.
+    pub line: u64,
+    /// Byte offset of the record's first byte in the file.
+    pub byte: u64,
+    /// Lines the record spans (more than one when a quoted field holds line breaks).
+    pub lines: u64,
+    /// The file ended inside a quoted field: the record is cut short.
+    pub unterminated: bool,
+    out: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl<'a> Record<'a> {
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when the record has no fields.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Field `i`.
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        self.out.get(start..end)
+    }
+
+    /// All fields.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    /// All field bytes, concatenated (for a quick UTF-8 check of the whole record).
+    pub fn bytes(&self) -> &'a [u8] {
+        self.out
+            .get(..self.ends.last().copied().unwrap_or(0))
+            .unwrap_or(&[])
+    }
+}
+
+/// Reads records from a byte source.
+pub struct CsvReader<R> {
+    src: R,
+    core: csv_core::Reader,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    eof: bool,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    /// Physical line at `buf[pos]`.
+    line: u64,
+    /// File offset of `buf[pos]`.
+    byte: u64,
+}
+
+impl<R: Read> CsvReader<R> {
+    /// A reader with RFC 4180 quoting and any of LF, CRLF or CR line ends.
+    pub fn new(src: R) -> CsvReader<R> {
+        CsvReader {
+            src,
+            core: ReaderBuilder::new().build(),
+            buf: vec![0; BLOCK],
+            pos: 0,
+            len: 0,
+            eof: false,
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            line: 1,
+            byte: 0,
+        }
+    }
+
+    /// Reads more input after the unread bytes; false at the end of the source.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.len, 0);
+            self.len -= self.pos;
+            self.pos = 0;
+        }
+        if self.len == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            let Some(space) = self.buf.get_mut(self.len..) else {
+                return Ok(false);
+            };
+            match self.src.read(space) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.len += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn available(&self) -> &[u8] {
+        self.buf.get(self.pos..self.len).unwrap_or(&[])
+    }
+
+    /// Consumes `n` available bytes, counting line breaks; returns the quotes among them.
+    fn consume(&mut self, n: usize) -> u64 {
+        let taken = self.buf.get(self.pos..self.pos + n).unwrap_or(&[]);
+        self.line += memchr::memchr_iter(b'\n', taken).count() as u64;
+        let quotes = memchr::memchr_iter(b'"', taken).count() as u64;
+        self.pos += n;
+        self.byte += n as u64;
+        quotes
+    }
+
+    /// The next record, or `None` at the end.
+    pub fn next_record(&mut self) -> std::io::Result<Option<Record<'_>>> {
+        // Blank lines between records are skipped (and counted).
+        loop {
+            let skip = self
+                .available()
+                .iter()
+                .take_while(|b| **b == b'\n' || **b == b'\r')
+                .count();
+            self.consume(skip);
+            if !self.available().is_empty() {
+                break;
+            }
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+        let line = self.line;
+        let byte = self.byte;
+        let mut nout = 0usize;
+        let mut nend = 0usize;
+        let mut quotes = 0u64;
+        loop {
+            let input_len = self.len - self.pos;
+            let (res, nin, o, e) = {
+                let input = self.buf.get(self.pos..self.len).unwrap_or(&[]);
+                let out = self.out.get_mut(nout..).unwrap_or(&mut []);
+                let ends = self.ends.get_mut(nend..).unwrap_or(&mut []);
+                self.core.read_record(input, out, ends)
+            };
+            quotes += self.consume(nin);
+            // Field ends are relative to the output slice we passed.
+            for end in self.ends.get_mut(nend..nend + e).unwrap_or(&mut []) {
+                *end += nout;
+            }
+            nout += o;
+            nend += e;
+            match res {
+                ReadRecordResult::Record => break,
+                ReadRecordResult::OutputFull => {
+                    let n = self.out.len() * 2;
+                    self.out.resize(n, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                }
+                ReadRecordResult::InputEmpty => {
+                    if !self.fill()? && input_len == nin {
+                        // Flush the record that ends at the end of the file.
+                        let out = self.out.get_mut(nout..).unwrap_or(&mut []);
+                        let ends = self.ends.get_mut(nend..).unwrap_or(&mut []);
+                        let (res, _, o, e) = self.core.read_record(&[], out, ends);
+                        for end in self.ends.get_mut(nend..nend + e).unwrap_or(&mut []) {
+                            *end += nout;
+                        }
+                        nout += o;
+                        nend += e;
+                        if matches!(res, ReadRecordResult::End) && nend == 0 {
+                            return Ok(None);
+                        }
+                        let lines = self.line - line + 1;
+                        return Ok(Some(Record {
+                            line,
+                            byte,
+                            lines,
+                            unterminated: quotes % 2 == 1,
+                            out: self.out.get(..nout).unwrap_or(&[]),
+                            ends: self.ends.get(..nend).unwrap_or(&[]),
+                        }));
+                    }
+                }
+                ReadRecordResult::End => return Ok(None),
+            }
+        }
+        // The line count now includes the terminator's line break.
+        let lines = (self.line - line).max(1);
+        Ok(Some(Record {
+            line,
+            byte,
+            lines,
+            unterminated: false,
+            out: self.out.get(..nout).unwrap_or(&[]),
+            ends: self.ends.get(..nend).unwrap_or(&[]),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(data: &[u8]) -> Vec<(u64, Vec<String>, bool)> {
+        let mut r = CsvReader::new(data);
+        let mut out = Vec::new();
+        while let Some(rec) = r.next_record().unwrap() {
+            out.push((
+                rec.line,
+                rec.iter()
+                    .map(|f| String::from_utf8_lossy(f).to_string())
+                    .collect(),
+                rec.unterminated,
+            ));
+        }
+        out
+    }
+
+    fn lines(data: &[u8]) -> Vec<u64> {
+        records(data).into_iter().map(|r| r.0).collect()
+    }
+
+    #[test]
+    fn physical_lines_with_lf_crlf_blank_lines_and_quoted_breaks() {
+        let lf = b"A,B\n1,2\n3,4\n\n5,\"x\ny\"\n6,7\n";
+        assert_eq!(lines(lf), vec![1, 2, 3, 5, 7]);
+        let crlf = b"A,B\r\n1,2\r\n3,4\r\n\r\n5,\"x\r\ny\"\r\n6,7\r\n";
+        assert_eq!(lines(crlf), vec![1, 2, 3, 5, 7]);
+        assert_eq!(records(crlf)[3].1, vec!["5", "x\r\ny"]);
+    }
+
+    #[test]
+    fn bom_is_stripped_and_last_line_needs_no_break() {
+        let r = records(b"\xef\xbb\xbfA,B\n1,2");
+        assert_eq!(r[0].1, vec!["A", "B"]);
+        assert_eq!(r[1], (2, vec!["1".to_string(), "2".to_string()], false));
+    }
+
+    #[test]
+    fn quotes_commas_and_doubled_quotes() {
+        let r = records(b"A\n\"a, \"\"b\"\"\",c\n");
+        assert_eq!(r[1].1, vec!["a, \"b\"", "c"]);
+    }
+
+    #[test]
+    fn a_file_cut_inside_a_quoted_field_is_flagged() {
+        let r = records(b"A,B\n1,\"open\nstill open\n");
+        assert_eq!(r.len(), 2);
+        assert!(r[1].2, "{r:?}");
+        assert_eq!(r[1].0, 2);
+    }
+
+    #[test]
+    fn small_blocks_and_huge_fields() {
+        // Feed one byte at a time: state must carry across reads.
+        struct OneByte<'a>(&'a [u8]);
+        impl Read for OneByte<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                match (self.0.split_first(), buf.first_mut()) {
+                    (Some((b, rest)), Some(slot)) => {
+                        *slot = *b;
+                        self.0 = rest;
+                        Ok(1)
+                    }
+                    _ => Ok(0),
+                }
+            }
+        }
+        let big = "x".repeat(100_000);
+        let data = format!("A,B\r\n\"{big}\",2\r\n\r\n3,4\r\n");
+        let mut r = CsvReader::new(OneByte(data.as_bytes()));
+        let mut got = Vec::new();
+        while let Some(rec) = r.next_record().unwrap() {
+            got.push((rec.line, rec.get(0).map(<[u8]>::len)));
+        }
+        assert_eq!(got, vec![(1, Some(1)), (2, Some(100_000)), (4, Some(1))]);
+        let wide: String = (0..10_000)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(records(wide.as_bytes())[0].1.len(), 10_000);
+    }
+}

@@ -1,0 +1,109 @@
+//! Data errors and per-file accounting.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// A problem with one row of an export. Codes follow frictionless-data
+/// practice: `extra-cell`, `missing-cell`, `type-error`, `required`,
+/// `primary-key`, `foreign-key`, `encoding-error`, `truncated`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DataError {
+    /// Stable code, e.g. `docket::data::type-error`.
+    pub code: &'static str,
+    /// The file, as the user named it.
+    pub file: Arc<str>,
+    /// Physical line (1-based) the record starts on.
+    pub line: u64,
+    /// The CSV header of the cell, when the error is about one cell.
+    pub column: Option<String>,
+    /// The offending text, shortened when long.
+    pub text: Option<String>,
+    /// What is wrong, in a sentence (lowercase, no final period).
+    pub message: String,
+    /// Another line involved (the first row with a duplicated key).
+    pub other_line: Option<u64>,
+}
+
+impl DataError {
+    /// `file:line: column: message`.
+    pub fn one_line(&self) -> String {
+        match &self.column {
+            Some(c) => format!("{}:{}: {c}: {}", self.file, self.line, self.message),
+            None => format!("{}:{}: {}", self.file, self.line, self.message),
+        }
+    }
+}
+
+/// Shortens offending text for messages.
+pub fn excerpt(s: &str) -> String {
+    const MAX: usize = 80;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut}… ({} characters)", s.chars().count())
+    }
+}
+
+/// Why a row was not loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reject {
+    /// More fields than the header.
+    ExtraFields,
+    /// Fewer fields than the header.
+    MissingFields,
+    /// The key or a `required` column is empty.
+    MissingRequired,
+    /// The key or a `required` column cannot be read.
+    BadRequired,
+    /// The key repeats an earlier row's.
+    DuplicateKey,
+    /// The file ends inside a quoted field.
+    Truncated,
+}
+
+impl Reject {
+    /// As shown in summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reject::ExtraFields => "too many fields",
+            Reject::MissingFields => "too few fields",
+            Reject::MissingRequired => "missing required value",
+            Reject::BadRequired => "unreadable required value",
+            Reject::DuplicateKey => "duplicate key",
+            Reject::Truncated => "cut off inside a quoted field",
+        }
+    }
+}
+
+/// What happened to the rows of one file. Always `read = loaded + rejected`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FileAccount {
+    /// The file, as the user named it.
+    pub file: String,
+    /// The table it was read into.
+    pub table: String,
+    /// Records after the header.
+    pub read: u64,
+    /// Records loaded (some may have invalid cells or broken references).
+    pub loaded: u64,
+    /// Records not loaded, by reason.
+    pub rejected: BTreeMap<Reject, u64>,
+    /// Loaded records with at least one data error.
+    pub loaded_with_errors: u64,
+}
+
+impl FileAccount {
+    /// Total rejected rows.
+    pub fn rejected_total(&self) -> u64 {
+        self.rejected.values().sum()
+    }
+
+    /// True when every row read is accounted for.
+    pub fn adds_up(&self) -> bool {
+        self.read == self.loaded + self.rejected_total()
+    }
+}

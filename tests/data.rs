@@ -1,0 +1,535 @@
+//! Typed CSV ingestion: every kind of bad data in exports.md, with exact
+//! physical lines; accounting adds up; references and relations.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use docket::data::{Cell, Dataset, Reject, Sources, load};
+use docket::semantics::Policy;
+
+fn policy() -> Policy {
+    let loaded = docket::semantics::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"));
+    loaded.policy.expect("bundled policy")
+}
+
+/// Writes the files of an export into a fresh directory.
+fn export(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    dir
+}
+
+const ACCOUNTS: &[u8] = b"Account ID,Account Name,Authorized Contacts Only,Authorized Contacts,Sales Contact,Contract Type,Custom Contract Terms,Renewal Date\n\
+A-1,Acme,Yes,ann@acme.com; Bob@Acme.com ;;,sales@us.com,SPS,no,6/3/2025\n\
+A-2,Beta,,,,Standard,,\n";
+
+const OPPS: &[u8] = b"Opportunity ID,Account ID,Stage,Type,Close Date,Placeholder Request,Quotes Submitted,Segment Leader Approved At\n\
+O-1,A-1,Closed Won,Renewal,2024-06-03,y,two,\n\
+O-2,A-1,Prospecting,Rate Reduction,,,,\n";
+
+/// cases.csv with a BOM, CRLF line ends, columns in another order, an
+/// extra column, and one row of every kind of bad data. Physical lines are
+/// in the comments.
+fn cases() -> Vec<u8> {
+    let mut v = b"\xef\xbb\xbf".to_vec();
+    let lines: &[&[u8]] = &[
+        b"Priority,Case Number,Account ID,Type,Status,Contact Email,Opened At,Closed At,Owner,Email Notification,Written Notice Date,Requested Effective Date,Cancellation Reason,Opportunity ID", // 1
+        b"high,C-1,A-1,Cancellation,Working,ann@acme.com,11/21/2025 1:44 PM,,Dana,true,2025-11-01,2026-03-01,,", // 2
+        b"low,C-2,A-1,License Reduction,New,ann@acme.com,13/45/2025 1:00 PM,,Dana,no,,,,", // 3: bad date-time
+        b"low,C-3,A-2,Cancellation,Working,x@beta.com,2025-11-20 09:00,,Eve,yes,,,\"too expensive,\r\nand slow\",", // 4-5: quoted line break
+        b"low,C-4,A-1,Cancellation,New,ann@acme.com,2025-11-20 09:00,,Eve,yes,,,,,EXTRA", // 6: too many fields
+        b"low,C-5,A-1,Cancellation,New", // 7: too few fields
+        b"low,C-1,A-2,Billing Inquiry,New,ann@acme.com,2025-11-20 09:00,,Eve,yes,,,,", // 8: duplicate key (line 2)
+        b"low,C-6,A-1,Billing Inquiry,New,ann@acme.com,2025-11-20 09:00,,Eve,maybe,,,,", // 9: bad bool
+        b"", // 10: blank line
+        b"low,C-7,A-404,Billing Inquiry,New,ann@acme.com,2025-11-20 09:00,,Eve,no,,,,", // 11: unknown account
+        b"low,C-8,A-1,Billing Inquiry,New,ann@acme.com,3/9/2025 2:30 AM,,Eve,no,,,,", // 12: nonexistent local time
+        b"low,C-9,A-1,Billing Inquiry,New,ann@acme.com,11/2/2025 1:30 AM,,Eve,no,,,,", // 13: ambiguous local time
+        b"low,C-10,A-1,Billing Inquiry,New,ann@acme.com,2025-11-20 09:00,,Ev\xff\xfee,no,,,,", // 14: invalid UTF-8
+        b"low,  ,A-1,Billing Inquiry,New,ann@acme.com,2025-11-20 09:00,,Eve,no,,,,", // 15: empty key
+        b"low,C-11,A-1,Cancellation,New,not-an-email,2025-11-20 09:00,,Eve,no,Q3 2025,,,O-1", // 16: bad e-mail, bad date
+        b"low,C-12,A-1,Rate Reduction,Working,ann@acme.com,2025-11-20T09:00:00-05:00,,Eve,1,6/3/2024,,,O-2", // 17: fine
+    ];
+    for l in lines {
+        v.extend_from_slice(l);
+        v.extend_from_slice(b"\r\n");
+    }
+    v
+}
+
+/// Events in no particular order; one with a bad time (rejected, so case
+/// C-3's history is incomplete) and one for a case that does not exist.
+const EVENTS: &[u8] = b"Case Number,Timestamp,Event,Actor,Detail\n\
+C-1,2025-11-22 10:00,Reassigned,Dana,SalesOps\n\
+C-1,2025-11-21 13:45,Acknowledged,Dana,\n\
+C-1,2025-11-21 13:45,Conversation Documented,Dana,\n\
+C-3,yesterday,Acknowledged,Eve,\n\
+C-999,2025-11-21 13:45,Acknowledged,Eve,\n\
+C-1,2025-11-21T18:46:00Z,Sales Informed,Dana,\n";
+
+fn messy() -> (tempfile::TempDir, Dataset, Policy) {
+    let cases = cases();
+    let dir = export(&[
+        ("accounts.csv", ACCOUNTS),
+        ("opportunities.csv", OPPS),
+        ("cases.csv", &cases),
+        ("case_events.csv", EVENTS),
+    ]);
+    let p = policy();
+    let d = load(
+        &p,
+        &Sources {
+            dir: Some(dir.path().to_path_buf()),
+            tables: Vec::new(),
+        },
+    )
+    .unwrap_or_else(|d| panic!("{d:#?}"));
+    (dir, d, p)
+}
+
+fn errors_of<'a>(d: &'a Dataset, file: &str) -> Vec<(u64, &'a str, Option<&'a str>)> {
+    d.errors
+        .iter()
+        .filter(|e| e.file.ends_with(file))
+        .map(|e| {
+            (
+                e.line,
+                e.code.trim_start_matches("docket::data::"),
+                e.column.as_deref(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_kind_of_bad_data_is_reported_with_its_physical_line() {
+    let (_dir, d, _) = messy();
+    assert_eq!(
+        errors_of(&d, "cases.csv"),
+        vec![
+            (3, "type-error", Some("Opened At")),
+            (6, "extra-cell", None),
+            (7, "missing-cell", None),
+            (8, "primary-key", Some("Case Number")),
+            (9, "type-error", Some("Email Notification")),
+            (11, "foreign-key", Some("Account ID")),
+            (12, "type-error", Some("Opened At")),
+            (13, "type-error", Some("Opened At")),
+            (14, "encoding-error", Some("Owner")),
+            (15, "required", Some("Case Number")),
+            (16, "type-error", Some("Contact Email")),
+            (16, "type-error", Some("Written Notice Date")),
+        ]
+    );
+    assert_eq!(
+        errors_of(&d, "opportunities.csv"),
+        vec![(2, "type-error", Some("Quotes Submitted"))]
+    );
+    assert_eq!(
+        errors_of(&d, "case_events.csv"),
+        vec![
+            (5, "type-error", Some("Timestamp")),
+            (6, "foreign-key", Some("Case Number"))
+        ]
+    );
+}
+
+#[test]
+fn messages_name_the_text_and_what_was_expected() {
+    let (_dir, d, _) = messy();
+    let msg = |line: u64, col: &str| {
+        d.errors
+            .iter()
+            .find(|e| {
+                e.file.ends_with("cases.csv") && e.line == line && e.column.as_deref() == Some(col)
+            })
+            .map(|e| (e.message.clone(), e.text.clone()))
+            .unwrap()
+    };
+    let (m, t) = msg(3, "Opened At");
+    assert_eq!(t.as_deref(), Some("13/45/2025 1:00 PM"));
+    assert_eq!(
+        m,
+        "`13/45/2025 1:00 PM` is not a date-time: expected a date-time like 2025-11-21T13:44:00-05:00 or 11/21/2025 1:44 PM"
+    );
+    assert!(
+        msg(12, "Opened At")
+            .0
+            .contains("does not exist in America/New_York")
+    );
+    assert!(
+        msg(13, "Opened At")
+            .0
+            .contains("happens twice in America/New_York")
+    );
+    assert!(
+        msg(9, "Email Notification")
+            .0
+            .contains("expected true/false, yes/no, y/n or 1/0")
+    );
+    assert!(
+        msg(16, "Written Notice Date")
+            .0
+            .contains("expected a date like 2025-11-21 or 11/21/2025")
+    );
+    let dup = d
+        .errors
+        .iter()
+        .find(|e| e.code == "docket::data::primary-key")
+        .unwrap();
+    assert_eq!(dup.other_line, Some(2));
+    assert!(dup.message.contains("line 2 has it too"));
+    let fk = d
+        .errors
+        .iter()
+        .find(|e| e.code == "docket::data::foreign-key" && e.file.ends_with("cases.csv"))
+        .unwrap();
+    assert!(
+        fk.message.contains("`A-404` is not a \"Account ID\""),
+        "{}",
+        fk.message
+    );
+}
+
+#[test]
+fn every_row_is_accounted_for() {
+    let (_dir, d, _) = messy();
+    for a in &d.accounts {
+        assert!(a.adds_up(), "{a:?}");
+    }
+    let cases = d.accounts.iter().find(|a| a.table == "case").unwrap();
+    assert_eq!(cases.read, 14);
+    assert_eq!(cases.loaded, 10);
+    assert_eq!(cases.rejected.get(&Reject::ExtraFields), Some(&1));
+    assert_eq!(cases.rejected.get(&Reject::MissingFields), Some(&1));
+    assert_eq!(cases.rejected.get(&Reject::DuplicateKey), Some(&1));
+    assert_eq!(cases.rejected.get(&Reject::MissingRequired), Some(&1));
+    // C-2, C-6, C-7, C-8, C-9, C-10, C-11 are loaded with errors.
+    assert_eq!(cases.loaded_with_errors, 7);
+    let events = d.accounts.iter().find(|a| a.table == "event").unwrap();
+    assert_eq!(
+        (events.read, events.loaded, events.rejected_total()),
+        (6, 5, 1)
+    );
+    assert_eq!(events.rejected.get(&Reject::BadRequired), Some(&1));
+    assert_eq!(d.totals(), (14 + 6 + 2 + 2, 10 + 5 + 2 + 2, 4 + 1));
+}
+
+#[test]
+fn values_are_typed_and_missing_is_distinct() {
+    let (_dir, d, p) = messy();
+    let case = p.table_id("case").unwrap();
+    let col = |t: usize, name: &str| docket::semantics::ColumnRef {
+        table: t,
+        column: p.tables[t]
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .unwrap(),
+    };
+    let cases = d.table(case).unwrap();
+    let c1 = cases.row_of(d.interner.get("C-1").unwrap()).unwrap();
+    assert_eq!(cases.line(c1), 2, "the first C-1 is kept");
+    let c3 = cases.row_of(d.interner.get("C-3").unwrap()).unwrap();
+    assert_eq!(cases.line(c3), 4);
+    // The quoted line break is part of the value.
+    let Cell::Text(reason) = d.cell(col(case, "cancellation_reason"), c3) else {
+        panic!()
+    };
+    assert_eq!(d.text(reason), "too expensive,\r\nand slow");
+    assert_eq!(d.cell(col(case, "closed_at"), c1), Cell::Missing);
+    assert_eq!(
+        d.cell(col(case, "email_notification"), c1),
+        Cell::Bool(true)
+    );
+    let c2 = cases.row_of(d.interner.get("C-2").unwrap()).unwrap();
+    assert_eq!(d.cell(col(case, "opened_at"), c2), Cell::Invalid);
+    assert_eq!(
+        d.cell(col(case, "email_notification"), c2),
+        Cell::Bool(false)
+    );
+    // 11/21/2025 1:44 PM in New York is 18:44 UTC.
+    assert_eq!(
+        d.cell(col(case, "opened_at"), c1),
+        Cell::DateTime(1_763_750_640_000)
+    );
+    // Lists: items trimmed, empty ones dropped, e-mails folded.
+    let account = p.table_id("account").unwrap();
+    let a1 = d
+        .table(account)
+        .unwrap()
+        .row_of(d.interner.get("A-1").unwrap())
+        .unwrap();
+    let items = d.list_items(col(account, "authorized_contacts"), a1);
+    let folded: Vec<&str> = items
+        .iter()
+        .map(|c| match c {
+            Cell::Email(_, f) => d.text(*f),
+            _ => panic!("{c:?}"),
+        })
+        .collect();
+    assert_eq!(folded, vec!["ann@acme.com", "bob@acme.com"]);
+    let a2 = d
+        .table(account)
+        .unwrap()
+        .row_of(d.interner.get("A-2").unwrap())
+        .unwrap();
+    assert_eq!(
+        d.cell(col(account, "authorized_contacts"), a2),
+        Cell::Missing
+    );
+    // The default stands for an empty Quotes Submitted; an unreadable one is invalid.
+    let opp = p.table_id("opportunity").unwrap();
+    let o = d.table(opp).unwrap();
+    let o2 = o.row_of(d.interner.get("O-2").unwrap()).unwrap();
+    assert_eq!(d.cell(col(opp, "quotes_submitted"), o2), Cell::Int(0));
+    let o1 = o.row_of(d.interner.get("O-1").unwrap()).unwrap();
+    assert_eq!(d.cell(col(opp, "quotes_submitted"), o1), Cell::Invalid);
+}
+
+#[test]
+fn references_and_relations() {
+    let (_dir, d, p) = messy();
+    let case = p.table_id("case").unwrap();
+    let account_col = p.tables[case]
+        .columns
+        .iter()
+        .position(|c| c.name == "account")
+        .unwrap();
+    let cases = d.table(case).unwrap();
+    let c7 = cases.row_of(d.interner.get("C-7").unwrap()).unwrap();
+    assert_eq!(cases.target(account_col, c7), docket::data::BROKEN);
+    let c1 = cases.row_of(d.interner.get("C-1").unwrap()).unwrap();
+    assert_ne!(cases.target(account_col, c1), docket::data::BROKEN);
+    // C-1's events, by time; the two at 13:45 are ordered by content.
+    let event = p.table_id("event").unwrap();
+    let name_col = p.tables[event]
+        .columns
+        .iter()
+        .position(|c| c.name == "name")
+        .unwrap();
+    let events = &cases.relations[0];
+    let names: Vec<&str> = events
+        .of(c1)
+        .iter()
+        .map(|r| {
+            match d.table(event).unwrap().columns[name_col].cell(*r as usize, d.interner.invalid) {
+                Cell::Text(s) => d.text(s),
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "Acknowledged",
+            "Conversation Documented",
+            "Sales Informed",
+            "Reassigned"
+        ]
+    );
+    // C-3's history lost a row: it is marked incomplete with the line.
+    let c3 = cases.row_of(d.interner.get("C-3").unwrap()).unwrap();
+    assert_eq!(events.incomplete.get(&(c3 as u32)), Some(&vec![5]));
+    assert!(!events.incomplete.contains_key(&(c1 as u32)));
+}
+
+#[test]
+fn missing_columns_stop_the_run_with_did_you_mean() {
+    let cases = cases();
+    let renamed = String::from_utf8_lossy(&cases)
+        .replace("Opened At", "Opened_At")
+        .replace("Owner", "owner");
+    let dir = export(&[
+        ("accounts.csv", ACCOUNTS),
+        ("opportunities.csv", OPPS),
+        ("cases.csv", renamed.as_bytes()),
+        ("case_events.csv", EVENTS),
+    ]);
+    let err = load(
+        &policy(),
+        &Sources {
+            dir: Some(dir.path().to_path_buf()),
+            tables: Vec::new(),
+        },
+    )
+    .unwrap_err();
+    let msgs: Vec<(String, Option<String>)> = err
+        .iter()
+        .map(|d| (d.message.clone(), d.help.clone()))
+        .collect();
+    assert_eq!(msgs.len(), 2, "{msgs:#?}");
+    assert!(
+        msgs[0]
+            .0
+            .ends_with("cases.csv` has no column \"Opened At\""),
+        "{msgs:?}"
+    );
+    assert_eq!(
+        msgs[0].1.as_deref(),
+        Some("did you mean `Opened_At`? (the closest header in the file)")
+    );
+    assert!(
+        msgs[1]
+            .1
+            .as_deref()
+            .unwrap()
+            .contains("the file has `owner`"),
+        "{msgs:?}"
+    );
+}
+
+#[test]
+fn missing_files_and_per_table_sources() {
+    let dir = export(&[("accounts.csv", ACCOUNTS)]);
+    let err = load(
+        &policy(),
+        &Sources {
+            dir: Some(dir.path().to_path_buf()),
+            tables: Vec::new(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.len(), 3, "{err:#?}");
+    assert!(err.iter().all(|d| d.code == "docket::data::missing-file"));
+    let cases = cases();
+    let other = export(&[
+        ("my cases.csv", &cases),
+        ("ev.csv", EVENTS),
+        ("opportunities.csv", OPPS),
+    ]);
+    let sources = Sources {
+        dir: Some(dir.path().to_path_buf()),
+        tables: vec![
+            ("cases".to_string(), other.path().join("my cases.csv")),
+            ("event".to_string(), other.path().join("ev.csv")),
+            (
+                "opportunity".to_string(),
+                other.path().join("opportunities.csv"),
+            ),
+        ],
+    };
+    let d = load(&policy(), &sources).unwrap();
+    assert!(d.accounts.iter().any(|a| a.file.ends_with("my cases.csv")));
+    let bad = Sources {
+        tables: vec![("casse".to_string(), other.path().join("x.csv"))],
+        ..sources
+    };
+    let err = load(&policy(), &bad).unwrap_err();
+    assert_eq!(err[0].help.as_deref(), Some("did you mean `case`?"));
+}
+
+#[test]
+fn a_truncated_file_is_reported_and_counted() {
+    let cases = b"Case Number,Account ID,Type,Status,Contact Email,Opened At,Closed At,Owner,Email Notification,Written Notice Date,Requested Effective Date,Cancellation Reason,Opportunity ID\n\
+C-1,A-1,Cancellation,New,,,,,,,,,\n\
+C-2,A-1,Cancellation,New,,,,,,,,\"cut short\n";
+    let dir = export(&[
+        ("accounts.csv", ACCOUNTS),
+        ("opportunities.csv", OPPS),
+        ("cases.csv", cases),
+        (
+            "case_events.csv",
+            b"Case Number,Timestamp,Event,Actor,Detail\n",
+        ),
+    ]);
+    let d = load(
+        &policy(),
+        &Sources {
+            dir: Some(dir.path().to_path_buf()),
+            tables: Vec::new(),
+        },
+    )
+    .unwrap();
+    let c = d.accounts.iter().find(|a| a.table == "case").unwrap();
+    assert_eq!((c.read, c.loaded), (2, 1));
+    assert_eq!(c.rejected.get(&Reject::Truncated), Some(&1));
+    assert_eq!(errors_of(&d, "cases.csv"), vec![(3, "truncated", None)]);
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HEADER: &[u8] = b"Case Number,Account ID,Type,Status,Contact Email,Opened At,Closed At,Owner,Email Notification,Written Notice Date,Requested Effective Date,Cancellation Reason,Opportunity ID\n";
+
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            Just(b",".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"\"\"".to_vec()),
+            Just(b"C-1".to_vec()),
+            Just(b"A-1".to_vec()),
+            Just(b"Cancellation".to_vec()),
+            Just(b"2025-11-21 13:44".to_vec()),
+            Just(b"3/9/2025 2:30 AM".to_vec()),
+            Just(b"yes".to_vec()),
+            Just(b"\xff".to_vec()),
+            Just(b"\xef\xbb\xbf".to_vec()),
+            Just(b" ".to_vec()),
+            prop::collection::vec(any::<u8>(), 0..6),
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(piece(), 0..200).prop_map(|v| v.concat())
+    }
+
+    fn check(cases: &[u8], events: &[u8]) -> Result<(), TestCaseError> {
+        let dir = export(&[
+            ("accounts.csv", ACCOUNTS),
+            ("opportunities.csv", OPPS),
+            ("cases.csv", cases),
+            ("case_events.csv", events),
+        ]);
+        let total_lines = |b: &[u8]| b.iter().filter(|c| **c == b'\n').count() as u64 + 1;
+        match load(
+            &policy(),
+            &Sources {
+                dir: Some(dir.path().to_path_buf()),
+                tables: Vec::new(),
+            },
+        ) {
+            Err(diags) => prop_assert!(!diags.is_empty()),
+            Ok(d) => {
+                for a in &d.accounts {
+                    prop_assert!(a.adds_up(), "{:?}", a);
+                }
+                for e in &d.errors {
+                    let bytes = if e.file.ends_with("cases.csv") {
+                        cases
+                    } else {
+                        events
+                    };
+                    prop_assert!(e.line >= 2 && e.line <= total_lines(bytes), "{:?}", e);
+                }
+                let c = d.accounts.iter().find(|a| a.table == "case").unwrap();
+                prop_assert_eq!(c.loaded as usize, d.table(2).unwrap().len);
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_rows_never_panic_and_always_add_up(b in body(), e in body()) {
+            let mut cases = HEADER.to_vec();
+            cases.extend(b);
+            let mut events = b"Case Number,Timestamp,Event,Actor,Detail\n".to_vec();
+            events.extend(e);
+            check(&cases, &events)?;
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(b in prop::collection::vec(any::<u8>(), 0..400)) {
+            check(&b, &b)?;
+        }
+    }
+}
