@@ -2,6 +2,7 @@
 //! thin: it parses flags, calls the library, prints, and returns an [`Exit`].
 
 mod fmt;
+mod generate;
 mod lint;
 
 use std::io::{IsTerminal, Write};
@@ -71,6 +72,9 @@ pub enum Command {
     Lint(lint::Args),
     /// Format policy files in the canonical layout.
     Fmt(fmt::Args),
+    /// Write a generated export in format v1 (for trying docket and benchmarks).
+    #[command(name = "gen")]
+    Generate(generate::Args),
 }
 
 /// Runs the command line and returns how it ended.
@@ -91,6 +95,7 @@ pub fn run() -> Exit {
     match cli.command {
         Command::Lint(a) => lint::run(&ctx, a),
         Command::Fmt(a) => fmt::run(&ctx, a),
+        Command::Generate(a) => generate::run(&ctx, a),
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod data;
 pub mod diagnostic;
+pub mod generate;
 pub mod semantics;
 pub mod source;
 pub mod syntax;

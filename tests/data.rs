@@ -533,3 +533,39 @@ mod props {
         }
     }
 }
+
+#[test]
+fn empty_files_ambiguous_headers_and_no_source() {
+    let cases = cases();
+    let dup = String::from_utf8_lossy(&cases).replacen("Priority", "Status", 1);
+    let dir = export(&[
+        ("accounts.csv", b""),
+        ("opportunities.csv", OPPS),
+        ("cases.csv", dup.as_bytes()),
+        ("case_events.csv", EVENTS),
+    ]);
+    let err = load(
+        &policy(),
+        &Sources {
+            dir: Some(dir.path().to_path_buf()),
+            tables: Vec::new(),
+        },
+    )
+    .unwrap_err();
+    let codes: Vec<&str> = err.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        vec!["docket::data::no-header", "docket::data::ambiguous-column"]
+    );
+    assert!(
+        err[1]
+            .message
+            .contains("two columns named \"Status\" (columns 1 and 5)"),
+        "{}",
+        err[1].message
+    );
+    let err = load(&policy(), &Sources::default()).unwrap_err();
+    assert_eq!(err.len(), 4);
+    assert!(err.iter().all(|d| d.code == "docket::data::no-source"));
+    assert!(err[0].help.as_deref().unwrap().contains("--data DIR"));
+}

@@ -171,10 +171,9 @@ impl<R: Read> CsvReader<R> {
                 self.core.read_record(input, out, ends)
             };
             quotes += self.consume(nin);
-            // Field ends are relative to the output slice we passed.
-            for end in self.ends.get_mut(nend..nend + e).unwrap_or(&mut []) {
-                *end += nout;
-            }
+            // `csv_core` reports field ends relative to the record (it keeps
+            // the record's output position itself); `o` counts bytes written
+            // into the slice we passed.
             nout += o;
             nend += e;
             match res {
@@ -193,9 +192,6 @@ impl<R: Read> CsvReader<R> {
                         let out = self.out.get_mut(nout..).unwrap_or(&mut []);
                         let ends = self.ends.get_mut(nend..).unwrap_or(&mut []);
                         let (res, _, o, e) = self.core.read_record(&[], out, ends);
-                        for end in self.ends.get_mut(nend..nend + e).unwrap_or(&mut []) {
-                            *end += nout;
-                        }
                         nout += o;
                         nend += e;
                         if matches!(res, ReadRecordResult::End) && nend == 0 {
@@ -310,5 +306,72 @@ mod tests {
             .collect::<Vec<_>>()
             .join(",");
         assert_eq!(records(wide.as_bytes())[0].1.len(), 10_000);
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Hands out the input in chunks of the given sizes (cycling).
+    struct Chunked<'a> {
+        data: &'a [u8],
+        sizes: Vec<usize>,
+        i: usize,
+    }
+
+    impl Read for Chunked<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let want = self
+                .sizes
+                .get(self.i % self.sizes.len().max(1))
+                .copied()
+                .unwrap_or(1)
+                .max(1);
+            self.i += 1;
+            let n = want.min(buf.len()).min(self.data.len());
+            let (head, tail) = self.data.split_at(n);
+            buf.get_mut(..n).unwrap_or(&mut []).copy_from_slice(head);
+            self.data = tail;
+            Ok(n)
+        }
+    }
+
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "a",
+            "bb",
+            "ccc",
+            ",",
+            "\n",
+            "\r\n",
+            "\"",
+            "\"\"",
+            "x,y",
+            " ",
+            "\"q,\nr\"",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn fields_match_the_csv_crate(pieces in prop::collection::vec(piece(), 0..80), sizes in prop::collection::vec(1usize..40, 1..5)) {
+            let text = pieces.concat();
+            let mut ours = Vec::new();
+            let mut r = CsvReader::new(Chunked { data: text.as_bytes(), sizes, i: 0 });
+            while let Some(rec) = r.next_record().unwrap() {
+                ours.push(rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
+            }
+            let mut theirs = Vec::new();
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+            let mut rec = csv::ByteRecord::new();
+            while rdr.read_byte_record(&mut rec).unwrap() {
+                theirs.push(rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
+            }
+            prop_assert_eq!(ours, theirs, "{:?}", text);
+        }
     }
 }

@@ -250,8 +250,11 @@ pub fn load(policy: &Policy, sources: &Sources) -> Result<Dataset, Vec<Diagnosti
     let mut accounts = Vec::new();
     for o in opened {
         let tid = o.table;
+        let Some(table) = policy.tables.get(tid) else {
+            continue;
+        };
         let (data, mut errs, account) =
-            load_table(policy, o, &mut interner).map_err(|d| vec![d])?;
+            load_table(table, policy.timezone, o, &mut interner).map_err(|d| vec![d])?;
         if let Some(slot) = tables.get_mut(tid) {
             *slot = Some(data);
         }
@@ -568,17 +571,11 @@ fn key_of(v: Tmp, interner: &mut Interner) -> Option<Sym> {
 }
 
 fn load_table(
-    policy: &Policy,
+    table: &Table,
+    tz: Tz,
     mut o: Opened,
     interner: &mut Interner,
 ) -> Result<(TableData, Vec<DataError>, FileAccount), Diagnostic> {
-    let Some(table) = policy.tables.get(o.table) else {
-        return Err(Diagnostic::error(
-            "docket::data::internal",
-            "table index out of range",
-        ));
-    };
-    let tz = policy.timezone;
     let mut columns: Vec<ColumnData> = table.columns.iter().map(empty_column).collect();
     let mut keys = table.key.map(|_| KeyIndex::default());
     let mut lines = Vec::new();

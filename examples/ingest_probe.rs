@@ -1,0 +1,34 @@
+//! Loads an export with the bundled policy, for profiling:
+//! `cargo run --release --example ingest_probe [DIR]`.
+
+fn main() {
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/docket-bench/100000-seed1".to_string());
+    let Some(p) = docket::semantics::load(std::path::Path::new("policies")).policy else {
+        eprintln!("the bundled policy does not check");
+        return;
+    };
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        let sources = docket::data::Sources {
+            dir: Some(dir.clone().into()),
+            tables: vec![],
+        };
+        match docket::data::load(&p, &sources) {
+            Ok(d) if std::env::var_os("SHOW_ERRORS").is_some() => {
+                for e in d.errors.iter().take(10) {
+                    eprintln!("{}", e.one_line());
+                }
+                return;
+            }
+            Ok(d) => eprintln!(
+                "{:?} rows={} errors={}",
+                t.elapsed(),
+                d.tables.iter().map(|t| t.len).sum::<usize>(),
+                d.errors.len()
+            ),
+            Err(e) => eprintln!("{e:?}"),
+        }
+    }
+}
