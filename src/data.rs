@@ -21,6 +21,7 @@
 //!   are not evaluated for the parent.
 
 mod cell;
+mod chunks;
 pub mod csvread;
 mod error;
 mod index;
@@ -29,5 +30,5 @@ mod store;
 
 pub use cell::{date_to_days, days_to_date};
 pub use error::{DataError, FileAccount, Reject};
-pub use load::{Sources, load, open_table_files};
+pub use load::{Sources, load, load_with, open_table_files};
 pub use store::*;

@@ -12,6 +12,7 @@ mod needs;
 mod rules;
 mod tables;
 pub mod types;
+mod usage;
 
 use std::collections::HashMap;
 use std::path::Path;

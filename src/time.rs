@@ -180,6 +180,243 @@ pub struct TimeFormat {
     /// The pattern as written.
     pub source: String,
     items: Vec<Item>,
+    shape: Shape,
+}
+
+/// Patterns common enough to get a hand-written matcher; the generic one
+/// handles the rest. A test checks both agree on the common shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Generic,
+    /// `YYYY-MM-DD`
+    IsoDate,
+    /// `YYYY-MM-DDTHH:mm[:ss[.S]][Z]` (what `iso8601` stands for)
+    IsoDateTime,
+    /// `M/D/YYYY`
+    UsDate,
+    /// `M/D/YYYY h:mm[:ss] a`
+    UsDateTime,
+}
+
+fn shape_of(pattern: &str) -> Shape {
+    match pattern {
+        "YYYY-MM-DD" => Shape::IsoDate,
+        "YYYY-MM-DDTHH:mm[:ss[.S]][Z]" => Shape::IsoDateTime,
+        "M/D/YYYY" => Shape::UsDate,
+        "M/D/YYYY h:mm[:ss] a" => Shape::UsDateTime,
+        _ => Shape::Generic,
+    }
+}
+
+/// A local date-time and, when written, its UTC offset in seconds.
+pub type DateTimeParts = (NaiveDateTime, Option<i32>);
+
+/// Reads `n` ASCII digits at `at`.
+fn fixed(s: &[u8], at: usize, n: usize) -> Option<u32> {
+    let d = s.get(at..at + n)?;
+    let mut v = 0u32;
+    for c in d {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Reads 1 or 2 digits at `at` (greedy); returns the value and the end.
+fn one_or_two(s: &[u8], at: usize) -> Option<(u32, usize)> {
+    digits(s, at, 1, 2)
+}
+
+/// `Z`, `+HH`, `+HHMM`, `+HH:MM` at `at`, which must end the text.
+fn offset_at(s: &[u8], at: usize) -> Option<Option<i32>> {
+    let Some(&c) = s.get(at) else {
+        return Some(None);
+    };
+    let (secs, end) = match c {
+        b'Z' | b'z' => (0, at + 1),
+        b'+' | b'-' => {
+            let h = fixed(s, at + 1, 2)?;
+            let (m, end) = match s.get(at + 3) {
+                Some(b':') => (fixed(s, at + 4, 2)?, at + 6),
+                Some(_) => (fixed(s, at + 3, 2)?, at + 5),
+                None => (0, at + 3),
+            };
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let secs = i32::try_from(h * 3600 + m * 60).ok()?;
+            (if c == b'-' { -secs } else { secs }, end)
+        }
+        _ => return None,
+    };
+    (end == s.len()).then_some(Some(secs))
+}
+
+fn iso_date(s: &[u8]) -> Option<NaiveDate> {
+    if s.get(4) != Some(&b'-') || s.get(7) != Some(&b'-') {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        i32::try_from(fixed(s, 0, 4)?).ok()?,
+        fixed(s, 5, 2)?,
+        fixed(s, 8, 2)?,
+    )
+}
+
+fn iso_datetime(s: &[u8]) -> Option<DateTimeParts> {
+    let date = iso_date(s)?;
+    if !matches!(s.get(10), Some(b'T' | b't' | b' ')) || s.get(13) != Some(&b':') {
+        return None;
+    }
+    let (h, m) = (fixed(s, 11, 2)?, fixed(s, 14, 2)?);
+    let mut at = 16;
+    let (mut sec, mut nanos) = (0, 0);
+    if s.get(at) == Some(&b':')
+        && let Some(v) = fixed(s, at + 1, 2)
+    {
+        sec = v;
+        at += 3;
+        if s.get(at) == Some(&b'.') && s.get(at + 1).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+            let mut scale = 100_000_000u64;
+            let mut n = 0u64;
+            while let Some(d) = s.get(at).filter(|d| d.is_ascii_digit()) {
+                n += u64::from(d - b'0') * scale;
+                scale /= 10;
+                at += 1;
+            }
+            nanos = u32::try_from(n).ok()?;
+        }
+    }
+    let offset = offset_at(s, at)?;
+    let time = NaiveTime::from_hms_nano_opt(h, m, sec, nanos)?;
+    Some((NaiveDateTime::new(date, time), offset))
+}
+
+fn us_date_at(s: &[u8]) -> Option<(NaiveDate, usize)> {
+    let (m, at) = one_or_two(s, 0)?;
+    if s.get(at) != Some(&b'/') {
+        return None;
+    }
+    let (d, at) = one_or_two(s, at + 1)?;
+    if s.get(at) != Some(&b'/') {
+        return None;
+    }
+    let y = fixed(s, at + 1, 4)?;
+    Some((
+        NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?,
+        at + 5,
+    ))
+}
+
+fn us_date(s: &[u8]) -> Option<NaiveDate> {
+    let (date, end) = us_date_at(s)?;
+    (end == s.len()).then_some(date)
+}
+
+fn us_datetime(s: &[u8]) -> Option<DateTimeParts> {
+    let (date, at) = us_date_at(s)?;
+    if s.get(at) != Some(&b' ') {
+        return None;
+    }
+    let (h, at) = one_or_two(s, at + 1)?;
+    if s.get(at) != Some(&b':') {
+        return None;
+    }
+    let m = fixed(s, at + 1, 2)?;
+    let mut at = at + 3;
+    let mut sec = 0;
+    if s.get(at) == Some(&b':') {
+        sec = fixed(s, at + 1, 2)?;
+        at += 3;
+    }
+    if s.get(at) != Some(&b' ') || s.len() != at + 3 {
+        return None;
+    }
+    let pm = match (
+        s.get(at + 1)?.to_ascii_lowercase(),
+        s.get(at + 2)?.to_ascii_lowercase(),
+    ) {
+        (b'a', b'm') => false,
+        (b'p', b'm') => true,
+        _ => return None,
+    };
+    if !(1..=12).contains(&h) {
+        return None;
+    }
+    let hour = match (h, pm) {
+        (12, false) => 0,
+        (12, true) => 12,
+        (h, true) => h + 12,
+        (h, false) => h,
+    };
+    let time = NaiveTime::from_hms_opt(hour, m, sec)?;
+    Some((NaiveDateTime::new(date, time), None))
+}
+
+/// Turns local date-times into instants in one zone, remembering the UTC
+/// offset of the last day seen unless clocks change on that day.
+#[derive(Debug, Clone)]
+pub struct LocalResolver {
+    tz: Tz,
+    /// Per day: its offset (local minus UTC, milliseconds) when the same all
+    /// day, or `None` on a day clocks change.
+    days: rustc_hash::FxHashMap<NaiveDate, Option<i64>>,
+    /// The last day looked up (rows often come in runs of one day).
+    last: Option<(NaiveDate, Option<i64>)>,
+}
+
+impl LocalResolver {
+    /// A resolver for `tz`.
+    pub fn new(tz: Tz) -> LocalResolver {
+        LocalResolver {
+            tz,
+            days: rustc_hash::FxHashMap::default(),
+            last: None,
+        }
+    }
+
+    /// The zone.
+    pub fn zone(&self) -> Tz {
+        self.tz
+    }
+
+    /// The instant of a local date-time (errors as [`resolve_local`]).
+    pub fn resolve(&mut self, naive: NaiveDateTime) -> Result<Instant, LocalTimeError> {
+        let date = naive.date();
+        let offset = match self.last {
+            Some((d, o)) if d == date => o,
+            _ => {
+                let o = match self.days.get(&date) {
+                    Some(o) => *o,
+                    None => {
+                        let o = self.stable_offset(date);
+                        self.days.insert(date, o);
+                        o
+                    }
+                };
+                self.last = Some((date, o));
+                o
+            }
+        };
+        match offset {
+            Some(off) => Ok(Instant(naive.and_utc().timestamp_millis() - off)),
+            None => resolve_local(naive, self.tz),
+        }
+    }
+
+    /// The day's offset when it is the same from its first to its last minute.
+    fn stable_offset(&self, date: NaiveDate) -> Option<i64> {
+        let at = |h, m| {
+            let t = NaiveDateTime::new(date, NaiveTime::from_hms_opt(h, m, 0)?);
+            let i = resolve_local(t, self.tz).ok()?;
+            Some(t.and_utc().timestamp_millis() - i.0)
+        };
+        let (first, last) = (at(0, 0)?, at(23, 59)?);
+        (first == last).then_some(first)
+    }
 }
 
 /// The patterns `iso8601` stands for, for dates and for date-times.
@@ -242,21 +479,20 @@ impl TimeFormat {
         Ok(TimeFormat {
             source: pattern.to_string(),
             items,
+            shape: shape_of(pattern),
         })
     }
 
-    /// Matches a whole trimmed cell as a date.
-    pub fn match_date(&self, s: &[u8]) -> Option<NaiveDate> {
-        let mut f = Fields::default();
-        if match_items(&self.items, s, 0, &mut f)? != s.len() {
-            return None;
+    /// Matches a whole trimmed cell as a local date-time with its offset, if written.
+    pub fn match_parts(&self, s: &[u8]) -> Option<DateTimeParts> {
+        match self.shape {
+            Shape::IsoDateTime => iso_datetime(s),
+            Shape::UsDateTime => us_datetime(s),
+            _ => self.match_parts_generic(s),
         }
-        NaiveDate::from_ymd_opt(f.year?, f.month?, f.day?)
     }
 
-    /// Matches a whole trimmed cell as a date-time; no-offset values are local
-    /// time in `tz`.
-    pub fn match_datetime(&self, s: &[u8], tz: Tz) -> Option<Result<Instant, LocalTimeError>> {
+    fn match_parts_generic(&self, s: &[u8]) -> Option<DateTimeParts> {
         let mut f = Fields::default();
         if match_items(&self.items, s, 0, &mut f)? != s.len() {
             return None;
@@ -275,8 +511,28 @@ impl TimeFormat {
             };
         }
         let time = NaiveTime::from_hms_nano_opt(hour, f.minute?, f.second.unwrap_or(0), f.nanos)?;
-        let naive = NaiveDateTime::new(date, time);
-        Some(match f.offset {
+        Some((NaiveDateTime::new(date, time), f.offset))
+    }
+
+    /// Matches a whole trimmed cell as a date.
+    pub fn match_date(&self, s: &[u8]) -> Option<NaiveDate> {
+        match self.shape {
+            Shape::IsoDate => return iso_date(s).filter(|_| s.len() == 10),
+            Shape::UsDate => return us_date(s),
+            _ => {}
+        }
+        let mut f = Fields::default();
+        if match_items(&self.items, s, 0, &mut f)? != s.len() {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(f.year?, f.month?, f.day?)
+    }
+
+    /// Matches a whole trimmed cell as a date-time; no-offset values are local
+    /// time in `tz`.
+    pub fn match_datetime(&self, s: &[u8], tz: Tz) -> Option<Result<Instant, LocalTimeError>> {
+        let (naive, offset) = self.match_parts(s)?;
+        Some(match offset {
             Some(off) => resolve_offset(naive, off).ok_or(LocalTimeError::Nonexistent),
             None => resolve_local(naive, tz),
         })
@@ -647,5 +903,120 @@ mod tests {
         assert_eq!(display_elapsed(HOUR + 30 * MINUTE), "1 hour 30 minutes");
         assert_eq!(display_days(1), "1 day");
         assert_eq!(display_days(90), "90 days");
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use chrono_tz::America::New_York;
+    use proptest::prelude::*;
+
+    fn generic(f: &TimeFormat) -> TimeFormat {
+        TimeFormat {
+            shape: Shape::Generic,
+            ..f.clone()
+        }
+    }
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u32..3000).prop_map(|n| n.to_string()),
+            (0u32..100).prop_map(|n| format!("{n:02}")),
+            Just("2025".to_string()),
+            Just("-".to_string()),
+            Just("/".to_string()),
+            Just(":".to_string()),
+            Just(" ".to_string()),
+            Just("T".to_string()),
+            Just("Z".to_string()),
+            Just("+".to_string()),
+            Just(".".to_string()),
+            Just("AM".to_string()),
+            Just("pm".to_string()),
+            Just("x".to_string()),
+        ]
+    }
+
+    fn near_valid() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::collection::vec(piece(), 1..12).prop_map(|v| v.concat()),
+            (
+                2000i32..2030,
+                1u32..13,
+                1u32..29,
+                0u32..24,
+                0u32..60,
+                0u32..60,
+                prop::option::of(-12i32..13)
+            )
+                .prop_map(|(y, mo, d, h, mi, s, off)| {
+                    let o = off.map_or(String::new(), |o| {
+                        format!("{}{:02}:00", if o < 0 { '-' } else { '+' }, o.abs())
+                    });
+                    format!("{y}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{o}")
+                }),
+            (
+                1u32..13,
+                1u32..29,
+                2000i32..2030,
+                1u32..13,
+                0u32..60,
+                any::<bool>()
+            )
+                .prop_map(|(mo, d, y, h, mi, pm)| format!(
+                    "{mo}/{d}/{y} {h}:{mi:02} {}",
+                    if pm { "PM" } else { "am" }
+                )),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn fast_matchers_agree_with_the_generic_one(s in near_valid()) {
+            for (p, kind) in [
+                ("YYYY-MM-DD", FormatKind::Date),
+                ("M/D/YYYY", FormatKind::Date),
+                ("YYYY-MM-DDTHH:mm[:ss[.S]][Z]", FormatKind::DateTime),
+                ("M/D/YYYY h:mm[:ss] a", FormatKind::DateTime),
+            ] {
+                let fast = TimeFormat::compile(p, kind).unwrap();
+                prop_assert_ne!(fast.shape, Shape::Generic);
+                let slow = generic(&fast);
+                match kind {
+                    FormatKind::Date => prop_assert_eq!(fast.match_date(s.as_bytes()), slow.match_date(s.as_bytes()), "{} on {:?}", p, s),
+                    FormatKind::DateTime => prop_assert_eq!(fast.match_parts(s.as_bytes()), slow.match_parts(s.as_bytes()), "{} on {:?}", p, s),
+                }
+            }
+        }
+
+        #[test]
+        fn the_cached_resolver_agrees_with_the_exact_one(days in prop::collection::vec((0i64..800, 0u32..24, 0u32..60), 1..50)) {
+            let mut r = LocalResolver::new(New_York);
+            let base = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+            for (d, h, m) in days {
+                let t = NaiveDateTime::new(base + chrono::Duration::days(d), NaiveTime::from_hms_opt(h, m, 0).unwrap());
+                prop_assert_eq!(r.resolve(t), resolve_local(t, New_York), "{}", t);
+            }
+        }
+    }
+
+    #[test]
+    fn the_resolver_is_exact_on_dst_days() {
+        let mut r = LocalResolver::new(New_York);
+        for (s, want) in [
+            ("2025-03-09T01:59", Some(true)),
+            ("2025-03-09T02:30", None),
+            ("2025-03-09T03:00", Some(true)),
+            ("2025-11-02T01:30", None),
+            ("2025-11-02T00:59", Some(true)),
+            ("2025-11-02T02:00", Some(true)),
+        ] {
+            let (naive, _) = iso_datetime(s.as_bytes()).unwrap();
+            assert_eq!(r.resolve(naive).ok().map(|_| true), want, "{s}");
+            assert_eq!(r.resolve(naive), resolve_local(naive, New_York), "{s}");
+        }
     }
 }

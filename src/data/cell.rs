@@ -1,9 +1,8 @@
 //! Parsing one trimmed cell into a typed value, or saying what was expected.
 
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 
-use crate::time::{HOUR, Instant, LocalTimeError, MINUTE, SECOND, TimeFormat};
+use crate::time::{HOUR, MINUTE, SECOND, TimeFormat};
 
 /// Trims ASCII whitespace (spaces, tabs, line breaks) from both ends.
 pub fn trim(b: &[u8]) -> &[u8] {
@@ -60,18 +59,30 @@ pub fn parse_int(b: &[u8]) -> Option<i64> {
 /// A plausible e-mail address: one `@` with text on both sides, a dot in the
 /// domain, no spaces. (Addresses are compared ignoring case.)
 pub fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
+    let b = s.as_bytes();
+    let mut at = None;
+    let mut dot_after_at = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'@' if at.is_some() => return false,
+            b'@' => at = Some(i),
+            b'.' if at.is_some() => dot_after_at = true,
+            b',' | b';' | b'<' | b'>' => return false,
+            c if c.is_ascii_whitespace() => return false,
+            _ => {}
+        }
+    }
+    let shape_ok = match at {
+        Some(i) => {
+            i > 0
+                && i + 1 < b.len()
+                && dot_after_at
+                && b.get(i + 1) != Some(&b'.')
+                && b.last() != Some(&b'.')
+        }
+        None => false,
     };
-    !local.is_empty()
-        && !domain.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+    shape_ok && (s.is_ascii() || !s.chars().any(char::is_whitespace))
 }
 
 /// Elapsed time: `48h`, `1h 30m`, `90 minutes`, `2 hours`, `PT48H`.
@@ -138,15 +149,6 @@ pub const DAYS_EXPECTED: &str = "a number of days such as 90 or 90 days";
 /// A date in the first of `formats` that matches.
 pub fn parse_date(b: &[u8], formats: &[TimeFormat]) -> Option<NaiveDate> {
     formats.iter().find_map(|f| f.match_date(b))
-}
-
-/// A date-time in the first of `formats` that matches; local times are read in `tz`.
-pub fn parse_datetime(
-    b: &[u8],
-    formats: &[TimeFormat],
-    tz: Tz,
-) -> Option<Result<Instant, LocalTimeError>> {
-    formats.iter().find_map(|f| f.match_datetime(b, tz))
 }
 
 /// "a date like 2024-06-03 or 6/3/2024": examples in each accepted format.

@@ -48,6 +48,13 @@ impl<'a> Record<'a> {
         self.out.get(start..end)
     }
 
+    /// The byte range of field `i` within [`Record::bytes`].
+    pub fn range(&self, i: usize) -> Option<(usize, usize)> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        Some((start, end))
+    }
+
     /// All fields.
     pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         (0..self.len()).filter_map(|i| self.get(i))
@@ -133,11 +140,22 @@ impl<R: Read> CsvReader<R> {
     /// Consumes `n` available bytes, counting line breaks; returns the quotes among them.
     fn consume(&mut self, n: usize) -> u64 {
         let taken = self.buf.get(self.pos..self.pos + n).unwrap_or(&[]);
-        self.line += memchr::memchr_iter(b'\n', taken).count() as u64;
-        let quotes = memchr::memchr_iter(b'"', taken).count() as u64;
+        let mut quotes = 0;
+        for i in memchr::memchr2_iter(b'\n', b'"', taken) {
+            if taken.get(i) == Some(&b'\n') {
+                self.line += 1;
+            } else {
+                quotes += 1;
+            }
+        }
         self.pos += n;
         self.byte += n as u64;
         quotes
+    }
+
+    /// The file offset and physical line of the next unread byte.
+    pub fn position(&self) -> (u64, u64) {
+        (self.byte, self.line)
     }
 
     /// The next record, or `None` at the end.
@@ -221,6 +239,115 @@ impl<R: Read> CsvReader<R> {
             out: self.out.get(..nout).unwrap_or(&[]),
             ends: self.ends.get(..nend).unwrap_or(&[]),
         }))
+    }
+}
+
+/// Occurrences of `byte` in a record (short: a plain loop beats setting up a search).
+fn count(byte: u8, s: &[u8]) -> u64 {
+    s.iter().filter(|b| **b == byte).count() as u64
+}
+
+/// Reads records from bytes already in memory (a block of a file), without
+/// copying them; the counterpart of [`CsvReader`] for parallel parsing.
+pub struct SliceReader<'a> {
+    data: &'a [u8],
+    pos: usize,
+    core: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    line: u64,
+    /// Positions of every line break, found in one pass.
+    newlines: Vec<usize>,
+    /// Line breaks before `pos` (an index into `newlines`).
+    seen: usize,
+}
+
+impl<'a> SliceReader<'a> {
+    /// A reader over `data`, which starts at a record boundary on line 1.
+    pub fn new(data: &'a [u8]) -> SliceReader<'a> {
+        SliceReader {
+            data,
+            pos: 0,
+            core: ReaderBuilder::new().build(),
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            line: 1,
+            newlines: memchr::memchr_iter(b'\n', data).collect(),
+            seen: 0,
+        }
+    }
+
+    /// Moves the line count up to `pos`.
+    fn advance_lines(&mut self) {
+        while self.newlines.get(self.seen).is_some_and(|p| *p < self.pos) {
+            self.seen += 1;
+            self.line += 1;
+        }
+    }
+
+    /// The next record, or `None` at the end.
+    pub fn next_record(&mut self) -> Option<Record<'_>> {
+        let rest = self.data.get(self.pos..).unwrap_or(&[]);
+        let skip = rest
+            .iter()
+            .take_while(|b| **b == b'\n' || **b == b'\r')
+            .count();
+        self.pos += skip;
+        self.advance_lines();
+        if self.pos >= self.data.len() {
+            return None;
+        }
+        let start = self.pos;
+        let line = self.line;
+        let (mut nout, mut nend) = (0usize, 0usize);
+        let mut at_eof = false;
+        loop {
+            let input = self.data.get(self.pos..).unwrap_or(&[]);
+            let out = self.out.get_mut(nout..).unwrap_or(&mut []);
+            let ends = self.ends.get_mut(nend..).unwrap_or(&mut []);
+            let (res, nin, o, e) = self.core.read_record(input, out, ends);
+            self.pos += nin;
+            nout += o;
+            nend += e;
+            match res {
+                ReadRecordResult::Record => break,
+                ReadRecordResult::OutputFull => {
+                    let n = self.out.len() * 2;
+                    self.out.resize(n, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                }
+                ReadRecordResult::InputEmpty => {
+                    // The data ends inside this record: flush it.
+                    at_eof = true;
+                    let out = self.out.get_mut(nout..).unwrap_or(&mut []);
+                    let ends = self.ends.get_mut(nend..).unwrap_or(&mut []);
+                    let (res, _, o, e) = self.core.read_record(&[], out, ends);
+                    nout += o;
+                    nend += e;
+                    if matches!(res, ReadRecordResult::End) && nend == 0 {
+                        return None;
+                    }
+                    break;
+                }
+                ReadRecordResult::End => return None,
+            }
+        }
+        let raw = self.data.get(start..self.pos).unwrap_or(&[]);
+        self.advance_lines();
+        // Quotes come in pairs; an odd count in a record the data ends in
+        // means a quoted field was cut off.
+        let unterminated = at_eof && count(b'"', raw) % 2 == 1;
+        Some(Record {
+            line,
+            byte: start as u64,
+            lines: (self.line - line).max(1),
+            unterminated,
+            out: self.out.get(..nout).unwrap_or(&[]),
+            ends: self.ends.get(..nend).unwrap_or(&[]),
+        })
     }
 }
 
@@ -365,6 +492,12 @@ mod props {
             while let Some(rec) = r.next_record().unwrap() {
                 ours.push(rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
             }
+            let mut sliced = Vec::new();
+            let mut sr = SliceReader::new(text.as_bytes());
+            while let Some(rec) = sr.next_record() {
+                sliced.push(rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
+            }
+            prop_assert_eq!(&sliced, &ours);
             let mut theirs = Vec::new();
             let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
             let mut rec = csv::ByteRecord::new();

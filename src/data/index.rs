@@ -1,122 +1,136 @@
 //! References between tables and the relations built on them.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::collections::BTreeSet;
 
-use super::cell;
+use rustc_hash::FxHashMap;
+
 use super::error::{DataError, FileAccount, excerpt};
 use super::store::*;
 use crate::semantics::{ColumnType, Policy};
-use crate::syntax::ast::ScalarType;
 
-/// The key a reference's text is found under, given the key's type: e-mail
-/// keys ignore case, integer keys ignore leading zeros and signs. Nothing is
-/// interned: a form never interned is no row's key.
-pub(super) fn canonical(
-    text: Sym,
-    key_type: Option<ColumnType>,
-    interner: &Interner,
-) -> Option<Sym> {
-    match key_type {
-        Some(ColumnType::Scalar(ScalarType::Email)) => {
-            interner.get(&interner.resolve(text).to_lowercase())
-        }
-        Some(ColumnType::Scalar(ScalarType::Int)) => {
-            let n = cell::parse_int(interner.resolve(text).as_bytes())?;
-            interner.get(&n.to_string())
-        }
-        _ => Some(text),
-    }
-}
+/// Rows found for a chunk of references, and the broken ones with their text.
+type Resolved = (Vec<u32>, Vec<(u32, Box<str>)>);
 
 /// Resolves every `ref` column to row numbers; a key that does not exist is
 /// a data error on the referring row, which stays loaded.
 pub(super) fn resolve_refs(
     policy: &Policy,
     tables: &mut [TableData],
-    interner: &Interner,
+    pending: Vec<Vec<Option<TextColumn>>>,
     errors: &mut Vec<DataError>,
     accounts: &mut [FileAccount],
 ) {
-    for (tid, table) in policy.tables.iter().enumerate() {
-        for (ci, col) in table.columns.iter().enumerate() {
-            let ColumnType::Ref(target) = col.ty else {
+    for (tid, cols) in pending.into_iter().enumerate() {
+        for (ci, texts) in cols.into_iter().enumerate() {
+            let Some(texts) = texts else { continue };
+            let Some(ColumnType::Ref(target)) = policy
+                .tables
+                .get(tid)
+                .and_then(|t| t.columns.get(ci))
+                .map(|c| c.ty)
+            else {
                 continue;
             };
-            let key_type = policy
+            let header = policy
                 .tables
-                .get(target)
-                .and_then(|t| t.key.and_then(|k| t.columns.get(k)))
-                .map(|c| c.ty);
-            let target_file: Arc<str> = tables
-                .get(target)
-                .map_or_else(|| Arc::from(""), |t| t.file.clone());
-            let target_header = policy
+                .get(tid)
+                .and_then(|t| t.columns.get(ci))
+                .map_or_else(String::new, |c| c.header.clone());
+            let key_header = policy
                 .tables
                 .get(target)
                 .and_then(|t| t.key.and_then(|k| t.columns.get(k)))
                 .map_or_else(String::new, |c| c.header.clone());
-            let Some(data) = tables.get(tid) else {
+            let Some(target_table) = tables.get(target) else {
                 continue;
             };
-            let texts: Vec<Option<Sym>> = match data.columns.get(ci) {
-                Some(ColumnData::Ref(v)) => v.clone(),
-                _ => continue,
-            };
-            let mut resolved = Vec::with_capacity(texts.len());
-            let mut bad_rows = Vec::new();
-            for (row, text) in texts.iter().enumerate() {
-                let r = match text {
-                    None => NO_ROW,
-                    Some(t) => match canonical(*t, key_type, interner)
-                        .and_then(|k| tables.get(target).and_then(|tt| tt.row_of(k)))
-                    {
-                        Some(r) => u32::try_from(r).unwrap_or(BROKEN),
-                        None => {
-                            bad_rows.push((row, *t));
-                            BROKEN
+            let target_file = target_table.file.clone();
+            // Lookups only read the target's index: do them in parallel chunks.
+            let n = texts.len();
+            let chunk = (n / (4 * rayon::current_num_threads()).max(1)).max(4096);
+            let pieces: Vec<Resolved> = {
+                use rayon::prelude::*;
+                (0..n.div_ceil(chunk))
+                    .into_par_iter()
+                    .map(|c| {
+                        let mut rows = Vec::with_capacity(chunk);
+                        let mut bad = Vec::new();
+                        let mut last: Option<(&str, u32)> = None;
+                        for row in c * chunk..((c + 1) * chunk).min(n) {
+                            rows.push(match texts.get(row) {
+                                TextCell::Missing => NO_ROW,
+                                TextCell::Invalid => BAD_REF,
+                                TextCell::Value(s) => {
+                                    // Rows of one parent often come together (a case's events).
+                                    let found = match last {
+                                        Some((t, r)) if t == s => Some(r),
+                                        _ => target_table
+                                            .row_of(s)
+                                            .map(|r| u32::try_from(r).unwrap_or(BROKEN)),
+                                    };
+                                    match found {
+                                        Some(r) => {
+                                            last = Some((s, r));
+                                            r
+                                        }
+                                        None => {
+                                            bad.push((
+                                                u32::try_from(row).unwrap_or(u32::MAX),
+                                                Box::from(s),
+                                            ));
+                                            BROKEN
+                                        }
+                                    }
+                                }
+                            });
                         }
-                    },
-                };
-                resolved.push(r);
+                        (rows, bad)
+                    })
+                    .collect()
+            };
+            let mut rows = Vec::with_capacity(n);
+            let mut broken = FxHashMap::default();
+            for (r, b) in pieces {
+                rows.extend(r);
+                broken.extend(b);
             }
             let Some(data) = tables.get_mut(tid) else {
                 continue;
             };
-            let mut rows_with_errors = std::collections::BTreeSet::new();
-            for (row, t) in bad_rows {
-                let line = data.line(row);
-                let text = excerpt(interner.resolve(t));
+            let mut rows_with_errors = BTreeSet::new();
+            let mut broken_rows: Vec<(&u32, &Box<str>)> = broken.iter().collect();
+            broken_rows.sort_by_key(|(r, _)| **r);
+            for (row, text) in broken_rows {
+                let line = data.line(*row as usize);
+                let text = excerpt(text);
+                if !errors.iter().any(|e| e.file == data.file && e.line == line) {
+                    rows_with_errors.insert(line);
+                }
                 errors.push(DataError {
                     code: "docket::data::foreign-key",
                     file: data.file.clone(),
                     line,
-                    column: Some(col.header.clone()),
+                    column: Some(header.clone()),
                     text: Some(text.clone()),
                     message: format!(
-                        "`{text}` is not a \"{target_header}\" in {target_file}; rules that need that row are not evaluated for this one"
+                        "`{text}` is not a \"{key_header}\" in {target_file}; rules that need that row are not evaluated for this one"
                     ),
                     other_line: None,
                 });
-                // Rows with no other error become "loaded with errors".
-                if !errors.iter().any(|e| {
-                    e.file == data.file && e.line == line && e.code != "docket::data::foreign-key"
-                }) {
-                    rows_with_errors.insert(line);
-                }
             }
             if let Some(a) = accounts.iter_mut().find(|a| a.file == *data.file) {
                 a.loaded_with_errors += rows_with_errors.len() as u64;
             }
-            if let Some(slot) = data.refs.get_mut(ci) {
-                *slot = Some(resolved);
+            if let Some(slot) = data.columns.get_mut(ci) {
+                *slot = ColumnData::Ref { rows, broken };
             }
         }
     }
 }
 
-/// A total order on cells, text compared by content (not by interning order).
-fn cell_cmp(a: Cell, b: Cell, interner: &Interner) -> Ordering {
+/// A total order on cells, text compared by content.
+fn cell_cmp(a: Cell, b: Cell) -> Ordering {
     use Cell::*;
     fn rank(c: &Cell) -> u8 {
         match c {
@@ -126,15 +140,14 @@ fn cell_cmp(a: Cell, b: Cell, interner: &Interner) -> Ordering {
         }
     }
     match (a, b) {
-        (Text(x) | Ref(x) | Email(x, _), Text(y) | Ref(y) | Email(y, _)) => {
-            interner.resolve(x).cmp(interner.resolve(y))
-        }
+        (Text(x) | Email(x) | BrokenRef(x), Text(y) | Email(y) | BrokenRef(y)) => x.cmp(y),
         (Bool(x), Bool(y)) => x.cmp(&y),
         (
             Int(x) | DateTime(x) | Days(x) | Duration(x),
             Int(y) | DateTime(y) | Days(y) | Duration(y),
         ) => x.cmp(&y),
         (Date(x), Date(y)) => x.cmp(&y),
+        (Ref(x), Ref(y)) => x.cmp(&y),
         _ => rank(&a).cmp(&rank(&b)),
     }
 }
@@ -142,7 +155,7 @@ fn cell_cmp(a: Cell, b: Cell, interner: &Interner) -> Ordering {
 /// Builds every relation: each parent's related rows, sorted by the order
 /// column, ties broken by the rows' content so the order never depends on
 /// the order of rows in the file.
-pub(super) fn build_relations(policy: &Policy, tables: &mut [TableData], interner: &Interner) {
+pub(super) fn build_relations(policy: &Policy, tables: &mut [TableData]) {
     for (pid, ptable) in policy.tables.iter().enumerate() {
         let mut built = Vec::new();
         for rel in &ptable.relations {
@@ -151,11 +164,10 @@ pub(super) fn build_relations(policy: &Policy, tables: &mut [TableData], interne
                 built.push(RelationIndex::default());
                 continue;
             };
-            let targets: &[u32] = child
-                .refs
-                .get(rel.via)
-                .and_then(|r| r.as_deref())
-                .unwrap_or(&[]);
+            let targets: &[u32] = match child.columns.get(rel.via) {
+                Some(ColumnData::Ref { rows, .. }) => rows,
+                _ => &[],
+            };
             let mut counts = vec![0u32; parents + 1];
             for &p in targets {
                 if let Some(c) = counts.get_mut(p as usize) {
@@ -179,50 +191,60 @@ pub(super) fn build_relations(policy: &Policy, tables: &mut [TableData], interne
                     *slot += 1;
                 }
             }
-            let order = rel.ordered_by;
+            let order = rel.ordered_by.and_then(|o| child.columns.get(o));
             let ncols = child.columns.len();
+            // Each parent's rows are sorted on their own: split and sort in parallel.
+            let mut slices: Vec<&mut [u32]> = Vec::with_capacity(parents);
+            let mut rest: &mut [u32] = &mut rows;
             for p in 0..parents {
-                let start = offsets.get(p).copied().unwrap_or(0) as usize;
-                let end = offsets.get(p + 1).copied().unwrap_or(0) as usize;
-                let Some(slice) = rows.get_mut(start..end) else {
-                    continue;
-                };
+                let len = offsets
+                    .get(p + 1)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(offsets.get(p).copied().unwrap_or(0))
+                    as usize;
+                let n = len.min(rest.len());
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
+                rest = tail;
+                if head.len() > 1 {
+                    slices.push(head);
+                }
+            }
+            // The order column as plain numbers, when it is one (the common case).
+            let numbers: Option<Vec<i64>> = match order {
+                Some(
+                    ColumnData::DateTime(v)
+                    | ColumnData::Int(v)
+                    | ColumnData::Days(v)
+                    | ColumnData::Duration(v),
+                ) => Some(v.clone()),
+                Some(ColumnData::Date(v)) => Some(v.iter().map(|d| i64::from(*d)).collect()),
+                _ => None,
+            };
+            use rayon::prelude::*;
+            slices.par_iter_mut().for_each(|slice| {
                 slice.sort_by(|&a, &b| {
                     let (a, b) = (a as usize, b as usize);
-                    let by_order = order.map_or(Ordering::Equal, |o| {
-                        let col = child.columns.get(o);
-                        let ca = col.map_or(Cell::Missing, |c| c.cell(a, interner.invalid));
-                        let cb = col.map_or(Cell::Missing, |c| c.cell(b, interner.invalid));
-                        cell_cmp(ca, cb, interner)
-                    });
+                    let by_order = match &numbers {
+                        // Missing and unreadable are the smallest values, as in `cell_cmp`.
+                        Some(n) => n.get(a).cmp(&n.get(b)),
+                        None => order.map_or(Ordering::Equal, |c| cell_cmp(c.cell(a), c.cell(b))),
+                    };
                     by_order
                         .then_with(|| {
                             (0..ncols)
-                                .map(|ci| {
-                                    let col = child.columns.get(ci);
-                                    let ca =
-                                        col.map_or(Cell::Missing, |c| c.cell(a, interner.invalid));
-                                    let cb =
-                                        col.map_or(Cell::Missing, |c| c.cell(b, interner.invalid));
-                                    cell_cmp(ca, cb, interner)
-                                })
+                                .filter_map(|ci| child.columns.get(ci))
+                                .map(|c| cell_cmp(c.cell(a), c.cell(b)))
                                 .find(|o| *o != Ordering::Equal)
                                 .unwrap_or(Ordering::Equal)
                         })
                         .then_with(|| child.line(a).cmp(&child.line(b)))
                 });
-            }
-            let mut incomplete: rustc_hash::FxHashMap<u32, Vec<u64>> = Default::default();
+            });
+            let mut incomplete: FxHashMap<u32, Vec<u64>> = FxHashMap::default();
             if let Some(parent) = tables.get(pid) {
-                let key_type = policy
-                    .tables
-                    .get(pid)
-                    .and_then(|t| t.key.and_then(|k| t.columns.get(k)))
-                    .map(|c| c.ty);
                 for o in child.orphans.iter().filter(|o| o.column == rel.via) {
-                    if let Some(p) =
-                        canonical(o.key, key_type, interner).and_then(|k| parent.row_of(k))
-                    {
+                    if let Some(p) = parent.row_of(&o.key) {
                         incomplete
                             .entry(u32::try_from(p).unwrap_or(u32::MAX))
                             .or_default()

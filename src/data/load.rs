@@ -7,14 +7,15 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 use super::cell::{self, trim};
-use super::csvread::{CsvReader, Record};
+use super::chunks::{Block, Chunker};
+use super::csvread::{CsvReader, Record, SliceReader};
 use super::error::{DataError, FileAccount, Reject, excerpt};
 use super::index;
 use super::store::*;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::semantics::{Column, ColumnType, Lit, Policy, Table, TableId, io_reason};
 use crate::syntax::ast::ScalarType;
-use crate::time::LocalTimeError;
+use crate::time::{LocalResolver, LocalTimeError, resolve_offset};
 
 /// Where the exports are.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +30,9 @@ pub struct Sources {
 pub struct Opened {
     table: TableId,
     display: Arc<str>,
-    reader: CsvReader<File>,
+    path: PathBuf,
+    /// File offset and line where the records start (after the header).
+    start: (u64, u64),
     header_len: usize,
     /// For each declared column, its field index.
     fields: Vec<usize>,
@@ -226,7 +229,8 @@ fn open_one(
     Ok(Opened {
         table: tid,
         display,
-        reader,
+        path: path.to_path_buf(),
+        start: reader.position(),
         header_len: header.len(),
         fields,
     })
@@ -241,29 +245,148 @@ fn list_headers(h: &[String]) -> String {
     }
 }
 
-/// Loads every table the policy declares.
+/// Bytes per block: files are cut into blocks parsed in parallel.
+const BLOCK: usize = 4 << 20;
+
+/// Loads every table the policy declares. Files are cut into blocks that
+/// end on record boundaries; blocks of all tables are parsed in parallel
+/// and then joined in order, so the result is the same as reading each file
+/// from top to bottom.
 pub fn load(policy: &Policy, sources: &Sources) -> Result<Dataset, Vec<Diagnostic>> {
+    load_with(policy, sources, BLOCK)
+}
+
+/// [`load`] with a block size of `block` bytes (tests use tiny blocks to
+/// cross block boundaries everywhere).
+pub fn load_with(
+    policy: &Policy,
+    sources: &Sources,
+    block: usize,
+) -> Result<Dataset, Vec<Diagnostic>> {
     let opened = open_table_files(policy, sources)?;
-    let mut interner = Interner::new();
-    let mut tables: Vec<Option<TableData>> = (0..policy.tables.len()).map(|_| None).collect();
+    let used = policy.used_columns();
+    let ntables = policy.tables.len();
+    let parts: std::sync::Mutex<Vec<Vec<Option<Part>>>> =
+        std::sync::Mutex::new((0..ntables).map(|_| Vec::new()).collect());
+    let workers = threads();
+    // Blocks waiting to be parsed: the channel's capacity bounds memory.
+    let (send, recv) = std::sync::mpsc::sync_channel::<(usize, Block)>(workers + 1);
+    // Block buffers go back to the reader once parsed.
+    let (give_back, spares) = std::sync::mpsc::channel::<Vec<u8>>();
+    let recv = std::sync::Mutex::new(recv);
+    let mut io_error: Option<Diagnostic> = None;
+    let tp = std::time::Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (recv, parts, used, opened) = (&recv, &parts, &used, &opened);
+            let give_back = give_back.clone();
+            scope.spawn(move || {
+                loop {
+                    let next = match recv.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((oi, block)) = next else { return };
+                    let Some(o) = opened.get(oi) else { continue };
+                    let Some(table) = policy.tables.get(o.table) else {
+                        continue;
+                    };
+                    let used = used.get(o.table).map_or(&[][..], Vec::as_slice);
+                    let index = block.index;
+                    let (part, bytes) = parse_block(table, used, policy.timezone, o, block);
+                    let _ = give_back.send(bytes);
+                    if let Ok(mut all) = parts.lock()
+                        && let Some(list) = all.get_mut(o.table)
+                    {
+                        if list.len() <= index {
+                            list.resize_with(index + 1, || None);
+                        }
+                        if let Some(slot) = list.get_mut(index) {
+                            *slot = Some(part);
+                        }
+                    }
+                }
+            });
+        }
+        // This thread reads and cuts the files; the workers parse.
+        'files: for (oi, o) in opened.iter().enumerate() {
+            let file = match File::open(&o.path).and_then(|mut f| {
+                use std::io::Seek;
+                f.seek(std::io::SeekFrom::Start(o.start.0)).map(|_| f)
+            }) {
+                Ok(f) => f,
+                Err(e) => {
+                    io_error = Some(Diagnostic::error(
+                        "docket::data::missing-file",
+                        format!("cannot read `{}`: {}", o.display, io_reason(&e)),
+                    ));
+                    break;
+                }
+            };
+            let mut chunker = Chunker::new(file, block);
+            loop {
+                let spare = spares.try_recv().unwrap_or_default();
+                match chunker.next_block_in(spare) {
+                    Ok(Some(b)) => {
+                        if send.send((oi, b)).is_err() {
+                            break 'files;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        io_error = Some(Diagnostic::error(
+                            "docket::data::missing-file",
+                            format!("cannot read `{}`: {}", o.display, io_reason(&e)),
+                        ));
+                        break 'files;
+                    }
+                }
+            }
+        }
+        drop(send);
+        drop(give_back);
+    });
+    let parse_time = tp.elapsed();
+    if let Some(d) = io_error {
+        return Err(vec![d]);
+    }
+    // `DOCKET_TIMING=1` prints how long each phase took (for profiling).
+    let timing = std::env::var_os("DOCKET_TIMING").is_some();
+    let t0 = std::time::Instant::now();
+    let parts = parts.into_inner().unwrap_or_default();
+    let mut tables = Vec::new();
+    let mut pending = Vec::new();
     let mut errors = Vec::new();
     let mut accounts = Vec::new();
-    for o in opened {
-        let tid = o.table;
-        let Some(table) = policy.tables.get(tid) else {
-            continue;
-        };
-        let (data, mut errs, account) =
-            load_table(table, policy.timezone, o, &mut interner).map_err(|d| vec![d])?;
-        if let Some(slot) = tables.get_mut(tid) {
-            *slot = Some(data);
-        }
-        errors.append(&mut errs);
-        accounts.push(account);
+    let merged: Vec<Loaded> = {
+        use rayon::prelude::*;
+        opened
+            .par_iter()
+            .zip(parts)
+            .filter_map(|(o, blocks)| {
+                let table = policy.tables.get(o.table)?;
+                Some(merge(table, o, blocks.into_iter().flatten().collect()))
+            })
+            .collect()
+    };
+    for l in merged {
+        tables.push(l.data);
+        pending.push(l.refs);
+        errors.extend(l.errors);
+        accounts.push(l.account);
     }
-    let mut tables: Vec<TableData> = tables.into_iter().flatten().collect();
-    index::resolve_refs(policy, &mut tables, &interner, &mut errors, &mut accounts);
-    index::build_relations(policy, &mut tables, &interner);
+    let t1 = std::time::Instant::now();
+    index::resolve_refs(policy, &mut tables, pending, &mut errors, &mut accounts);
+    let t2 = std::time::Instant::now();
+    index::build_relations(policy, &mut tables);
+    if timing {
+        eprintln!(
+            "load: parse {parse_time:?}, merge {:?}, references {:?}, relations {:?}",
+            t1 - t0,
+            t2 - t1,
+            t2.elapsed()
+        );
+    }
     let order: Vec<Arc<str>> = tables.iter().map(|t| t.file.clone()).collect();
     errors.sort_by_key(|e| {
         (
@@ -275,32 +398,69 @@ pub fn load(policy: &Policy, sources: &Sources) -> Result<Dataset, Vec<Diagnosti
         )
     });
     Ok(Dataset {
-        interner,
         tables,
         errors,
         accounts,
     })
 }
 
+/// Threads to parse with: `DOCKET_THREADS`, else rayon's pool size (which
+/// `--threads` sets), else the machine's.
+pub fn threads() -> usize {
+    std::env::var("DOCKET_THREADS")
+        .ok()
+        .and_then(|t| t.parse::<usize>().ok())
+        .filter(|t| *t > 0)
+        .unwrap_or_else(rayon::current_num_threads)
+}
+
+/// One block of one file, parsed; lines are relative to the block's start.
+struct Part {
+    /// Line breaks in the block (where the next block's lines start).
+    newlines: u64,
+    builders: Vec<Builder>,
+    lines: Vec<u64>,
+    errors: Vec<DataError>,
+    orphans: Vec<Orphan>,
+    account: FileAccount,
+    /// Rows (within the block) that have a data error.
+    errored: Vec<u32>,
+}
+
+/// One table as loaded, before references are resolved.
+struct Loaded {
+    data: TableData,
+    /// Per column: the text of references, resolved afterwards.
+    refs: Vec<Option<TextColumn>>,
+    errors: Vec<DataError>,
+    account: FileAccount,
+}
+
+/// How one column of a block is read.
+struct Plan<'t> {
+    col: &'t Column,
+    field: usize,
+    is_key: bool,
+    default: Option<Tmp<'t>>,
+}
+
 /// A parsed cell before the row is accepted.
 #[derive(Debug, Clone, Copy)]
-enum Tmp {
+enum Tmp<'a> {
     Missing,
     Invalid,
-    Sym(Sym),
-    Email(Sym, Sym),
+    Text(&'a str),
     I64(i64),
     Bool(u8),
     Date(i32),
-    /// Items `scratch[start..end]` of the row's list scratch.
+    /// Items `start..end` of the row's scratch.
     List(usize, usize),
 }
 
 /// List items parsed for the current row.
 #[derive(Default)]
-struct Scratch {
-    syms: Vec<Sym>,
-    folded: Vec<Sym>,
+struct Scratch<'a> {
+    texts: Vec<&'a str>,
     i64s: Vec<i64>,
     dates: Vec<i32>,
 }
@@ -333,41 +493,198 @@ impl RowCtx<'_> {
     }
 }
 
-fn empty_column(c: &Column) -> ColumnData {
-    match c.ty {
-        ColumnType::Scalar(s) => match s {
-            ScalarType::Text => ColumnData::Text(Vec::new()),
-            ScalarType::Email => ColumnData::Email(Vec::new(), Vec::new()),
-            ScalarType::Int => ColumnData::Int(Vec::new()),
-            ScalarType::Bool => ColumnData::Bool(Vec::new()),
-            ScalarType::Date => ColumnData::Date(Vec::new()),
-            ScalarType::DateTime => ColumnData::DateTime(Vec::new()),
-            ScalarType::Days => ColumnData::Days(Vec::new()),
-            ScalarType::Duration => ColumnData::Duration(Vec::new()),
-        },
-        ColumnType::List(s) => ColumnData::List(ListColumn {
-            state: Vec::new(),
-            offsets: vec![0],
-            items: match s {
-                ScalarType::Email => ListItems::Email(Vec::new(), Vec::new()),
-                ScalarType::Int => ListItems::Int(Vec::new()),
-                ScalarType::DateTime => ListItems::DateTime(Vec::new()),
-                ScalarType::Days => ListItems::Days(Vec::new()),
-                ScalarType::Duration => ListItems::Duration(Vec::new()),
-                ScalarType::Date => ListItems::Date(Vec::new()),
-                ScalarType::Text | ScalarType::Bool => ListItems::Text(Vec::new()),
-            },
-        }),
-        ColumnType::Ref(_) => ColumnData::Ref(Vec::new()),
+/// A column being built.
+enum Builder {
+    Text(TextBuilder),
+    Email(TextBuilder),
+    I64(Vec<i64>, fn(Vec<i64>) -> ColumnData),
+    Bool(Vec<u8>),
+    Date(Vec<i32>),
+    List {
+        state: Vec<u8>,
+        offsets: Vec<u32>,
+        items: Items,
+    },
+    Ref(TextBuilder),
+    Unused,
+}
+
+enum Items {
+    Text(TextBuilder),
+    I64(Vec<i64>, fn(Vec<i64>) -> ListItems),
+    Date(Vec<i32>),
+}
+
+impl Items {
+    fn len(&self) -> usize {
+        match self {
+            Items::Text(b) => b.len(),
+            Items::I64(v, _) => v.len(),
+            Items::Date(v) => v.len(),
+        }
     }
 }
 
-fn default_tmp(lit: &Lit, interner: &mut Interner) -> Tmp {
-    match lit {
-        Lit::Text(s) => {
-            let raw = interner.intern(s);
-            Tmp::Email(raw, interner.intern_folded(s))
+fn builder(c: &Column, used: bool) -> Builder {
+    if !used {
+        return Builder::Unused;
+    }
+    match c.ty {
+        ColumnType::Scalar(s) => match s {
+            ScalarType::Text => Builder::Text(TextBuilder::default()),
+            ScalarType::Email => Builder::Email(TextBuilder::default()),
+            ScalarType::Int => Builder::I64(Vec::new(), ColumnData::Int),
+            ScalarType::DateTime => Builder::I64(Vec::new(), ColumnData::DateTime),
+            ScalarType::Days => Builder::I64(Vec::new(), ColumnData::Days),
+            ScalarType::Duration => Builder::I64(Vec::new(), ColumnData::Duration),
+            ScalarType::Bool => Builder::Bool(Vec::new()),
+            ScalarType::Date => Builder::Date(Vec::new()),
+        },
+        ColumnType::List(s) => Builder::List {
+            state: Vec::new(),
+            offsets: vec![0],
+            items: match s {
+                ScalarType::Int => Items::I64(Vec::new(), ListItems::Int),
+                ScalarType::DateTime => Items::I64(Vec::new(), ListItems::DateTime),
+                ScalarType::Days => Items::I64(Vec::new(), ListItems::Days),
+                ScalarType::Duration => Items::I64(Vec::new(), ListItems::Duration),
+                ScalarType::Date => Items::Date(Vec::new()),
+                ScalarType::Text | ScalarType::Email | ScalarType::Bool => {
+                    Items::Text(TextBuilder::default())
+                }
+            },
+        },
+        ColumnType::Ref(_) => Builder::Ref(TextBuilder::default()),
+    }
+}
+
+fn text_of(v: Tmp) -> TextCell {
+    match v {
+        Tmp::Text(s) => TextCell::Value(s),
+        Tmp::Invalid => TextCell::Invalid,
+        _ => TextCell::Missing,
+    }
+}
+
+impl Builder {
+    fn push(&mut self, v: Tmp, scratch: &Scratch) {
+        match self {
+            Builder::Unused => {}
+            Builder::Text(b) | Builder::Email(b) | Builder::Ref(b) => b.push(text_of(v)),
+            Builder::I64(x, _) => x.push(match v {
+                Tmp::I64(n) => n,
+                Tmp::Invalid => INVALID_I64,
+                _ => MISSING_I64,
+            }),
+            Builder::Bool(x) => x.push(match v {
+                Tmp::Bool(b) => b,
+                Tmp::Invalid => BOOL_INVALID,
+                _ => BOOL_MISSING,
+            }),
+            Builder::Date(x) => x.push(match v {
+                Tmp::Date(d) => d,
+                Tmp::Invalid => INVALID_DATE,
+                _ => MISSING_DATE,
+            }),
+            Builder::List {
+                state,
+                offsets,
+                items,
+            } => {
+                let (st, range) = match v {
+                    Tmp::List(a, b) => (0u8, a..b),
+                    Tmp::Invalid => (2, 0..0),
+                    _ => (1, 0..0),
+                };
+                state.push(st);
+                match items {
+                    Items::Text(b) => {
+                        for s in scratch.texts.get(range).unwrap_or(&[]) {
+                            b.push(TextCell::Value(s));
+                        }
+                    }
+                    Items::I64(x, _) => x.extend_from_slice(scratch.i64s.get(range).unwrap_or(&[])),
+                    Items::Date(x) => x.extend_from_slice(scratch.dates.get(range).unwrap_or(&[])),
+                }
+                offsets.push(u32::try_from(items.len()).unwrap_or(u32::MAX));
+            }
         }
+    }
+
+    fn reserve(&mut self, n: usize) {
+        match self {
+            Builder::I64(v, _) => v.reserve(n),
+            Builder::Bool(v) => v.reserve(n),
+            Builder::Date(v) => v.reserve(n),
+            Builder::Text(b) | Builder::Email(b) | Builder::Ref(b) => b.reserve(n),
+            Builder::List { .. } | Builder::Unused => {}
+        }
+    }
+
+    /// Drops rows from `n` on (a row rejected after some cells were added).
+    fn truncate(&mut self, n: usize) {
+        match self {
+            Builder::Unused => {}
+            Builder::Text(b) | Builder::Email(b) | Builder::Ref(b) => b.truncate(n),
+            Builder::I64(v, _) => v.truncate(n),
+            Builder::Bool(v) => v.truncate(n),
+            Builder::Date(v) => v.truncate(n),
+            Builder::List {
+                state,
+                offsets,
+                items,
+            } => {
+                state.truncate(n);
+                offsets.truncate(n + 1);
+                let keep = offsets.last().copied().unwrap_or(0) as usize;
+                match items {
+                    Items::Text(b) => b.truncate(keep),
+                    Items::I64(v, _) => v.truncate(keep),
+                    Items::Date(v) => v.truncate(keep),
+                }
+            }
+        }
+    }
+
+    /// The finished column, and the text of references (resolved later).
+    fn finish(self) -> (ColumnData, Option<TextColumn>) {
+        match self {
+            Builder::Text(b) => (ColumnData::Text(b.finish()), None),
+            Builder::Email(b) => (ColumnData::Email(b.finish()), None),
+            Builder::I64(v, make) => (make(v), None),
+            Builder::Bool(v) => (ColumnData::Bool(v), None),
+            Builder::Date(v) => (ColumnData::Date(v), None),
+            Builder::List {
+                state,
+                offsets,
+                items,
+            } => (
+                ColumnData::List(ListColumn {
+                    state,
+                    offsets,
+                    items: match items {
+                        Items::Text(b) => ListItems::Text(b.finish()),
+                        Items::I64(v, make) => make(v),
+                        Items::Date(v) => ListItems::Date(v),
+                    },
+                }),
+                None,
+            ),
+            Builder::Ref(b) => (
+                ColumnData::Ref {
+                    rows: Vec::new(),
+                    broken: Default::default(),
+                },
+                Some(b.finish()),
+            ),
+            Builder::Unused => (ColumnData::Unused, None),
+        }
+    }
+}
+
+fn default_tmp(lit: &Lit) -> Tmp<'_> {
+    match lit {
+        Lit::Text(s) => Tmp::Text(s),
         Lit::Int(n) | Lit::Days(n) | Lit::Duration(n) => Tmp::I64(*n),
         Lit::Bool(b) => Tmp::Bool(if *b { BOOL_TRUE } else { BOOL_FALSE }),
         Lit::Date(d) => Tmp::Date(cell::date_to_days(*d)),
@@ -376,19 +693,18 @@ fn default_tmp(lit: &Lit, interner: &mut Interner) -> Tmp {
 }
 
 /// Parses one scalar value; `Err` carries what was expected.
-fn scalar(
+fn scalar<'a>(
     ty: ScalarType,
-    s: &str,
+    s: &'a str,
     col: &Column,
-    tz: Tz,
-    interner: &mut Interner,
-) -> Result<Tmp, String> {
+    resolver: &mut LocalResolver,
+) -> Result<Tmp<'a>, String> {
     let b = s.as_bytes();
     match ty {
-        ScalarType::Text => Ok(Tmp::Sym(interner.intern(s))),
+        ScalarType::Text => Ok(Tmp::Text(s)),
         ScalarType::Email => {
             if cell::is_email(s) {
-                Ok(Tmp::Email(interner.intern(s), interner.intern_folded(s)))
+                Ok(Tmp::Text(s))
             } else {
                 Err(format!("`{}` is not an e-mail address", excerpt(s)))
             }
@@ -414,22 +730,30 @@ fn scalar(
                     cell::date_expected(&col.formats)
                 )
             }),
-        ScalarType::DateTime => match cell::parse_datetime(b, &col.formats, tz) {
-            Some(Ok(i)) => Ok(Tmp::I64(i.0)),
-            Some(Err(LocalTimeError::Nonexistent)) => Err(format!(
-                "`{s}` does not exist in {} (clocks go forward over it); write it with an offset such as -04:00",
-                tz.name()
-            )),
-            Some(Err(LocalTimeError::Ambiguous)) => Err(format!(
-                "`{s}` happens twice in {} (clocks go back); write it with an offset to say which",
-                tz.name()
-            )),
-            None => Err(format!(
-                "`{}` is not a date-time: expected {}",
-                excerpt(s),
-                cell::datetime_expected(&col.formats)
-            )),
-        },
+        ScalarType::DateTime => {
+            let parsed = col.formats.iter().find_map(|f| f.match_parts(b)).map(
+                |(naive, offset)| match offset {
+                    Some(off) => resolve_offset(naive, off).ok_or(LocalTimeError::Nonexistent),
+                    None => resolver.resolve(naive),
+                },
+            );
+            match parsed {
+                Some(Ok(i)) => Ok(Tmp::I64(i.0)),
+                Some(Err(LocalTimeError::Nonexistent)) => Err(format!(
+                    "`{s}` does not exist in {} (clocks go forward over it); write it with an offset such as -04:00",
+                    resolver.zone().name()
+                )),
+                Some(Err(LocalTimeError::Ambiguous)) => Err(format!(
+                    "`{s}` happens twice in {} (clocks go back); write it with an offset to say which",
+                    resolver.zone().name()
+                )),
+                None => Err(format!(
+                    "`{}` is not a date-time: expected {}",
+                    excerpt(s),
+                    cell::datetime_expected(&col.formats)
+                )),
+            }
+        }
         ScalarType::Days => cell::parse_days(s)
             .map(Tmp::I64)
             .ok_or_else(|| format!("`{}` is not {}", excerpt(s), cell::DAYS_EXPECTED)),
@@ -440,33 +764,27 @@ fn scalar(
 }
 
 /// Parses a list cell into the scratch.
-fn list(
+fn list<'a>(
     ty: ScalarType,
-    s: &str,
+    s: &'a str,
     col: &Column,
-    tz: Tz,
-    interner: &mut Interner,
-    scratch: &mut Scratch,
-) -> Result<Tmp, String> {
-    let (start, len_before) = match ty {
-        ScalarType::Date => (scratch.dates.len(), scratch.dates.len()),
+    resolver: &mut LocalResolver,
+    scratch: &mut Scratch<'a>,
+) -> Result<Tmp<'a>, String> {
+    let start = match ty {
+        ScalarType::Date => scratch.dates.len(),
         ScalarType::Int | ScalarType::DateTime | ScalarType::Days | ScalarType::Duration => {
-            (scratch.i64s.len(), scratch.i64s.len())
+            scratch.i64s.len()
         }
-        _ => (scratch.syms.len(), scratch.syms.len()),
+        _ => scratch.texts.len(),
     };
-    let _ = len_before;
     for item in s.split(col.separator.as_str()) {
         let item = item.trim();
         if item.is_empty() {
             continue;
         }
-        match scalar(ty, item, col, tz, interner)? {
-            Tmp::Sym(x) => scratch.syms.push(x),
-            Tmp::Email(r, f) => {
-                scratch.syms.push(r);
-                scratch.folded.push(f);
-            }
+        match scalar(ty, item, col, resolver)? {
+            Tmp::Text(x) => scratch.texts.push(x),
             Tmp::I64(v) => scratch.i64s.push(v),
             Tmp::Date(d) => scratch.dates.push(d),
             _ => {}
@@ -477,107 +795,51 @@ fn list(
         ScalarType::Int | ScalarType::DateTime | ScalarType::Days | ScalarType::Duration => {
             scratch.i64s.len()
         }
-        _ => scratch.syms.len(),
+        _ => scratch.texts.len(),
     };
     Ok(Tmp::List(start, end))
 }
 
-fn push(col: &mut ColumnData, v: Tmp, scratch: &Scratch, invalid: Sym) {
-    match col {
-        ColumnData::Text(x) | ColumnData::Ref(x) => x.push(match v {
-            Tmp::Sym(s) | Tmp::Email(s, _) => Some(s),
-            Tmp::Invalid => Some(invalid),
-            _ => None,
-        }),
-        ColumnData::Email(r, f) => match v {
-            Tmp::Email(a, b) => {
-                r.push(Some(a));
-                f.push(Some(b));
-            }
-            Tmp::Invalid => {
-                r.push(Some(invalid));
-                f.push(Some(invalid));
-            }
-            _ => {
-                r.push(None);
-                f.push(None);
-            }
-        },
-        ColumnData::Int(x)
-        | ColumnData::DateTime(x)
-        | ColumnData::Days(x)
-        | ColumnData::Duration(x) => x.push(match v {
-            Tmp::I64(n) => n,
-            Tmp::Invalid => INVALID_I64,
-            _ => MISSING_I64,
-        }),
-        ColumnData::Bool(x) => x.push(match v {
-            Tmp::Bool(b) => b,
-            Tmp::Invalid => BOOL_INVALID,
-            _ => BOOL_MISSING,
-        }),
-        ColumnData::Date(x) => x.push(match v {
-            Tmp::Date(d) => d,
-            Tmp::Invalid => INVALID_DATE,
-            _ => MISSING_DATE,
-        }),
-        ColumnData::List(l) => {
-            let (state, range) = match v {
-                Tmp::List(a, b) => (0u8, a..b),
-                Tmp::Invalid => (2, 0..0),
-                _ => (1, 0..0),
-            };
-            l.state.push(state);
-            match &mut l.items {
-                ListItems::Text(items) => {
-                    items.extend_from_slice(scratch.syms.get(range).unwrap_or(&[]))
-                }
-                ListItems::Email(items, folded) => {
-                    items.extend_from_slice(scratch.syms.get(range.clone()).unwrap_or(&[]));
-                    folded.extend_from_slice(scratch.folded.get(range).unwrap_or(&[]));
-                }
-                ListItems::Int(items)
-                | ListItems::DateTime(items)
-                | ListItems::Days(items)
-                | ListItems::Duration(items) => {
-                    items.extend_from_slice(scratch.i64s.get(range).unwrap_or(&[]))
-                }
-                ListItems::Date(items) => {
-                    items.extend_from_slice(scratch.dates.get(range).unwrap_or(&[]))
-                }
-            }
-            let len = match &l.items {
-                ListItems::Text(v) => v.len(),
-                ListItems::Email(v, _) => v.len(),
-                ListItems::Int(v)
-                | ListItems::DateTime(v)
-                | ListItems::Days(v)
-                | ListItems::Duration(v) => v.len(),
-                ListItems::Date(v) => v.len(),
-            };
-            l.offsets.push(u32::try_from(len).unwrap_or(u32::MAX));
-        }
+/// Trims ASCII whitespace; most cells have none, so check the ends first.
+fn trim_str(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if !f.is_ascii_whitespace() && !l.is_ascii_whitespace() => s,
+        _ => s.trim_matches(|c: char| c.is_ascii_whitespace()),
     }
 }
 
-/// The key a cell is found under: text as is, e-mail folded, numbers canonical.
-fn key_of(v: Tmp, interner: &mut Interner) -> Option<Sym> {
-    match v {
-        Tmp::Sym(s) => Some(s),
-        Tmp::Email(_, folded) => Some(folded),
-        Tmp::I64(n) => Some(interner.intern(&n.to_string())),
-        _ => None,
+/// How a table's keys compare.
+fn key_kind(c: &Column) -> KeyKind {
+    match c.ty {
+        ColumnType::Scalar(ScalarType::Email) => KeyKind::Email,
+        ColumnType::Scalar(ScalarType::Int) => KeyKind::Int,
+        _ => KeyKind::Text,
     }
 }
 
-fn load_table(
-    table: &Table,
-    tz: Tz,
-    mut o: Opened,
-    interner: &mut Interner,
-) -> Result<(TableData, Vec<DataError>, FileAccount), Diagnostic> {
-    let mut columns: Vec<ColumnData> = table.columns.iter().map(empty_column).collect();
-    let mut keys = table.key.map(|_| KeyIndex::default());
+fn parse_block(table: &Table, used: &[bool], tz: Tz, o: &Opened, block: Block) -> (Part, Vec<u8>) {
+    let newlines = block.newlines;
+    let mut reader = SliceReader::new(&block.bytes);
+    let mut errored: Vec<u32> = Vec::new();
+    let mut builders: Vec<Builder> = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            builder(
+                c,
+                used.get(i).copied().unwrap_or(true) || table.key == Some(i),
+            )
+        })
+        .collect();
+    // The key column is kept as text (int keys too) so the index can hash it.
+    if let Some(k) = table.key
+        && let Some(b) = builders.get_mut(k)
+        && !matches!(b, Builder::Text(_) | Builder::Email(_))
+    {
+        *b = Builder::Text(TextBuilder::default());
+    }
     let mut lines = Vec::new();
     let mut errors = Vec::new();
     let mut orphans = Vec::new();
@@ -593,24 +855,29 @@ fn load_table(
         .filter(|(_, c)| matches!(c.ty, ColumnType::Ref(_)))
         .map(|(i, _)| i)
         .collect();
-    let mut tmp = vec![Tmp::Missing; table.columns.len()];
-    let mut scratch = Scratch::default();
-    let defaults: Vec<Option<Tmp>> = table
+    let mut resolvers: Vec<LocalResolver> = table
         .columns
         .iter()
-        .map(|c| c.default.as_ref().map(|d| default_tmp(d, interner)))
+        .map(|_| LocalResolver::new(tz))
         .collect();
-    loop {
-        let rec = match o.reader.next_record() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(Diagnostic::error(
-                    "docket::data::missing-file",
-                    format!("cannot read `{}`: {}", o.display, io_reason(&e)),
-                ));
-            }
-        };
+    let plans: Vec<Plan> = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(ci, col)| Plan {
+            col,
+            field: o.fields.get(ci).copied().unwrap_or(usize::MAX),
+            is_key: table.key == Some(ci),
+            default: col.default.as_ref().map(default_tmp),
+        })
+        .collect();
+    // A guess at the rows, so columns rarely grow while filling.
+    let guess = block.bytes.len() / 48 + 16;
+    for b in &mut builders {
+        b.reserve(guess);
+    }
+    lines.reserve(guess);
+    while let Some(rec) = reader.next_record() {
         account.read += 1;
         let mut ctx = RowCtx {
             display: &o.display,
@@ -619,24 +886,38 @@ fn load_table(
             errored: false,
         };
         if let Some(reason) = shape_problem(&rec, o.header_len, &mut ctx) {
-            note_orphans(&rec, &ref_columns, &o.fields, interner, &mut orphans);
+            note_orphans(&rec, &ref_columns, &o.fields, &mut orphans);
             *account.rejected.entry(reason).or_insert(0) += 1;
             continue;
         }
-        scratch.syms.clear();
-        scratch.folded.clear();
-        scratch.i64s.clear();
-        scratch.dates.clear();
+        let committed = lines.len();
+        let mut scratch = Scratch::default();
         let mut reject: Option<Reject> = None;
-        for (ci, col) in table.columns.iter().enumerate() {
-            let field = o.fields.get(ci).copied().unwrap_or(usize::MAX);
-            let raw = trim(rec.get(field).unwrap_or(&[]));
-            let value = if raw.is_empty() {
-                match defaults.get(ci).copied().flatten() {
+        // One UTF-8 check for the whole record; cells are then slices of it.
+        let whole = std::str::from_utf8(rec.bytes()).ok();
+        for ((plan, b), resolver) in plans
+            .iter()
+            .zip(builders.iter_mut())
+            .zip(resolvers.iter_mut())
+        {
+            let col = plan.col;
+            let text: Result<&str, &[u8]> = match whole {
+                Some(w) => Ok(trim_str(
+                    rec.range(plan.field)
+                        .and_then(|(a, b)| w.get(a..b))
+                        .unwrap_or(""),
+                )),
+                None => {
+                    let raw = trim(rec.get(plan.field).unwrap_or(&[]));
+                    std::str::from_utf8(raw).map_err(|_| raw)
+                }
+            };
+            let value = match text {
+                Ok("") => match plan.default {
                     Some(d) => d,
                     None => {
                         if col.required {
-                            let what = if table.key == Some(ci) {
+                            let what = if plan.is_key {
                                 "the key"
                             } else {
                                 "a required value"
@@ -651,121 +932,236 @@ fn load_table(
                         }
                         Tmp::Missing
                     }
-                }
-            } else {
-                match std::str::from_utf8(raw) {
-                    Err(_) => {
-                        let lossy = String::from_utf8_lossy(raw);
-                        ctx.error(
-                            "docket::data::encoding-error",
-                            Some(&col.header),
-                            Some(&lossy),
-                            "the cell is not valid UTF-8".to_string(),
-                        );
-                        if col.required {
-                            reject.get_or_insert(Reject::BadRequired);
-                        }
-                        Tmp::Invalid
+                },
+                Err(raw) => {
+                    let lossy = String::from_utf8_lossy(raw);
+                    ctx.error(
+                        "docket::data::encoding-error",
+                        Some(&col.header),
+                        Some(&lossy),
+                        "the cell is not valid UTF-8".to_string(),
+                    );
+                    if col.required {
+                        reject.get_or_insert(Reject::BadRequired);
                     }
-                    Ok(s) => {
-                        let parsed = match col.ty {
-                            ColumnType::Scalar(t) => scalar(t, s, col, tz, interner),
-                            ColumnType::List(t) => list(t, s, col, tz, interner, &mut scratch),
-                            ColumnType::Ref(_) => Ok(Tmp::Sym(interner.intern(s))),
-                        };
-                        match parsed {
-                            Ok(v) => v,
-                            Err(why) => {
-                                ctx.error(
-                                    "docket::data::type-error",
-                                    Some(&col.header),
-                                    Some(s),
-                                    why,
-                                );
-                                if col.required {
-                                    reject.get_or_insert(Reject::BadRequired);
-                                }
-                                Tmp::Invalid
+                    Tmp::Invalid
+                }
+                Ok(s) => {
+                    let parsed = match col.ty {
+                        ColumnType::Scalar(t) => scalar(t, s, col, resolver),
+                        ColumnType::List(t) => list(t, s, col, resolver, &mut scratch),
+                        ColumnType::Ref(_) => Ok(Tmp::Text(s)),
+                    };
+                    match parsed {
+                        // An int key is kept as its text, for the index.
+                        Ok(Tmp::I64(_)) if plan.is_key => Tmp::Text(s),
+                        Ok(v) => v,
+                        Err(why) => {
+                            ctx.error("docket::data::type-error", Some(&col.header), Some(s), why);
+                            if col.required {
+                                reject.get_or_insert(Reject::BadRequired);
                             }
+                            Tmp::Invalid
                         }
                     }
                 }
             };
-            if let Some(slot) = tmp.get_mut(ci) {
-                *slot = value;
-            }
-        }
-        if reject.is_none()
-            && let (Some(k), Some(keys)) = (table.key, keys.as_mut())
-            && let Some(sym) = tmp.get(k).copied().and_then(|v| key_of(v, interner))
-            && let Some(first) = keys.get(&sym)
-        {
-            let first_line = lines.get(*first as usize).copied().unwrap_or(0);
-            let header = table.columns.get(k).map(|c| c.header.clone());
-            ctx.errored = true;
-            ctx.errors.push(DataError {
-                code: "docket::data::primary-key",
-                file: o.display.clone(),
-                line: rec.line,
-                column: header,
-                text: Some(excerpt(interner.resolve(sym))),
-                message: format!(
-                    "duplicate key `{}`: line {first_line} has it too; this row is ignored",
-                    excerpt(interner.resolve(sym))
-                ),
-                other_line: Some(first_line),
-            });
-            reject = Some(Reject::DuplicateKey);
+            b.push(value, &scratch);
         }
         if let Some(reason) = reject {
-            for &ci in &ref_columns {
-                if let Some(sym) = tmp.get(ci).copied().and_then(|v| key_of(v, interner)) {
-                    orphans.push(Orphan {
-                        column: ci,
-                        key: sym,
-                        line: rec.line,
-                    });
-                }
+            for b in &mut builders {
+                b.truncate(committed);
             }
+            note_orphans(&rec, &ref_columns, &o.fields, &mut orphans);
             *account.rejected.entry(reason).or_insert(0) += 1;
             continue;
         }
-        let row = u32::try_from(lines.len()).unwrap_or(u32::MAX);
-        if let (Some(k), Some(keys)) = (table.key, keys.as_mut())
-            && let Some(sym) = tmp.get(k).copied().and_then(|v| key_of(v, interner))
-        {
-            keys.insert(sym, row);
-        }
-        for (ci, col) in columns.iter_mut().enumerate() {
-            push(
-                col,
-                tmp.get(ci).copied().unwrap_or(Tmp::Missing),
-                &scratch,
-                interner.invalid,
-            );
-        }
+        let row = u32::try_from(committed).unwrap_or(u32::MAX);
         lines.push(rec.line);
         account.loaded += 1;
         if ctx.errored {
             account.loaded_with_errors += 1;
+            errored.push(row);
+        }
+    }
+    drop(reader);
+    (
+        Part {
+            newlines,
+            builders,
+            lines,
+            errors,
+            orphans,
+            account,
+            errored,
+        },
+        block.bytes,
+    )
+}
+
+/// Joins a table's blocks, in order: shifts lines, concatenates columns,
+/// indexes keys and rejects rows whose key repeats an earlier row's.
+fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
+    let mut account = FileAccount {
+        file: o.display.to_string(),
+        table: table.name.clone(),
+        ..FileAccount::default()
+    };
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    let mut orphans = Vec::new();
+    let mut errored = Vec::new();
+    let ncols = table.columns.len();
+    let mut columns: Vec<Vec<Builder>> = (0..ncols).map(|_| Vec::new()).collect();
+    let mut base = o.start.1;
+    for p in parts {
+        let shift = |line: u64| line + base - 1;
+        let row0 = u32::try_from(lines.len()).unwrap_or(u32::MAX);
+        lines.extend(p.lines.iter().map(|l| shift(*l)));
+        errors.extend(p.errors.into_iter().map(|mut e| {
+            e.line = shift(e.line);
+            e
+        }));
+        orphans.extend(p.orphans.into_iter().map(|mut x| {
+            x.line = shift(x.line);
+            x
+        }));
+        errored.extend(p.errored.iter().map(|r| r + row0));
+        account.read += p.account.read;
+        account.loaded += p.account.loaded;
+        account.loaded_with_errors += p.account.loaded_with_errors;
+        for (k, v) in p.account.rejected {
+            *account.rejected.entry(k).or_insert(0) += v;
+        }
+        for (ci, b) in p.builders.into_iter().enumerate() {
+            if let Some(c) = columns.get_mut(ci) {
+                c.push(b);
+            }
+        }
+        base += p.newlines;
+    }
+    let mut finished: Vec<(ColumnData, Option<TextColumn>)> = columns
+        .into_iter()
+        .enumerate()
+        .map(|(ci, parts)| {
+            let empty = table
+                .columns
+                .get(ci)
+                .map(|c| builder(c, true))
+                .unwrap_or(Builder::Unused);
+            ColumnData::concat(
+                empty.finish(),
+                parts.into_iter().map(Builder::finish).collect(),
+            )
+        })
+        .collect();
+    // Keys: the first row with a key keeps it; later ones are rejected.
+    let mut keys = None;
+    let mut keep: Option<Vec<bool>> = None;
+    if let Some(k) = table.key {
+        let kind = table.columns.get(k).map_or(KeyKind::Text, key_kind);
+        let mut index = KeyIndex::new(kind);
+        let header = table.columns.get(k).map(|c| c.header.clone());
+        if let Some((col, _)) = finished.get(k)
+            && let ColumnData::Text(kc) | ColumnData::Email(kc) = col
+        {
+            for row in 0..kc.len() {
+                let TextCell::Value(key) = kc.get(row) else {
+                    continue;
+                };
+                match index.find(key, kc) {
+                    Some(first) => {
+                        let first_line = lines.get(first as usize).copied().unwrap_or(0);
+                        let line = lines.get(row).copied().unwrap_or(0);
+                        errors.push(DataError {
+                            code: "docket::data::primary-key",
+                            file: o.display.clone(),
+                            line,
+                            column: header.clone(),
+                            text: Some(excerpt(key)),
+                            message: format!("duplicate key `{}`: line {first_line} has it too; this row is ignored", excerpt(key)),
+                            other_line: Some(first_line),
+                        });
+                        if let Some(k) = keep
+                            .get_or_insert_with(|| vec![true; kc.len()])
+                            .get_mut(row)
+                        {
+                            *k = false;
+                        }
+                    }
+                    None => index.insert(key, u32::try_from(row).unwrap_or(u32::MAX), kc),
+                }
+            }
+        }
+        keys = Some(index);
+    }
+    if let Some(keep) = &keep {
+        // Rows of duplicate keys: out of the table, into the rejected count.
+        let dropped: Vec<u32> = keep
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !**k)
+            .map(|(r, _)| r as u32)
+            .collect();
+        for &r in &dropped {
+            for (ci, (_, refs)) in finished.iter().enumerate() {
+                if let Some(TextCell::Value(s)) = refs.as_ref().map(|t| t.get(r as usize)) {
+                    orphans.push(Orphan {
+                        column: ci,
+                        key: Box::from(s),
+                        line: lines.get(r as usize).copied().unwrap_or(0),
+                    });
+                }
+            }
+        }
+        let had_errors = dropped
+            .iter()
+            .filter(|r| errored.binary_search(r).is_ok())
+            .count() as u64;
+        account.loaded -= dropped.len() as u64;
+        account.loaded_with_errors -= had_errors;
+        *account.rejected.entry(Reject::DuplicateKey).or_insert(0) += dropped.len() as u64;
+        finished = finished
+            .into_iter()
+            .map(|(c, r)| (c.filter(keep), r.map(|t| t.filter(keep))))
+            .collect();
+        let mut row = 0;
+        lines.retain(|_| {
+            let k = keep.get(row).copied().unwrap_or(true);
+            row += 1;
+            k
+        });
+        // Rebuild the index over the remaining rows.
+        if let (Some(k), Some(index)) = (table.key, keys.as_mut())
+            && let Some((col, _)) = finished.get(k)
+            && let ColumnData::Text(kc) | ColumnData::Email(kc) = col
+        {
+            *index = KeyIndex::new(index.kind);
+            for r in 0..kc.len() {
+                if let TextCell::Value(key) = kc.get(r) {
+                    index.insert(key, u32::try_from(r).unwrap_or(u32::MAX), kc);
+                }
+            }
         }
     }
     let len = lines.len();
-    Ok((
-        TableData {
+    let (columns, refs): (Vec<ColumnData>, Vec<Option<TextColumn>>) = finished.into_iter().unzip();
+    Loaded {
+        data: TableData {
             name: table.name.clone(),
             file: o.display.clone(),
             len,
             lines,
             columns,
+            key_column: table.key,
             keys,
-            refs: vec![None; table.columns.len()],
             relations: Vec::new(),
             orphans,
         },
+        refs,
         errors,
         account,
-    ))
+    }
 }
 
 /// A record that cannot be read column by column: cut off, or with the wrong number of fields.
@@ -803,13 +1199,7 @@ fn shape_problem(rec: &Record, header_len: usize, ctx: &mut RowCtx) -> Option<Re
 }
 
 /// A rejected row whose reference columns can still be read.
-fn note_orphans(
-    rec: &Record,
-    ref_columns: &[usize],
-    fields: &[usize],
-    interner: &mut Interner,
-    orphans: &mut Vec<Orphan>,
-) {
+fn note_orphans(rec: &Record, ref_columns: &[usize], fields: &[usize], orphans: &mut Vec<Orphan>) {
     for &ci in ref_columns {
         let Some(raw) = fields.get(ci).and_then(|f| rec.get(*f)) else {
             continue;
@@ -821,7 +1211,7 @@ fn note_orphans(
         if let Ok(s) = std::str::from_utf8(raw) {
             orphans.push(Orphan {
                 column: ci,
-                key: interner.intern(s),
+                key: Box::from(s),
                 line: rec.line,
             });
         }

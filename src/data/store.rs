@@ -1,20 +1,20 @@
-//! How loaded tables are kept: one typed vector per column, text interned.
+//! How loaded tables are kept: one typed vector per column.
 //!
-//! Missing and invalid cells are sentinel values, so a cell is one machine
-//! word and reading one is a load and a compare. Text is interned once for
-//! the whole dataset, so equal text is an equal [`Sym`] across tables (a
-//! case's `Account ID` and the account's key compare as integers).
+//! Missing and unreadable cells are sentinel values, so a cell is one
+//! machine word and reading one is a load and a compare. Text is
+//! dictionary-encoded per column while it repeats (statuses, event names)
+//! and kept raw when it does not (keys, e-mail addresses); either way a
+//! cell reads as a `&str` borrowed from the dataset. Keys are indexed by a
+//! hash table of row numbers that hashes the key text where it lies.
 
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
-use lasso::{Rodeo, Spur};
+use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::error::{DataError, FileAccount};
 use crate::semantics::{ColumnRef, Policy, TableId};
-
-/// An interned string.
-pub type Sym = Spur;
 
 /// Missing / invalid markers of 64-bit columns.
 pub const MISSING_I64: i64 = i64::MIN;
@@ -36,78 +36,330 @@ pub const BOOL_INVALID: u8 = 3;
 pub const NO_ROW: u32 = u32::MAX;
 /// A reference to a key that does not exist.
 pub const BROKEN: u32 = u32::MAX - 1;
+/// A reference that could not be read.
+pub const BAD_REF: u32 = u32::MAX - 2;
 
-/// Every string of a dataset, once.
-pub struct Interner {
-    rodeo: Rodeo<Spur, FxBuildHasher>,
-    /// Stands for text that could not be read (invalid UTF-8).
-    pub invalid: Sym,
+/// Dictionary codes: missing, unreadable; values start at [`FIRST_CODE`].
+const CODE_MISSING: u32 = 0;
+const CODE_INVALID: u32 = 1;
+const FIRST_CODE: u32 = 2;
+/// Raw lengths: missing, unreadable.
+const LEN_MISSING: u32 = u32::MAX;
+const LEN_INVALID: u32 = u32::MAX - 1;
+
+/// A column of text values.
+#[derive(Debug, Clone)]
+pub enum TextColumn {
+    /// Repeating values: a code per row into `values`.
+    Dict {
+        /// Per row: [`CODE_MISSING`], [`CODE_INVALID`] or `FIRST_CODE + index`.
+        codes: Vec<u32>,
+        /// Distinct values.
+        values: Vec<Box<str>>,
+    },
+    /// Mostly distinct values, stored one after the other.
+    Raw {
+        /// Per row: start in `bytes`.
+        starts: Vec<u64>,
+        /// Per row: length, or [`LEN_MISSING`] / [`LEN_INVALID`].
+        lens: Vec<u32>,
+        /// All values.
+        bytes: String,
+    },
 }
 
-impl std::fmt::Debug for Interner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Interner({} strings)", self.rodeo.len())
-    }
+/// The text of one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextCell<'a> {
+    /// Empty.
+    Missing,
+    /// Unreadable.
+    Invalid,
+    /// A value.
+    Value(&'a str),
 }
 
-impl Default for Interner {
+impl Default for TextColumn {
     fn default() -> Self {
-        Interner::new()
+        TextColumn::Dict {
+            codes: Vec::new(),
+            values: Vec::new(),
+        }
     }
 }
 
-impl Interner {
-    /// An interner with the reserved sentinel.
-    pub fn new() -> Interner {
-        let mut rodeo = Rodeo::with_hasher(FxBuildHasher);
-        // Cells are trimmed, so no cell text starts with a space.
-        let invalid = rodeo.get_or_intern_static(" (unreadable)");
-        Interner { rodeo, invalid }
-    }
-
-    /// The symbol of `s`, adding it when new.
-    pub fn intern(&mut self, s: &str) -> Sym {
-        self.rodeo.get_or_intern(s)
-    }
-
-    /// The symbol of `s` if it was ever interned.
-    pub fn get(&self, s: &str) -> Option<Sym> {
-        self.rodeo.get(s)
-    }
-
-    /// The text of a symbol.
-    pub fn resolve(&self, s: Sym) -> &str {
-        self.rodeo.resolve(&s)
-    }
-
-    /// The symbol of `s` in lower case (e-mail comparison).
-    pub fn intern_folded(&mut self, s: &str) -> Sym {
-        if s.bytes().any(|b| b.is_ascii_uppercase()) || !s.is_ascii() {
-            let lower = s.to_lowercase();
-            self.rodeo.get_or_intern(&lower)
-        } else {
-            self.rodeo.get_or_intern(s)
+impl TextColumn {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            TextColumn::Dict { codes, .. } => codes.len(),
+            TextColumn::Raw { lens, .. } => lens.len(),
         }
     }
 
-    /// Number of distinct strings.
-    pub fn len(&self) -> usize {
-        self.rodeo.len()
+    /// True without rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
-    /// True when only the sentinel is interned.
+    /// The cell of a row.
+    pub fn get(&self, row: usize) -> TextCell<'_> {
+        match self {
+            TextColumn::Dict { codes, values } => {
+                match codes.get(row).copied().unwrap_or(CODE_MISSING) {
+                    CODE_MISSING => TextCell::Missing,
+                    CODE_INVALID => TextCell::Invalid,
+                    c => values
+                        .get((c - FIRST_CODE) as usize)
+                        .map_or(TextCell::Missing, |v| TextCell::Value(v)),
+                }
+            }
+            TextColumn::Raw {
+                starts,
+                lens,
+                bytes,
+            } => match lens.get(row).copied().unwrap_or(LEN_MISSING) {
+                LEN_MISSING => TextCell::Missing,
+                LEN_INVALID => TextCell::Invalid,
+                len => {
+                    let start = starts.get(row).copied().unwrap_or(0) as usize;
+                    bytes
+                        .get(start..start + len as usize)
+                        .map_or(TextCell::Invalid, TextCell::Value)
+                }
+            },
+        }
+    }
+}
+
+impl TextColumn {
+    /// Joins columns built separately (blocks of one file), in order.
+    pub fn concat(parts: Vec<TextColumn>) -> TextColumn {
+        let all_dict = parts.iter().all(|p| matches!(p, TextColumn::Dict { .. }));
+        if all_dict {
+            let mut values: Vec<Box<str>> = Vec::new();
+            let mut map: FxHashMap<Box<str>, u32> = FxHashMap::default();
+            let mut codes = Vec::with_capacity(parts.iter().map(TextColumn::len).sum());
+            for p in parts {
+                let TextColumn::Dict {
+                    codes: pc,
+                    values: pv,
+                } = p
+                else {
+                    continue;
+                };
+                let remap: Vec<u32> = pv
+                    .into_iter()
+                    .map(|v| match map.get(&v) {
+                        Some(c) => *c,
+                        None => {
+                            let c = FIRST_CODE
+                                + u32::try_from(values.len()).unwrap_or(u32::MAX - FIRST_CODE);
+                            values.push(v.clone());
+                            map.insert(v, c);
+                            c
+                        }
+                    })
+                    .collect();
+                codes.extend(pc.into_iter().map(|c| {
+                    match c {
+                        CODE_MISSING | CODE_INVALID => c,
+                        c => remap
+                            .get((c - FIRST_CODE) as usize)
+                            .copied()
+                            .unwrap_or(CODE_INVALID),
+                    }
+                }));
+            }
+            return TextColumn::Dict { codes, values };
+        }
+        let total: usize = parts.iter().map(TextColumn::len).sum();
+        let mut starts = Vec::with_capacity(total);
+        let mut lens = Vec::with_capacity(total);
+        let mut bytes = String::new();
+        for p in parts {
+            match p {
+                TextColumn::Raw {
+                    starts: ps,
+                    lens: pl,
+                    bytes: pb,
+                } => {
+                    let base = bytes.len() as u64;
+                    starts.extend(ps.into_iter().map(|s| s + base));
+                    lens.extend(pl);
+                    bytes.push_str(&pb);
+                }
+                TextColumn::Dict { codes, values } => {
+                    for c in codes {
+                        starts.push(bytes.len() as u64);
+                        lens.push(match c {
+                            CODE_MISSING => LEN_MISSING,
+                            CODE_INVALID => LEN_INVALID,
+                            c => {
+                                let v = values.get((c - FIRST_CODE) as usize).map_or("", |v| v);
+                                bytes.push_str(v);
+                                u32::try_from(v.len()).unwrap_or(LEN_INVALID)
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        TextColumn::Raw {
+            starts,
+            lens,
+            bytes,
+        }
+    }
+
+    /// The rows for which `keep` is true.
+    pub fn filter(&self, keep: &[bool]) -> TextColumn {
+        let mut b = TextBuilder::default();
+        for (row, k) in keep.iter().enumerate() {
+            if *k {
+                b.push(self.get(row));
+            }
+        }
+        b.finish()
+    }
+}
+
+/// Builds a text column, dictionary first, raw once values stop repeating.
+#[derive(Debug, Default)]
+pub struct TextBuilder {
+    col: TextColumn,
+    map: FxHashMap<Box<str>, u32>,
+}
+
+impl TextBuilder {
+    /// Values a dictionary may hold before the column turns raw.
+    const MAX_DICT: usize = 1 << 12;
+
+    /// Appends a cell.
+    pub fn push(&mut self, cell: TextCell) {
+        match &mut self.col {
+            TextColumn::Dict { codes, values } => {
+                let code = match cell {
+                    TextCell::Missing => CODE_MISSING,
+                    TextCell::Invalid => CODE_INVALID,
+                    TextCell::Value(s) => match self.map.get(s) {
+                        Some(c) => *c,
+                        None => {
+                            let c = FIRST_CODE
+                                + u32::try_from(values.len()).unwrap_or(u32::MAX - FIRST_CODE);
+                            values.push(Box::from(s));
+                            self.map.insert(Box::from(s), c);
+                            c
+                        }
+                    },
+                };
+                codes.push(code);
+                // Values that do not repeat are cheaper stored as they are.
+                let n = values.len();
+                if n > Self::MAX_DICT || (n > 256 && n * 2 > codes.len()) {
+                    self.make_raw();
+                }
+            }
+            TextColumn::Raw {
+                starts,
+                lens,
+                bytes,
+            } => {
+                starts.push(bytes.len() as u64);
+                lens.push(match cell {
+                    TextCell::Missing => LEN_MISSING,
+                    TextCell::Invalid => LEN_INVALID,
+                    TextCell::Value(s) => {
+                        bytes.push_str(s);
+                        u32::try_from(s.len()).unwrap_or(LEN_INVALID)
+                    }
+                });
+            }
+        }
+    }
+
+    fn make_raw(&mut self) {
+        let TextColumn::Dict { codes, values } = &self.col else {
+            return;
+        };
+        let mut starts = Vec::with_capacity(codes.len() * 2);
+        let mut lens = Vec::with_capacity(codes.len() * 2);
+        let mut bytes = String::new();
+        for &c in codes {
+            starts.push(bytes.len() as u64);
+            lens.push(match c {
+                CODE_MISSING => LEN_MISSING,
+                CODE_INVALID => LEN_INVALID,
+                c => {
+                    let v = values.get((c - FIRST_CODE) as usize).map_or("", |v| v);
+                    bytes.push_str(v);
+                    u32::try_from(v.len()).unwrap_or(LEN_INVALID)
+                }
+            });
+        }
+        self.col = TextColumn::Raw {
+            starts,
+            lens,
+            bytes,
+        };
+        self.map = FxHashMap::default();
+    }
+
+    /// The finished column.
+    pub fn finish(self) -> TextColumn {
+        self.col
+    }
+
+    /// Makes room for `n` more rows.
+    pub fn reserve(&mut self, n: usize) {
+        match &mut self.col {
+            TextColumn::Dict { codes, .. } => codes.reserve(n),
+            TextColumn::Raw { starts, lens, .. } => {
+                starts.reserve(n);
+                lens.reserve(n);
+            }
+        }
+    }
+
+    /// Keeps the first `n` rows.
+    pub fn truncate(&mut self, n: usize) {
+        match &mut self.col {
+            TextColumn::Dict { codes, .. } => codes.truncate(n),
+            TextColumn::Raw {
+                starts,
+                lens,
+                bytes,
+            } => {
+                if let Some(start) = starts.get(n).copied() {
+                    bytes.truncate(start as usize);
+                }
+                starts.truncate(n);
+                lens.truncate(n);
+            }
+        }
+    }
+
+    /// The column so far.
+    pub fn column(&self) -> &TextColumn {
+        &self.col
+    }
+
+    /// Rows so far.
+    pub fn len(&self) -> usize {
+        self.col.len()
+    }
+
+    /// True without rows.
     pub fn is_empty(&self) -> bool {
-        self.rodeo.len() <= 1
+        self.col.is_empty()
     }
 }
 
 /// List items of one column, flattened.
 #[derive(Debug, Clone)]
 pub enum ListItems {
-    /// Text items.
-    Text(Vec<Sym>),
-    /// E-mail items: as written, and folded to lower case.
-    Email(Vec<Sym>, Vec<Sym>),
+    /// Text or e-mail items.
+    Text(TextColumn),
     /// Integers.
     Int(Vec<i64>),
     /// Instants.
@@ -134,10 +386,10 @@ pub struct ListColumn {
 /// The values of one column.
 #[derive(Debug, Clone)]
 pub enum ColumnData {
-    /// Text: `None` missing, [`Interner::invalid`] unreadable.
-    Text(Vec<Option<Sym>>),
-    /// E-mail: as written, and folded.
-    Email(Vec<Option<Sym>>, Vec<Option<Sym>>),
+    /// Text.
+    Text(TextColumn),
+    /// E-mail addresses (compared ignoring case).
+    Email(TextColumn),
     /// Integers; [`MISSING_I64`] / [`INVALID_I64`].
     Int(Vec<i64>),
     /// [`BOOL_MISSING`], [`BOOL_FALSE`], [`BOOL_TRUE`], [`BOOL_INVALID`].
@@ -152,13 +404,238 @@ pub enum ColumnData {
     Duration(Vec<i64>),
     /// Several values per cell.
     List(ListColumn),
-    /// The key text of a referenced row (resolved in [`TableData::refs`]).
-    Ref(Vec<Option<Sym>>),
+    /// References: the row of the referenced table, or [`NO_ROW`], [`BROKEN`], [`BAD_REF`].
+    Ref {
+        /// Per row.
+        rows: Vec<u32>,
+        /// The text of broken references, by row.
+        broken: FxHashMap<u32, Box<str>>,
+    },
+    /// A column the policy declares but never reads: checked while loading, not kept.
+    Unused,
+}
+
+fn keep_vec<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
+    v.iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(x, _)| *x)
+        .collect()
+}
+
+impl ColumnData {
+    /// Joins columns built separately (blocks of one file), in order;
+    /// `empty` is the column's empty form, used when there are no parts.
+    pub fn concat(
+        empty: (ColumnData, Option<TextColumn>),
+        parts: Vec<(ColumnData, Option<TextColumn>)>,
+    ) -> (ColumnData, Option<TextColumn>) {
+        let refs: Option<TextColumn> = if parts.iter().any(|(_, r)| r.is_some()) {
+            Some(TextColumn::concat(
+                parts.iter().filter_map(|(_, r)| r.clone()).collect(),
+            ))
+        } else {
+            empty.1
+        };
+        let mut cols = parts.into_iter().map(|(c, _)| c);
+        let Some(first) = cols.next() else {
+            return (empty.0, refs);
+        };
+        let joined = match first {
+            ColumnData::Text(t) => ColumnData::Text(TextColumn::concat(
+                std::iter::once(t)
+                    .chain(cols.filter_map(|c| {
+                        if let ColumnData::Text(t) = c {
+                            Some(t)
+                        } else {
+                            None
+                        }
+                    }))
+                    .collect(),
+            )),
+            ColumnData::Email(t) => ColumnData::Email(TextColumn::concat(
+                std::iter::once(t)
+                    .chain(cols.filter_map(|c| {
+                        if let ColumnData::Email(t) = c {
+                            Some(t)
+                        } else {
+                            None
+                        }
+                    }))
+                    .collect(),
+            )),
+            ColumnData::Int(mut v)
+            | ColumnData::DateTime(mut v)
+            | ColumnData::Days(mut v)
+            | ColumnData::Duration(mut v) => {
+                let make: fn(Vec<i64>) -> ColumnData = match &empty.0 {
+                    ColumnData::DateTime(_) => ColumnData::DateTime,
+                    ColumnData::Days(_) => ColumnData::Days,
+                    ColumnData::Duration(_) => ColumnData::Duration,
+                    _ => ColumnData::Int,
+                };
+                for c in cols {
+                    if let ColumnData::Int(x)
+                    | ColumnData::DateTime(x)
+                    | ColumnData::Days(x)
+                    | ColumnData::Duration(x) = c
+                    {
+                        v.extend(x);
+                    }
+                }
+                make(v)
+            }
+            ColumnData::Bool(mut v) => {
+                for c in cols {
+                    if let ColumnData::Bool(x) = c {
+                        v.extend(x);
+                    }
+                }
+                ColumnData::Bool(v)
+            }
+            ColumnData::Date(mut v) => {
+                for c in cols {
+                    if let ColumnData::Date(x) = c {
+                        v.extend(x);
+                    }
+                }
+                ColumnData::Date(v)
+            }
+            ColumnData::List(first) => {
+                let mut all = vec![first];
+                all.extend(cols.filter_map(|c| {
+                    if let ColumnData::List(l) = c {
+                        Some(l)
+                    } else {
+                        None
+                    }
+                }));
+                ColumnData::List(ListColumn::concat(all))
+            }
+            ColumnData::Ref { rows, broken } => ColumnData::Ref { rows, broken },
+            ColumnData::Unused => ColumnData::Unused,
+        };
+        (joined, refs)
+    }
+
+    /// The rows for which `keep` is true.
+    pub fn filter(&self, keep: &[bool]) -> ColumnData {
+        match self {
+            ColumnData::Text(t) => ColumnData::Text(t.filter(keep)),
+            ColumnData::Email(t) => ColumnData::Email(t.filter(keep)),
+            ColumnData::Int(v) => ColumnData::Int(keep_vec(v, keep)),
+            ColumnData::DateTime(v) => ColumnData::DateTime(keep_vec(v, keep)),
+            ColumnData::Days(v) => ColumnData::Days(keep_vec(v, keep)),
+            ColumnData::Duration(v) => ColumnData::Duration(keep_vec(v, keep)),
+            ColumnData::Bool(v) => ColumnData::Bool(keep_vec(v, keep)),
+            ColumnData::Date(v) => ColumnData::Date(keep_vec(v, keep)),
+            ColumnData::List(l) => ColumnData::List(l.filter(keep)),
+            ColumnData::Ref { rows, broken } => ColumnData::Ref {
+                rows: keep_vec(rows, keep),
+                broken: broken.clone(),
+            },
+            ColumnData::Unused => ColumnData::Unused,
+        }
+    }
+}
+
+impl ListColumn {
+    fn concat(parts: Vec<ListColumn>) -> ListColumn {
+        let mut state = Vec::new();
+        let mut offsets = vec![0u32];
+        let mut texts = Vec::new();
+        let mut i64s: Vec<i64> = Vec::new();
+        let mut dates: Vec<i32> = Vec::new();
+        let mut kind: Option<fn(Vec<i64>) -> ListItems> = None;
+        let mut is_text = false;
+        let mut is_date = false;
+        for p in parts {
+            let base = offsets.last().copied().unwrap_or(0);
+            state.extend(p.state);
+            offsets.extend(p.offsets.into_iter().skip(1).map(|o| o + base));
+            match p.items {
+                ListItems::Text(t) => {
+                    is_text = true;
+                    texts.push(t);
+                }
+                ListItems::Int(v) => {
+                    kind = Some(ListItems::Int);
+                    i64s.extend(v);
+                }
+                ListItems::DateTime(v) => {
+                    kind = Some(ListItems::DateTime);
+                    i64s.extend(v);
+                }
+                ListItems::Days(v) => {
+                    kind = Some(ListItems::Days);
+                    i64s.extend(v);
+                }
+                ListItems::Duration(v) => {
+                    kind = Some(ListItems::Duration);
+                    i64s.extend(v);
+                }
+                ListItems::Date(v) => {
+                    is_date = true;
+                    dates.extend(v);
+                }
+            }
+        }
+        let items = if is_text {
+            ListItems::Text(TextColumn::concat(texts))
+        } else if is_date {
+            ListItems::Date(dates)
+        } else {
+            kind.map_or(ListItems::Int(Vec::new()), |k| k(i64s))
+        };
+        ListColumn {
+            state,
+            offsets,
+            items,
+        }
+    }
+
+    fn filter(&self, keep: &[bool]) -> ListColumn {
+        let mut state = Vec::new();
+        let mut offsets = vec![0u32];
+        let mut picks: Vec<usize> = Vec::new();
+        for (row, k) in keep.iter().enumerate() {
+            if !*k {
+                continue;
+            }
+            state.push(self.state.get(row).copied().unwrap_or(1));
+            let start = self.offsets.get(row).copied().unwrap_or(0) as usize;
+            let end = self.offsets.get(row + 1).copied().unwrap_or(0) as usize;
+            picks.extend(start..end);
+            offsets.push(u32::try_from(picks.len()).unwrap_or(u32::MAX));
+        }
+        let pick = |n: usize| {
+            let mut m = vec![false; n];
+            for &i in &picks {
+                if let Some(x) = m.get_mut(i) {
+                    *x = true;
+                }
+            }
+            m
+        };
+        let items = match &self.items {
+            ListItems::Text(t) => ListItems::Text(t.filter(&pick(t.len()))),
+            ListItems::Int(v) => ListItems::Int(keep_vec(v, &pick(v.len()))),
+            ListItems::DateTime(v) => ListItems::DateTime(keep_vec(v, &pick(v.len()))),
+            ListItems::Days(v) => ListItems::Days(keep_vec(v, &pick(v.len()))),
+            ListItems::Duration(v) => ListItems::Duration(keep_vec(v, &pick(v.len()))),
+            ListItems::Date(v) => ListItems::Date(keep_vec(v, &pick(v.len()))),
+        };
+        ListColumn {
+            state,
+            offsets,
+            items,
+        }
+    }
 }
 
 /// One cell, as the evaluator sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cell {
+pub enum Cell<'a> {
     /// Empty.
     Missing,
     /// Present but unreadable (a data error was reported).
@@ -168,9 +645,9 @@ pub enum Cell {
     /// An integer.
     Int(i64),
     /// Text.
-    Text(Sym),
-    /// An e-mail address: as written, folded.
-    Email(Sym, Sym),
+    Text(&'a str),
+    /// An e-mail address (compare ignoring case).
+    Email(&'a str),
     /// Days since 0001-01-01.
     Date(i32),
     /// Milliseconds since the epoch.
@@ -179,13 +656,15 @@ pub enum Cell {
     Days(i64),
     /// Elapsed milliseconds.
     Duration(i64),
-    /// A list: read its items with [`TableData::list_items`].
+    /// A list: read its items with [`Dataset::list_items`].
     List,
-    /// A reference: the key text (the row is in [`TableData::refs`]).
-    Ref(Sym),
+    /// A reference to a row of the referenced table.
+    Ref(u32),
+    /// A reference to a key that does not exist.
+    BrokenRef(&'a str),
 }
 
-fn i64_cell(v: i64, make: fn(i64) -> Cell) -> Cell {
+fn i64_cell<'a>(v: i64, make: fn(i64) -> Cell<'a>) -> Cell<'a> {
     match v {
         MISSING_I64 => Cell::Missing,
         INVALID_I64 => Cell::Invalid,
@@ -193,24 +672,20 @@ fn i64_cell(v: i64, make: fn(i64) -> Cell) -> Cell {
     }
 }
 
+fn text_cell<'a>(t: TextCell<'a>, make: fn(&'a str) -> Cell<'a>) -> Cell<'a> {
+    match t {
+        TextCell::Missing => Cell::Missing,
+        TextCell::Invalid => Cell::Invalid,
+        TextCell::Value(s) => make(s),
+    }
+}
+
 impl ColumnData {
     /// The cell of a row.
-    pub fn cell(&self, row: usize, invalid: Sym) -> Cell {
+    pub fn cell(&self, row: usize) -> Cell<'_> {
         match self {
-            ColumnData::Text(v) | ColumnData::Ref(v) => match v.get(row).copied().flatten() {
-                None => Cell::Missing,
-                Some(s) if s == invalid => Cell::Invalid,
-                Some(s) if matches!(self, ColumnData::Ref(_)) => Cell::Ref(s),
-                Some(s) => Cell::Text(s),
-            },
-            ColumnData::Email(raw, folded) => match (
-                raw.get(row).copied().flatten(),
-                folded.get(row).copied().flatten(),
-            ) {
-                (Some(s), _) if s == invalid => Cell::Invalid,
-                (Some(r), Some(f)) => Cell::Email(r, f),
-                _ => Cell::Missing,
-            },
+            ColumnData::Text(t) => text_cell(t.get(row), Cell::Text),
+            ColumnData::Email(t) => text_cell(t.get(row), Cell::Email),
             ColumnData::Int(v) => i64_cell(v.get(row).copied().unwrap_or(MISSING_I64), Cell::Int),
             ColumnData::DateTime(v) => {
                 i64_cell(v.get(row).copied().unwrap_or(MISSING_I64), Cell::DateTime)
@@ -235,12 +710,104 @@ impl ColumnData {
                 2 => Cell::Invalid,
                 _ => Cell::Missing,
             },
+            ColumnData::Ref { rows, broken } => match rows.get(row).copied().unwrap_or(NO_ROW) {
+                NO_ROW => Cell::Missing,
+                BAD_REF => Cell::Invalid,
+                BROKEN => broken
+                    .get(&(row as u32))
+                    .map_or(Cell::Invalid, |t| Cell::BrokenRef(t)),
+                r => Cell::Ref(r),
+            },
+            ColumnData::Unused => Cell::Missing,
         }
     }
 }
 
-/// Keys of a table: key text → row.
-pub type KeyIndex = FxHashMap<Sym, u32>;
+/// The text a key is looked up by: e-mail keys ignore case, integer keys
+/// are compared as numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Exact text.
+    Text,
+    /// Text ignoring ASCII case.
+    Email,
+    /// An integer.
+    Int,
+}
+
+/// Hashes a key in its canonical form.
+pub fn key_hash(kind: KeyKind, s: &str) -> u64 {
+    let mut h = FxBuildHasher.build_hasher();
+    match kind {
+        KeyKind::Text => s.hash(&mut h),
+        KeyKind::Email => {
+            for b in s.bytes() {
+                h.write_u8(b.to_ascii_lowercase());
+            }
+            h.write_u8(0xff);
+        }
+        KeyKind::Int => super::cell::parse_int(s.as_bytes()).hash(&mut h),
+    }
+    h.finish()
+}
+
+/// True when two keys are the same in their canonical form.
+pub fn key_eq(kind: KeyKind, a: &str, b: &str) -> bool {
+    match kind {
+        KeyKind::Text => a == b,
+        KeyKind::Email => a.eq_ignore_ascii_case(b),
+        KeyKind::Int => {
+            super::cell::parse_int(a.as_bytes()) == super::cell::parse_int(b.as_bytes())
+        }
+    }
+}
+
+/// Keys of a table: a hash table of row numbers, hashed by their key text.
+#[derive(Debug, Clone)]
+pub struct KeyIndex {
+    /// How keys compare.
+    pub kind: KeyKind,
+    table: HashTable<u32>,
+}
+
+impl KeyIndex {
+    /// An empty index.
+    pub fn new(kind: KeyKind) -> KeyIndex {
+        KeyIndex {
+            kind,
+            table: HashTable::new(),
+        }
+    }
+
+    /// The row with key `s`, looking keys up in `keys`.
+    pub fn find(&self, s: &str, keys: &TextColumn) -> Option<u32> {
+        let h = key_hash(self.kind, s);
+        self.table
+            .find(h, |&row| matches!(keys.get(row as usize), TextCell::Value(k) if key_eq(self.kind, k, s)))
+            .copied()
+    }
+
+    /// Adds a row whose key is not in the index yet.
+    pub fn insert(&mut self, s: &str, row: u32, keys: &TextColumn) {
+        let kind = self.kind;
+        let h = key_hash(kind, s);
+        self.table
+            .insert_unique(h, row, |&r| match keys.get(r as usize) {
+                TextCell::Value(k) => key_hash(kind, k),
+                _ => 0,
+            });
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// True without keys.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+}
 
 /// The rows of a related table that belong to each row of this one, in
 /// order: `rows[offsets[p]..offsets[p + 1]]` are row `p`'s.
@@ -270,7 +837,7 @@ pub struct Orphan {
     /// The reference column.
     pub column: usize,
     /// The parent key it named.
-    pub key: Sym,
+    pub key: Box<str>,
     /// Its line.
     pub line: u64,
 }
@@ -288,10 +855,10 @@ pub struct TableData {
     pub lines: Vec<u64>,
     /// One entry per declared column, in declaration order.
     pub columns: Vec<ColumnData>,
-    /// Key text → row, for tables with a key.
+    /// The key column (its text), for tables with a key.
+    pub key_column: Option<usize>,
+    /// Key → row, for tables with a key.
     pub keys: Option<KeyIndex>,
-    /// For `ref` columns: the referenced row of each row, or [`NO_ROW`] / [`BROKEN`].
-    pub refs: Vec<Option<Vec<u32>>>,
     /// One index per relation declared on this table.
     pub relations: Vec<RelationIndex>,
     /// Rejected rows that referred to a parent.
@@ -304,26 +871,39 @@ impl TableData {
         self.lines.get(row).copied().unwrap_or(0)
     }
 
-    /// The referenced row through `ref` column `col`.
+    /// The referenced row through `ref` column `col`: a row, [`NO_ROW`], [`BROKEN`] or [`BAD_REF`].
     pub fn target(&self, col: usize, row: usize) -> u32 {
-        self.refs
-            .get(col)
-            .and_then(|r| r.as_ref())
-            .and_then(|r| r.get(row).copied())
-            .unwrap_or(NO_ROW)
+        match self.columns.get(col) {
+            Some(ColumnData::Ref { rows, .. }) => rows.get(row).copied().unwrap_or(NO_ROW),
+            _ => NO_ROW,
+        }
+    }
+
+    fn key_text(&self) -> Option<&TextColumn> {
+        match self.columns.get(self.key_column?)? {
+            ColumnData::Text(t) | ColumnData::Email(t) => Some(t),
+            _ => None,
+        }
     }
 
     /// The row with a key, if any.
-    pub fn row_of(&self, key: Sym) -> Option<usize> {
-        self.keys.as_ref()?.get(&key).map(|r| *r as usize)
+    pub fn row_of(&self, key: &str) -> Option<usize> {
+        let keys = self.key_text()?;
+        self.keys.as_ref()?.find(key, keys).map(|r| r as usize)
+    }
+
+    /// The key of a row, for display.
+    pub fn key_of(&self, row: usize) -> Option<&str> {
+        match self.key_text()?.get(row) {
+            TextCell::Value(s) => Some(s),
+            _ => None,
+        }
     }
 }
 
 /// Every table of a policy, loaded, with what went wrong.
 #[derive(Debug)]
 pub struct Dataset {
-    /// All text.
-    pub interner: Interner,
     /// Tables by [`TableId`].
     pub tables: Vec<TableData>,
     /// Data errors, sorted by file order then line.
@@ -339,15 +919,15 @@ impl Dataset {
     }
 
     /// A cell.
-    pub fn cell(&self, c: ColumnRef, row: usize) -> Cell {
+    pub fn cell(&self, c: ColumnRef, row: usize) -> Cell<'_> {
         self.tables
             .get(c.table)
             .and_then(|t| t.columns.get(c.column))
-            .map_or(Cell::Missing, |col| col.cell(row, self.interner.invalid))
+            .map_or(Cell::Missing, |col| col.cell(row))
     }
 
     /// The items of a list cell as cells.
-    pub fn list_items(&self, c: ColumnRef, row: usize) -> Vec<Cell> {
+    pub fn list_items(&self, c: ColumnRef, row: usize) -> Vec<Cell<'_>> {
         let Some(ColumnData::List(l)) = self
             .tables
             .get(c.table)
@@ -358,18 +938,8 @@ impl Dataset {
         let start = l.offsets.get(row).copied().unwrap_or(0) as usize;
         let end = l.offsets.get(row + 1).copied().unwrap_or(0) as usize;
         match &l.items {
-            ListItems::Text(v) => v
-                .get(start..end)
-                .unwrap_or(&[])
-                .iter()
-                .map(|s| Cell::Text(*s))
-                .collect(),
-            ListItems::Email(r, f) => r
-                .get(start..end)
-                .unwrap_or(&[])
-                .iter()
-                .zip(f.get(start..end).unwrap_or(&[]))
-                .map(|(r, f)| Cell::Email(*r, *f))
+            ListItems::Text(t) => (start..end)
+                .map(|i| text_cell(t.get(i), Cell::Text))
                 .collect(),
             ListItems::Int(v) => v
                 .get(start..end)
@@ -404,12 +974,7 @@ impl Dataset {
         }
     }
 
-    /// Text of a symbol.
-    pub fn text(&self, s: Sym) -> &str {
-        self.interner.resolve(s)
-    }
-
-    /// Totals over all files.
+    /// Totals over all files: (read, loaded, rejected).
     pub fn totals(&self) -> (u64, u64, u64) {
         self.accounts.iter().fold((0, 0, 0), |(r, l, j), a| {
             (r + a.read, l + a.loaded, j + a.rejected_total())
@@ -421,12 +986,10 @@ impl Dataset {
         let Some(table) = self.tables.get(t) else {
             return Vec::new();
         };
-        table.keys.as_ref().map_or_else(Vec::new, |k| {
-            k.keys().map(|s| self.interner.resolve(*s)).collect()
-        })
+        (0..table.len).filter_map(|r| table.key_of(r)).collect()
     }
 
-    /// Checks that every table of `policy` is here (for tests).
+    /// Checks that every table of `policy` is here.
     pub fn matches(&self, policy: &Policy) -> bool {
         self.tables.len() == policy.tables.len()
     }

@@ -155,3 +155,34 @@ fn files_split_or_reordered_check_the_same() {
         split.policy.unwrap().rules.len()
     );
 }
+
+#[test]
+fn used_columns_of_the_bundled_policy() {
+    let loaded = load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies"
+    )));
+    let p = loaded.policy.expect("policy");
+    let used = p.used_columns();
+    let unused: Vec<String> = p
+        .tables
+        .iter()
+        .zip(&used)
+        .flat_map(|(t, u)| {
+            t.columns
+                .iter()
+                .zip(u)
+                .filter(|(_, u)| !**u)
+                .map(move |(c, _)| format!("{}.{}", t.name, c.name))
+        })
+        .collect();
+    assert_eq!(
+        unused,
+        vec![
+            "opportunity.type",
+            "case.opened_at",
+            "case.owner",
+            "event.actor"
+        ]
+    );
+}
