@@ -1,9 +1,11 @@
 //! The `docket` command line. Each command lives in its own module and is
 //! thin: it parses flags, calls the library, prints, and returns an [`Exit`].
 
+mod check;
 mod fmt;
 mod generate;
 mod lint;
+mod setup;
 
 use std::io::{IsTerminal, Write};
 use std::process::{ExitCode, Termination};
@@ -68,6 +70,8 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Audit exports against a policy: every violation, and what is due.
+    Check(check::Args),
     /// Parse and type-check policy files; report every problem.
     Lint(lint::Args),
     /// Format policy files in the canonical layout.
@@ -93,6 +97,7 @@ pub fn run() -> Exit {
     };
     let ctx = Ctx { color: cli.color };
     match cli.command {
+        Command::Check(a) => check::run(&ctx, a),
         Command::Lint(a) => lint::run(&ctx, a),
         Command::Fmt(a) => fmt::run(&ctx, a),
         Command::Generate(a) => generate::run(&ctx, a),
@@ -114,6 +119,17 @@ impl Ctx {
             ColorChoice::Never => false,
             ColorChoice::Auto => {
                 std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+            }
+        }
+    }
+
+    /// Whether to colour what goes to stdout.
+    pub fn stdout_color(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
             }
         }
     }

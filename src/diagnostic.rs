@@ -7,7 +7,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 use crate::source::{SourceMap, Span};
@@ -138,6 +141,20 @@ impl Default for RenderOptions {
 
 /// Renders diagnostics as miette reports, one after the other.
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, opts: RenderOptions) -> String {
+    render_coded(diags, None, sources, opts)
+}
+
+/// Renders one diagnostic under a code of the caller's (a rule id, for findings).
+pub fn render_as(d: &Diagnostic, code: &str, sources: &SourceMap, opts: RenderOptions) -> String {
+    render_coded(std::slice::from_ref(d), Some(code), sources, opts)
+}
+
+fn render_coded(
+    diags: &[Diagnostic],
+    code: Option<&str>,
+    sources: &SourceMap,
+    opts: RenderOptions,
+) -> String {
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {
@@ -145,10 +162,16 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, opts: RenderOptions) ->
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(opts.width)
-        .with_links(false);
+        .with_links(false)
+        // Dates like 2025-10-31 must not break at their hyphens.
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false);
     let mut out = String::new();
     for d in diags {
-        let view = View::new(d, sources);
+        let mut view = View::new(d, sources);
+        if let Some(c) = code {
+            view.code = Some(c.to_string());
+        }
         if handler.render_report(&mut out, &view).is_err() {
             // Rendering into a String cannot fail short of a formatter bug;
             // fall back to the plain message rather than lose the diagnostic.
@@ -175,10 +198,10 @@ pub fn one_line(d: &Diagnostic, sources: &SourceMap) -> String {
 /// label's file; labels in other files become related notes.
 struct View {
     message: String,
-    code: Option<&'static str>,
+    code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Src>,
     labels: Vec<LabeledSpan>,
     related: Vec<View>,
 }
@@ -186,9 +209,11 @@ struct View {
 impl View {
     fn new(d: &Diagnostic, sources: &SourceMap) -> View {
         let file = d.primary_span().map(|s| s.file);
-        let source = file
-            .and_then(|f| sources.get(f))
-            .map(|f| NamedSource::new(f.name.clone(), f.text.clone()));
+        let source = file.and_then(|f| sources.get(f)).map(|f| Src {
+            name: f.name.clone(),
+            text: f.text.clone(),
+            first_line: f.first_line,
+        });
         let mut labels = Vec::new();
         let mut related = Vec::new();
         for (i, label) in d.labels.iter().enumerate() {
@@ -222,7 +247,7 @@ impl View {
         related.extend(d.related.iter().map(|r| View::new(r, sources)));
         View {
             message: d.message.clone(),
-            code: Some(d.code),
+            code: Some(d.code.to_string()),
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
@@ -232,6 +257,33 @@ impl View {
             labels,
             related,
         }
+    }
+}
+
+/// A source file for miette, numbering lines from `first_line` (excerpts of
+/// data files keep the file's own line numbers).
+struct Src {
+    name: String,
+    text: String,
+    first_line: usize,
+}
+
+impl SourceCode for Src {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line.saturating_sub(1),
+            inner.column(),
+            inner.line_count(),
+        )))
     }
 }
 
@@ -251,7 +303,9 @@ impl std::error::Error for View {}
 
 impl miette::Diagnostic for View {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c.as_str()) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {

@@ -8,7 +8,9 @@
 pub mod cli;
 pub mod data;
 pub mod diagnostic;
+pub mod eval;
 pub mod generate;
+pub mod report;
 pub mod semantics;
 pub mod source;
 pub mod syntax;

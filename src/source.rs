@@ -71,6 +71,9 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     /// The full text.
     pub text: String,
+    /// The line number of the text's first line: 1, or more for an excerpt
+    /// of a larger file (a data row).
+    pub first_line: usize,
     line_starts: Vec<u32>,
 }
 
@@ -86,6 +89,7 @@ impl SourceFile {
             name,
             path,
             text,
+            first_line: 1,
             line_starts,
         }
     }
@@ -103,7 +107,7 @@ impl SourceFile {
             .get(start..end)
             .map(|s| s.chars().count())
             .unwrap_or(end.saturating_sub(start));
-        (line + 1, col + 1)
+        (line + self.first_line, col + 1)
     }
 
     /// The text of a span, or "" when the span is out of range.
@@ -134,6 +138,21 @@ impl SourceMap {
             path.map(Path::to_path_buf),
             text,
         ));
+        id
+    }
+
+    /// Registers an excerpt of a larger file whose first line is `first_line`
+    /// (1-based), so positions in it show the file's own line numbers.
+    pub fn add_excerpt(
+        &mut self,
+        name: impl Into<String>,
+        text: String,
+        first_line: usize,
+    ) -> FileId {
+        let id = self.add(name, None, text);
+        if let Some(f) = self.files.last_mut() {
+            f.first_line = first_line.max(1);
+        }
         id
     }
 

@@ -59,6 +59,21 @@ impl Instant {
         }
     }
 
+    /// `Tue 25 Nov 2025 13:44 EST`: for deadlines people read.
+    pub fn display_long(self, tz: Tz) -> String {
+        match self.to_utc() {
+            Some(d) => {
+                let l = d.with_timezone(&tz);
+                if l.second() == 0 && l.nanosecond() == 0 {
+                    l.format("%a %-d %b %Y %H:%M %Z").to_string()
+                } else {
+                    l.format("%a %-d %b %Y %H:%M:%S %Z").to_string()
+                }
+            }
+            None => format!("@{}ms", self.0),
+        }
+    }
+
     /// RFC 3339 with the zone's offset, e.g. `2025-11-25T13:44:00-05:00`.
     pub fn rfc3339(self, tz: Tz) -> String {
         match self.to_utc() {
@@ -1019,4 +1034,22 @@ mod props {
             assert_eq!(r.resolve(naive), resolve_local(naive, New_York), "{s}");
         }
     }
+}
+
+/// Reads an as-of time: an ISO date (midnight in `tz`), an ISO date-time
+/// with an offset or `Z`, or one without (local time in `tz`).
+pub fn parse_as_of(s: &str, tz: Tz) -> Result<Instant, String> {
+    let t = s.trim();
+    for f in iso8601(FormatKind::DateTime) {
+        if let Some(r) = f.match_datetime(t.as_bytes(), tz) {
+            return r.map_err(|e| format!("`{t}` {e}"));
+        }
+    }
+    for f in iso8601(FormatKind::Date) {
+        if let Some(d) = f.match_date(t.as_bytes()) {
+            let midnight = NaiveDateTime::new(d, NaiveTime::MIN);
+            return resolve_local(midnight, tz).map_err(|e| format!("midnight of `{t}` {e}"));
+        }
+    }
+    Err(format!("`{t}` is not a date or date-time"))
 }

@@ -11,6 +11,8 @@ use docket::syntax::lexer::{
 };
 use proptest::prelude::*;
 
+pub mod export;
+
 const S: Span = Span::DUMMY;
 
 fn is_plain_name(s: &str) -> bool {

@@ -1,0 +1,275 @@
+//! `docket check`: audit whole exports against a policy.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::{Ctx, Exit, setup};
+use crate::diagnostic::{Diagnostic, RenderOptions};
+use crate::eval::{Evaluator, audit, sort_findings};
+use crate::report::{self, Context};
+use crate::semantics::{Severity, io_reason};
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Findings drawn with the policy line and the data rows, then a per-rule table.
+    #[default]
+    Human,
+    /// One JSON object.
+    Json,
+    /// One finding per line as found, then a summary line.
+    Ndjson,
+    /// One row per finding, for spreadsheets.
+    Csv,
+}
+
+/// The lowest severity that makes `check` fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOn {
+    /// Violations of error rules.
+    #[default]
+    Error,
+    /// Violations of error and warning rules.
+    Warning,
+}
+
+/// Flags of `check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A policy file or a directory of `.docket` files.
+    #[arg(long, default_value = "policies")]
+    pub policy: PathBuf,
+    /// The directory holding the exports the policy's tables name.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// A table's file, overriding --data: `NAME=FILE` (NAME is the table or its file's stem).
+    #[arg(long = "table", value_name = "NAME=FILE")]
+    pub tables: Vec<String>,
+    /// "Now" for the audit: `2025-11-25` (midnight in the policy's zone),
+    /// `2025-11-25T13:44` (local) or with an offset; default: the current time.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Check only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Exit 1 on violations of rules at or above this severity.
+    #[arg(long, value_enum, default_value_t)]
+    pub fail_on: FailOn,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Threads for parsing and evaluation (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Where the report goes.
+pub(crate) struct Out {
+    w: Box<dyn Write>,
+    /// Stdout was closed early (`| head`): stop writing quietly.
+    closed: bool,
+    failed: Option<std::io::Error>,
+}
+
+impl Out {
+    pub(crate) fn open(ctx: &Ctx, path: Option<&PathBuf>) -> Result<Out, Exit> {
+        let w: Box<dyn Write> = match path {
+            None => Box::new(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            )),
+            Some(p) => match std::fs::File::create(p) {
+                Ok(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
+                Err(e) => {
+                    return Err(setup::fail(
+                        ctx,
+                        Diagnostic::error(
+                            "docket::io::write",
+                            format!("cannot write `{}`: {}", p.display(), io_reason(&e)),
+                        ),
+                    ));
+                }
+            },
+        };
+        Ok(Out {
+            w,
+            closed: false,
+            failed: None,
+        })
+    }
+
+    pub(crate) fn write(&mut self, s: &str) {
+        if self.closed || self.failed.is_some() {
+            return;
+        }
+        if let Err(e) = self.w.write_all(s.as_bytes()) {
+            self.note(e);
+        }
+    }
+
+    fn note(&mut self, e: std::io::Error) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            self.closed = true;
+        } else {
+            self.failed = Some(e);
+        }
+    }
+
+    /// Flushes; `Err` when the report could not be written.
+    pub(crate) fn finish(mut self, ctx: &Ctx) -> Result<(), Exit> {
+        if !self.closed
+            && self.failed.is_none()
+            && let Err(e) = self.w.flush()
+        {
+            self.note(e);
+        }
+        match self.failed {
+            Some(e) => Err(setup::fail(
+                ctx,
+                Diagnostic::error(
+                    "docket::io::write",
+                    format!("cannot write the report: {}", io_reason(&e)),
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+fn json_line<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v)
+        .map(|s| s + "\n")
+        .unwrap_or_default()
+}
+
+/// Runs `check`.
+pub fn run(ctx: &Ctx, a: Args) -> Exit {
+    match run_inner(ctx, a) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
+    setup::threads(ctx, a.threads)?;
+    let (policy, sources) = setup::policy(ctx, &a.policy)?;
+    let now = setup::as_of(ctx, a.as_of.as_deref(), &policy)?;
+    let selected = setup::rules(ctx, &policy, &a.rules)?;
+    let data_sources = setup::sources(ctx, a.data.clone(), &a.tables)?;
+    let show_progress = !a.quiet && std::io::stderr().is_terminal();
+    let bar = progress_bar(show_progress);
+    bar.set_message("reading exports");
+    let data = setup::data(ctx, &policy, &sources, &data_sources)?;
+    let mut out = Out::open(ctx, a.output.as_ref())?;
+    let ev = Evaluator::new(&policy, &data, now, &selected).with_sources(&sources);
+    let total: u64 = ev
+        .subjects()
+        .map(|(t, _)| data.table(t).map_or(0, |d| d.len as u64))
+        .sum();
+    bar.set_length(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("checking cases");
+    let policy_path = a.policy.display().to_string();
+    let rc = Context {
+        policy: &policy,
+        sources: &sources,
+        policy_path: &policy_path,
+        data: &data,
+        now,
+    };
+    let streaming = a.format == Format::Ndjson;
+    let mut sink = |found: &[crate::eval::Finding]| {
+        if streaming {
+            let mut sorted = found.to_vec();
+            sort_findings(&policy, &mut sorted);
+            for f in &sorted {
+                out.write(&json_line(&report::finding(&rc, f)));
+            }
+        }
+    };
+    let mut audit = audit::run(&ev, !streaming, &mut sink, &|n| bar.set_position(n));
+    bar.finish_and_clear();
+    sort_findings(&policy, &mut audit.findings);
+    let fail_on = match a.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
+    let summary = report::summary(&rc, &audit, &selected);
+    let failing = match fail_on {
+        Severity::Error => summary.errors,
+        Severity::Warning => summary.errors + summary.warnings,
+    };
+    match a.format {
+        Format::Json => {
+            let doc = report::json(&rc, &audit, &selected);
+            out.write(
+                &serde_json::to_string_pretty(&doc)
+                    .map(|s| s + "\n")
+                    .unwrap_or_default(),
+            );
+        }
+        Format::Ndjson => {
+            out.write(&json_line(&report::NdjsonSummary {
+                as_of: rc.as_of(),
+                policy: report::policy_info(&rc, &selected),
+                summary: summary.clone(),
+                data_errors: report::data_errors(&data.errors),
+            }));
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let _ = w.write_record(report::CSV_HEADER);
+            for f in &audit.findings {
+                let _ = w.write_record(report::csv_record(&report::finding(&rc, f)));
+            }
+            match w.into_inner() {
+                Ok(bytes) => out.write(&String::from_utf8_lossy(&bytes)),
+                Err(_) => {
+                    return Err(setup::fail(
+                        ctx,
+                        Diagnostic::error("docket::io::write", "cannot build the CSV report"),
+                    ));
+                }
+            }
+        }
+        Format::Human => {
+            let color = a.output.is_none() && ctx.stdout_color();
+            let text = report::human::render(
+                &rc,
+                &audit.findings,
+                &summary,
+                RenderOptions {
+                    color,
+                    width: super::terminal_width(),
+                },
+            );
+            out.write(&text);
+        }
+    }
+    out.finish(ctx)?;
+    Ok(if failing > 0 || !data.errors.is_empty() {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    })
+}
+
+fn progress_bar(show: bool) -> indicatif::ProgressBar {
+    if show {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}

@@ -1,0 +1,132 @@
+//! What commands that run a policy over data share: loading the policy,
+//! reading `--as-of`, `--rule`, `--table` and `--threads`, and loading data.
+
+use std::path::{Path, PathBuf};
+
+use super::{Ctx, Exit};
+use crate::data::{self, Dataset, Sources};
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::semantics::{self, Policy};
+use crate::source::SourceMap;
+
+/// Reads and checks a policy; reports its diagnostics (warnings too).
+pub fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Exit> {
+    let loaded = semantics::load(path);
+    if !loaded.diagnostics.is_empty() {
+        ctx.report(&loaded.diagnostics, &loaded.sources);
+    }
+    match loaded.policy {
+        Some(p) if !loaded.has_errors() => Ok((p, loaded.sources)),
+        _ => {
+            if !loaded.diagnostics.iter().any(Diagnostic::is_error) {
+                ctx.report(
+                    &[Diagnostic::error(
+                        "docket::io::read",
+                        format!("no policy in `{}`", path.display()),
+                    )],
+                    &loaded.sources,
+                );
+            }
+            Err(Exit::Failure)
+        }
+    }
+}
+
+/// Reports one diagnostic without policy context and fails.
+pub fn fail(ctx: &Ctx, d: Diagnostic) -> Exit {
+    ctx.report(&[d], &SourceMap::new());
+    Exit::Failure
+}
+
+/// `--as-of`: the given time, or now.
+pub fn as_of(ctx: &Ctx, given: Option<&str>, policy: &Policy) -> Result<i64, Exit> {
+    match given {
+        None => Ok(chrono::Utc::now().timestamp_millis()),
+        Some(s) => crate::time::parse_as_of(s, policy.timezone).map(|i| i.0).map_err(|why| {
+            fail(
+                ctx,
+                Diagnostic::error("docket::cli::as-of", format!("cannot read --as-of: {why}")).with_help(format!(
+                    "write a date (`2025-11-25`, midnight in {}) or a date-time (`2025-11-25T13:44`, `2025-11-25T18:44:00Z`)",
+                    policy.timezone.name()
+                )),
+            )
+        }),
+    }
+}
+
+/// `--rule ID…` as rule indices (empty: all).
+pub fn rules(ctx: &Ctx, policy: &Policy, ids: &[String]) -> Result<Vec<usize>, Exit> {
+    let mut out = Vec::new();
+    for id in ids {
+        match policy.rules.iter().position(|r| &r.id == id) {
+            Some(i) => {
+                if !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+            None => {
+                let help = did_you_mean(id, policy.rules.iter().map(|r| r.id.as_str()))
+                    .unwrap_or_else(|| "`docket rules` lists the policy's rules".to_string());
+                return Err(fail(
+                    ctx,
+                    Diagnostic::error(
+                        "docket::cli::unknown-rule",
+                        format!("the policy has no rule `{id}`"),
+                    )
+                    .with_help(help),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `--data DIR` and `--table NAME=FILE…`.
+pub fn sources(ctx: &Ctx, dir: Option<PathBuf>, tables: &[String]) -> Result<Sources, Exit> {
+    let mut s = Sources {
+        dir,
+        tables: Vec::new(),
+    };
+    for t in tables {
+        match t.split_once('=') {
+            Some((name, file)) if !name.trim().is_empty() && !file.is_empty() => {
+                s.tables
+                    .push((name.trim().to_string(), PathBuf::from(file)));
+            }
+            _ => {
+                return Err(fail(
+                    ctx,
+                    Diagnostic::error("docket::cli::table", format!("cannot read --table `{t}`"))
+                        .with_help(
+                            "write `--table NAME=FILE`, e.g. `--table case=exports/cases.csv`",
+                        ),
+                ));
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// Loads the data; a missing file or column stops the run.
+pub fn data(ctx: &Ctx, policy: &Policy, sources: &SourceMap, s: &Sources) -> Result<Dataset, Exit> {
+    data::load(policy, s).map_err(|diags| {
+        ctx.report(&diags, sources);
+        Exit::Failure
+    })
+}
+
+/// `--threads N`: the size of the pool that parses and evaluates.
+pub fn threads(ctx: &Ctx, n: Option<usize>) -> Result<(), Exit> {
+    let Some(n) = n else { return Ok(()) };
+    if n == 0 {
+        return Err(fail(
+            ctx,
+            Diagnostic::error("docket::cli::threads", "--threads must be at least 1"),
+        ));
+    }
+    // A second call in one process (tests) keeps the first pool: harmless.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global();
+    Ok(())
+}

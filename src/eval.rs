@@ -1,0 +1,663 @@
+//! Evaluation: each case against the compiled rules.
+//!
+//! Semantics are those of rules.md as the policy language expresses them:
+//! a rule's `for … where` and `when` decide whether it applies (false or
+//! unknown: not applicable), its body decides pass or violation (unknown:
+//! not applicable), and a rule that reads a row it cannot have (an empty or
+//! broken reference it navigates), an unreadable cell, or an incomplete
+//! history (a rejected event row) is not applicable to the case, with the
+//! reason. Nothing here knows a rule id, a column or an event name.
+
+pub mod audit;
+pub mod expr;
+pub mod format;
+mod ladder;
+pub mod value;
+
+use chrono_tz::Tz;
+
+use self::expr::{CaseEval, Env, Memo, Slot};
+use self::value::{Txt, Value};
+use crate::data::{BROKEN, Dataset, NO_ROW};
+use crate::semantics::{
+    ColumnRef, Decision, Expr, ExprKind, Part, Policy, Rule, RuleBody, TableId,
+};
+use crate::source::SourceMap;
+
+/// Why a rule could not be evaluated for a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Abort {
+    /// A cell it needs is unreadable (a data error was reported).
+    Unreadable {
+        /// The column.
+        column: ColumnRef,
+        /// The row.
+        row: u32,
+    },
+    /// Some related rows of the row it reads were rejected.
+    Incomplete {
+        /// The parent table.
+        table: TableId,
+        /// The parent row.
+        row: u32,
+        /// The relation.
+        relation: usize,
+        /// Lines of the rejected rows.
+        lines: Vec<u64>,
+    },
+}
+
+/// A rule's result for one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The rule applied and holds.
+    Pass,
+    /// Something is owed now, not yet late (escalation ladders).
+    Due,
+    /// The rule is broken.
+    Violated,
+    /// The rule does not apply, or could not be evaluated.
+    NotApplicable,
+}
+
+impl Status {
+    /// As written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Due => "due",
+            Status::Violated => "violated",
+            Status::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+/// One violation or one item due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Index in [`Policy::rules`].
+    pub rule: usize,
+    /// [`Status::Violated`] or [`Status::Due`].
+    pub status: Status,
+    /// The subject's table.
+    pub table: TableId,
+    /// The subject's row.
+    pub row: u32,
+    /// The subject's key (the case number).
+    pub key: String,
+    /// What is wrong, with the values.
+    pub message: String,
+    /// For due items: when they become late (ms since the epoch).
+    pub deadline: Option<i64>,
+    /// Data rows involved: the subject first.
+    pub rows: Vec<(TableId, u32)>,
+    /// For ladders: the mark number.
+    pub mark: Option<u64>,
+}
+
+/// A rule's result for one case, with its findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleResult {
+    /// Index in [`Policy::rules`].
+    pub rule: usize,
+    /// Overall status: violated if any finding is, else due if any, else pass or not applicable.
+    pub status: Status,
+    /// In plain words: why it passes, why it does not apply, or the first finding's message.
+    pub reason: String,
+    /// Violations and due items.
+    pub findings: Vec<Finding>,
+}
+
+/// The relation filter `x.at <= now` (or `<`) over rows ordered by `at`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cut {
+    pub column: ColumnRef,
+    pub inclusive: bool,
+}
+
+/// Evaluates rules for cases of a loaded dataset at an as-of time.
+pub struct Evaluator<'a> {
+    /// The policy.
+    pub policy: &'a Policy,
+    /// The data.
+    pub data: &'a Dataset,
+    /// As-of, milliseconds since the epoch.
+    pub now: i64,
+    /// The policy's zone.
+    pub tz: Tz,
+    /// Policy sources, to quote conditions in reasons.
+    pub sources: Option<&'a SourceMap>,
+    pub(crate) cuts: Vec<Vec<Option<Cut>>>,
+    lets: Vec<Vec<Option<&'a Expr>>>,
+    /// Selected rules, by subject table.
+    by_subject: Vec<Vec<usize>>,
+}
+
+/// Recognises `where x.col <= now` (or `<`) on a relation ordered by `col`.
+fn cut_of(policy: &Policy, table: usize, rel: usize) -> Option<Cut> {
+    let r = policy.tables.get(table)?.relations.get(rel)?;
+    let ordered = r.ordered_by?;
+    let f = r.filter.as_ref()?;
+    let ExprKind::Compare(op, a, b) = &f.kind else {
+        return None;
+    };
+    let inclusive = match op {
+        crate::semantics::CmpOp::Le => true,
+        crate::semantics::CmpOp::Lt => false,
+        _ => return None,
+    };
+    let ExprKind::Column { base, column } = &a.kind else {
+        return None;
+    };
+    if !matches!(base.kind, ExprKind::Var(0))
+        || !matches!(b.kind, ExprKind::Now)
+        || column.column != ordered
+    {
+        return None;
+    }
+    let is_datetime = policy.column(*column).is_some_and(|c| {
+        c.ty == crate::semantics::ColumnType::Scalar(crate::syntax::ast::ScalarType::DateTime)
+    });
+    is_datetime.then_some(Cut {
+        column: *column,
+        inclusive,
+    })
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator for the rules in `selected` (indices into `policy.rules`; all when empty).
+    pub fn new(
+        policy: &'a Policy,
+        data: &'a Dataset,
+        now: i64,
+        selected: &[usize],
+    ) -> Evaluator<'a> {
+        let cuts = policy
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(t, table)| {
+                (0..table.relations.len())
+                    .map(|r| cut_of(policy, t, r))
+                    .collect()
+            })
+            .collect();
+        let lets = policy.rules.iter().map(expr::let_slots).collect();
+        let mut by_subject = vec![Vec::new(); policy.tables.len()];
+        for (i, r) in policy.rules.iter().enumerate() {
+            if (selected.is_empty() || selected.contains(&i))
+                && let Some(list) = by_subject.get_mut(r.subject)
+            {
+                list.push(i);
+            }
+        }
+        Evaluator {
+            policy,
+            data,
+            now,
+            tz: policy.timezone,
+            sources: None,
+            cuts,
+            lets,
+            by_subject,
+        }
+    }
+
+    /// Quotes conditions from `sources` in reasons.
+    pub fn with_sources(mut self, sources: &'a SourceMap) -> Evaluator<'a> {
+        self.sources = Some(sources);
+        self
+    }
+
+    /// Tables that some selected rule is about, with their rules.
+    pub fn subjects(&self) -> impl Iterator<Item = (TableId, &[usize])> {
+        self.by_subject
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.is_empty())
+            .map(|(t, r)| (t, r.as_slice()))
+    }
+
+    /// The key of a row, or `line N` for tables without one.
+    pub fn key_of(&self, table: TableId, row: u32) -> String {
+        match self.data.table(table) {
+            Some(t) => t
+                .key_of(row as usize)
+                .map_or_else(|| format!("line {}", t.line(row as usize)), str::to_string),
+            None => String::new(),
+        }
+    }
+
+    /// Evaluates every selected rule about `table` for one row.
+    pub fn evaluate(&self, table: TableId, row: u32) -> Vec<RuleResult> {
+        let mut ce = CaseEval {
+            ev: self,
+            memo: Memo::default(),
+        };
+        let rules = self.by_subject.get(table).map_or(&[][..], Vec::as_slice);
+        rules
+            .iter()
+            .map(|&i| self.rule(&mut ce, i, table, row))
+            .collect()
+    }
+
+    fn snippet(&self, e: &Expr) -> String {
+        self.sources
+            .and_then(|s| s.get(e.span.file).map(|f| f.slice(e.span).to_string()))
+            .filter(|s| !s.is_empty())
+            .map_or_else(
+                || "its condition".to_string(),
+                |s| format!("`{}`", collapse(&s)),
+            )
+    }
+
+    fn na(&self, i: usize, reason: String) -> RuleResult {
+        RuleResult {
+            rule: i,
+            status: Status::NotApplicable,
+            reason,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Says why a rule could not be evaluated.
+    pub fn abort_reason(&self, a: &Abort) -> String {
+        match a {
+            Abort::Unreadable { column, row } => {
+                let (file, line) = self.place(column.table, *row);
+                let header = self
+                    .policy
+                    .column(*column)
+                    .map_or("?", |c| c.header.as_str());
+                format!(
+                    "not evaluated: \"{header}\" on line {line} of {file} could not be read (see the data errors)"
+                )
+            }
+            Abort::Incomplete {
+                table,
+                row,
+                relation,
+                lines,
+            } => {
+                let rel = self
+                    .policy
+                    .tables
+                    .get(*table)
+                    .and_then(|t| t.relations.get(*relation));
+                let target = rel
+                    .and_then(|r| self.data.table(r.target))
+                    .map_or(String::new(), |t| t.file.to_string());
+                let name = rel.map_or("related rows", |r| r.name.as_str());
+                let (_, parent_line) = self.place(*table, *row);
+                let shown: Vec<String> = lines.iter().take(5).map(u64::to_string).collect();
+                format!(
+                    "not evaluated: its {name} (row on line {parent_line}) are incomplete: line{} {} of {target} could not be read",
+                    if lines.len() == 1 { "" } else { "s" },
+                    shown.join(", ")
+                )
+            }
+        }
+    }
+
+    fn place(&self, table: TableId, row: u32) -> (String, u64) {
+        match self.data.table(table) {
+            Some(t) => (t.file.to_string(), t.line(row as usize)),
+            None => (String::new(), 0),
+        }
+    }
+
+    /// Follows the rule's needed references; `Err` says which is missing.
+    fn needs(&self, rule: &Rule, table: TableId, row: u32) -> Result<Vec<(TableId, u32)>, String> {
+        let mut rows = Vec::new();
+        for need in &rule.needs {
+            let mut cur = row;
+            let mut cur_table = table;
+            for step in &need.path {
+                let header = self.policy.column(*step).map_or("?", |c| c.header.as_str());
+                match expr::follow(self.data, *step, cur) {
+                    Ok(next) => {
+                        cur = next;
+                        cur_table = match self.policy.column(*step).map(|c| c.ty) {
+                            Some(crate::semantics::ColumnType::Ref(t)) => t,
+                            _ => cur_table,
+                        };
+                    }
+                    Err(NO_ROW) => {
+                        return Err(format!(
+                            "not applicable: it reads {} and \"{header}\" is empty",
+                            need.text
+                        ));
+                    }
+                    Err(BROKEN) => {
+                        let (file, line) = self.place(step.table, cur);
+                        let text = match self.data.cell(*step, cur as usize) {
+                            crate::data::Cell::BrokenRef(t) => t.to_string(),
+                            _ => String::new(),
+                        };
+                        let target_file = match self.policy.column(*step).map(|c| c.ty) {
+                            Some(crate::semantics::ColumnType::Ref(t)) => self
+                                .data
+                                .table(t)
+                                .map_or(String::new(), |t| t.file.to_string()),
+                            _ => String::new(),
+                        };
+                        return Err(format!(
+                            "not evaluated: it reads {}, but \"{header}\" `{text}` on line {line} of {file} is not in {target_file}",
+                            need.text
+                        ));
+                    }
+                    Err(_) => {
+                        let (file, line) = self.place(step.table, cur);
+                        return Err(format!(
+                            "not evaluated: \"{header}\" on line {line} of {file} could not be read"
+                        ));
+                    }
+                }
+            }
+            rows.push((cur_table, cur));
+        }
+        Ok(rows)
+    }
+
+    fn rule(&self, ce: &mut CaseEval<'_, 'a>, i: usize, table: TableId, row: u32) -> RuleResult {
+        let Some(rule) = self.policy.rules.get(i) else {
+            return self.na(i, String::new());
+        };
+        let lets = self.lets.get(i).map_or(&[][..], Vec::as_slice);
+        let mut env = Env {
+            slots: vec![Slot::Unset; rule.slots.max(1)],
+            lets,
+        };
+        env.set(0, Value::Row(table, row));
+        match self.rule_inner(ce, rule, i, table, row, &mut env) {
+            Ok(r) => r,
+            Err(a) => self.na(i, self.abort_reason(&a)),
+        }
+    }
+
+    fn rule_inner(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        rule: &'a Rule,
+        i: usize,
+        table: TableId,
+        row: u32,
+        env: &mut Env<'a, '_>,
+    ) -> Result<RuleResult, Abort> {
+        if let Some(a) = &rule.applies {
+            match ce.eval(a, env)?.truth() {
+                Some(true) => {}
+                Some(false) => {
+                    return Ok(self.na(
+                        i,
+                        format!(
+                            "not applicable: the rule is for rows where {}",
+                            self.snippet(a)
+                        ),
+                    ));
+                }
+                None => {
+                    return Ok(self.na(
+                        i,
+                        format!(
+                            "not applicable: {} needs a value that is missing",
+                            self.snippet(a)
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut rows = vec![(table, row)];
+        match self.needs(rule, table, row) {
+            Ok(r) => rows.extend(r),
+            Err(reason) => return Ok(self.na(i, reason)),
+        }
+        if let Some(g) = &rule.guard {
+            match ce.eval(g, env)?.truth() {
+                Some(true) => {}
+                Some(false) => {
+                    return Ok(self.na(i, format!("not applicable: {} is false", self.snippet(g))));
+                }
+                None => {
+                    return Ok(self.na(
+                        i,
+                        format!(
+                            "not applicable: {} needs a value that is missing",
+                            self.snippet(g)
+                        ),
+                    ));
+                }
+            }
+        }
+        let key = self.key_of(table, row);
+        let finding =
+            |status, message: String, deadline, rows: Vec<(TableId, u32)>, mark| Finding {
+                rule: i,
+                status,
+                table,
+                row,
+                key: key.clone(),
+                message,
+                deadline,
+                rows,
+                mark,
+            };
+        match &rule.body {
+            RuleBody::Require(e) => match ce.eval(e, env)?.truth() {
+                Some(true) => Ok(self.pass(i, "the requirement holds".to_string())),
+                Some(false) => {
+                    let message = self.message(ce, rule, env);
+                    let rows = self.rows_involved(rows, env);
+                    Ok(self.one(i, finding(Status::Violated, message, None, rows, None)))
+                }
+                None => Ok(self.na(
+                    i,
+                    format!(
+                        "not applicable: {} needs a value that is missing",
+                        self.snippet(e)
+                    ),
+                )),
+            },
+            RuleBody::Allowlist {
+                value,
+                list,
+                ignore_case,
+            } => {
+                let v = ce.eval(value, env)?;
+                let l = ce.eval(list, env)?;
+                let member = match (&v, &l) {
+                    (Value::Missing, _) => false,
+                    (_, Value::List(items)) => {
+                        items.iter().any(|x| value::equal(&v, x, *ignore_case))
+                    }
+                    _ => false,
+                };
+                if member {
+                    Ok(self.pass(i, format!("{} is on the list", format::show(&v, self))))
+                } else {
+                    let message = self.message(ce, rule, env);
+                    let rows = self.rows_involved(rows, env);
+                    Ok(self.one(i, finding(Status::Violated, message, None, rows, None)))
+                }
+            }
+            RuleBody::Notice(n) => {
+                let from = ce.eval(&n.from, env)?;
+                let to = ce.eval(&n.to, env)?;
+                if from.is_missing() || to.is_missing() {
+                    return Ok(self.na(
+                        i,
+                        format!(
+                            "not applicable: it needs both {} and {}",
+                            self.snippet(&n.from),
+                            self.snippet(&n.to)
+                        ),
+                    ));
+                }
+                let mut chosen = None;
+                for arm in &n.arms {
+                    let matches = match &arm.condition {
+                        None => Some(true),
+                        Some(c) => ce.eval(c, env)?.truth(),
+                    };
+                    match matches {
+                        Some(true) => {
+                            chosen = Some(arm);
+                            break;
+                        }
+                        Some(false) => {}
+                        None => {
+                            let what = arm
+                                .condition
+                                .as_ref()
+                                .map_or_else(String::new, |c| self.snippet(c));
+                            return Ok(self.na(
+                                i,
+                                format!("not applicable: arm \"{}\" ({what}) needs a value that is missing", arm.label),
+                            ));
+                        }
+                    }
+                }
+                let Some(arm) = chosen else {
+                    return Ok(self.na(i, "not applicable: no arm matches".to_string()));
+                };
+                let earliest = match (arm.decision, &from) {
+                    (Decision::Exempt, _) => {
+                        return Ok(self.pass(i, format!("exempt: {}", arm.label)));
+                    }
+                    (Decision::Days(d), Value::Date(f)) => expr::arith(
+                        crate::semantics::ArithOp::Add,
+                        &Value::Date(*f),
+                        &Value::Days(d),
+                    ),
+                    (Decision::Elapsed(ms), Value::DateTime(f)) => expr::arith(
+                        crate::semantics::ArithOp::Add,
+                        &Value::DateTime(*f),
+                        &Value::Duration(ms),
+                    ),
+                    _ => Value::Missing,
+                };
+                let required = match arm.decision {
+                    Decision::Days(d) => Value::Days(d),
+                    Decision::Elapsed(ms) => Value::Duration(ms),
+                    Decision::Exempt => Value::Missing,
+                };
+                let short = expr::compare(crate::semantics::CmpOp::Lt, &to, &earliest);
+                let shortfall = expr::arith(crate::semantics::ArithOp::Sub, &earliest, &to);
+                for (name, v) in [
+                    ("arm", Value::Text(Txt::Borrowed(arm.label.as_str()))),
+                    ("required", required.clone()),
+                    ("earliest", earliest.clone()),
+                    ("shortfall", shortfall),
+                ] {
+                    if let Some(s) = rule.kind_slot(name) {
+                        env.set(s, v);
+                    }
+                }
+                match short.truth() {
+                    Some(true) => {
+                        let message = self.message(ce, rule, env);
+                        let rows = self.rows_involved(rows, env);
+                        Ok(self.one(i, finding(Status::Violated, message, None, rows, None)))
+                    }
+                    _ => Ok(self.pass(
+                        i,
+                        format!(
+                            "{} of notice given; the {} requires {} (earliest compliant date {})",
+                            format::show(
+                                &expr::arith(crate::semantics::ArithOp::Sub, &to, &from),
+                                self
+                            ),
+                            arm.label,
+                            format::show(&required, self),
+                            format::show(&earliest, self)
+                        ),
+                    )),
+                }
+            }
+            RuleBody::Escalation(l) => ladder::evaluate(self, ce, rule, i, l, env, rows, &finding),
+        }
+    }
+
+    fn pass(&self, i: usize, reason: String) -> RuleResult {
+        RuleResult {
+            rule: i,
+            status: Status::Pass,
+            reason,
+            findings: Vec::new(),
+        }
+    }
+
+    fn one(&self, i: usize, f: Finding) -> RuleResult {
+        RuleResult {
+            rule: i,
+            status: f.status,
+            reason: f.message.clone(),
+            findings: vec![f],
+        }
+    }
+
+    /// The subject, the rows its needs lead to, and rows bound to `let`s.
+    pub(crate) fn rows_involved(
+        &self,
+        mut rows: Vec<(TableId, u32)>,
+        env: &Env<'a, '_>,
+    ) -> Vec<(TableId, u32)> {
+        for s in &env.slots {
+            if let Slot::Set(Value::Row(t, r)) = s
+                && !rows.contains(&(*t, *r))
+            {
+                rows.push((*t, *r));
+            }
+        }
+        rows
+    }
+
+    /// The first message whose condition holds, filled in.
+    pub(crate) fn message(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        rule: &'a Rule,
+        env: &mut Env<'a, '_>,
+    ) -> String {
+        for m in &rule.messages {
+            if let Some(c) = &m.condition {
+                match ce.eval(c, env) {
+                    Ok(v) if v.truth() == Some(true) => {}
+                    _ => continue,
+                }
+            }
+            let mut out = String::new();
+            for p in &m.parts {
+                match p {
+                    Part::Text(t) => out.push_str(t),
+                    Part::Value(e) => match ce.eval(e, env) {
+                        Ok(v) => out.push_str(&format::show(&v, self)),
+                        Err(_) => out.push_str("(unreadable)"),
+                    },
+                }
+            }
+            return out;
+        }
+        rule.title.clone()
+    }
+}
+
+/// Collapses whitespace (multi-line conditions quoted on one line).
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The key of each finding's rule, for sorting: key, rule id, deadline, mark.
+pub fn sort_findings(policy: &Policy, findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        let ra = policy.rules.get(a.rule).map_or("", |r| r.id.as_str());
+        let rb = policy.rules.get(b.rule).map_or("", |r| r.id.as_str());
+        a.key
+            .cmp(&b.key)
+            .then_with(|| ra.cmp(rb))
+            .then_with(|| a.deadline.cmp(&b.deadline))
+            .then_with(|| a.mark.cmp(&b.mark))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+}

@@ -1,0 +1,250 @@
+//! `--format human`: each rule's findings, the first one drawn like a
+//! compiler error (the rule in the policy, the data rows that break it), the
+//! rest one line each; then the per-rule table and the data errors.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::io::BufRead;
+
+use super::{Context, Summary};
+use crate::diagnostic::{Diagnostic, RenderOptions, render_as};
+use crate::eval::{Finding, Status};
+use crate::semantics::Severity;
+use crate::source::{SourceMap, Span};
+use crate::time::Instant;
+
+/// Data rows drawn under the first finding of a rule.
+const ROWS_DRAWN: usize = 3;
+/// Data errors listed one by one.
+const DATA_ERRORS_LISTED: usize = 50;
+
+/// Reads the given physical lines of data files (one pass per file).
+fn read_lines(wanted: &BTreeMap<String, BTreeSet<u64>>) -> BTreeMap<(String, u64), String> {
+    let mut out = BTreeMap::new();
+    for (file, lines) in wanted {
+        let Some(&last) = lines.last() else { continue };
+        let Ok(f) = std::fs::File::open(file) else {
+            continue;
+        };
+        let mut reader = std::io::BufReader::new(f);
+        let mut buf = Vec::new();
+        let mut n = 0u64;
+        while n < last {
+            buf.clear();
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            n += 1;
+            if lines.contains(&n) {
+                let text = String::from_utf8_lossy(&buf);
+                let text = text
+                    .trim_end_matches(['\n', '\r'])
+                    .trim_start_matches('\u{feff}');
+                let shown: String = if text.chars().count() > 400 {
+                    text.chars().take(400).chain("…".chars()).collect()
+                } else {
+                    text.to_string()
+                };
+                out.insert((file.clone(), n), shown);
+            }
+        }
+    }
+    out
+}
+
+fn row_label(ctx: &Context, f: &Finding, table: usize, row: u32, first: bool) -> String {
+    let name = ctx
+        .policy
+        .tables
+        .get(table)
+        .map_or("row", |t| t.name.as_str());
+    if first {
+        format!("{name} {}", f.key)
+    } else {
+        match ctx.data.table(table).and_then(|t| t.key_of(row as usize)) {
+            Some(k) => format!("{name} {k}"),
+            None => format!("{name} row"),
+        }
+    }
+}
+
+/// Renders the report.
+pub fn render(
+    ctx: &Context,
+    findings: &[Finding],
+    summary: &Summary,
+    opts: RenderOptions,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "policy \"{}\"{} · {} · as of {} ({})\n",
+        ctx.policy.name,
+        ctx.policy
+            .version
+            .as_ref()
+            .map_or(String::new(), |v| format!(" {v}")),
+        ctx.policy_path,
+        Instant(ctx.now).display_long(ctx.policy.timezone),
+        ctx.as_of(),
+    );
+    // Group by rule in policy order; findings arrive sorted by key within.
+    let mut by_rule: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_rule.entry(f.rule).or_default().push(f);
+    }
+    let mut wanted: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    for list in by_rule.values() {
+        if let Some(f) = list.first() {
+            for &(t, r) in f.rows.iter().take(ROWS_DRAWN) {
+                let (file, line) = ctx.place(t, r);
+                wanted.entry(file).or_default().insert(line);
+            }
+        }
+    }
+    let excerpts = read_lines(&wanted);
+    for (&i, list) in &by_rule {
+        let Some(rule) = ctx.policy.rules.get(i) else {
+            continue;
+        };
+        let Some(first) = list.first() else { continue };
+        let mut sources: SourceMap = ctx.sources.clone();
+        let violated = list.iter().filter(|f| f.status == Status::Violated).count();
+        let due = list.len() - violated;
+        let mut d = if first.status == Status::Due {
+            Diagnostic::warning("", format!("{}: due: {}", first.key, first.message))
+        } else if rule.severity == Severity::Warning {
+            Diagnostic::warning("", format!("{}: {}", first.key, first.message))
+        } else {
+            Diagnostic::error("", format!("{}: {}", first.key, first.message))
+        };
+        d = d.with_label(rule.id_span, rule.title.clone());
+        for (n, &(t, r)) in first.rows.iter().take(ROWS_DRAWN).enumerate() {
+            let (file, line) = ctx.place(t, r);
+            if let Some(text) = excerpts.get(&(file.clone(), line)) {
+                let len = text.len();
+                let id =
+                    sources.add_excerpt(file, text.clone(), usize::try_from(line).unwrap_or(1));
+                d = d.with_label(Span::new(id, 0, len), row_label(ctx, first, t, r, n == 0));
+            }
+        }
+        let counts = match (violated, due) {
+            (v, 0) => format!("{v} violation{}", if v == 1 { "" } else { "s" }),
+            (0, d) => format!("{d} due"),
+            (v, d) => format!("{v} violation{}, {d} due", if v == 1 { "" } else { "s" }),
+        };
+        let source = rule
+            .sources
+            .first()
+            .map(|s| match &s.section {
+                Some(sec) => format!("; source: {} › {sec}", s.document),
+                None => format!("; source: {}", s.document),
+            })
+            .unwrap_or_default();
+        d = d.with_help(format!("{counts} of `{}`{source}", rule.id));
+        out.push_str(&render_as(&d, &rule.id, &sources, opts));
+        if list.len() > 1 {
+            let width = list
+                .iter()
+                .map(|f| f.key.chars().count())
+                .max()
+                .unwrap_or(0);
+            for f in list {
+                let status = match f.status {
+                    Status::Due => "due     ",
+                    _ => "violated",
+                };
+                let _ = writeln!(out, "    {:width$}  {status}  {}", f.key, f.message);
+            }
+            out.push('\n');
+        }
+    }
+    table(&mut out, summary);
+    if !ctx.data.errors.is_empty() {
+        let _ = writeln!(out, "\ndata errors ({}):", ctx.data.errors.len());
+        for e in ctx.data.errors.iter().take(DATA_ERRORS_LISTED) {
+            let _ = writeln!(out, "  {}", e.one_line());
+        }
+        if ctx.data.errors.len() > DATA_ERRORS_LISTED {
+            let _ = writeln!(
+                out,
+                "  … and {} more (all of them with --format json or ndjson)",
+                ctx.data.errors.len() - DATA_ERRORS_LISTED
+            );
+        }
+    }
+    let _ = writeln!(out, "\nfiles:");
+    for a in &summary.files {
+        let rejected: Vec<String> = a
+            .rejected
+            .iter()
+            .map(|(r, n)| format!("{n} {}", r.as_str()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {}: {} rows read, {} loaded{}{}",
+            a.file,
+            a.read,
+            a.loaded,
+            if a.loaded_with_errors > 0 {
+                format!(" ({} with data errors)", a.loaded_with_errors)
+            } else {
+                String::new()
+            },
+            if rejected.is_empty() {
+                String::new()
+            } else {
+                format!(", rejected: {}", rejected.join(", "))
+            }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} case{} checked: {} violation{} ({} error{}, {} warning{}), {} due, {} data error{}",
+        summary.cases,
+        plural(summary.cases),
+        summary.violated,
+        plural(summary.violated),
+        summary.errors,
+        plural(summary.errors),
+        summary.warnings,
+        plural(summary.warnings),
+        summary.due,
+        summary.data_errors,
+        plural(summary.data_errors),
+    );
+    out
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn table(out: &mut String, s: &Summary) {
+    let w = s
+        .rules
+        .iter()
+        .map(|r| r.rule.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        out,
+        "{:w$}  {:8}  {:>8}  {:>5}  {:>6}  {:>6}  {:>9}",
+        "rule", "severity", "violated", "due", "passed", "n/a", "evaluated"
+    );
+    for r in &s.rules {
+        let _ = writeln!(
+            out,
+            "{:w$}  {:8}  {:>8}  {:>5}  {:>6}  {:>6}  {:>9}",
+            r.rule,
+            r.severity,
+            r.stats.violated,
+            r.stats.due,
+            r.stats.passed,
+            r.stats.not_applicable,
+            r.stats.evaluated
+        );
+    }
+}
