@@ -128,6 +128,8 @@ pub struct Evaluator<'a> {
     pub tz: Tz,
     /// Policy sources, to quote conditions in reasons.
     pub sources: Option<&'a SourceMap>,
+    /// Say why rules pass or do not apply (`case`); audits skip it.
+    pub explain: bool,
     pub(crate) cuts: Vec<Vec<Option<Cut>>>,
     lets: Vec<Vec<Option<&'a Expr>>>,
     /// Selected rules, by subject table.
@@ -198,6 +200,7 @@ impl<'a> Evaluator<'a> {
             now,
             tz: policy.timezone,
             sources: None,
+            explain: false,
             cuts,
             lets,
             by_subject,
@@ -207,6 +210,12 @@ impl<'a> Evaluator<'a> {
     /// Quotes conditions from `sources` in reasons.
     pub fn with_sources(mut self, sources: &'a SourceMap) -> Evaluator<'a> {
         self.sources = Some(sources);
+        self
+    }
+
+    /// Gives every result a reason in plain words, passes and not-applicable too.
+    pub fn explaining(mut self) -> Evaluator<'a> {
+        self.explain = true;
         self
     }
 
@@ -252,11 +261,15 @@ impl<'a> Evaluator<'a> {
             )
     }
 
-    fn na(&self, i: usize, reason: String) -> RuleResult {
+    fn na(&self, i: usize, reason: impl FnOnce() -> String) -> RuleResult {
         RuleResult {
             rule: i,
             status: Status::NotApplicable,
-            reason,
+            reason: if self.explain {
+                reason()
+            } else {
+                String::new()
+            },
             findings: Vec::new(),
         }
     }
@@ -362,7 +375,7 @@ impl<'a> Evaluator<'a> {
 
     fn rule(&self, ce: &mut CaseEval<'_, 'a>, i: usize, table: TableId, row: u32) -> RuleResult {
         let Some(rule) = self.policy.rules.get(i) else {
-            return self.na(i, String::new());
+            return self.na(i, String::new);
         };
         let lets = self.lets.get(i).map_or(&[][..], Vec::as_slice);
         let mut env = Env {
@@ -372,7 +385,7 @@ impl<'a> Evaluator<'a> {
         env.set(0, Value::Row(table, row));
         match self.rule_inner(ce, rule, i, table, row, &mut env) {
             Ok(r) => r,
-            Err(a) => self.na(i, self.abort_reason(&a)),
+            Err(a) => self.na(i, || self.abort_reason(&a)),
         }
     }
 
@@ -389,44 +402,43 @@ impl<'a> Evaluator<'a> {
             match ce.eval(a, env)?.truth() {
                 Some(true) => {}
                 Some(false) => {
-                    return Ok(self.na(
-                        i,
+                    return Ok(self.na(i, || {
                         format!(
                             "not applicable: the rule is for rows where {}",
                             self.snippet(a)
-                        ),
-                    ));
+                        )
+                    }));
                 }
                 None => {
-                    return Ok(self.na(
-                        i,
+                    return Ok(self.na(i, || {
                         format!(
                             "not applicable: {} needs a value that is missing",
                             self.snippet(a)
-                        ),
-                    ));
+                        )
+                    }));
                 }
             }
         }
         let mut rows = vec![(table, row)];
         match self.needs(rule, table, row) {
             Ok(r) => rows.extend(r),
-            Err(reason) => return Ok(self.na(i, reason)),
+            Err(reason) => return Ok(self.na(i, || reason)),
         }
         if let Some(g) = &rule.guard {
             match ce.eval(g, env)?.truth() {
                 Some(true) => {}
                 Some(false) => {
-                    return Ok(self.na(i, format!("not applicable: {} is false", self.snippet(g))));
+                    return Ok(self.na(i, || {
+                        format!("not applicable: {} is false", self.snippet(g))
+                    }));
                 }
                 None => {
-                    return Ok(self.na(
-                        i,
+                    return Ok(self.na(i, || {
                         format!(
                             "not applicable: {} needs a value that is missing",
                             self.snippet(g)
-                        ),
-                    ));
+                        )
+                    }));
                 }
             }
         }
@@ -445,19 +457,18 @@ impl<'a> Evaluator<'a> {
             };
         match &rule.body {
             RuleBody::Require(e) => match ce.eval(e, env)?.truth() {
-                Some(true) => Ok(self.pass(i, "the requirement holds".to_string())),
+                Some(true) => Ok(self.pass(i, || "the requirement holds".to_string())),
                 Some(false) => {
                     let message = self.message(ce, rule, env);
                     let rows = self.rows_involved(rows, env);
                     Ok(self.one(i, finding(Status::Violated, message, None, rows, None)))
                 }
-                None => Ok(self.na(
-                    i,
+                None => Ok(self.na(i, || {
                     format!(
                         "not applicable: {} needs a value that is missing",
                         self.snippet(e)
-                    ),
-                )),
+                    )
+                })),
             },
             RuleBody::Allowlist {
                 value,
@@ -474,7 +485,7 @@ impl<'a> Evaluator<'a> {
                     _ => false,
                 };
                 if member {
-                    Ok(self.pass(i, format!("{} is on the list", format::show(&v, self))))
+                    Ok(self.pass(i, || format!("{} is on the list", format::show(&v, self))))
                 } else {
                     let message = self.message(ce, rule, env);
                     let rows = self.rows_involved(rows, env);
@@ -485,14 +496,13 @@ impl<'a> Evaluator<'a> {
                 let from = ce.eval(&n.from, env)?;
                 let to = ce.eval(&n.to, env)?;
                 if from.is_missing() || to.is_missing() {
-                    return Ok(self.na(
-                        i,
+                    return Ok(self.na(i, || {
                         format!(
                             "not applicable: it needs both {} and {}",
                             self.snippet(&n.from),
                             self.snippet(&n.to)
-                        ),
-                    ));
+                        )
+                    }));
                 }
                 let mut chosen = None;
                 for arm in &n.arms {
@@ -513,17 +523,17 @@ impl<'a> Evaluator<'a> {
                                 .map_or_else(String::new, |c| self.snippet(c));
                             return Ok(self.na(
                                 i,
-                                format!("not applicable: arm \"{}\" ({what}) needs a value that is missing", arm.label),
+                                || format!("not applicable: arm \"{}\" ({what}) needs a value that is missing", arm.label),
                             ));
                         }
                     }
                 }
                 let Some(arm) = chosen else {
-                    return Ok(self.na(i, "not applicable: no arm matches".to_string()));
+                    return Ok(self.na(i, || "not applicable: no arm matches".to_string()));
                 };
                 let earliest = match (arm.decision, &from) {
                     (Decision::Exempt, _) => {
-                        return Ok(self.pass(i, format!("exempt: {}", arm.label)));
+                        return Ok(self.pass(i, || format!("exempt: {}", arm.label)));
                     }
                     (Decision::Days(d), Value::Date(f)) => expr::arith(
                         crate::semantics::ArithOp::Add,
@@ -560,8 +570,7 @@ impl<'a> Evaluator<'a> {
                         let rows = self.rows_involved(rows, env);
                         Ok(self.one(i, finding(Status::Violated, message, None, rows, None)))
                     }
-                    _ => Ok(self.pass(
-                        i,
+                    _ => Ok(self.pass(i, || {
                         format!(
                             "{} of notice given; the {} requires {} (earliest compliant date {})",
                             format::show(
@@ -571,19 +580,23 @@ impl<'a> Evaluator<'a> {
                             arm.label,
                             format::show(&required, self),
                             format::show(&earliest, self)
-                        ),
-                    )),
+                        )
+                    })),
                 }
             }
             RuleBody::Escalation(l) => ladder::evaluate(self, ce, rule, i, l, env, rows, &finding),
         }
     }
 
-    fn pass(&self, i: usize, reason: String) -> RuleResult {
+    fn pass(&self, i: usize, reason: impl FnOnce() -> String) -> RuleResult {
         RuleResult {
             rule: i,
             status: Status::Pass,
-            reason,
+            reason: if self.explain {
+                reason()
+            } else {
+                String::new()
+            },
             findings: Vec::new(),
         }
     }

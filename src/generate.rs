@@ -472,6 +472,10 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenReport> {
                         if g.chance(0.8) {
                             closed = Some(step(&mut g, &mut t, 10, 900));
                         }
+                    } else if g.chance(0.85) {
+                        // No answer: most such cases are still closed after a while.
+                        let at = tag + Duration::hours(horizon_h + g.rng.random_range(1..48));
+                        closed = Some(at);
                     }
                 } else if g.chance(0.5) {
                     closed = Some(step(&mut g, &mut t, 60, 3000));

@@ -266,32 +266,6 @@ pub fn data_errors(errors: &[DataError]) -> Vec<JsonDataError> {
         .collect()
 }
 
-/// The whole `--format json` document.
-#[derive(Serialize)]
-pub struct JsonReport {
-    /// As-of.
-    pub as_of: String,
-    /// The policy.
-    pub policy: PolicyInfo,
-    /// Totals.
-    pub summary: Summary,
-    /// Findings sorted by key, rule, deadline.
-    pub findings: Vec<JsonFinding>,
-    /// Data errors in file order.
-    pub data_errors: Vec<JsonDataError>,
-}
-
-/// Builds the JSON document (findings must be sorted).
-pub fn json(ctx: &Context, audit: &Audit, selected: &[usize]) -> JsonReport {
-    JsonReport {
-        as_of: ctx.as_of(),
-        policy: policy_info(ctx, selected),
-        summary: summary(ctx, audit, selected),
-        findings: audit.findings.iter().map(|f| finding(ctx, f)).collect(),
-        data_errors: data_errors(&ctx.data.errors),
-    }
-}
-
 /// The last line of `--format ndjson`.
 #[derive(Serialize)]
 pub struct NdjsonSummary {

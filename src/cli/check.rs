@@ -144,6 +144,10 @@ impl Out {
     }
 }
 
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
+}
+
 fn json_line<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v)
         .map(|s| s + "\n")
@@ -211,12 +215,27 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     };
     match a.format {
         Format::Json => {
-            let doc = report::json(&rc, &audit, &selected);
-            out.write(
-                &serde_json::to_string_pretty(&doc)
-                    .map(|s| s + "\n")
-                    .unwrap_or_default(),
-            );
+            // Written piece by piece: one finding per line, never the whole
+            // document in memory at once.
+            let head = |k: &str, v: String| format!("\"{k}\":{v},\n");
+            out.write("{");
+            out.write(&head("as_of", to_json(&rc.as_of())));
+            out.write(&head(
+                "policy",
+                to_json(&report::policy_info(&rc, &selected)),
+            ));
+            out.write(&head("summary", to_json(&summary)));
+            out.write("\"findings\":[");
+            for (n, f) in audit.findings.iter().enumerate() {
+                out.write(if n == 0 { "\n" } else { ",\n" });
+                out.write(&to_json(&report::finding(&rc, f)));
+            }
+            out.write("\n],\n\"data_errors\":[");
+            for (n, e) in report::data_errors(&data.errors).iter().enumerate() {
+                out.write(if n == 0 { "\n" } else { ",\n" });
+                out.write(&to_json(e));
+            }
+            out.write("\n]}\n");
         }
         Format::Ndjson => {
             out.write(&json_line(&report::NdjsonSummary {

@@ -104,23 +104,21 @@ where
     let t0 = match ce.eval(&l.start, env)? {
         Value::DateTime(t) => t,
         _ => {
-            return Ok(ev.na(
-                i,
+            return Ok(ev.na(i, || {
                 format!(
                     "not applicable: the ladder has not started ({} is missing)",
                     ev.snippet(&l.start)
-                ),
-            ));
+                )
+            }));
         }
     };
     if t0 > now {
-        return Ok(ev.na(
-            i,
+        return Ok(ev.na(i, || {
             format!(
                 "not applicable: the ladder starts at {}, after the as-of time",
                 Instant(t0).display_long(ev.tz)
-            ),
-        ));
+            )
+        }));
     }
     let set = |env: &mut Env<'a, '_>, name: &str, v: Value<'a>| {
         if let Some(s) = rule.kind_slot(name) {
@@ -329,7 +327,7 @@ where
             ),
             (n, None) => format!("all {n} marks so far met (started {started})"),
         };
-        return Ok(ev.pass(i, reason));
+        return Ok(ev.pass(i, || reason));
     }
     let status = if violated.is_empty() {
         Status::Due
