@@ -79,6 +79,7 @@ fn docket_load(p: &docket::semantics::Policy, dir: &Path) -> usize {
         &Sources {
             dir: Some(dir.to_path_buf()),
             tables: Vec::new(),
+            keep: None,
         },
     )
     .expect("export loads");

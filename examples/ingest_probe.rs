@@ -19,6 +19,7 @@ fn main() {
         let sources = docket::data::Sources {
             dir: Some(dir.clone().into()),
             tables: vec![],
+            keep: None,
         };
         match docket::data::load(&p, &sources) {
             Ok(d) if std::env::var_os("SHOW_ERRORS").is_some() => {

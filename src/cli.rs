@@ -1,11 +1,14 @@
 //! The `docket` command line. Each command lives in its own module and is
 //! thin: it parses flags, calls the library, prints, and returns an [`Exit`].
 
+mod case;
 mod check;
 mod fmt;
 mod generate;
 mod lint;
+mod rules;
 mod setup;
+mod test;
 
 use std::io::{IsTerminal, Write};
 use std::process::{ExitCode, Termination};
@@ -72,8 +75,16 @@ pub struct Cli {
 pub enum Command {
     /// Audit exports against a policy: every violation, and what is due.
     Check(check::Args),
+    /// One case's checklist: every rule, its status, and what is due by when.
+    Case(case::Args),
     /// Parse and type-check policy files; report every problem.
     Lint(lint::Args),
+    /// Run the policy's tests (`tests/*.dockettest` next to it) and report rule coverage.
+    Test(test::Args),
+    /// List the policy's rules: id, kind, severity, what they apply to, title, source.
+    Rules(rules::Args),
+    /// Show one rule: its text, its source, and what it checks in plain words.
+    Explain(rules::ExplainArgs),
     /// Format policy files in the canonical layout.
     Fmt(fmt::Args),
     /// Write a generated export in format v1 (for trying docket and benchmarks).
@@ -98,7 +109,11 @@ pub fn run() -> Exit {
     let ctx = Ctx { color: cli.color };
     match cli.command {
         Command::Check(a) => check::run(&ctx, a),
+        Command::Case(a) => case::run(&ctx, a),
         Command::Lint(a) => lint::run(&ctx, a),
+        Command::Test(a) => test::run(&ctx, a),
+        Command::Rules(a) => rules::run(&ctx, a),
+        Command::Explain(a) => rules::explain(&ctx, a),
         Command::Fmt(a) => fmt::run(&ctx, a),
         Command::Generate(a) => generate::run(&ctx, a),
     }

@@ -26,6 +26,7 @@ pub mod csvread;
 mod error;
 mod index;
 mod load;
+pub mod select;
 mod store;
 
 pub use cell::{date_to_days, days_to_date};

@@ -337,10 +337,7 @@ impl<'a> Evaluator<'a> {
                         };
                     }
                     Err(NO_ROW) => {
-                        return Err(format!(
-                            "not applicable: it reads {} and \"{header}\" is empty",
-                            need.text
-                        ));
+                        return Err(format!("it reads {} and \"{header}\" is empty", need.text));
                     }
                     Err(BROKEN) => {
                         let (file, line) = self.place(step.table, cur);
@@ -403,18 +400,12 @@ impl<'a> Evaluator<'a> {
                 Some(true) => {}
                 Some(false) => {
                     return Ok(self.na(i, || {
-                        format!(
-                            "not applicable: the rule is for rows where {}",
-                            self.snippet(a)
-                        )
+                        format!("the rule is for rows where {}", self.snippet(a))
                     }));
                 }
                 None => {
                     return Ok(self.na(i, || {
-                        format!(
-                            "not applicable: {} needs a value that is missing",
-                            self.snippet(a)
-                        )
+                        format!("{} needs a value that is missing", self.snippet(a))
                     }));
                 }
             }
@@ -428,16 +419,11 @@ impl<'a> Evaluator<'a> {
             match ce.eval(g, env)?.truth() {
                 Some(true) => {}
                 Some(false) => {
-                    return Ok(self.na(i, || {
-                        format!("not applicable: {} is false", self.snippet(g))
-                    }));
+                    return Ok(self.na(i, || format!("{} is false", self.snippet(g))));
                 }
                 None => {
                     return Ok(self.na(i, || {
-                        format!(
-                            "not applicable: {} needs a value that is missing",
-                            self.snippet(g)
-                        )
+                        format!("{} needs a value that is missing", self.snippet(g))
                     }));
                 }
             }
@@ -457,17 +443,14 @@ impl<'a> Evaluator<'a> {
             };
         match &rule.body {
             RuleBody::Require(e) => match ce.eval(e, env)?.truth() {
-                Some(true) => Ok(self.pass(i, || "the requirement holds".to_string())),
+                Some(true) => Ok(self.pass(i, || format!("holds: {}", self.snippet(e)))),
                 Some(false) => {
                     let message = self.message(ce, rule, env);
                     let rows = self.rows_involved(rows, env);
                     Ok(self.one(i, finding(Status::Violated, message, None, rows, None)))
                 }
                 None => Ok(self.na(i, || {
-                    format!(
-                        "not applicable: {} needs a value that is missing",
-                        self.snippet(e)
-                    )
+                    format!("{} needs a value that is missing", self.snippet(e))
                 })),
             },
             RuleBody::Allowlist {
@@ -498,7 +481,7 @@ impl<'a> Evaluator<'a> {
                 if from.is_missing() || to.is_missing() {
                     return Ok(self.na(i, || {
                         format!(
-                            "not applicable: it needs both {} and {}",
+                            "it needs both {} and {}",
                             self.snippet(&n.from),
                             self.snippet(&n.to)
                         )
@@ -521,15 +504,17 @@ impl<'a> Evaluator<'a> {
                                 .condition
                                 .as_ref()
                                 .map_or_else(String::new, |c| self.snippet(c));
-                            return Ok(self.na(
-                                i,
-                                || format!("not applicable: arm \"{}\" ({what}) needs a value that is missing", arm.label),
-                            ));
+                            return Ok(self.na(i, || {
+                                format!(
+                                    "arm \"{}\" ({what}) needs a value that is missing",
+                                    arm.label
+                                )
+                            }));
                         }
                     }
                 }
                 let Some(arm) = chosen else {
-                    return Ok(self.na(i, || "not applicable: no arm matches".to_string()));
+                    return Ok(self.na(i, || "no arm matches".to_string()));
                 };
                 let earliest = match (arm.decision, &from) {
                     (Decision::Exempt, _) => {

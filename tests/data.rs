@@ -84,6 +84,7 @@ fn messy() -> (tempfile::TempDir, Dataset, Policy) {
         &Sources {
             dir: Some(dir.path().to_path_buf()),
             tables: Vec::new(),
+            keep: None,
         },
     )
     .unwrap_or_else(|d| panic!("{d:#?}"));
@@ -357,6 +358,7 @@ fn missing_columns_stop_the_run_with_did_you_mean() {
         &Sources {
             dir: Some(dir.path().to_path_buf()),
             tables: Vec::new(),
+            keep: None,
         },
     )
     .unwrap_err();
@@ -393,6 +395,7 @@ fn missing_files_and_per_table_sources() {
         &Sources {
             dir: Some(dir.path().to_path_buf()),
             tables: Vec::new(),
+            keep: None,
         },
     )
     .unwrap_err();
@@ -414,6 +417,7 @@ fn missing_files_and_per_table_sources() {
                 other.path().join("opportunities.csv"),
             ),
         ],
+        keep: None,
     };
     let d = load(&policy(), &sources).unwrap();
     assert!(d.accounts.iter().any(|a| a.file.ends_with("my cases.csv")));
@@ -444,6 +448,7 @@ C-2,A-1,Cancellation,New,,,,,,,,\"cut short\n";
         &Sources {
             dir: Some(dir.path().to_path_buf()),
             tables: Vec::new(),
+            keep: None,
         },
     )
     .unwrap();
@@ -496,6 +501,7 @@ mod props {
             &Sources {
                 dir: Some(dir.path().to_path_buf()),
                 tables: Vec::new(),
+                keep: None,
             },
         ) {
             Err(diags) => prop_assert!(!diags.is_empty()),
@@ -552,6 +558,7 @@ fn empty_files_ambiguous_headers_and_no_source() {
         &Sources {
             dir: Some(dir.path().to_path_buf()),
             tables: Vec::new(),
+            keep: None,
         },
     )
     .unwrap_err();
@@ -619,6 +626,7 @@ fn tiny_blocks_give_the_same_dataset() {
     let sources = Sources {
         dir: Some(dir.path().to_path_buf()),
         tables: Vec::new(),
+        keep: None,
     };
     let want = fingerprint(&whole, &p);
     for block in [1, 7, 40, 113, 500] {

@@ -86,6 +86,7 @@ pub fn sources(ctx: &Ctx, dir: Option<PathBuf>, tables: &[String]) -> Result<Sou
     let mut s = Sources {
         dir,
         tables: Vec::new(),
+        keep: None,
     };
     for t in tables {
         match t.split_once('=') {

@@ -94,6 +94,13 @@ pub struct FileAccount {
     pub rejected: BTreeMap<Reject, u64>,
     /// Loaded records with at least one data error.
     pub loaded_with_errors: u64,
+    /// Records passed over unread because a one-case load does not need them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl FileAccount {

@@ -24,6 +24,8 @@ pub struct Sources {
     pub dir: Option<PathBuf>,
     /// Files given per table: (table name or file stem, path).
     pub tables: Vec<(String, PathBuf)>,
+    /// Load only these records (`docket case`); `None` loads everything.
+    pub keep: Option<super::select::Filter>,
 }
 
 /// A table's file, opened, with its header mapped.
@@ -36,6 +38,26 @@ pub struct Opened {
     header_len: usize,
     /// For each declared column, its field index.
     fields: Vec<usize>,
+}
+
+impl Opened {
+    /// The table.
+    pub fn table(&self) -> TableId {
+        self.table
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The field index of a declared column.
+    pub fn field(&self, column: usize) -> Option<usize> {
+        self.fields
+            .get(column)
+            .copied()
+            .filter(|f| *f != usize::MAX)
+    }
 }
 
 fn path_for(policy: &Policy, t: &Table, sources: &Sources) -> Result<PathBuf, Diagnostic> {
@@ -293,7 +315,12 @@ pub fn load_with(
                     };
                     let used = used.get(o.table).map_or(&[][..], Vec::as_slice);
                     let index = block.index;
-                    let (part, bytes) = parse_block(table, used, policy.timezone, o, block);
+                    let keep = sources
+                        .keep
+                        .as_ref()
+                        .and_then(|k| k.tables.get(o.table))
+                        .and_then(Option::as_ref);
+                    let (part, bytes) = parse_block(table, used, policy.timezone, o, block, keep);
                     let _ = give_back.send(bytes);
                     if let Ok(mut all) = parts.lock()
                         && let Some(list) = all.get_mut(o.table)
@@ -818,7 +845,14 @@ fn key_kind(c: &Column) -> KeyKind {
     }
 }
 
-fn parse_block(table: &Table, used: &[bool], tz: Tz, o: &Opened, block: Block) -> (Part, Vec<u8>) {
+fn parse_block(
+    table: &Table,
+    used: &[bool],
+    tz: Tz,
+    o: &Opened,
+    block: Block,
+    keep: Option<&super::select::TableFilter>,
+) -> (Part, Vec<u8>) {
     let newlines = block.newlines;
     let mut reader = SliceReader::new(&block.bytes);
     let mut errored: Vec<u32> = Vec::new();
@@ -878,6 +912,18 @@ fn parse_block(table: &Table, used: &[bool], tz: Tz, o: &Opened, block: Block) -
     }
     lines.reserve(guess);
     while let Some(rec) = reader.next_record() {
+        if let Some(k) = keep {
+            let cell = |c: usize| {
+                o.field(c)
+                    .and_then(|f| rec.get(f))
+                    .and_then(|raw| std::str::from_utf8(raw).ok())
+                    .map(|s| s.trim().to_string())
+            };
+            if !k.keeps(cell) {
+                account.skipped += 1;
+                continue;
+            }
+        }
         account.read += 1;
         let mut ctx = RowCtx {
             display: &o.display,
@@ -1030,6 +1076,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
         account.read += p.account.read;
         account.loaded += p.account.loaded;
         account.loaded_with_errors += p.account.loaded_with_errors;
+        account.skipped += p.account.skipped;
         for (k, v) in p.account.rejected {
             *account.rejected.entry(k).or_insert(0) += v;
         }

@@ -106,7 +106,7 @@ where
         _ => {
             return Ok(ev.na(i, || {
                 format!(
-                    "not applicable: the ladder has not started ({} is missing)",
+                    "the ladder has not started ({} is missing)",
                     ev.snippet(&l.start)
                 )
             }));
@@ -115,7 +115,7 @@ where
     if t0 > now {
         return Ok(ev.na(i, || {
             format!(
-                "not applicable: the ladder starts at {}, after the as-of time",
+                "the ladder starts at {}, after the as-of time",
                 Instant(t0).display_long(ev.tz)
             )
         }));

@@ -1,0 +1,284 @@
+//! `docket case NUMBER`: one case's checklist for a customer-success manager.
+//!
+//! Only what the case needs is loaded: a raw scan finds the case, its
+//! account, opportunities and events, and the typed load skips the rest.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+use super::check::Out;
+use super::{Ctx, Exit, setup};
+use crate::data::select;
+use crate::diagnostic::{Diagnostic, suggest};
+use crate::eval::{Evaluator, RuleResult, Status};
+use crate::semantics::{Policy, Severity, TableId};
+use crate::time::Instant;
+
+/// Output formats of `case`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// A checklist.
+    #[default]
+    Human,
+    /// `{"case", "as_of", "rules": [{"rule","status","message","deadline"?}]}`.
+    Json,
+}
+
+/// Flags of `case`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The case number (the key of the table the rules are about).
+    pub number: String,
+    /// A policy file or a directory of `.docket` files.
+    #[arg(long, default_value = "policies")]
+    pub policy: PathBuf,
+    /// The directory holding the exports.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// A table's file: `NAME=FILE`.
+    #[arg(long = "table", value_name = "NAME=FILE")]
+    pub tables: Vec<String>,
+    /// "Now" (default: the current time).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct JsonRule {
+    rule: String,
+    status: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deadline: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonCase {
+    case: String,
+    as_of: String,
+    rules: Vec<JsonRule>,
+}
+
+/// The table most rules are about.
+fn subject(policy: &Policy) -> Option<TableId> {
+    let mut counts = vec![0usize; policy.tables.len()];
+    for r in &policy.rules {
+        if let Some(c) = counts.get_mut(r.subject) {
+            *c += 1;
+        }
+    }
+    counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c > 0)
+        .max_by_key(|(_, c)| **c)
+        .map(|(t, _)| t)
+}
+
+/// The earliest deadline of a rule's due items.
+fn deadline(r: &RuleResult) -> Option<i64> {
+    r.findings
+        .iter()
+        .filter(|f| f.status == Status::Due)
+        .filter_map(|f| f.deadline)
+        .min()
+}
+
+/// Runs `case`.
+pub fn run(ctx: &Ctx, a: Args) -> Exit {
+    match run_inner(ctx, a) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
+    let (policy, sources) = setup::policy(ctx, &a.policy)?;
+    let now = setup::as_of(ctx, a.as_of.as_deref(), &policy)?;
+    let mut data_sources = setup::sources(ctx, a.data.clone(), &a.tables)?;
+    let Some(table) = subject(&policy) else {
+        return Err(setup::fail(
+            ctx,
+            Diagnostic::error("docket::cli::unknown-case", "the policy has no rules"),
+        ));
+    };
+    let filter = select::around(&policy, &data_sources, table, &a.number).map_err(|d| {
+        ctx.report(&d, &sources);
+        Exit::Failure
+    })?;
+    data_sources.keep = Some(filter);
+    let data = setup::data(ctx, &policy, &sources, &data_sources)?;
+    let number = a.number.trim();
+    let Some(row) = data.table(table).and_then(|t| t.row_of(number)) else {
+        return Err(unknown(ctx, &policy, &data_sources, table, number));
+    };
+    let row = u32::try_from(row).unwrap_or(u32::MAX);
+    let ev = Evaluator::new(&policy, &data, now, &[])
+        .with_sources(&sources)
+        .explaining();
+    let results = ev.evaluate(table, row);
+    let tz = policy.timezone;
+    let mut out = Out::open(ctx, None)?;
+    match a.format {
+        Format::Json => {
+            let doc = JsonCase {
+                case: number.to_string(),
+                as_of: Instant(now).rfc3339(tz),
+                rules: results
+                    .iter()
+                    .map(|r| JsonRule {
+                        rule: policy
+                            .rules
+                            .get(r.rule)
+                            .map_or(String::new(), |x| x.id.clone()),
+                        status: r.status.as_str(),
+                        message: r.reason.clone(),
+                        deadline: deadline(r).map(|d| Instant(d).rfc3339(tz)),
+                    })
+                    .collect(),
+            };
+            out.write(
+                &serde_json::to_string_pretty(&doc)
+                    .map(|s| s + "\n")
+                    .unwrap_or_default(),
+            );
+        }
+        Format::Human => {
+            let mut s = String::new();
+            let table_name = policy.tables.get(table).map_or("case", |t| t.name.as_str());
+            let _ = writeln!(
+                s,
+                "{table_name} {number} · policy \"{}\" · as of {}\n",
+                policy.name,
+                Instant(now).display_long(tz)
+            );
+            let w = results
+                .iter()
+                .filter_map(|r| policy.rules.get(r.rule))
+                .map(|r| r.id.len())
+                .max()
+                .unwrap_or(4);
+            let color = ctx.stdout_color();
+            let paint = |code: &str, text: &str| {
+                if color {
+                    format!("\x1b[{code}m{text}\x1b[0m")
+                } else {
+                    text.to_string()
+                }
+            };
+            for r in &results {
+                let Some(rule) = policy.rules.get(r.rule) else {
+                    continue;
+                };
+                let (mark, code) = match r.status {
+                    Status::Pass => ("✓", "32"),
+                    Status::Violated if rule.severity == Severity::Warning => ("!", "33"),
+                    Status::Violated => ("✗", "31"),
+                    Status::Due => ("…", "36"),
+                    Status::NotApplicable => ("-", "2"),
+                };
+                let status = format!("{:14}", r.status.as_str());
+                let _ = writeln!(
+                    s,
+                    "  {} {:w$}  {}  {}",
+                    paint(code, mark),
+                    rule.id,
+                    paint(code, &status),
+                    r.reason
+                );
+                for f in r.findings.iter().skip(1) {
+                    let _ = writeln!(s, "    {:w$}  {:14}  {}", "", f.status.as_str(), f.message);
+                }
+                if let Some(d) = deadline(r) {
+                    let _ = writeln!(
+                        s,
+                        "    {:w$}  {:14}  deadline: {}",
+                        "",
+                        "",
+                        Instant(d).display_long(tz)
+                    );
+                }
+            }
+            let count = |st: Status| results.iter().filter(|r| r.status == st).count();
+            let _ = writeln!(
+                s,
+                "\n{} pass, {} violated, {} due, {} not applicable",
+                count(Status::Pass),
+                count(Status::Violated),
+                count(Status::Due),
+                count(Status::NotApplicable)
+            );
+            if !data.errors.is_empty() {
+                let _ = writeln!(s, "\ndata errors in the rows read for this case:");
+                for e in &data.errors {
+                    let _ = writeln!(s, "  {}", e.one_line());
+                }
+            }
+            out.write(&s);
+        }
+    }
+    out.finish(ctx)?;
+    let violated = results.iter().any(|r| {
+        r.status == Status::Violated
+            && policy
+                .rules
+                .get(r.rule)
+                .is_some_and(|x| x.severity == Severity::Error)
+    });
+    Ok(if violated { Exit::Findings } else { Exit::Ok })
+}
+
+/// An unknown case number: the closest existing ones.
+fn unknown(
+    ctx: &Ctx,
+    policy: &Policy,
+    s: &crate::data::Sources,
+    table: TableId,
+    number: &str,
+) -> Exit {
+    let mut keys: Vec<String> = Vec::new();
+    let mut all = s.clone();
+    all.keep = None;
+    if let (Ok(opened), Some(key)) = (
+        crate::data::open_table_files(policy, &all),
+        policy.tables.get(table).and_then(|t| t.key),
+    ) && let Some(o) = opened.iter().find(|o| o.table() == table)
+        && let Some(field) = o.field(key)
+        && let Ok(mut rdr) = csv::ReaderBuilder::new().flexible(true).from_path(o.path())
+    {
+        let mut rec = csv::ByteRecord::new();
+        while let Ok(true) = rdr.read_byte_record(&mut rec) {
+            if let Some(k) = rec.get(field).and_then(|b| std::str::from_utf8(b).ok()) {
+                keys.push(k.trim().to_string());
+            }
+        }
+    }
+    let close = suggest(number, keys.iter().map(String::as_str));
+    let help = if close.is_empty() {
+        "check the number against the export".to_string()
+    } else {
+        format!(
+            "the closest case numbers are {}",
+            close
+                .iter()
+                .take(3)
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let file = policy.tables.get(table).map_or("", |t| t.file.as_str());
+    setup::fail(
+        ctx,
+        Diagnostic::error(
+            "docket::cli::unknown-case",
+            format!("no case `{number}` in {file}"),
+        )
+        .with_help(help),
+    )
+}

@@ -1,0 +1,119 @@
+//! `docket test [PATH]`: run a policy's tests (`PATH/tests/*.dockettest`).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use super::{Ctx, Exit, print_out, setup};
+use crate::diagnostic::Diagnostic;
+use crate::policytest;
+
+/// Flags of `test`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The policy (file or directory); its tests are in `tests/` beside it.
+    #[arg(default_value = "policies")]
+    pub path: PathBuf,
+    /// Fail when some rule is exercised by no test.
+    #[arg(long)]
+    pub require_coverage: bool,
+}
+
+/// Runs `test`.
+pub fn run(ctx: &Ctx, a: Args) -> Exit {
+    let (policy, sources) = match setup::policy(ctx, &a.path) {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    let files = policytest::files(&a.path);
+    if files.is_empty() {
+        return setup::fail(
+            ctx,
+            Diagnostic::error("docket::test::no-tests", format!("no `.dockettest` files for `{}`", a.path.display()))
+                .with_help("policy tests live in `tests/` next to the policy, e.g. `policies/tests/notice.dockettest`"),
+        );
+    }
+    let mut out = String::new();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut covered = std::collections::BTreeSet::new();
+    let mut broken = false;
+    for path in &files {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                return setup::fail(
+                    ctx,
+                    Diagnostic::error(
+                        "docket::io::read",
+                        format!(
+                            "cannot read `{}`: {}",
+                            path.display(),
+                            crate::semantics::io_reason(&e)
+                        ),
+                    ),
+                );
+            }
+        };
+        let file = match policytest::parse(path, &text) {
+            Ok(f) => f,
+            Err(errs) => {
+                for e in errs {
+                    let _ = writeln!(
+                        out,
+                        "{}:{}: error[docket::test::syntax]: {}",
+                        path.display(),
+                        e.line,
+                        e.message
+                    );
+                }
+                broken = true;
+                continue;
+            }
+        };
+        for t in &file.tests {
+            let o = policytest::run(&policy, &sources, t);
+            covered.extend(o.rules.iter().cloned());
+            if o.passed() {
+                passed += 1;
+                let _ = writeln!(out, "ok      {}:{} {}", path.display(), t.line, t.name);
+            } else {
+                failed += 1;
+                let _ = writeln!(out, "FAILED  {}:{} {}", path.display(), t.line, t.name);
+                for d in &o.diff {
+                    let _ = writeln!(out, "          {d}");
+                }
+            }
+        }
+    }
+    let uncovered: Vec<&str> = policy
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| !covered.contains(*id))
+        .collect();
+    let _ = writeln!(out, "\n{passed} passed, {failed} failed");
+    if uncovered.is_empty() {
+        let _ = writeln!(
+            out,
+            "coverage: every rule ({}) is exercised by a test",
+            policy.rules.len()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "coverage: {} of {} rules exercised; no test exercises: {}",
+            policy.rules.len() - uncovered.len(),
+            policy.rules.len(),
+            uncovered.join(", ")
+        );
+    }
+    if print_out(&out).is_err() {
+        return Exit::Failure;
+    }
+    if broken {
+        Exit::Failure
+    } else if failed > 0 || (a.require_coverage && !uncovered.is_empty()) {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    }
+}

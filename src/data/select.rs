@@ -1,0 +1,162 @@
+//! Loading only what one subject row needs (`docket case`): a quick scan of
+//! the raw records finds the row, the rows its references name, and the
+//! rows related to those, following references until nothing new appears;
+//! the typed load then skips every other record without parsing its cells.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::load::{Opened, Sources, open_table_files};
+use crate::diagnostic::Diagnostic;
+use crate::semantics::{ColumnType, Policy, TableId};
+
+/// Which records of one table to load: its key in a set, or a reference
+/// column in a set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableFilter {
+    /// (declared column, accepted values) pairs; a record matching any is kept.
+    pub any: Vec<(usize, BTreeSet<String>)>,
+}
+
+impl TableFilter {
+    /// Whether a record with these (trimmed) cells is kept.
+    pub fn keeps(&self, cell: impl Fn(usize) -> Option<String>) -> bool {
+        self.any
+            .iter()
+            .any(|(c, set)| cell(*c).is_some_and(|v| set.contains(&v)))
+    }
+}
+
+/// Filters per table (`None`: load everything).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Indexed by table.
+    pub tables: Vec<Option<TableFilter>>,
+}
+
+fn trimmed(raw: &[u8]) -> Option<String> {
+    std::str::from_utf8(raw).ok().map(|s| s.trim().to_string())
+}
+
+/// Scans `o`'s records and returns, for those `keep` accepts, the values of
+/// each reference column.
+fn scan(
+    o: &Opened,
+    keep: &TableFilter,
+    refs: &[usize],
+) -> Result<Vec<(usize, String)>, std::io::Error> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_path(o.path())?;
+    let mut rec = csv::ByteRecord::new();
+    let mut out = Vec::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            // A broken record is reported by the real load; go on.
+            Err(e) if e.is_io_error() => return Err(std::io::Error::other(e.to_string())),
+            Err(_) => continue,
+        }
+        let cell = |c: usize| o.field(c).and_then(|f| rec.get(f)).and_then(trimmed);
+        if keep.keeps(cell) {
+            for &c in refs {
+                if let Some(v) = cell(c).filter(|v| !v.is_empty()) {
+                    out.push((c, v));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The filter that loads the subject row of `table` with key `key` and
+/// everything the policy can reach from it.
+pub fn around(
+    policy: &Policy,
+    sources: &Sources,
+    table: TableId,
+    key: &str,
+) -> Result<Filter, Vec<Diagnostic>> {
+    let opened = open_table_files(policy, sources)?;
+    let n = policy.tables.len();
+    // Wanted keys per table, and wanted values of `via` columns.
+    let mut keys: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
+    if let Some(k) = keys.get_mut(table) {
+        k.insert(key.trim().to_string());
+    }
+    let filter_of = |keys: &[BTreeSet<String>]| -> Filter {
+        let mut f = Filter {
+            tables: vec![None; n],
+        };
+        for (t, tdecl) in policy.tables.iter().enumerate() {
+            let Some(set) = keys.get(t).filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            if let (Some(k), Some(slot)) = (tdecl.key, f.tables.get_mut(t)) {
+                slot.get_or_insert_with(TableFilter::default)
+                    .any
+                    .push((k, set.clone()));
+            }
+            for r in &tdecl.relations {
+                if let Some(slot) = f.tables.get_mut(r.target) {
+                    slot.get_or_insert_with(TableFilter::default)
+                        .any
+                        .push((r.via, set.clone()));
+                }
+            }
+        }
+        // Tables nothing reaches load nothing.
+        for slot in &mut f.tables {
+            slot.get_or_insert_with(TableFilter::default);
+        }
+        f
+    };
+    let mut scanned: BTreeMap<TableId, TableFilter> = BTreeMap::new();
+    for _round in 0..8 {
+        let f = filter_of(&keys);
+        let mut changed = false;
+        for o in &opened {
+            let t = o.table();
+            let Some(Some(tf)) = f.tables.get(t) else {
+                continue;
+            };
+            if tf.any.is_empty() || scanned.get(&t) == Some(tf) {
+                continue;
+            }
+            let Some(decl) = policy.tables.get(t) else {
+                continue;
+            };
+            let refs: Vec<usize> = decl
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| matches!(c.ty, ColumnType::Ref(_)))
+                .map(|(i, _)| i)
+                .collect();
+            let found = scan(o, tf, &refs).map_err(|e| {
+                vec![Diagnostic::error(
+                    "docket::data::missing-file",
+                    format!(
+                        "cannot read `{}`: {}",
+                        o.path().display(),
+                        crate::semantics::io_reason(&e)
+                    ),
+                )]
+            })?;
+            scanned.insert(t, tf.clone());
+            for (c, v) in found {
+                if let Some(ColumnType::Ref(target)) = decl.columns.get(c).map(|c| c.ty)
+                    && let Some(set) = keys.get_mut(target)
+                    && set.insert(v)
+                {
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return Ok(filter_of(&keys));
+        }
+    }
+    Ok(filter_of(&keys))
+}

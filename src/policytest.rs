@@ -1,0 +1,453 @@
+//! Policy tests: small example rows next to a policy, with the result each
+//! rule must give for each case. `docket test` runs them.
+//!
+//! A test file (`policies/tests/*.dockettest`) holds tables shared by its
+//! tests, then tests:
+//!
+//! ```text
+//! # Tables are CSV, indented; columns the policy declares but a block
+//! # leaves out are written empty.
+//! table account
+//!   Account ID,Contract Type
+//!   A1,Standard
+//!
+//! test "90 days of notice is enough"
+//! as-of 2025-12-01T12:00
+//! table case
+//!   Case Number,Account ID,Type,Status,Written Notice Date,Requested Effective Date
+//!   C-90,A1,License Reduction,Working,2025-01-01,2025-04-01
+//! expect C-90 notice-period pass
+//! expect C-89 notice-period violated "1 day too early"
+//! ```
+//!
+//! `expect KEY RULE STATUS ["text"]`: STATUS is `pass`, `violated`, `due`
+//! or `not-applicable` (as `docket case` reports it); the optional text must
+//! appear in the rule's message. Every violation or due item of a rule a
+//! test names must be expected: an unexpected one fails the test.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::data::{self, Sources};
+use crate::eval::{Evaluator, Status};
+use crate::semantics::Policy;
+
+/// One expectation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expect {
+    /// Case key.
+    pub key: String,
+    /// Rule id.
+    pub rule: String,
+    /// Expected status.
+    pub status: String,
+    /// Text the message must contain.
+    pub contains: Option<String>,
+    /// Line in the test file.
+    pub line: usize,
+}
+
+/// Rows given for one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Block {
+    /// The header line's fields.
+    pub header: Vec<String>,
+    /// Rows.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One test.
+#[derive(Debug, Clone, Default)]
+pub struct Test {
+    /// Its name.
+    pub name: String,
+    /// Line of `test`.
+    pub line: usize,
+    /// As-of.
+    pub as_of: Option<String>,
+    /// Tables (by table or file name).
+    pub tables: Vec<(String, Block)>,
+    /// Expectations.
+    pub expects: Vec<Expect>,
+}
+
+/// A parsed test file.
+#[derive(Debug, Clone, Default)]
+pub struct TestFile {
+    /// Path.
+    pub path: PathBuf,
+    /// Tests.
+    pub tests: Vec<Test>,
+}
+
+/// A problem in a test file: `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn parse_csv_line(s: &str) -> Vec<String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(s.as_bytes());
+    rdr.records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Parses a test file's text.
+pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<SyntaxError>> {
+    let mut file = TestFile {
+        path: path.to_path_buf(),
+        tests: Vec::new(),
+    };
+    let mut shared: Vec<(String, Block)> = Vec::new();
+    let mut errors = Vec::new();
+    // The table block being filled: (in test?, index).
+    let mut open: Option<(bool, usize)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = raw.trim_end();
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        if raw.starts_with(' ') || raw.starts_with('\t') {
+            let fields = parse_csv_line(line.trim_start());
+            let block = match open {
+                Some((false, k)) => shared.get_mut(k).map(|b| &mut b.1),
+                Some((true, k)) => file
+                    .tests
+                    .last_mut()
+                    .and_then(|t| t.tables.get_mut(k))
+                    .map(|b| &mut b.1),
+                None => None,
+            };
+            match block {
+                Some(b) if b.header.is_empty() => b.header = fields,
+                Some(b) => b.rows.push(fields),
+                None => errors.push(SyntaxError {
+                    line: n,
+                    message: "an indented row outside a `table` block".to_string(),
+                }),
+            }
+            continue;
+        }
+        open = None;
+        let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let rest = rest.trim();
+        match word {
+            "test" => file.tests.push(Test {
+                name: rest.trim_matches('"').to_string(),
+                line: n,
+                ..Test::default()
+            }),
+            "as-of" => match file.tests.last_mut() {
+                Some(t) => t.as_of = Some(rest.to_string()),
+                None => errors.push(SyntaxError {
+                    line: n,
+                    message: "`as-of` before any `test`".to_string(),
+                }),
+            },
+            "table" if !rest.is_empty() => match file.tests.last_mut() {
+                Some(t) => {
+                    t.tables.push((rest.to_string(), Block::default()));
+                    open = Some((true, t.tables.len() - 1));
+                }
+                None => {
+                    shared.push((rest.to_string(), Block::default()));
+                    open = Some((false, shared.len() - 1));
+                }
+            },
+            "expect" => {
+                let (head, contains) = match rest.split_once('"') {
+                    Some((h, c)) => (h, Some(c.trim_end_matches('"').to_string())),
+                    None => (rest, None),
+                };
+                let parts: Vec<&str> = head.split_whitespace().collect();
+                let ok_status =
+                    |s: &str| ["pass", "violated", "due", "not-applicable"].contains(&s);
+                match (parts.as_slice(), file.tests.last_mut()) {
+                    ([key, rule, status], Some(t)) if ok_status(status) => t.expects.push(Expect {
+                        key: (*key).to_string(),
+                        rule: (*rule).to_string(),
+                        status: (*status).to_string(),
+                        contains,
+                        line: n,
+                    }),
+                    (_, None) => errors.push(SyntaxError {
+                        line: n,
+                        message: "`expect` before any `test`".to_string(),
+                    }),
+                    _ => errors.push(SyntaxError {
+                        line: n,
+                        message: "write `expect KEY RULE STATUS [\"text\"]` with STATUS pass, violated, due or not-applicable"
+                            .to_string(),
+                    }),
+                }
+            }
+            _ => errors.push(SyntaxError {
+                line: n,
+                message: format!(
+                    "unknown line `{}`: expected `test`, `as-of`, `table` or `expect`",
+                    line.trim()
+                ),
+            }),
+        }
+    }
+    for t in &mut file.tests {
+        let mut all = shared.clone();
+        all.append(&mut t.tables);
+        t.tables = all;
+        if t.expects.is_empty() {
+            errors.push(SyntaxError {
+                line: t.line,
+                message: format!("test \"{}\" expects nothing", t.name),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(file)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The test files of a policy: `tests/*.dockettest` next to it.
+pub fn files(policy_path: &Path) -> Vec<PathBuf> {
+    let dir = if policy_path.is_dir() {
+        policy_path.join("tests")
+    } else {
+        policy_path.parent().unwrap_or(Path::new(".")).join("tests")
+    };
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "dockettest"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// What one test found.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Lines saying what differs: `- expected …` / `+ actual …`.
+    pub diff: Vec<String>,
+    /// Rule ids it exercised.
+    pub rules: BTreeSet<String>,
+}
+
+impl Outcome {
+    /// True when everything matched.
+    pub fn passed(&self) -> bool {
+        self.diff.is_empty()
+    }
+}
+
+fn write_tables(policy: &Policy, t: &Test, dir: &Path) -> Result<(), String> {
+    for (ti, table) in policy.tables.iter().enumerate() {
+        let blocks: Vec<&Block> = t
+            .tables
+            .iter()
+            .filter(|(name, _)| {
+                *name == table.name
+                    || *name == table.file
+                    || Path::new(&table.file)
+                        .file_stem()
+                        .is_some_and(|s| s == name.as_str())
+            })
+            .map(|(_, b)| b)
+            .collect();
+        let _ = ti;
+        let mut header: Vec<String> = Vec::new();
+        for b in &blocks {
+            for h in &b.header {
+                if !header.contains(h) {
+                    header.push(h.clone());
+                }
+            }
+        }
+        for c in &table.columns {
+            if !header.contains(&c.header) {
+                header.push(c.header.clone());
+            }
+        }
+        let mut w = csv::Writer::from_path(dir.join(&table.file)).map_err(|e| e.to_string())?;
+        w.write_record(&header).map_err(|e| e.to_string())?;
+        for b in blocks {
+            for r in &b.rows {
+                let rec: Vec<&str> = header
+                    .iter()
+                    .map(|h| {
+                        b.header
+                            .iter()
+                            .position(|x| x == h)
+                            .and_then(|i| r.get(i))
+                            .map_or("", String::as_str)
+                    })
+                    .collect();
+                w.write_record(&rec).map_err(|e| e.to_string())?;
+            }
+        }
+        w.flush().map_err(|e| e.to_string())?;
+    }
+    for (name, _) in &t.tables {
+        let known = policy.tables.iter().any(|tb| {
+            tb.name == *name
+                || tb.file == *name
+                || Path::new(&tb.file)
+                    .file_stem()
+                    .is_some_and(|s| s == name.as_str())
+        });
+        if !known {
+            return Err(format!("the policy has no table `{name}`"));
+        }
+    }
+    Ok(())
+}
+
+/// Runs one test against a checked policy.
+pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Outcome {
+    let mut out = Outcome {
+        rules: t.expects.iter().map(|e| e.rule.clone()).collect(),
+        ..Outcome::default()
+    };
+    for e in &t.expects {
+        if policy.rule(&e.rule).is_none() {
+            out.diff.push(format!(
+                "! line {}: the policy has no rule `{}`",
+                e.line, e.rule
+            ));
+        }
+    }
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            out.diff
+                .push(format!("! cannot make a temporary directory: {e}"));
+            return out;
+        }
+    };
+    if let Err(e) = write_tables(policy, t, dir.path()) {
+        out.diff.push(format!("! {e}"));
+        return out;
+    }
+    let now = match t
+        .as_of
+        .as_deref()
+        .map(|s| crate::time::parse_as_of(s, policy.timezone))
+    {
+        Some(Ok(i)) => i.0,
+        Some(Err(e)) => {
+            out.diff.push(format!("! as-of: {e}"));
+            return out;
+        }
+        None => {
+            out.diff.push("! the test has no `as-of`".to_string());
+            return out;
+        }
+    };
+    let data = match data::load(
+        policy,
+        &Sources {
+            dir: Some(dir.path().to_path_buf()),
+            tables: Vec::new(),
+            keep: None,
+        },
+    ) {
+        Ok(d) => d,
+        Err(diags) => {
+            for d in diags {
+                out.diff.push(format!("! {}", d.message));
+            }
+            return out;
+        }
+    };
+    for e in &data.errors {
+        out.diff.push(format!(
+            "! data error: {}",
+            e.one_line().replace(&dir.path().display().to_string(), "")
+        ));
+    }
+    let ev = Evaluator::new(policy, &data, now, &[])
+        .with_sources(sources)
+        .explaining();
+    // (key, rule) → (status, message)
+    let mut actual: BTreeMap<(String, String), (Status, String)> = BTreeMap::new();
+    for (table, _) in ev.subjects() {
+        let len = data.table(table).map_or(0, |d| d.len);
+        for row in 0..len {
+            let Ok(row) = u32::try_from(row) else { break };
+            let key = ev.key_of(table, row);
+            for r in ev.evaluate(table, row) {
+                let id = policy
+                    .rules
+                    .get(r.rule)
+                    .map_or(String::new(), |x| x.id.clone());
+                let message = if r.findings.is_empty() {
+                    r.reason.clone()
+                } else {
+                    r.findings
+                        .iter()
+                        .map(|f| f.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                };
+                actual.insert((key.clone(), id), (r.status, message));
+            }
+        }
+    }
+    let mut expected_keys: BTreeSet<(String, String)> = BTreeSet::new();
+    for e in &t.expects {
+        expected_keys.insert((e.key.clone(), e.rule.clone()));
+        match actual.get(&(e.key.clone(), e.rule.clone())) {
+            None => {
+                out.diff
+                    .push(format!("- expected {} {} {}", e.key, e.rule, e.status));
+                out.diff.push(format!("+ actual   no case `{}`", e.key));
+            }
+            Some((status, message)) => {
+                let status_ok = status.as_str() == e.status;
+                let text_ok = e
+                    .contains
+                    .as_ref()
+                    .is_none_or(|c| message.contains(c.as_str()));
+                if !(status_ok && text_ok) {
+                    let want = match &e.contains {
+                        Some(c) => format!("{} \"{c}\"", e.status),
+                        None => e.status.clone(),
+                    };
+                    out.diff
+                        .push(format!("- expected {} {} {want}", e.key, e.rule));
+                    out.diff.push(format!(
+                        "+ actual   {} {} {}: {message}",
+                        e.key,
+                        e.rule,
+                        status.as_str()
+                    ));
+                }
+            }
+        }
+    }
+    // Violations and due items of the rules under test that nobody expected.
+    for ((key, rule), (status, message)) in &actual {
+        if out.rules.contains(rule)
+            && matches!(status, Status::Violated | Status::Due)
+            && !expected_keys.contains(&(key.clone(), rule.clone()))
+        {
+            out.diff.push(format!(
+                "+ unexpected {key} {rule} {}: {message}",
+                status.as_str()
+            ));
+        }
+    }
+    out
+}
