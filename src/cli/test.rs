@@ -7,6 +7,9 @@ use super::{Ctx, Exit, print_out, setup};
 use crate::diagnostic::Diagnostic;
 use crate::policytest;
 
+/// The code of a malformed test file line.
+const SYNTAX: &str = "docket::test::syntax";
+
 /// Flags of `test`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
