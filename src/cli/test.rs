@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Exit {
                 for e in errs {
                     let _ = writeln!(
                         out,
-                        "{}:{}: error[docket::test::syntax]: {}",
+                        "{}:{}: error[{SYNTAX}]: {}",
                         path.display(),
                         e.line,
                         e.message
