@@ -105,6 +105,47 @@ struct Gen {
     errors: f64,
 }
 
+/// Headers of accounts.csv in export format v1.
+pub const ACCOUNTS: &[&str] = &[
+    "Account ID",
+    "Account Name",
+    "Authorized Contacts Only",
+    "Authorized Contacts",
+    "Sales Contact",
+    "Contract Type",
+    "Custom Contract Terms",
+    "Renewal Date",
+];
+/// Headers of opportunities.csv in export format v1.
+pub const OPPORTUNITIES: &[&str] = &[
+    "Opportunity ID",
+    "Account ID",
+    "Stage",
+    "Type",
+    "Close Date",
+    "Placeholder Request",
+    "Quotes Submitted",
+    "Segment Leader Approved At",
+];
+/// Headers of cases.csv in export format v1.
+pub const CASES: &[&str] = &[
+    "Case Number",
+    "Account ID",
+    "Type",
+    "Status",
+    "Contact Email",
+    "Opened At",
+    "Closed At",
+    "Owner",
+    "Email Notification",
+    "Written Notice Date",
+    "Requested Effective Date",
+    "Cancellation Reason",
+    "Opportunity ID",
+];
+/// Headers of case_events.csv in export format v1.
+pub const EVENTS: &[&str] = &["Case Number", "Timestamp", "Event", "Actor", "Detail"];
+
 const FIRST: &[&str] = &[
     "ann", "bob", "cara", "dev", "eli", "fay", "gus", "hana", "ivo", "jo", "kim", "lee",
 ];
@@ -227,16 +268,7 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenReport> {
     };
     let n_accounts = (opts.cases / 8).max(3);
     let mut acc = Writer::create(&dir.join("accounts.csv"), opts.crlf)?;
-    acc.row(&[
-        "Account ID",
-        "Account Name",
-        "Authorized Contacts Only",
-        "Authorized Contacts",
-        "Sales Contact",
-        "Contract Type",
-        "Custom Contract Terms",
-        "Renewal Date",
-    ])?;
+    acc.row(ACCOUNTS)?;
     let mut accounts = Vec::with_capacity(n_accounts);
     for i in 0..n_accounts {
         let id = format!("A-{:06}", i + 1);
@@ -281,16 +313,7 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenReport> {
     let (n_acc, b_acc) = acc.finish()?;
 
     let mut opp = Writer::create(&dir.join("opportunities.csv"), opts.crlf)?;
-    opp.row(&[
-        "Opportunity ID",
-        "Account ID",
-        "Stage",
-        "Type",
-        "Close Date",
-        "Placeholder Request",
-        "Quotes Submitted",
-        "Segment Leader Approved At",
-    ])?;
+    opp.row(OPPORTUNITIES)?;
     let mut opp_count = 0usize;
     for a in &accounts {
         for _ in 0..g.rng.random_range(0..3) {
@@ -311,23 +334,9 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenReport> {
     let opp_writer = opp;
 
     let mut cases = Writer::create(&dir.join("cases.csv"), opts.crlf)?;
-    cases.row(&[
-        "Case Number",
-        "Account ID",
-        "Type",
-        "Status",
-        "Contact Email",
-        "Opened At",
-        "Closed At",
-        "Owner",
-        "Email Notification",
-        "Written Notice Date",
-        "Requested Effective Date",
-        "Cancellation Reason",
-        "Opportunity ID",
-    ])?;
+    cases.row(CASES)?;
     let mut ev = Writer::create(&dir.join("case_events.csv"), opts.crlf)?;
-    ev.row(&["Case Number", "Timestamp", "Event", "Actor", "Detail"])?;
+    ev.row(EVENTS)?;
     let mut opp = opp_writer;
     for i in 0..opts.cases {
         let number = format!("C-{:07}", i + 1);

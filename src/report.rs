@@ -8,8 +8,8 @@ pub mod human;
 use serde::Serialize;
 
 use crate::data::{DataError, Dataset, FileAccount};
+use crate::eval::Finding;
 use crate::eval::audit::{Audit, RuleStats};
-use crate::eval::{Finding, Status};
 use crate::semantics::{Policy, Severity};
 use crate::source::SourceMap;
 use crate::time::Instant;
@@ -311,13 +311,4 @@ pub fn csv_record(f: &JsonFinding) -> [String; 10] {
             .collect::<Vec<_>>()
             .join("; "),
     ]
-}
-
-/// Whether a finding counts against `--fail-on`.
-pub fn fails(ctx: &Context, f: &Finding, fail_on: Severity) -> bool {
-    f.status == Status::Violated
-        && match fail_on {
-            Severity::Error => ctx.severity(f) == Severity::Error,
-            Severity::Warning => true,
-        }
 }

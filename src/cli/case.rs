@@ -4,7 +4,6 @@
 //! account, opportunities and events, and the typed load skips the rest.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use clap::ValueEnum;
 use serde::Serialize;
@@ -32,18 +31,9 @@ pub enum Format {
 pub struct Args {
     /// The case number (the key of the table the rules are about).
     pub number: String,
-    /// A policy file or a directory of `.docket` files.
-    #[arg(long, default_value = "policies")]
-    pub policy: PathBuf,
-    /// The directory holding the exports.
-    #[arg(long)]
-    pub data: Option<PathBuf>,
-    /// A table's file: `NAME=FILE`.
-    #[arg(long = "table", value_name = "NAME=FILE")]
-    pub tables: Vec<String>,
-    /// "Now" (default: the current time).
-    #[arg(long)]
-    pub as_of: Option<String>,
+    /// Policy, data and as-of.
+    #[command(flatten)]
+    pub run: setup::RunArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -98,9 +88,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Exit {
 }
 
 fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
-    let (policy, sources) = setup::policy(ctx, &a.policy)?;
-    let now = setup::as_of(ctx, a.as_of.as_deref(), &policy)?;
-    let mut data_sources = setup::sources(ctx, a.data.clone(), &a.tables)?;
+    let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
+    let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
+    let mut data_sources = setup::sources(ctx, a.run.data.clone(), &a.run.tables)?;
     let Some(table) = subject(&policy) else {
         return Err(setup::fail(
             ctx,

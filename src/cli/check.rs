@@ -38,19 +38,9 @@ pub enum FailOn {
 /// Flags of `check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A policy file or a directory of `.docket` files.
-    #[arg(long, default_value = "policies")]
-    pub policy: PathBuf,
-    /// The directory holding the exports the policy's tables name.
-    #[arg(long)]
-    pub data: Option<PathBuf>,
-    /// A table's file, overriding --data: `NAME=FILE` (NAME is the table or its file's stem).
-    #[arg(long = "table", value_name = "NAME=FILE")]
-    pub tables: Vec<String>,
-    /// "Now" for the audit: `2025-11-25` (midnight in the policy's zone),
-    /// `2025-11-25T13:44` (local) or with an offset; default: the current time.
-    #[arg(long)]
-    pub as_of: Option<String>,
+    /// Policy, data and as-of.
+    #[command(flatten)]
+    pub run: setup::RunArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -163,10 +153,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Exit {
 
 fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     setup::threads(ctx, a.threads)?;
-    let (policy, sources) = setup::policy(ctx, &a.policy)?;
-    let now = setup::as_of(ctx, a.as_of.as_deref(), &policy)?;
+    let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
+    let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let selected = setup::rules(ctx, &policy, &a.rules)?;
-    let data_sources = setup::sources(ctx, a.data.clone(), &a.tables)?;
+    let data_sources = setup::sources(ctx, a.run.data.clone(), &a.run.tables)?;
     let show_progress = !a.quiet && std::io::stderr().is_terminal();
     let bar = progress_bar(show_progress);
     bar.set_message("reading exports");
@@ -183,7 +173,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message("checking cases");
-    let policy_path = a.policy.display().to_string();
+    let policy_path = a.run.policy.display().to_string();
     let rc = Context {
         policy: &policy,
         sources: &sources,

@@ -7,7 +7,6 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use super::{Ctx, Exit, print_out, setup};
-use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::semantics::{Decision, Policy, Rule, RuleBody};
 use crate::source::SourceMap;
 use crate::syntax::ast::RuleKind;
@@ -245,17 +244,11 @@ pub fn explain(ctx: &Ctx, a: ExplainArgs) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let Some(r) = p.rule(&a.rule) else {
-        let help = did_you_mean(&a.rule, p.rules.iter().map(|r| r.id.as_str()))
-            .unwrap_or_else(|| "`docket rules` lists the policy's rules".to_string());
-        return setup::fail(
-            ctx,
-            Diagnostic::error(
-                "docket::cli::unknown-rule",
-                format!("the policy has no rule `{}`", a.rule),
-            )
-            .with_help(help),
-        );
+    let Some(r) = setup::rules(ctx, &p, std::slice::from_ref(&a.rule))
+        .ok()
+        .and_then(|i| i.first().and_then(|&i| p.rules.get(i)))
+    else {
+        return Exit::Failure;
     };
     let mut s = String::new();
     let _ = writeln!(

@@ -9,6 +9,24 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::semantics::{self, Policy};
 use crate::source::SourceMap;
 
+/// The flags of commands that run a policy over an export.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// A policy file or a directory of `.docket` files.
+    #[arg(long, default_value = "policies")]
+    pub policy: PathBuf,
+    /// The directory holding the exports the policy's tables name.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// A table's file, overriding --data: `NAME=FILE` (NAME is the table or its file's stem).
+    #[arg(long = "table", value_name = "NAME=FILE")]
+    pub tables: Vec<String>,
+    /// "Now": `2025-11-25` (midnight in the policy's zone), `2025-11-25T13:44`
+    /// (local) or with an offset; default: the current time.
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
 /// Reads and checks a policy; reports its diagnostics (warnings too).
 pub fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Exit> {
     let loaded = semantics::load(path);

@@ -8,42 +8,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
-pub const ACCOUNTS: &[&str] = &[
-    "Account ID",
-    "Account Name",
-    "Authorized Contacts Only",
-    "Authorized Contacts",
-    "Sales Contact",
-    "Contract Type",
-    "Custom Contract Terms",
-    "Renewal Date",
-];
-pub const OPPORTUNITIES: &[&str] = &[
-    "Opportunity ID",
-    "Account ID",
-    "Stage",
-    "Type",
-    "Close Date",
-    "Placeholder Request",
-    "Quotes Submitted",
-    "Segment Leader Approved At",
-];
-pub const CASES: &[&str] = &[
-    "Case Number",
-    "Account ID",
-    "Type",
-    "Status",
-    "Contact Email",
-    "Opened At",
-    "Closed At",
-    "Owner",
-    "Email Notification",
-    "Written Notice Date",
-    "Requested Effective Date",
-    "Cancellation Reason",
-    "Opportunity ID",
-];
-pub const EVENTS: &[&str] = &["Case Number", "Timestamp", "Event", "Actor", "Detail"];
+pub use docket::generate::{ACCOUNTS, CASES, EVENTS, OPPORTUNITIES};
 
 /// An export being written: rows as header → value pairs.
 #[derive(Default, Clone)]
