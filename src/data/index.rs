@@ -101,10 +101,17 @@ pub(super) fn resolve_refs(
             let mut rows_with_errors = BTreeSet::new();
             let mut broken_rows: Vec<(&u32, &Box<str>)> = broken.iter().collect();
             broken_rows.sort_by_key(|(r, _)| **r);
+            // Lines of this file that already have an error: a set, so a file
+            // full of broken references stays linear.
+            let errored: rustc_hash::FxHashSet<u64> = errors
+                .iter()
+                .filter(|e| e.file == data.file)
+                .map(|e| e.line)
+                .collect();
             for (row, text) in broken_rows {
                 let line = data.line(*row as usize);
                 let text = excerpt(text);
-                if !errors.iter().any(|e| e.file == data.file && e.line == line) {
+                if !errored.contains(&line) {
                     rows_with_errors.insert(line);
                 }
                 errors.push(DataError {

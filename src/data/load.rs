@@ -1107,7 +1107,8 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
     let mut keep: Option<Vec<bool>> = None;
     if let Some(k) = table.key {
         let kind = table.columns.get(k).map_or(KeyKind::Text, key_kind);
-        let mut index = KeyIndex::new(kind);
+        let rows = lines.len();
+        let mut index = KeyIndex::with_capacity(kind, rows);
         let header = table.columns.get(k).map(|c| c.header.clone());
         if let Some((col, _)) = finished.get(k)
             && let ColumnData::Text(kc) | ColumnData::Email(kc) = col
@@ -1116,7 +1117,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
                 let TextCell::Value(key) = kc.get(row) else {
                     continue;
                 };
-                match index.find(key, kc) {
+                match index.insert_first(key, u32::try_from(row).unwrap_or(u32::MAX), kc) {
                     Some(first) => {
                         let first_line = lines.get(first as usize).copied().unwrap_or(0);
                         let line = lines.get(row).copied().unwrap_or(0);
@@ -1136,7 +1137,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
                             *k = false;
                         }
                     }
-                    None => index.insert(key, u32::try_from(row).unwrap_or(u32::MAX), kc),
+                    None => {}
                 }
             }
         }
@@ -1183,7 +1184,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
             && let Some((col, _)) = finished.get(k)
             && let ColumnData::Text(kc) | ColumnData::Email(kc) = col
         {
-            *index = KeyIndex::new(index.kind);
+            *index = KeyIndex::with_capacity(index.kind, kc.len());
             for r in 0..kc.len() {
                 if let TextCell::Value(key) = kc.get(r) {
                     index.insert(key, u32::try_from(r).unwrap_or(u32::MAX), kc);

@@ -174,9 +174,28 @@ impl TextColumn {
             return TextColumn::Dict { codes, values };
         }
         let total: usize = parts.iter().map(TextColumn::len).sum();
-        let mut starts = Vec::with_capacity(total);
-        let mut lens = Vec::with_capacity(total);
-        let mut bytes = String::new();
+        let mut parts = parts.into_iter();
+        // Grow the first raw part in place (a large vector grows by
+        // remapping pages, not copying) rather than copying every part.
+        let (mut starts, mut lens, mut bytes) = match parts.next() {
+            Some(TextColumn::Raw {
+                starts,
+                lens,
+                bytes,
+            }) => (starts, lens, bytes),
+            Some(first) => {
+                let mut acc = (
+                    Vec::with_capacity(total),
+                    Vec::with_capacity(total),
+                    String::new(),
+                );
+                push_dict_as_raw(&mut acc, first);
+                acc
+            }
+            None => (Vec::new(), Vec::new(), String::new()),
+        };
+        starts.reserve(total.saturating_sub(starts.len()));
+        lens.reserve(total.saturating_sub(lens.len()));
         for p in parts {
             match p {
                 TextColumn::Raw {
@@ -189,19 +208,10 @@ impl TextColumn {
                     lens.extend(pl);
                     bytes.push_str(&pb);
                 }
-                TextColumn::Dict { codes, values } => {
-                    for c in codes {
-                        starts.push(bytes.len() as u64);
-                        lens.push(match c {
-                            CODE_MISSING => LEN_MISSING,
-                            CODE_INVALID => LEN_INVALID,
-                            c => {
-                                let v = values.get((c - FIRST_CODE) as usize).map_or("", |v| v);
-                                bytes.push_str(v);
-                                u32::try_from(v.len()).unwrap_or(LEN_INVALID)
-                            }
-                        });
-                    }
+                dict => {
+                    let mut acc = (starts, lens, bytes);
+                    push_dict_as_raw(&mut acc, dict);
+                    (starts, lens, bytes) = acc;
                 }
             }
         }
@@ -221,6 +231,26 @@ impl TextColumn {
             }
         }
         b.finish()
+    }
+}
+
+/// Appends a dictionary column's cells to raw storage.
+fn push_dict_as_raw(acc: &mut (Vec<u64>, Vec<u32>, String), col: TextColumn) {
+    let TextColumn::Dict { codes, values } = col else {
+        return;
+    };
+    let (starts, lens, bytes) = acc;
+    for c in codes {
+        starts.push(bytes.len() as u64);
+        lens.push(match c {
+            CODE_MISSING => LEN_MISSING,
+            CODE_INVALID => LEN_INVALID,
+            c => {
+                let v = values.get((c - FIRST_CODE) as usize).map_or("", |v| v);
+                bytes.push_str(v);
+                u32::try_from(v.len()).unwrap_or(LEN_INVALID)
+            }
+        });
     }
 }
 
@@ -279,24 +309,18 @@ impl TextBuilder {
     }
 
     fn make_raw(&mut self) {
-        let TextColumn::Dict { codes, values } = &self.col else {
+        if !matches!(self.col, TextColumn::Dict { .. }) {
             return;
-        };
-        let mut starts = Vec::with_capacity(codes.len() * 2);
-        let mut lens = Vec::with_capacity(codes.len() * 2);
-        let mut bytes = String::new();
-        for &c in codes {
-            starts.push(bytes.len() as u64);
-            lens.push(match c {
-                CODE_MISSING => LEN_MISSING,
-                CODE_INVALID => LEN_INVALID,
-                c => {
-                    let v = values.get((c - FIRST_CODE) as usize).map_or("", |v| v);
-                    bytes.push_str(v);
-                    u32::try_from(v.len()).unwrap_or(LEN_INVALID)
-                }
-            });
         }
+        let col = std::mem::take(&mut self.col);
+        let n = col.len();
+        let mut acc = (
+            Vec::with_capacity(n * 2),
+            Vec::with_capacity(n * 2),
+            String::new(),
+        );
+        push_dict_as_raw(&mut acc, col);
+        let (starts, lens, bytes) = acc;
         self.col = TextColumn::Raw {
             starts,
             lens,
@@ -430,14 +454,13 @@ impl ColumnData {
         empty: (ColumnData, Option<TextColumn>),
         parts: Vec<(ColumnData, Option<TextColumn>)>,
     ) -> (ColumnData, Option<TextColumn>) {
-        let refs: Option<TextColumn> = if parts.iter().any(|(_, r)| r.is_some()) {
-            Some(TextColumn::concat(
-                parts.iter().filter_map(|(_, r)| r.clone()).collect(),
-            ))
+        let (parts, refs): (Vec<ColumnData>, Vec<Option<TextColumn>>) = parts.into_iter().unzip();
+        let refs: Option<TextColumn> = if refs.iter().any(Option::is_some) {
+            Some(TextColumn::concat(refs.into_iter().flatten().collect()))
         } else {
             empty.1
         };
-        let mut cols = parts.into_iter().map(|(c, _)| c);
+        let mut cols = parts.into_iter();
         let Some(first) = cols.next() else {
             return (empty.0, refs);
         };
@@ -776,6 +799,35 @@ impl KeyIndex {
         KeyIndex {
             kind,
             table: HashTable::new(),
+        }
+    }
+
+    /// An empty index with room for `n` keys (so it never rehashes while filling).
+    pub fn with_capacity(kind: KeyKind, n: usize) -> KeyIndex {
+        KeyIndex {
+            kind,
+            table: HashTable::with_capacity(n),
+        }
+    }
+
+    /// Adds `row` under key `s` unless the key is there already; then
+    /// returns the row that has it (one hash, one probe).
+    pub fn insert_first(&mut self, s: &str, row: u32, keys: &TextColumn) -> Option<u32> {
+        let kind = self.kind;
+        let h = key_hash(kind, s);
+        match self.table.entry(
+            h,
+            |&r| matches!(keys.get(r as usize), TextCell::Value(k) if key_eq(kind, k, s)),
+            |&r| match keys.get(r as usize) {
+                TextCell::Value(k) => key_hash(kind, k),
+                _ => 0,
+            },
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get()),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(row);
+                None
+            }
         }
     }
 
