@@ -1117,27 +1117,29 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
                 let TextCell::Value(key) = kc.get(row) else {
                     continue;
                 };
-                match index.insert_first(key, u32::try_from(row).unwrap_or(u32::MAX), kc) {
-                    Some(first) => {
-                        let first_line = lines.get(first as usize).copied().unwrap_or(0);
-                        let line = lines.get(row).copied().unwrap_or(0);
-                        errors.push(DataError {
-                            code: "docket::data::primary-key",
-                            file: o.display.clone(),
-                            line,
-                            column: header.clone(),
-                            text: Some(excerpt(key)),
-                            message: format!("duplicate key `{}`: line {first_line} has it too; this row is ignored", excerpt(key)),
-                            other_line: Some(first_line),
-                        });
-                        if let Some(k) = keep
-                            .get_or_insert_with(|| vec![true; kc.len()])
-                            .get_mut(row)
-                        {
-                            *k = false;
-                        }
+                if let Some(first) =
+                    index.insert_first(key, u32::try_from(row).unwrap_or(u32::MAX), kc)
+                {
+                    let first_line = lines.get(first as usize).copied().unwrap_or(0);
+                    let line = lines.get(row).copied().unwrap_or(0);
+                    errors.push(DataError {
+                        code: "docket::data::primary-key",
+                        file: o.display.clone(),
+                        line,
+                        column: header.clone(),
+                        text: Some(excerpt(key)),
+                        message: format!(
+                            "duplicate key `{}`: line {first_line} has it too; this row is ignored",
+                            excerpt(key)
+                        ),
+                        other_line: Some(first_line),
+                    });
+                    if let Some(k) = keep
+                        .get_or_insert_with(|| vec![true; kc.len()])
+                        .get_mut(row)
+                    {
+                        *k = false;
                     }
-                    None => {}
                 }
             }
         }
