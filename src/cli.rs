@@ -3,6 +3,7 @@
 
 mod case;
 mod check;
+mod diff;
 mod fmt;
 mod generate;
 mod lint;
@@ -75,6 +76,8 @@ pub struct Cli {
 pub enum Command {
     /// Audit exports against a policy: every violation, and what is due.
     Check(check::Args),
+    /// Compare two versions of a policy over one export: findings added, removed, changed.
+    Diff(diff::Args),
     /// One case's checklist: every rule, its status, and what is due by when.
     Case(case::Args),
     /// Parse and type-check policy files; report every problem.
@@ -109,6 +112,7 @@ pub fn run() -> Exit {
     let ctx = Ctx { color: cli.color };
     match cli.command {
         Command::Check(a) => check::run(&ctx, a),
+        Command::Diff(a) => diff::run(&ctx, a),
         Command::Case(a) => case::run(&ctx, a),
         Command::Lint(a) => lint::run(&ctx, a),
         Command::Test(a) => test::run(&ctx, a),

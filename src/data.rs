@@ -27,9 +27,11 @@ mod error;
 mod index;
 mod load;
 pub mod select;
+mod shared;
 mod store;
 
 pub use cell::{date_to_days, days_to_date};
 pub use error::{DataError, FileAccount, Reject};
 pub use load::{Sources, load, load_with, open_table_files};
+pub use shared::{Projection, SharedError, load_shared};
 pub use store::*;

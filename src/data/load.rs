@@ -268,7 +268,7 @@ fn list_headers(h: &[String]) -> String {
 }
 
 /// Bytes per block: files are cut into blocks parsed in parallel.
-const BLOCK: usize = 4 << 20;
+pub(super) const BLOCK: usize = 4 << 20;
 
 /// Loads every table the policy declares. Files are cut into blocks that
 /// end on record boundaries; blocks of all tables are parsed in parallel
@@ -285,8 +285,18 @@ pub fn load_with(
     sources: &Sources,
     block: usize,
 ) -> Result<Dataset, Vec<Diagnostic>> {
+    load_columns(policy, sources, block, policy.used_columns())
+}
+
+/// [`load_with`], keeping the columns marked in `used` (per table, per
+/// column) rather than those the policy's own rules read.
+pub(super) fn load_columns(
+    policy: &Policy,
+    sources: &Sources,
+    block: usize,
+    used: Vec<Vec<bool>>,
+) -> Result<Dataset, Vec<Diagnostic>> {
     let opened = open_table_files(policy, sources)?;
-    let used = policy.used_columns();
     let ntables = policy.tables.len();
     let parts: std::sync::Mutex<Vec<Vec<Option<Part>>>> =
         std::sync::Mutex::new((0..ntables).map(|_| Vec::new()).collect());

@@ -1,0 +1,187 @@
+//! `docket diff`: what a policy change does to an export.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::check::Out;
+use super::{Ctx, Exit, setup};
+use crate::data::{self, Dataset, SharedError};
+use crate::eval::{Evaluator, audit, sort_findings};
+use crate::report::diff::{self, Marked, SideInput};
+use crate::report::{self, Context};
+use crate::semantics::Policy;
+use crate::source::SourceMap;
+
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Findings added (+), removed (-) and changed (~), then a per-rule table.
+    #[default]
+    Human,
+    /// `{"added", "removed", "changed", "summary"}`.
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+/// Flags of `diff`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The policy before the change (a file or a directory of `.docket` files).
+    #[arg(long, value_name = "OLD_POLICY")]
+    pub base: PathBuf,
+    /// The changed policy, data and as-of.
+    #[command(flatten)]
+    pub run: setup::RunArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Exit 1 when the change adds violations.
+    #[arg(long)]
+    pub fail_on_new: bool,
+    /// Threads for parsing and evaluation (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `diff`.
+pub fn run(ctx: &Ctx, a: Args) -> Exit {
+    match run_inner(ctx, a) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+/// One policy's findings and counts over the shared dataset.
+struct Evaluated {
+    findings: Vec<Marked>,
+    stats: Vec<audit::RuleStats>,
+    cases: u64,
+}
+
+fn evaluate(
+    policy: &Policy,
+    sources: &SourceMap,
+    path: &str,
+    data: &Dataset,
+    now: i64,
+) -> Evaluated {
+    let ev = Evaluator::new(policy, data, now, &[]).with_sources(sources);
+    let mut audit = audit::run(&ev, true, &mut |_| {}, &|_| {});
+    sort_findings(policy, &mut audit.findings);
+    let rc = Context {
+        policy,
+        sources,
+        policy_path: path,
+        data,
+        now,
+    };
+    Evaluated {
+        findings: audit
+            .findings
+            .iter()
+            .map(|f| (f.mark, report::finding(&rc, f)))
+            .collect(),
+        stats: audit.stats,
+        cases: audit.subjects,
+    }
+}
+
+fn info(policy: &Policy, path: &str) -> report::PolicyInfo {
+    report::PolicyInfo {
+        name: policy.name.clone(),
+        version: policy.version.clone(),
+        timezone: policy.timezone.name().to_string(),
+        path: path.to_string(),
+        rules: policy.rules.iter().map(|r| r.id.clone()).collect(),
+    }
+}
+
+fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
+    setup::threads(ctx, a.threads)?;
+    // Both policies are checked, and every problem in either reported,
+    // before any data is read.
+    let base = setup::policy(ctx, &a.base);
+    let changed = setup::policy(ctx, &a.run.policy);
+    let ((base, base_sources), (policy, sources)) = (base?, changed?);
+    let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
+    let base_now = setup::as_of(ctx, a.run.as_of.as_deref(), &base)?;
+    let data_sources = setup::sources(ctx, a.run.data.clone(), &a.run.tables)?;
+    let (data, projection) = match data::load_shared(&base, &policy, &data_sources) {
+        Ok(x) => x,
+        Err(SharedError::Conflict {
+            base: in_base,
+            changed: in_changed,
+        }) => {
+            ctx.report(&in_base, &base_sources);
+            ctx.report(&in_changed, &sources);
+            return Err(Exit::Failure);
+        }
+        Err(SharedError::Load(diags)) => {
+            // Say each policy's missing files and columns against its own text.
+            let mut told = false;
+            for (p, s) in [(&base, &base_sources), (&policy, &sources)] {
+                if let Err(d) = data::open_table_files(p, &data_sources) {
+                    ctx.report(&d, s);
+                    told = true;
+                }
+            }
+            if !told {
+                ctx.report(&diags, &SourceMap::new());
+            }
+            return Err(Exit::Failure);
+        }
+    };
+    let path = a.run.policy.display().to_string();
+    let base_path = a.base.display().to_string();
+    let after = evaluate(&policy, &sources, &path, &data, now);
+    let files = data.accounts.clone();
+    let data_errors = data.errors.len() as u64;
+    let base_data = projection.apply(data);
+    let before = evaluate(&base, &base_sources, &base_path, &base_data, base_now);
+    let as_of = crate::time::Instant(now).rfc3339(policy.timezone);
+    let d = diff::compare(
+        SideInput {
+            findings: before.findings,
+            rules: base
+                .rules
+                .iter()
+                .map(|r| r.id.as_str())
+                .zip(before.stats.iter())
+                .collect(),
+            info: info(&base, &base_path),
+        },
+        SideInput {
+            findings: after.findings,
+            rules: policy
+                .rules
+                .iter()
+                .map(|r| r.id.as_str())
+                .zip(after.stats.iter())
+                .collect(),
+            info: info(&policy, &path),
+        },
+        as_of,
+        after.cases.max(before.cases),
+        data_errors,
+        files,
+    );
+    let text = match a.format {
+        Format::Human => diff::human(&d),
+        Format::Markdown => diff::markdown(&d),
+        Format::Json => serde_json::to_string_pretty(&d)
+            .map(|s| s + "\n")
+            .unwrap_or_default(),
+    };
+    let mut out = Out::open(ctx, a.output.as_ref())?;
+    out.write(&text);
+    out.finish(ctx)?;
+    Ok(if a.fail_on_new && d.summary.added_violations > 0 {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    })
+}

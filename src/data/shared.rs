@@ -1,0 +1,328 @@
+//! One reading of an export for two policies (`docket diff`).
+//!
+//! Two versions of a policy usually declare the same tables, but a change
+//! may read a new column, drop one, or add a relation. The export is read
+//! once, under a *union* of both declarations: the second policy's tables,
+//! extended with every column, relation and table only the first declares.
+//! The second policy's indices are a prefix of the union, so it evaluates
+//! the union dataset as it is; [`Projection::apply`] then moves the columns
+//! into the first policy's layout (no copy, no second parse).
+
+use std::path::Path;
+
+use super::load::{BLOCK, load_columns};
+use super::store::{ColumnData, Dataset, TableData};
+use super::{Orphan, Sources};
+use crate::diagnostic::Diagnostic;
+use crate::semantics::{Column, ColumnType, Policy, Relation, Table, TableId};
+
+/// Why [`load_shared`] failed.
+#[derive(Debug)]
+pub enum SharedError {
+    /// The policies declare a table in ways one reading cannot serve:
+    /// diagnostics located in the first policy's sources, and in the second's.
+    Conflict {
+        /// In the first (base) policy.
+        base: Vec<Diagnostic>,
+        /// In the second (changed) policy.
+        changed: Vec<Diagnostic>,
+    },
+    /// Loading failed (a missing file or column); the spans may be in either policy.
+    Load(Vec<Diagnostic>),
+}
+
+/// Where the first policy's tables, columns and relations are in the union.
+#[derive(Debug, Clone)]
+pub struct Projection {
+    /// Per first-policy table: its union table.
+    tables: Vec<TableId>,
+    /// Per first-policy table, per column: its union column.
+    columns: Vec<Vec<usize>>,
+    /// Per first-policy table, per relation: its union relation.
+    relations: Vec<Vec<usize>>,
+    /// Per first-policy table: its name there.
+    names: Vec<String>,
+}
+
+/// Whether two column declarations read a file the same way (`ty` with the
+/// first policy's reference already mapped into the union).
+fn same_reading(a: &Column, b: &Column, ty: ColumnType) -> bool {
+    a.header == b.header
+        && a.ty == ty
+        && a.required == b.required
+        && a.default == b.default
+        && a.formats == b.formats
+        && a.separator == b.separator
+}
+
+fn same_file(a: &Table, b: &Table) -> bool {
+    Path::new(&a.file) == Path::new(&b.file)
+}
+
+/// The union of `first`'s and `second`'s tables, as a policy to load with,
+/// and where `first`'s declarations ended up.
+fn union(first: &Policy, second: &Policy) -> Result<(Policy, Projection), SharedError> {
+    let mut tables: Vec<Table> = second.tables.clone();
+    let mut diags = Vec::new();
+    let mut changed = Vec::new();
+    // Tables first, so references can be mapped.
+    let mut table_map = Vec::with_capacity(first.tables.len());
+    for t in &first.tables {
+        match tables.iter().position(|u| u.name == t.name) {
+            Some(u) => {
+                let ut = tables.get(u);
+                let key_header = |x: &Table| {
+                    x.key
+                        .and_then(|k| x.columns.get(k))
+                        .map(|c| c.header.clone())
+                };
+                if let Some(ut) = ut
+                    && (!same_file(ut, t) || key_header(ut) != key_header(t))
+                {
+                    let key = |h: Option<String>| {
+                        h.map_or("no key".to_string(), |h| format!("key \"{h}\""))
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            "docket::diff::tables-differ",
+                            format!(
+                                "the two policies read table `{}` differently: \"{}\" with {} here, \"{}\" with {} in the changed policy",
+                                t.name,
+                                t.file,
+                                key(key_header(t)),
+                                ut.file,
+                                key(key_header(ut)),
+                            ),
+                        )
+                        .with_label(t.span, "in the base policy")
+                        .with_help(
+                            "`docket diff` reads each export once for both policies; make a change of file or key on its own, or give the table another name",
+                        ),
+                    );
+                    changed.push(
+                        Diagnostic::error(
+                            "docket::diff::tables-differ",
+                            format!("table `{}` as the changed policy declares it", ut.name),
+                        )
+                        .with_label(ut.span, "in the changed policy"),
+                    );
+                }
+                table_map.push(u);
+            }
+            None => {
+                table_map.push(tables.len());
+                let mut added = t.clone();
+                added.columns.clear();
+                added.relations.clear();
+                added.key = None;
+                added.time = None;
+                tables.push(added);
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(SharedError::Conflict {
+            base: diags,
+            changed,
+        });
+    }
+    let map_ty = |ty: ColumnType| match ty {
+        ColumnType::Ref(target) => {
+            ColumnType::Ref(table_map.get(target).copied().unwrap_or(target))
+        }
+        other => other,
+    };
+    let mut columns = Vec::with_capacity(first.tables.len());
+    for (ti, t) in first.tables.iter().enumerate() {
+        let u = table_map.get(ti).copied().unwrap_or(usize::MAX);
+        let mut cols = Vec::with_capacity(t.columns.len());
+        if let Some(ut) = tables.get_mut(u) {
+            for c in &t.columns {
+                let ty = map_ty(c.ty);
+                match ut.columns.iter().position(|x| same_reading(x, c, ty)) {
+                    Some(i) => cols.push(i),
+                    None => {
+                        cols.push(ut.columns.len());
+                        ut.columns.push(Column { ty, ..c.clone() });
+                    }
+                }
+            }
+            if ut.key.is_none() {
+                ut.key = t.key.and_then(|k| cols.get(k).copied());
+            }
+            if ut.time.is_none() {
+                ut.time = t.time.and_then(|k| cols.get(k).copied());
+            }
+        }
+        columns.push(cols);
+    }
+    // Relations, once every table's columns are known.
+    let mut relations = Vec::with_capacity(first.tables.len());
+    for (ti, t) in first.tables.iter().enumerate() {
+        let u = table_map.get(ti).copied().unwrap_or(usize::MAX);
+        let mut rels = Vec::with_capacity(t.relations.len());
+        for r in &t.relations {
+            let target = table_map.get(r.target).copied().unwrap_or(usize::MAX);
+            let col = |c: usize| columns.get(r.target).and_then(|m| m.get(c)).copied();
+            let mapped = Relation {
+                target,
+                via: col(r.via).unwrap_or(usize::MAX),
+                ordered_by: r.ordered_by.and_then(col),
+                ..r.clone()
+            };
+            let Some(ut) = tables.get_mut(u) else {
+                rels.push(usize::MAX);
+                continue;
+            };
+            match ut.relations.iter().position(|x| {
+                x.target == mapped.target
+                    && x.via == mapped.via
+                    && x.ordered_by == mapped.ordered_by
+            }) {
+                Some(i) => rels.push(i),
+                None => {
+                    rels.push(ut.relations.len());
+                    ut.relations.push(mapped);
+                }
+            }
+        }
+        relations.push(rels);
+    }
+    let policy = Policy {
+        tables,
+        ..second.clone()
+    };
+    Ok((
+        policy,
+        Projection {
+            tables: table_map,
+            columns,
+            relations,
+            names: first.tables.iter().map(|t| t.name.clone()).collect(),
+        },
+    ))
+}
+
+/// Reads the export once for `first` and `second`: the dataset `second`
+/// evaluates as it is, and how to turn it into `first`'s.
+pub fn load_shared(
+    first: &Policy,
+    second: &Policy,
+    sources: &Sources,
+) -> Result<(Dataset, Projection), SharedError> {
+    let (policy, projection) = union(first, second)?;
+    let mut used: Vec<Vec<bool>> = policy
+        .tables
+        .iter()
+        .map(|t| vec![false; t.columns.len()])
+        .collect();
+    for (t, cols) in second.used_columns().into_iter().enumerate() {
+        for (c, u) in cols.into_iter().enumerate() {
+            if let Some(slot) = used.get_mut(t).and_then(|x| x.get_mut(c)) {
+                *slot |= u;
+            }
+        }
+    }
+    for (t, cols) in first.used_columns().into_iter().enumerate() {
+        let ut = projection.tables.get(t).copied().unwrap_or(usize::MAX);
+        for (c, u) in cols.into_iter().enumerate() {
+            let uc = projection
+                .columns
+                .get(t)
+                .and_then(|m| m.get(c))
+                .copied()
+                .unwrap_or(usize::MAX);
+            if let Some(slot) = used.get_mut(ut).and_then(|x| x.get_mut(uc)) {
+                *slot |= u;
+            }
+        }
+    }
+    let data = load_columns(&policy, sources, BLOCK, used).map_err(SharedError::Load)?;
+    Ok((data, projection))
+}
+
+impl Projection {
+    /// The first policy's dataset, made from the union's by moving columns
+    /// and indexes into its layout.
+    pub fn apply(&self, mut data: Dataset) -> Dataset {
+        // A union column two declarations of the first policy share is
+        // cloned for the second; every other one is moved.
+        let mut tables = Vec::with_capacity(self.tables.len());
+        let mut taken: Vec<Vec<bool>> = data
+            .tables
+            .iter()
+            .map(|t| vec![false; t.columns.len()])
+            .collect();
+        let mut relations_taken: Vec<Vec<bool>> = data
+            .tables
+            .iter()
+            .map(|t| vec![false; t.relations.len()])
+            .collect();
+        for (bt, &ut) in self.tables.iter().enumerate() {
+            let Some(src) = data.tables.get_mut(ut) else {
+                continue;
+            };
+            let cols = self.columns.get(bt).map_or(&[][..], Vec::as_slice);
+            let mut columns = Vec::with_capacity(cols.len());
+            for &uc in cols {
+                let seen = taken.get_mut(ut).and_then(|x| x.get_mut(uc));
+                let col = match (seen, src.columns.get_mut(uc)) {
+                    (Some(seen), Some(c)) if !*seen => {
+                        *seen = true;
+                        std::mem::replace(c, ColumnData::Unused)
+                    }
+                    (_, Some(c)) => c.clone(),
+                    (_, None) => ColumnData::Unused,
+                };
+                columns.push(col);
+            }
+            let rels = self.relations.get(bt).map_or(&[][..], Vec::as_slice);
+            let mut relations = Vec::with_capacity(rels.len());
+            for &ur in rels {
+                let seen = relations_taken.get_mut(ut).and_then(|x| x.get_mut(ur));
+                let rel = match (seen, src.relations.get_mut(ur)) {
+                    (Some(seen), Some(r)) if !*seen => {
+                        *seen = true;
+                        std::mem::take(r)
+                    }
+                    (_, Some(r)) => r.clone(),
+                    (_, None) => Default::default(),
+                };
+                relations.push(rel);
+            }
+            let back = |uc: usize| cols.iter().position(|c| *c == uc);
+            let orphans: Vec<Orphan> = src
+                .orphans
+                .iter()
+                .filter_map(|o| {
+                    back(o.column).map(|column| Orphan {
+                        column,
+                        key: o.key.clone(),
+                        line: o.line,
+                    })
+                })
+                .collect();
+            tables.push(TableData {
+                name: self.names.get(bt).cloned().unwrap_or_default(),
+                file: src.file.clone(),
+                len: src.len,
+                lines: src.lines.clone(),
+                columns,
+                key_column: src.key_column.and_then(back),
+                keys: src.keys.clone(),
+                relations,
+                orphans,
+            });
+        }
+        let files: Vec<String> = tables.iter().map(|t| t.file.to_string()).collect();
+        Dataset {
+            tables,
+            errors: data.errors,
+            accounts: data
+                .accounts
+                .into_iter()
+                .filter(|a| files.contains(&a.file))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! What a policy change does to an export: findings added, removed and
+//! changed between a base policy and a changed one (`docket diff`).
+//!
+//! A finding is identified by its rule id, its case key, its status and,
+//! for ladders, its mark: the same identity on both sides with another
+//! message, severity or deadline is *changed*; where the rule sits in the
+//! policy file does not count, so moving a rule is no change.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::{JsonFinding, PolicyInfo};
+use crate::data::FileAccount;
+use crate::eval::audit::RuleStats;
+
+/// A finding with its mark (ladders), as the comparison needs it.
+pub type Marked = (Option<u64>, JsonFinding);
+
+/// The same finding before and after.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Changed {
+    /// Under the base policy.
+    pub before: JsonFinding,
+    /// Under the changed policy.
+    pub after: JsonFinding,
+}
+
+/// Counts of one side for one rule.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Side {
+    /// Violation findings.
+    pub violated: u64,
+    /// Cases with a violation.
+    pub violated_cases: u64,
+    /// Due findings.
+    pub due: u64,
+}
+
+impl From<&RuleStats> for Side {
+    fn from(s: &RuleStats) -> Side {
+        Side {
+            violated: s.violated,
+            violated_cases: s.violated_cases,
+            due: s.due,
+        }
+    }
+}
+
+/// One rule's line of the count table.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RuleDiff {
+    /// Rule id.
+    pub rule: String,
+    /// `kept` (in both), `new` (only in the changed policy) or `removed`.
+    pub change: &'static str,
+    /// Counts under the base policy (absent for a new rule).
+    pub before: Option<Side>,
+    /// Counts under the changed policy (absent for a removed rule).
+    pub after: Option<Side>,
+    /// Findings only the changed policy has.
+    pub added: u64,
+    /// Findings only the base policy has.
+    pub removed: u64,
+    /// Findings on both sides that read differently.
+    pub changed: u64,
+}
+
+/// Totals of a diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffSummary {
+    /// As-of (RFC 3339, the changed policy's zone).
+    pub as_of: String,
+    /// The base policy.
+    pub base: PolicyInfo,
+    /// The changed policy.
+    pub policy: PolicyInfo,
+    /// Cases checked.
+    pub cases: u64,
+    /// Findings added.
+    pub added: u64,
+    /// Of those, violations (what `--fail-on-new` looks at).
+    pub added_violations: u64,
+    /// Findings removed.
+    pub removed: u64,
+    /// Findings changed.
+    pub changed: u64,
+    /// Findings the same on both sides.
+    pub unchanged: u64,
+    /// Data errors in the export (the same for both policies).
+    pub data_errors: u64,
+    /// Per rule: the changed policy's rules in order, then rules it removed.
+    pub rules: Vec<RuleDiff>,
+    /// The files read (once, for both policies).
+    pub files: Vec<FileAccount>,
+}
+
+/// The whole diff, in the order `--format json` writes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    /// Findings only the changed policy has.
+    pub added: Vec<JsonFinding>,
+    /// Findings only the base policy has.
+    pub removed: Vec<JsonFinding>,
+    /// Findings on both sides that read differently.
+    pub changed: Vec<Changed>,
+    /// Totals.
+    pub summary: DiffSummary,
+}
+
+type Identity = (String, String, &'static str, Option<u64>);
+
+fn identity((mark, f): &Marked) -> Identity {
+    (f.rule.clone(), f.key.clone(), f.status, *mark)
+}
+
+fn differs(a: &JsonFinding, b: &JsonFinding) -> bool {
+    a.message != b.message || a.severity != b.severity || a.deadline != b.deadline
+}
+
+/// One side of the comparison.
+pub struct SideInput<'a> {
+    /// Its findings, sorted as `check` sorts them.
+    pub findings: Vec<Marked>,
+    /// Its rule ids and counts, in policy order.
+    pub rules: Vec<(&'a str, &'a RuleStats)>,
+    /// The policy block.
+    pub info: PolicyInfo,
+}
+
+/// Compares the findings of the base policy with the changed policy's.
+pub fn compare(
+    before: SideInput,
+    after: SideInput,
+    as_of: String,
+    cases: u64,
+    data_errors: u64,
+    files: Vec<FileAccount>,
+) -> Diff {
+    let mut base: HashMap<Identity, (usize, JsonFinding)> = HashMap::new();
+    for (i, m) in before.findings.into_iter().enumerate() {
+        base.insert(identity(&m), (i, m.1));
+    }
+    let mut added = Vec::new();
+    let mut changed = Vec::new();
+    let mut unchanged = 0u64;
+    for m in after.findings {
+        match base.remove(&identity(&m)) {
+            Some((_, old)) => {
+                if differs(&old, &m.1) {
+                    changed.push(Changed {
+                        before: old,
+                        after: m.1,
+                    });
+                } else {
+                    unchanged += 1;
+                }
+            }
+            None => added.push(m.1),
+        }
+    }
+    let mut removed: Vec<(usize, JsonFinding)> = base.into_values().collect();
+    removed.sort_by_key(|(i, _)| *i);
+    let removed: Vec<JsonFinding> = removed.into_iter().map(|(_, f)| f).collect();
+    let count =
+        |list: &[JsonFinding], id: &str| list.iter().filter(|f| f.rule == id).count() as u64;
+    let changed_of = |id: &str| changed.iter().filter(|c| c.after.rule == id).count() as u64;
+    let mut rules: Vec<RuleDiff> = after
+        .rules
+        .iter()
+        .map(|(id, stats)| {
+            let old = before.rules.iter().find(|(b, _)| b == id);
+            RuleDiff {
+                rule: id.to_string(),
+                change: if old.is_some() { "kept" } else { "new" },
+                before: old.map(|(_, s)| Side::from(*s)),
+                after: Some(Side::from(*stats)),
+                added: count(&added, id),
+                removed: count(&removed, id),
+                changed: changed_of(id),
+            }
+        })
+        .collect();
+    for (id, stats) in &before.rules {
+        if !after.rules.iter().any(|(a, _)| a == id) {
+            rules.push(RuleDiff {
+                rule: id.to_string(),
+                change: "removed",
+                before: Some(Side::from(*stats)),
+                after: None,
+                added: 0,
+                removed: count(&removed, id),
+                changed: 0,
+            });
+        }
+    }
+    let summary = DiffSummary {
+        as_of,
+        base: before.info,
+        policy: after.info,
+        cases,
+        added: added.len() as u64,
+        added_violations: added.iter().filter(|f| f.status == "violated").count() as u64,
+        removed: removed.len() as u64,
+        changed: changed.len() as u64,
+        unchanged,
+        data_errors,
+        rules,
+        files,
+    };
+    Diff {
+        added,
+        removed,
+        changed,
+        summary,
+    }
+}
+
+fn side_cell(s: &Option<Side>) -> String {
+    s.as_ref()
+        .map_or("—".to_string(), |s| s.violated.to_string())
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The one-line verdict.
+pub fn headline(d: &Diff) -> String {
+    let s = &d.summary;
+    format!(
+        "{} checked: {} added ({} {}), {} removed, {} changed",
+        plural(s.cases, "case", "cases"),
+        plural(s.added, "finding", "findings"),
+        s.added_violations,
+        if s.added_violations == 1 {
+            "violation"
+        } else {
+            "violations"
+        },
+        s.removed,
+        s.changed
+    )
+}
+
+/// `--format human`.
+pub fn human(d: &Diff) -> String {
+    let s = &d.summary;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "diff · base {} (policy \"{}\"{}) → {} (policy \"{}\"{}) · as of {}\n",
+        s.base.path,
+        s.base.name,
+        s.base
+            .version
+            .as_ref()
+            .map_or(String::new(), |v| format!(" {v}")),
+        s.policy.path,
+        s.policy.name,
+        s.policy
+            .version
+            .as_ref()
+            .map_or(String::new(), |v| format!(" {v}")),
+        s.as_of
+    );
+    for f in &d.added {
+        let _ = writeln!(out, "+ {} {} [{}]: {}", f.rule, f.key, f.status, f.message);
+    }
+    for f in &d.removed {
+        let _ = writeln!(out, "- {} {} [{}]: {}", f.rule, f.key, f.status, f.message);
+    }
+    for c in &d.changed {
+        let _ = writeln!(
+            out,
+            "~ {} {} [{}]: {}\n    was: {}",
+            c.after.rule, c.after.key, c.after.status, c.after.message, c.before.message
+        );
+    }
+    if !(d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty()) {
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{:<28} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "rule", "before", "after", "added", "removed", "changed"
+    );
+    for r in &s.rules {
+        let name = match r.change {
+            "new" => format!("{} (new)", r.rule),
+            "removed" => format!("{} (removed)", r.rule),
+            _ => r.rule.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<28} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            name,
+            side_cell(&r.before),
+            side_cell(&r.after),
+            r.added,
+            r.removed,
+            r.changed
+        );
+    }
+    let _ = writeln!(out, "\n{}", headline(d));
+    out
+}
+
+/// Escapes text for a Markdown table cell.
+fn md_cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+/// Findings listed per section of the Markdown report; the rest are counted.
+const MD_LISTED: usize = 100;
+
+fn md_section(out: &mut String, title: &str, rows: Vec<[String; 4]>) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>{title} ({})</summary>\n\n| rule | case | status | message |\n|---|---|---|---|",
+        rows.len()
+    );
+    for r in rows.iter().take(MD_LISTED) {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            md_cell(&r[0]),
+            md_cell(&r[1]),
+            md_cell(&r[2]),
+            md_cell(&r[3])
+        );
+    }
+    if rows.len() > MD_LISTED {
+        let _ = writeln!(
+            out,
+            "\n… and {} more (`--format json` lists them all)",
+            rows.len() - MD_LISTED
+        );
+    }
+    out.push_str("\n</details>\n");
+}
+
+/// `--format markdown`: a pull-request comment.
+pub fn markdown(d: &Diff) -> String {
+    let s = &d.summary;
+    let mut out = String::new();
+    let verdict = if s.added_violations > 0 {
+        format!(
+            "{} new",
+            plural(s.added_violations, "violation", "violations")
+        )
+    } else if s.added + s.removed + s.changed == 0 {
+        "no change in findings".to_string()
+    } else {
+        "no new violations".to_string()
+    };
+    let _ = writeln!(out, "### docket diff: {verdict}\n");
+    let _ = writeln!(
+        out,
+        "`{}` against base `{}`, as of {}: {}.\n",
+        md_cell(&s.policy.path),
+        md_cell(&s.base.path),
+        s.as_of,
+        headline(d)
+    );
+    out.push_str(
+        "| rule | before | after | added | removed | changed |\n|---|---:|---:|---:|---:|---:|\n",
+    );
+    for r in &s.rules {
+        let name = match r.change {
+            "new" => format!("`{}` (new)", md_cell(&r.rule)),
+            "removed" => format!("`{}` (removed)", md_cell(&r.rule)),
+            _ => format!("`{}`", md_cell(&r.rule)),
+        };
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} | {} | {} |",
+            side_cell(&r.before),
+            side_cell(&r.after),
+            r.added,
+            r.removed,
+            r.changed
+        );
+    }
+    let row = |f: &JsonFinding| {
+        [
+            f.rule.clone(),
+            f.key.clone(),
+            f.status.to_string(),
+            f.message.clone(),
+        ]
+    };
+    md_section(&mut out, "Added", d.added.iter().map(row).collect());
+    md_section(&mut out, "Removed", d.removed.iter().map(row).collect());
+    md_section(
+        &mut out,
+        "Changed",
+        d.changed
+            .iter()
+            .map(|c| {
+                [
+                    c.after.rule.clone(),
+                    c.after.key.clone(),
+                    c.after.status.to_string(),
+                    format!("{} (was: {})", c.after.message, c.before.message),
+                ]
+            })
+            .collect(),
+    );
+    out
+}
