@@ -10,6 +10,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod eval;
 pub mod generate;
+pub mod lint;
 pub mod policytest;
 pub mod report;
 pub mod semantics;

@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use super::{Ctx, Exit, setup};
 use crate::diagnostic::{Diagnostic, RenderOptions};
 use crate::eval::{Evaluator, audit, sort_findings};
-use crate::report::{self, Context};
+use crate::report::{self, Context, ci};
 use crate::semantics::{Severity, io_reason};
 
 /// Output formats of `check`.
@@ -23,6 +23,12 @@ pub enum Format {
     Ndjson,
     /// One row per finding, for spreadsheets.
     Csv,
+    /// SARIF 2.1.0 (code scanning): findings at their data rows, rules with help.
+    Sarif,
+    /// JUnit XML: one test case per rule, failures listing the cases.
+    Junit,
+    /// GitHub Actions workflow annotations, one per finding.
+    Github,
 }
 
 /// The lowest severity that makes `check` fail.
@@ -250,6 +256,22 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
                     ));
                 }
             }
+        }
+        Format::Sarif | Format::Junit | Format::Github => {
+            let findings: Vec<report::JsonFinding> = audit
+                .findings
+                .iter()
+                .map(|f| report::finding(&rc, f))
+                .collect();
+            let errors = report::data_errors(&data.errors);
+            let text = match a.format {
+                Format::Sarif => {
+                    ci::sarif_text(&ci::check_sarif(&rc, &selected, &findings, &errors))
+                }
+                Format::Junit => ci::check_junit(&rc, &findings, &summary, &errors, fail_on),
+                _ => ci::check_github(&findings, &errors, &report::human::totals(&summary)),
+            };
+            out.write(&text);
         }
         Format::Human => {
             let color = a.output.is_none() && ctx.stdout_color();

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Ctx, Exit, count_words, print_out};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::report::ci;
 use crate::semantics;
 use crate::source::SourceMap;
 
@@ -20,6 +21,12 @@ pub enum Format {
     Short,
     /// One JSON object on stdout.
     Json,
+    /// SARIF 2.1.0 on stdout (code scanning): diagnostics in the policy files.
+    Sarif,
+    /// JUnit XML on stdout: a test case per policy file.
+    Junit,
+    /// GitHub Actions workflow annotations on stdout.
+    Github,
 }
 
 /// Flags of `lint`.
@@ -33,6 +40,13 @@ pub struct Args {
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Also check the policy against the export in this directory: headers,
+    /// unused columns, and a sample of values against the declared types.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// A table's file for `--data` checks: `NAME=FILE`.
+    #[arg(long = "table", value_name = "NAME=FILE")]
+    pub tables: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -89,21 +103,44 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     };
     let mut summary = String::new();
     let mut short = String::new();
+    let data_sources = if args.data.is_some() || !args.tables.is_empty() {
+        match super::setup::sources(ctx, args.data.clone(), &args.tables) {
+            Ok(s) => Some(s),
+            Err(e) => return e,
+        }
+    } else {
+        None
+    };
+    let mut ci_runs: Vec<(String, Vec<Diagnostic>, SourceMap)> = Vec::new();
     for path in &paths {
-        let loaded = semantics::load(path);
-        let bad = loaded.has_errors() || (args.deny_warnings && !loaded.diagnostics.is_empty());
+        let mut loaded = semantics::load(path);
+        if let (Some(ds), Some(p)) = (&data_sources, &loaded.policy)
+            && !loaded.has_errors()
+        {
+            let mut extra = crate::lint::check_data(p, &mut loaded.sources, ds);
+            loaded.diagnostics.append(&mut extra);
+        }
+        let has_errors = loaded.diagnostics.iter().any(Diagnostic::is_error);
+        let bad = has_errors || (args.deny_warnings && !loaded.diagnostics.is_empty());
         failed |= bad;
         match args.format {
             Format::Human => {
                 ctx.report(&loaded.diagnostics, &loaded.sources);
                 match &loaded.policy {
                     Some(p) if !bad => summary.push_str(&format!(
-                        "{}: policy \"{}\" is valid: {} rules, {} tables, {} files ({})\n",
+                        "{}: policy \"{}\" is valid{}: {} rules, {} tables, {} files ({})\n",
                         path.display(),
                         p.name,
+                        args.data
+                            .as_ref()
+                            .map_or(String::new(), |d| format!(" and reads {}", d.display())),
                         p.rules.len(),
                         p.tables.len(),
-                        loaded.sources.iter().count(),
+                        loaded
+                            .sources
+                            .iter()
+                            .filter(|(_, f)| f.first_line == 1)
+                            .count(),
                         count_words(&loaded.diagnostics),
                     )),
                     _ => summary.push_str(&format!(
@@ -133,6 +170,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
                     tables: loaded.policy.as_ref().map_or(0, |p| p.tables.len()),
                 });
             }
+            Format::Sarif | Format::Junit | Format::Github => ci_runs.push((
+                path.display().to_string(),
+                loaded.diagnostics,
+                loaded.sources,
+            )),
         }
     }
     json.ok = !failed;
@@ -142,6 +184,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Format::Json => serde_json::to_string_pretty(&json)
             .map(|s| s + "\n")
             .unwrap_or_default(),
+        Format::Sarif => {
+            let runs: Vec<(&[Diagnostic], &SourceMap)> =
+                ci_runs.iter().map(|(_, d, s)| (d.as_slice(), s)).collect();
+            ci::sarif_text(&ci::lint_sarif(&runs))
+        }
+        Format::Junit => {
+            let runs: Vec<(String, &[Diagnostic], &SourceMap)> = ci_runs
+                .iter()
+                .map(|(p, d, s)| (p.clone(), d.as_slice(), s))
+                .collect();
+            ci::lint_junit(&runs, args.deny_warnings)
+        }
+        Format::Github => ci_runs
+            .iter()
+            .map(|(_, d, s)| ci::lint_github(d, s))
+            .collect(),
     };
     if print_out(&text).is_err() {
         return Exit::Failure;

@@ -1277,3 +1277,138 @@ fn note_orphans(rec: &Record, ref_columns: &[usize], fields: &[usize], orphans: 
         }
     }
 }
+
+/// What a sample of one file showed about one declared column.
+#[derive(Debug, Clone)]
+pub struct ColumnSample {
+    /// The table.
+    pub table: TableId,
+    /// The column's index in the table.
+    pub column: usize,
+    /// Non-empty cells sampled.
+    pub values: u64,
+    /// Of those, cells that did not read as the declared type.
+    pub bad: u64,
+    /// The first bad cell: its error.
+    pub first_bad: Option<DataError>,
+}
+
+/// A sample of one file.
+#[derive(Debug, Clone)]
+pub struct FileSample {
+    /// The table.
+    pub table: TableId,
+    /// The file as named.
+    pub file: Arc<str>,
+    /// Records sampled.
+    pub rows: u64,
+    /// The sampled lines' text, by physical line (to quote bad cells).
+    pub lines: Vec<(u64, String)>,
+    /// Per declared column.
+    pub columns: Vec<ColumnSample>,
+}
+
+/// Reads about `bytes` of the start of every declared file and reads each
+/// declared column as its type (`docket lint --data`): how many values read
+/// and which did not. Missing files and columns are the `Err`, as for [`load`].
+pub fn sample(
+    policy: &Policy,
+    sources: &Sources,
+    bytes: usize,
+) -> Result<Vec<FileSample>, Vec<Diagnostic>> {
+    let opened = open_table_files(policy, sources)?;
+    let mut out = Vec::new();
+    for o in &opened {
+        let Some(table) = policy.tables.get(o.table) else {
+            continue;
+        };
+        let file = File::open(&o.path).and_then(|mut f| {
+            use std::io::Seek;
+            f.seek(std::io::SeekFrom::Start(o.start.0)).map(|_| f)
+        });
+        let block = match file.map(|f| Chunker::new(f, bytes).next_block_in(Vec::new())) {
+            Ok(Ok(Some(b))) => b,
+            Ok(Ok(None)) => Block {
+                index: 0,
+                bytes: Vec::new(),
+                newlines: 0,
+            },
+            Ok(Err(e)) | Err(e) => {
+                return Err(vec![Diagnostic::error(
+                    "docket::data::missing-file",
+                    format!("cannot read `{}`: {}", o.display, io_reason(&e)),
+                )]);
+            }
+        };
+        let base = o.start.1;
+        let lines: Vec<(u64, String)> = block
+            .bytes
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .map(|(i, l)| {
+                let text = String::from_utf8_lossy(l);
+                (base + i as u64, text.trim_end_matches('\r').to_string())
+            })
+            .collect();
+        let used = vec![true; table.columns.len()];
+        let (part, _) = parse_block(table, &used, policy.timezone, o, block, None);
+        let mut columns: Vec<ColumnSample> = (0..table.columns.len())
+            .map(|column| ColumnSample {
+                table: o.table,
+                column,
+                values: 0,
+                bad: 0,
+                first_bad: None,
+            })
+            .collect();
+        for (ci, b) in part.builders.into_iter().enumerate() {
+            let (data, refs) = b.finish();
+            let n = part.lines.len();
+            let present = match &refs {
+                Some(t) => (0..n)
+                    .filter(|r| !matches!(t.get(*r), TextCell::Missing))
+                    .count(),
+                None => (0..n)
+                    .filter(|r| !matches!(data.cell(*r), Cell::Missing))
+                    .count(),
+            };
+            if let Some(c) = columns.get_mut(ci) {
+                c.values = present as u64;
+            }
+        }
+        for mut e in part.errors {
+            e.line = e.line + base - 1;
+            let Some(header) = e.column.as_deref() else {
+                continue;
+            };
+            if !matches!(
+                e.code,
+                "docket::data::type-error" | "docket::data::encoding-error"
+            ) {
+                continue;
+            }
+            let Some(ci) = table.columns.iter().position(|c| c.header == header) else {
+                continue;
+            };
+            if let Some(c) = columns.get_mut(ci) {
+                c.bad += 1;
+                // A required cell that does not read rejects the row, so it
+                // was not counted among the values.
+                if table.columns.get(ci).is_some_and(|c| c.required) {
+                    c.values += 1;
+                }
+                if c.first_bad.is_none() {
+                    c.first_bad = Some(e);
+                }
+            }
+        }
+        out.push(FileSample {
+            table: o.table,
+            file: o.display.clone(),
+            rows: part.account.read,
+            lines,
+            columns,
+        });
+    }
+    Ok(out)
+}

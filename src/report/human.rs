@@ -199,9 +199,14 @@ pub fn render(
             }
         );
     }
-    let _ = writeln!(
-        out,
-        "\n{} case{} checked: {} violation{} ({} error{}, {} warning{}), {} due, {} data error{}",
+    let _ = writeln!(out, "\n{}", totals(summary));
+    out
+}
+
+/// The closing line: "82 cases checked: 86 violations (79 errors, 7 warnings), 1 due, 0 data errors".
+pub fn totals(summary: &Summary) -> String {
+    format!(
+        "{} case{} checked: {} violation{} ({} error{}, {} warning{}), {} due, {} data error{}",
         summary.cases,
         plural(summary.cases),
         summary.violated,
@@ -213,8 +218,7 @@ pub fn render(
         summary.due,
         summary.data_errors,
         plural(summary.data_errors),
-    );
-    out
+    )
 }
 
 fn plural(n: u64) -> &'static str {

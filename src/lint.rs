@@ -1,0 +1,146 @@
+//! `docket lint --data`: a policy checked against the files it will read.
+//!
+//! Parsing and type-checking say the policy is consistent with itself; this
+//! says it is consistent with a real export: every declared file and column
+//! is there (did-you-mean on a near miss), every declared column is read by
+//! some rule, and a sample of each file's values reads as the declared
+//! types (a date column holding `Q3 2025` is caught before an audit reports
+//! every rule that reads it as not applicable).
+
+use crate::data::{self, ColumnSample, FileSample, Sources};
+use crate::diagnostic::Diagnostic;
+use crate::semantics::{ColumnType, Policy};
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::ScalarType;
+
+/// Bytes read from the start of each file for the sample.
+pub const SAMPLE_BYTES: usize = 1 << 20;
+
+fn what(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Scalar(s) | ColumnType::List(s) => match s {
+            ScalarType::Text => "text",
+            ScalarType::Email => "e-mail addresses",
+            ScalarType::Int => "whole numbers",
+            ScalarType::Bool => "yes/no values",
+            ScalarType::Date => "dates",
+            ScalarType::DateTime => "date-times",
+            ScalarType::Days => "day counts",
+            ScalarType::Duration => "durations",
+        },
+        ColumnType::Ref(_) => "keys",
+    }
+}
+
+/// The diagnostics of checking `policy` against the export in `sources`;
+/// data rows quoted in them are added to `map` as excerpts.
+pub fn check_data(policy: &Policy, map: &mut SourceMap, sources: &Sources) -> Vec<Diagnostic> {
+    let mut diags = unused_columns(policy);
+    match data::sample(policy, sources, SAMPLE_BYTES) {
+        Err(mut d) => diags.append(&mut d),
+        Ok(samples) => {
+            for s in &samples {
+                for c in &s.columns {
+                    if let Some(d) = column_diagnostic(policy, map, s, c) {
+                        diags.push(d);
+                    }
+                }
+            }
+        }
+    }
+    diags
+}
+
+/// Declared columns no rule or derived field reads.
+fn unused_columns(policy: &Policy) -> Vec<Diagnostic> {
+    let used = policy.used_columns();
+    let mut out = Vec::new();
+    for (t, table) in policy.tables.iter().enumerate() {
+        for (ci, c) in table.columns.iter().enumerate() {
+            let is_used = used.get(t).and_then(|u| u.get(ci)).copied().unwrap_or(true);
+            // A key is read to join rows even when no rule names it.
+            if is_used || table.key == Some(ci) {
+                continue;
+            }
+            out.push(
+                Diagnostic::warning(
+                    "docket::lint::unused-column",
+                    format!(
+                        "`{}.{}` (\"{}\") is declared but no rule reads it",
+                        table.name, c.name, c.header
+                    ),
+                )
+                .with_label(c.span, "never read")
+                .with_help("remove the declaration, or use it in a rule; docket skips storing it either way"),
+            );
+        }
+    }
+    out
+}
+
+fn column_diagnostic(
+    policy: &Policy,
+    map: &mut SourceMap,
+    s: &FileSample,
+    c: &ColumnSample,
+) -> Option<Diagnostic> {
+    if c.bad == 0 {
+        return None;
+    }
+    let table = policy.tables.get(c.table)?;
+    let col = table.columns.get(c.column)?;
+    let first = c.first_bad.as_ref()?;
+    let all = c.bad >= c.values;
+    let message = if all {
+        format!(
+            "\"{}\" in `{}` holds no {}: none of the {} values sampled reads as one",
+            col.header,
+            s.file,
+            what(col.ty),
+            c.values
+        )
+    } else {
+        format!(
+            "{} of {} values of \"{}\" sampled in `{}` are not {}",
+            c.bad,
+            c.values,
+            col.header,
+            s.file,
+            what(col.ty)
+        )
+    };
+    let mut d = if all {
+        Diagnostic::error("docket::lint::column-type", message)
+    } else {
+        Diagnostic::warning("docket::lint::bad-values", message)
+    }
+    .with_label(col.span, format!("declared as {}", what(col.ty)))
+    .with_help(if all {
+        format!(
+            "check that \"{}\" is the right column, or declare its type or formats to match the export ({})",
+            col.header, first.message
+        )
+    } else {
+        format!(
+            "the rows with them are reported as data errors by `docket check`; first: {}",
+            first.message
+        )
+    });
+    // Quote the first bad row from the data file.
+    if let Some((_, text)) = s.lines.iter().find(|(l, _)| *l == first.line) {
+        let id = map.add_excerpt(s.file.to_string(), text.clone(), first.line as usize);
+        let bad = first.text.as_deref().unwrap_or("");
+        let (start, end) = match text.find(bad).filter(|_| !bad.is_empty()) {
+            Some(i) => (i, i + bad.len()),
+            None => (0, text.len()),
+        };
+        let note = format!("line {} of `{}`", first.line, s.file);
+        let note = if all {
+            Diagnostic::error("docket::lint::column-type", note)
+        } else {
+            Diagnostic::warning("docket::lint::bad-values", note)
+        };
+        d = d.with_related(note.with_label(Span::new(id, start, end), "does not read as declared"));
+    }
+    Some(d)
+}

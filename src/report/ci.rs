@@ -1,0 +1,608 @@
+//! Output for CI systems: SARIF 2.1.0 (code scanning), JUnit XML (test
+//! reports) and GitHub workflow annotations, for `check` (findings located
+//! in the data files, rule metadata from the policy) and `lint` (diagnostics
+//! located in the policy files).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use serde_sarif::sarif;
+
+use super::{Context, JsonDataError, JsonFinding, Summary};
+use crate::diagnostic::{Diagnostic, Severity as DiagSeverity};
+use crate::semantics::Severity;
+use crate::source::{SourceMap, Span};
+
+/// The schema address written into every SARIF log.
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// A path as a SARIF URI reference: `/` separators, reserved characters escaped.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            '\\' => out.push('/'),
+            '%' | ' ' | '#' | '?' | '[' | ']' | '"' | '<' | '>' | '^' | '`' | '{' | '}' | '|' => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "%{b:02X}");
+                }
+            }
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "%{b:02X}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn location(file: &str, region: sarif::Region, text: Option<String>) -> sarif::Location {
+    let physical = sarif::PhysicalLocation::builder()
+        .artifact_location(sarif::ArtifactLocation::builder().uri(uri(file)).build())
+        .region(region)
+        .build();
+    match text {
+        Some(t) => sarif::Location::builder()
+            .physical_location(physical)
+            .message(sarif::Message::builder().text(t).build())
+            .build(),
+        None => sarif::Location::builder()
+            .physical_location(physical)
+            .build(),
+    }
+}
+
+fn line_region(line: u64) -> sarif::Region {
+    sarif::Region::builder()
+        .start_line(i64::try_from(line.max(1)).unwrap_or(i64::MAX))
+        .build()
+}
+
+fn text(s: impl Into<String>) -> sarif::MultiformatMessageString {
+    sarif::MultiformatMessageString::builder()
+        .text(s.into())
+        .build()
+}
+
+fn result_level(s: &str) -> sarif::ResultLevel {
+    match s {
+        "error" => sarif::ResultLevel::Error,
+        "warning" => sarif::ResultLevel::Warning,
+        _ => sarif::ResultLevel::Note,
+    }
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn log(driver: sarif::ToolComponent, results: Vec<sarif::Result>) -> sarif::Sarif {
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    sarif::Sarif::builder()
+        .schema(SARIF_SCHEMA)
+        .version(serde_json::Value::String("2.1.0".to_string()))
+        .runs(vec![run])
+        .build()
+}
+
+fn driver(rules: Vec<sarif::ReportingDescriptor>) -> sarif::ToolComponent {
+    sarif::ToolComponent::builder()
+        .name("docket")
+        .version(env!("CARGO_PKG_VERSION"))
+        .rules(rules)
+        .build()
+}
+
+/// A data-error code as a SARIF rule.
+fn data_rule(code: &str) -> sarif::ReportingDescriptor {
+    sarif::ReportingDescriptor::builder()
+        .id(code)
+        .short_description(text(format!("data error `{code}`")))
+        .help(text(
+            "a row of the export could not be read as the policy declares it; see docs/diagnostics.md",
+        ))
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(serde_json::Value::String("error".to_string()))
+                .build(),
+        )
+        .build()
+}
+
+/// `check --format sarif`: one result per finding, located at the case's
+/// row in its data file, with the rule's place in the policy and the other
+/// rows involved as related locations; data errors as results too.
+pub fn check_sarif(
+    ctx: &Context,
+    selected: &[usize],
+    findings: &[JsonFinding],
+    data_errors: &[JsonDataError],
+) -> sarif::Sarif {
+    let mut rules = Vec::new();
+    let mut index: BTreeMap<String, i64> = BTreeMap::new();
+    for (i, r) in ctx.policy.rules.iter().enumerate() {
+        if !(selected.is_empty() || selected.contains(&i)) {
+            continue;
+        }
+        let sources: Vec<String> = r
+            .sources
+            .iter()
+            .map(|s| match &s.section {
+                Some(sec) => format!("{} › {sec}", s.document),
+                None => s.document.clone(),
+            })
+            .collect();
+        let help = if sources.is_empty() {
+            format!(
+                "{}. `docket explain {}` says what it checks.",
+                r.title, r.id
+            )
+        } else {
+            format!(
+                "{}. Source: {}. `docket explain {}` says what it checks.",
+                r.title,
+                sources.join("; "),
+                r.id
+            )
+        };
+        index.insert(r.id.clone(), rules.len() as i64);
+        rules.push(
+            sarif::ReportingDescriptor::builder()
+                .id(r.id.clone())
+                .name(r.id.clone())
+                .short_description(text(r.title.clone()))
+                .full_description(text(help.clone()))
+                .help(text(help))
+                .default_configuration(
+                    sarif::ReportingConfiguration::builder()
+                        .level(serde_json::Value::String(level(r.severity).to_string()))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    let mut results = Vec::with_capacity(findings.len() + data_errors.len());
+    for f in findings {
+        let lvl = if f.status == "due" {
+            "note"
+        } else {
+            f.severity
+        };
+        let mut message = format!("{}: {}", f.key, f.message);
+        if let Some(d) = &f.deadline {
+            let _ = write!(message, " (due by {d})");
+        }
+        let mut related: Vec<sarif::Location> = f
+            .rows
+            .iter()
+            .skip(1)
+            .map(|r| {
+                location(
+                    &r.file,
+                    line_region(r.line),
+                    Some("row read by the rule".into()),
+                )
+            })
+            .collect();
+        if !f.policy_span.file.is_empty() {
+            related.push(location(
+                &f.policy_span.file,
+                sarif::Region::builder()
+                    .start_line(f.policy_span.line as i64)
+                    .start_column(f.policy_span.column as i64)
+                    .build(),
+                Some(format!("rule `{}`", f.rule)),
+            ));
+        }
+        let locations: Vec<sarif::Location> = f
+            .rows
+            .first()
+            .map(|r| location(&r.file, line_region(r.line), None))
+            .into_iter()
+            .collect();
+        let mut prints = BTreeMap::new();
+        prints.insert(
+            "docketFinding/v1".to_string(),
+            format!(
+                "{}:{}:{}:{}",
+                f.rule,
+                f.key,
+                f.status,
+                f.deadline.as_deref().unwrap_or("")
+            ),
+        );
+        let mut res = sarif::Result::builder()
+            .rule_id(f.rule.clone())
+            .level(result_level(lvl))
+            .message(sarif::Message::builder().text(message).build())
+            .locations(locations)
+            .partial_fingerprints(prints)
+            .build();
+        res.rule_index = index.get(&f.rule).copied();
+        if !related.is_empty() {
+            res.related_locations = Some(related);
+        }
+        results.push(res);
+    }
+    for e in data_errors {
+        if !index.contains_key(e.code) {
+            index.insert(e.code.to_string(), rules.len() as i64);
+            rules.push(data_rule(e.code));
+        }
+        let mut message = e.message.clone();
+        if let Some(c) = &e.column {
+            message = format!("column \"{c}\": {message}");
+        }
+        let mut res = sarif::Result::builder()
+            .rule_id(e.code)
+            .level(sarif::ResultLevel::Error)
+            .message(sarif::Message::builder().text(message).build())
+            .locations(vec![location(&e.file, line_region(e.line), None)])
+            .build();
+        res.rule_index = index.get(e.code).copied();
+        results.push(res);
+    }
+    log(driver(rules), results)
+}
+
+fn span_region(sources: &SourceMap, span: Span) -> Option<(String, sarif::Region)> {
+    let (file, line, col) = sources.locate(span)?;
+    let end = Span::new(span.file, span.end as usize, span.end as usize);
+    let (_, end_line, end_col) = sources.locate(end)?;
+    let mut r = sarif::Region::builder()
+        .start_line(line as i64)
+        .start_column(col as i64)
+        .build();
+    if span.end > span.start {
+        r.end_line = Some(end_line as i64);
+        r.end_column = Some(end_col as i64);
+    }
+    Some((file.to_string(), r))
+}
+
+fn diag_message(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(h) => format!("{}\nhelp: {h}", d.message),
+        None => d.message.clone(),
+    }
+}
+
+fn diag_level(d: &Diagnostic) -> &'static str {
+    match d.severity {
+        DiagSeverity::Error => "error",
+        DiagSeverity::Warning => "warning",
+    }
+}
+
+/// `lint --format sarif`: one result per diagnostic, located in the policy
+/// (or data) file, other labels as related locations.
+pub fn lint_sarif(runs: &[(&[Diagnostic], &SourceMap)]) -> sarif::Sarif {
+    let mut rules = Vec::new();
+    let mut index: BTreeMap<&'static str, i64> = BTreeMap::new();
+    let mut results = Vec::new();
+    for (diags, sources) in runs {
+        for d in *diags {
+            let rule_index = *index.entry(d.code).or_insert_with(|| {
+                rules.push(
+                    sarif::ReportingDescriptor::builder()
+                        .id(d.code)
+                        .short_description(text(format!("`{}`", d.code)))
+                        .help(text(format!("see `{}` in docs/diagnostics.md", d.code)))
+                        .build(),
+                );
+                rules.len() as i64 - 1
+            });
+            let mut labels = d
+                .labels
+                .iter()
+                .filter_map(|l| span_region(sources, l.span).map(|(f, r)| (f, r, l.text.clone())));
+            let locations: Vec<sarif::Location> = labels
+                .next()
+                .map(|(f, r, t)| location(&f, r, (!t.is_empty()).then_some(t)))
+                .into_iter()
+                .collect();
+            let related: Vec<sarif::Location> = labels
+                .map(|(f, r, t)| location(&f, r, (!t.is_empty()).then_some(t)))
+                .collect();
+            let mut res = sarif::Result::builder()
+                .rule_id(d.code)
+                .rule_index(rule_index)
+                .level(result_level(diag_level(d)))
+                .message(sarif::Message::builder().text(diag_message(d)).build())
+                .locations(locations)
+                .build();
+            if !related.is_empty() {
+                res.related_locations = Some(related);
+            }
+            results.push(res);
+        }
+    }
+    log(driver(rules), results)
+}
+
+/// Serialises a SARIF log.
+pub fn sarif_text(s: &sarif::Sarif) -> String {
+    serde_json::to_string_pretty(s)
+        .map(|t| t + "\n")
+        .unwrap_or_default()
+}
+
+fn junit_text(report: &Report) -> String {
+    report.to_string().unwrap_or_default()
+}
+
+/// `check --format junit`: one test case per rule; a rule with violations
+/// at or above `fail_on` fails and lists its cases; due items, warnings
+/// below `fail_on` and data errors are written out as well.
+pub fn check_junit(
+    ctx: &Context,
+    findings: &[JsonFinding],
+    summary: &Summary,
+    data_errors: &[JsonDataError],
+    fail_on: Severity,
+) -> String {
+    let mut suite = TestSuite::new(format!("docket check: {}", ctx.policy.name));
+    for r in &summary.rules {
+        let listed: Vec<&JsonFinding> = findings.iter().filter(|f| f.rule == r.rule).collect();
+        let lines = |status: &str| {
+            listed
+                .iter()
+                .filter(|f| f.status == status)
+                .map(|f| match &f.deadline {
+                    Some(d) => format!("{}: {} (due by {d})", f.key, f.message),
+                    None => format!("{}: {}", f.key, f.message),
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let severity = if r.severity == "warning" {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let fails =
+            r.stats.violated > 0 && (severity == Severity::Error || fail_on == Severity::Warning);
+        let status = if fails {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(format!(
+                "{} {} in {} {}",
+                r.stats.violated,
+                if r.stats.violated == 1 {
+                    "violation"
+                } else {
+                    "violations"
+                },
+                r.stats.violated_cases,
+                if r.stats.violated_cases == 1 {
+                    "case"
+                } else {
+                    "cases"
+                }
+            ))
+            .set_type(r.severity)
+            .set_description(lines("violated"));
+            s
+        } else if r.stats.evaluated == 0 {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message("the rule applies to no case of this export");
+            s
+        } else {
+            TestCaseStatus::success()
+        };
+        let mut case = TestCase::new(r.rule.clone(), status);
+        case.set_classname(format!("docket.{}", ctx.policy.name))
+            .set_assertions(r.stats.evaluated as usize);
+        let mut out = String::new();
+        if !fails && r.stats.violated > 0 {
+            let _ = writeln!(out, "violations ({}):\n{}", r.severity, lines("violated"));
+        }
+        if r.stats.due > 0 {
+            let _ = writeln!(out, "due:\n{}", lines("due"));
+        }
+        if !out.is_empty() {
+            case.set_system_out(out);
+        }
+        suite.add_test_case(case);
+    }
+    let status = if data_errors.is_empty() {
+        TestCaseStatus::success()
+    } else {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        s.set_message(format!("{} data errors", data_errors.len()))
+            .set_type("data")
+            .set_description(
+                data_errors
+                    .iter()
+                    .map(|e| format!("{}:{}: {} [{}]", e.file, e.line, e.message, e.code))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        s
+    };
+    let mut data = TestCase::new("data: every row of the export reads as declared", status);
+    data.set_classname(format!("docket.{}", ctx.policy.name));
+    suite.add_test_case(data);
+    let mut report = Report::new("docket");
+    report.add_test_suite(suite);
+    junit_text(&report)
+}
+
+/// `lint --format junit`: a test suite per policy, a test case per policy
+/// file, failing with the file's errors (and warnings with `deny_warnings`).
+pub fn lint_junit(runs: &[(String, &[Diagnostic], &SourceMap)], deny_warnings: bool) -> String {
+    let mut report = Report::new("docket lint");
+    for (path, diags, sources) in runs {
+        let mut suite = TestSuite::new(format!("docket lint {path}"));
+        let mut by_file: BTreeMap<String, Vec<&Diagnostic>> = BTreeMap::new();
+        for (_, f) in sources.iter() {
+            if f.first_line == 1 {
+                by_file.entry(f.name.clone()).or_default();
+            }
+        }
+        let mut unplaced = Vec::new();
+        for d in *diags {
+            match d.primary_span().and_then(|s| sources.locate(s)) {
+                Some((file, _, _)) => by_file.entry(file.to_string()).or_default().push(d),
+                None => unplaced.push(d),
+            }
+        }
+        if !unplaced.is_empty() || by_file.is_empty() {
+            by_file.entry(path.clone()).or_default().extend(unplaced);
+        }
+        for (file, list) in by_file {
+            let failing: Vec<&&Diagnostic> = list
+                .iter()
+                .filter(|d| d.is_error() || deny_warnings)
+                .collect();
+            let lines = |ds: &[&&Diagnostic]| {
+                ds.iter()
+                    .map(|d| crate::diagnostic::one_line(d, sources))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let status = if failing.is_empty() {
+                TestCaseStatus::success()
+            } else {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(crate::cli::count_words(
+                    &failing.iter().map(|d| (**d).clone()).collect::<Vec<_>>(),
+                ))
+                .set_description(lines(&failing));
+                s
+            };
+            let mut case = TestCase::new(file, status);
+            case.set_classname("docket.lint");
+            let rest: Vec<&&Diagnostic> = list
+                .iter()
+                .filter(|d| !(d.is_error() || deny_warnings))
+                .collect();
+            if !rest.is_empty() {
+                case.set_system_out(lines(&rest));
+            }
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    junit_text(&report)
+}
+
+/// Escapes a workflow command's message.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn gh_prop(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// `check --format github`: a workflow annotation per finding and data
+/// error, at the data row, then the totals as a plain line.
+pub fn check_github(
+    findings: &[JsonFinding],
+    data_errors: &[JsonDataError],
+    summary_line: &str,
+) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let kind = match (f.status, f.severity) {
+            ("due", _) => "notice",
+            (_, "warning") => "warning",
+            _ => "error",
+        };
+        let (file, line) = f
+            .rows
+            .first()
+            .map_or((String::new(), 0), |r| (r.file.clone(), r.line));
+        let mut message = f.message.clone();
+        if let Some(d) = &f.deadline {
+            let _ = write!(message, " (due by {d})");
+        }
+        let _ = writeln!(
+            out,
+            "::{kind} file={},line={line},title={}::{}",
+            gh_prop(&file),
+            gh_prop(&format!("{} {}", f.rule, f.key)),
+            gh_data(&message)
+        );
+    }
+    for e in data_errors {
+        let message = match &e.column {
+            Some(c) => format!("column \"{c}\": {}", e.message),
+            None => e.message.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "::error file={},line={},title={}::{}",
+            gh_prop(&e.file),
+            e.line,
+            gh_prop(e.code),
+            gh_data(&message)
+        );
+    }
+    out.push_str(summary_line);
+    out.push('\n');
+    out
+}
+
+/// `lint --format github`: a workflow annotation per diagnostic.
+pub fn lint_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let kind = if d.is_error() { "error" } else { "warning" };
+        let place = d
+            .primary_span()
+            .and_then(|s| span_region(sources, s))
+            .map(|(file, r)| {
+                let mut p = format!(
+                    "file={},line={},col={}",
+                    gh_prop(&file),
+                    r.start_line.unwrap_or(1),
+                    r.start_column.unwrap_or(1)
+                );
+                if let (Some(l), Some(c)) = (r.end_line, r.end_column) {
+                    let _ = write!(p, ",endLine={l},endColumn={c}");
+                }
+                p + ","
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "::{kind} {place}title={}::{}",
+            gh_prop(d.code),
+            gh_data(&diag_message(d))
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_escape_what_a_uri_cannot_hold() {
+        assert_eq!(uri("examples/data/cases.csv"), "examples/data/cases.csv");
+        assert_eq!(uri("my exports/100%.csv"), "my%20exports/100%25.csv");
+        assert_eq!(uri("a\\b#c"), "a/b%23c");
+    }
+
+    #[test]
+    fn workflow_commands_escape_their_parts() {
+        assert_eq!(gh_data("50% done\nnext"), "50%25 done%0Anext");
+        assert_eq!(gh_prop("a:b,c"), "a%3Ab%2Cc");
+    }
+}

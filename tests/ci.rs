@@ -1,0 +1,436 @@
+//! CI-native output of `check` and `lint` (SARIF, JUnit, GitHub
+//! annotations) and `lint --data`; SARIF is validated against the SARIF
+//! 2.1.0 schema (vendored in tests/schemas/, the OASIS schema as shipped by
+//! the serde-sarif crate).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const AS_OF: &str = "2025-11-20T12:00";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn docket() -> Command {
+    Command::cargo_bin("docket").unwrap()
+}
+
+fn check(format: &str, data: &Path) -> (String, i32) {
+    let out = docket()
+        .args(["check", "--policy"])
+        .arg(root().join("policies"))
+        .arg("--data")
+        .arg(data)
+        .args(["--as-of", AS_OF, "--format", format])
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+fn lint(args: &[&str]) -> (String, String, i32) {
+    let out = docket().arg("lint").args(args).output().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+fn schema_errors(log: &Value) -> Vec<String> {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/schemas/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    v.iter_errors(log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+fn assert_valid_sarif(text: &str) -> Value {
+    let log: Value = serde_json::from_str(text).unwrap();
+    let errors = schema_errors(&log);
+    assert!(errors.is_empty(), "invalid SARIF: {errors:#?}");
+    assert_eq!(log["version"], "2.1.0");
+    log
+}
+
+fn examples() -> PathBuf {
+    root().join("examples/data")
+}
+
+#[test]
+fn the_schema_check_rejects_what_is_not_sarif() {
+    // The validation is real: a log without a version, or with a result
+    // whose level is not a SARIF level, fails it.
+    let (text, _) = check("sarif", &examples());
+    let mut log: Value = serde_json::from_str(&text).unwrap();
+    log.as_object_mut().unwrap().remove("version");
+    assert!(!schema_errors(&log).is_empty());
+    let mut log: Value = serde_json::from_str(&text).unwrap();
+    log["runs"][0]["results"][0]["level"] = Value::String("fatal".into());
+    assert!(!schema_errors(&log).is_empty());
+}
+
+#[test]
+fn check_sarif_locates_findings_in_data_files_with_rule_metadata() {
+    let (text, code) = check("sarif", &examples());
+    assert_eq!(
+        code, 1,
+        "the example breaks rules: exit 1 as with every format"
+    );
+    let log = assert_valid_sarif(&text);
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "docket");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 18);
+    let tagged = rules.iter().find(|r| r["id"] == "vendor-tagged").unwrap();
+    assert_eq!(
+        tagged["shortDescription"]["text"],
+        "Tag the billing vendor (Genpac) on every billing inquiry"
+    );
+    assert!(
+        tagged["help"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("CCC Process for CSMs › Billing Inquiries"),
+        "{tagged}"
+    );
+    assert_eq!(tagged["defaultConfiguration"]["level"], "error");
+    // As many results as `check --format json` has findings.
+    let (json, _) = check("json", &examples());
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), report["findings"].as_array().unwrap().len());
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "vendor-tagged")
+        .unwrap();
+    assert_eq!(r["level"], "error");
+    assert_eq!(
+        r["message"]["text"],
+        "C-0000073: the billing inquiry was closed without ever tagging Genpac"
+    );
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert!(
+        loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("examples/data/cases.csv")
+    );
+    assert_eq!(loc["region"]["startLine"], 74);
+    let related = r["relatedLocations"].as_array().unwrap();
+    let policy = related
+        .iter()
+        .find(|l| {
+            l["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("billing.docket")
+        })
+        .unwrap();
+    assert_eq!(policy["physicalLocation"]["region"]["startLine"], 4);
+    // Due items are notes.
+    let due = results
+        .iter()
+        .find(|r| r["level"] == "note")
+        .expect("the example has a due item");
+    assert!(
+        due["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("C-0000082")
+    );
+}
+
+#[test]
+fn check_sarif_reports_data_errors_at_their_lines() {
+    let d = tempfile::tempdir().unwrap();
+    for f in [
+        "accounts.csv",
+        "opportunities.csv",
+        "cases.csv",
+        "case_events.csv",
+    ] {
+        std::fs::copy(examples().join(f), d.path().join(f)).unwrap();
+    }
+    let events = d.path().join("case_events.csv");
+    let mut text = std::fs::read_to_string(&events).unwrap();
+    text.push_str("C-0000001,not a time,Acknowledged,Someone,\n");
+    let line = text.lines().count();
+    std::fs::write(&events, text).unwrap();
+    let (out, code) = check("sarif", d.path());
+    assert_eq!(code, 1);
+    let log = assert_valid_sarif(&out);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let e = results
+        .iter()
+        .find(|r| r["ruleId"] == "docket::data::type-error")
+        .expect("the data error is a result");
+    assert_eq!(
+        e["locations"][0]["physicalLocation"]["region"]["startLine"],
+        line as u64
+    );
+    assert!(
+        e["message"]["text"].as_str().unwrap().contains("Timestamp"),
+        "{e}"
+    );
+    let (gh, _) = check("github", d.path());
+    assert!(
+        gh.lines().any(|l| l.starts_with("::error file=")
+            && l.contains(&format!(
+                "line={line},title=docket%3A%3Adata%3A%3Atype-error::"
+            ))),
+        "{gh}"
+    );
+}
+
+#[test]
+fn check_junit_has_a_test_case_per_rule() {
+    let (xml, code) = check("junit", &examples());
+    assert_eq!(code, 1);
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert_eq!(
+        xml.matches("<testcase ").count(),
+        19,
+        "18 rules and the data: {xml}"
+    );
+    assert!(xml.contains(r#"<testcase name="vendor-tagged""#));
+    assert!(
+        xml.contains(r#"<failure message="1 violation in 1 case" type="error">C-0000073: the billing inquiry was closed without ever tagging Genpac</failure>"#),
+        "{xml}"
+    );
+    // A warning rule does not fail by default; its violations are listed.
+    let cc = xml
+        .split(r#"<testcase name="customer-contacted""#)
+        .nth(1)
+        .unwrap();
+    let cc = cc.split("</testcase>").next().unwrap();
+    assert!(!cc.contains("<failure"), "{cc}");
+    assert!(cc.contains("violations (warning):"), "{cc}");
+    // Escaped as XML.
+    assert!(xml.contains("EC Billing &amp; AR Manager"));
+    let suite = xml.lines().find(|l| l.contains("<testsuite ")).unwrap();
+    assert!(suite.contains(r#"tests="19""#), "{suite}");
+}
+
+#[test]
+fn check_github_annotates_each_finding() {
+    let (text, code) = check("github", &examples());
+    assert_eq!(code, 1);
+    let (json, _) = check("json", &examples());
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let n = report["findings"].as_array().unwrap().len();
+    let annotations: Vec<&str> = text.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(annotations.len(), n);
+    assert!(annotations.iter().any(|l| l.ends_with(
+        "line=74,title=vendor-tagged C-0000073::the billing inquiry was closed without ever tagging Genpac"
+    ) && l.starts_with("::error file=")), "{text}");
+    assert!(annotations.iter().any(|l| l.starts_with("::warning ")));
+    assert!(annotations.iter().any(|l| l.starts_with("::notice ")));
+    assert!(text.trim_end().ends_with(
+        "82 cases checked: 86 violations (79 errors, 7 warnings), 1 due, 0 data errors"
+    ));
+}
+
+#[test]
+fn lint_sarif_locates_diagnostics_in_policy_files() {
+    let broken = root().join("tests/broken/names.unknown-field.docket");
+    let (text, _, code) = lint(&["--format", "sarif", broken.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let log = assert_valid_sarif(&text);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    let (json, _, _) = lint(&["--format", "json", broken.to_str().unwrap()]);
+    let j: Value = serde_json::from_str(&json).unwrap();
+    let first = &j["diagnostics"][0];
+    let r = &results[0];
+    assert_eq!(r["ruleId"], first["code"]);
+    let region = &r["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], first["line"]);
+    assert_eq!(region["startColumn"], first["column"]);
+    assert!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("names.unknown-field.docket")
+    );
+    // The bundled policy: valid, no results, exit 0.
+    let (text, _, code) = lint(&[
+        "--format",
+        "sarif",
+        root().join("policies").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let log = assert_valid_sarif(&text);
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn lint_junit_and_github() {
+    let broken = root().join("tests/broken/names.unknown-field.docket");
+    let (xml, _, code) = lint(&["--format", "junit", broken.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(xml.contains("<failure"), "{xml}");
+    assert!(xml.contains("docket::names::unknown-field"), "{xml}");
+    let (gh, _, code) = lint(&["--format", "github", broken.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let first = gh.lines().next().unwrap();
+    assert!(first.starts_with("::error file="), "{gh}");
+    assert!(first.contains(",line=") && first.contains(",col="), "{gh}");
+    assert!(
+        first.contains("title=docket%3A%3Anames%3A%3Aunknown-field::"),
+        "{gh}"
+    );
+    let (xml, _, code) = lint(&[
+        "--format",
+        "junit",
+        root().join("policies").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(!xml.contains("<failure"), "{xml}");
+    assert_eq!(
+        xml.matches("<testcase ").count(),
+        5,
+        "one per policy file: {xml}"
+    );
+}
+
+/// A copy of the example export with `edit` applied to one file's text.
+fn export_with(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for f in [
+        "accounts.csv",
+        "opportunities.csv",
+        "cases.csv",
+        "case_events.csv",
+    ] {
+        let text = std::fs::read_to_string(examples().join(f)).unwrap();
+        let text = if f == file { edit(&text) } else { text };
+        std::fs::write(d.path().join(f), text).unwrap();
+    }
+    d
+}
+
+fn replace_last_field(text: &str, rows: &[usize], with: &str) -> String {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if rows.contains(&i) {
+                let (head, _) = l.rsplit_once(',').unwrap();
+                format!("{head},{with}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[test]
+fn lint_data_finds_missing_columns_with_a_suggestion() {
+    let d = export_with("cases.csv", |t| t.replacen("Closed At", "Closed Date", 1));
+    let (_, err, code) = lint(&[
+        "policies",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("docket::data::missing-column"), "{err}");
+    assert!(err.contains("has no column \"Closed At\""), "{err}");
+    assert!(err.contains("Closed Date"), "did-you-mean: {err}");
+}
+
+#[test]
+fn lint_data_samples_values_against_declared_types() {
+    // Two renewal dates written as quarters: a warning naming the line.
+    let d = export_with("accounts.csv", |t| {
+        replace_last_field(t, &[3, 6], "Q3 2025")
+    });
+    let (out, err, code) = lint(&[
+        "policies",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--format",
+        "short",
+    ]);
+    assert_eq!(code, 0, "warnings only: {out}{err}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("docket::lint::bad-values"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.contains("2 of 10 values of \"Renewal Date\""),
+        "{line}"
+    );
+    assert!(out.contains("docket::lint::unused-column"), "{out}");
+    assert!(
+        out.contains("`case.owner` (\"Owner\") is declared but no rule reads it"),
+        "{out}"
+    );
+    let (_, _, code) = lint(&[
+        "policies",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--deny-warnings",
+    ]);
+    assert_eq!(code, 2);
+    // The first bad cell is quoted from the data file at its line.
+    let (_, err, _) = lint(&[
+        "policies",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert!(err.contains("accounts.csv:4:"), "{err}");
+    assert!(err.contains("Q3 2025"), "{err}");
+    // SARIF carries the data-file location too.
+    let (sarif, _, _) = lint(&[
+        "policies",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--format",
+        "sarif",
+    ]);
+    let log = assert_valid_sarif(&sarif);
+    let r = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "docket::lint::bad-values")
+        .unwrap()
+        .clone();
+    assert!(
+        r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Renewal Date")
+    );
+    // Every renewal date unreadable: the column is plainly the wrong one.
+    let rows: Vec<usize> = (1..=10).collect();
+    let d = export_with("accounts.csv", |t| replace_last_field(t, &rows, "Q3 2025"));
+    let (out, _, code) = lint(&[
+        "policies",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--format",
+        "short",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("error[docket::lint::column-type]: \"Renewal Date\" in"),
+        "{out}"
+    );
+}
