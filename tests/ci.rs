@@ -304,6 +304,12 @@ fn lint_junit_and_github() {
     );
 }
 
+/// `docket lint policies --data DIR` with more flags.
+fn lint_data(dir: &Path, extra: &[&str]) -> (String, String, i32) {
+    let dir = dir.to_str().unwrap();
+    lint(&[&["policies", "--data", dir], extra].concat())
+}
+
 /// A copy of the example export with `edit` applied to one file's text.
 fn export_with(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
@@ -339,13 +345,7 @@ fn replace_last_field(text: &str, rows: &[usize], with: &str) -> String {
 #[test]
 fn lint_data_finds_missing_columns_with_a_suggestion() {
     let d = export_with("cases.csv", |t| t.replacen("Closed At", "Closed Date", 1));
-    let (_, err, code) = lint(&[
-        "policies",
-        "--data",
-        d.path().to_str().unwrap(),
-        "--color",
-        "never",
-    ]);
+    let (_, err, code) = lint_data(d.path(), &["--color", "never"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("docket::data::missing-column"), "{err}");
     assert!(err.contains("has no column \"Closed At\""), "{err}");
@@ -358,13 +358,7 @@ fn lint_data_samples_values_against_declared_types() {
     let d = export_with("accounts.csv", |t| {
         replace_last_field(t, &[3, 6], "Q3 2025")
     });
-    let (out, err, code) = lint(&[
-        "policies",
-        "--data",
-        d.path().to_str().unwrap(),
-        "--format",
-        "short",
-    ]);
+    let (out, err, code) = lint_data(d.path(), &["--format", "short"]);
     assert_eq!(code, 0, "warnings only: {out}{err}");
     let line = out
         .lines()
@@ -379,31 +373,14 @@ fn lint_data_samples_values_against_declared_types() {
         out.contains("`case.owner` (\"Owner\") is declared but no rule reads it"),
         "{out}"
     );
-    let (_, _, code) = lint(&[
-        "policies",
-        "--data",
-        d.path().to_str().unwrap(),
-        "--deny-warnings",
-    ]);
+    let (_, _, code) = lint_data(d.path(), &["--deny-warnings"]);
     assert_eq!(code, 2);
     // The first bad cell is quoted from the data file at its line.
-    let (_, err, _) = lint(&[
-        "policies",
-        "--data",
-        d.path().to_str().unwrap(),
-        "--color",
-        "never",
-    ]);
+    let (_, err, _) = lint_data(d.path(), &["--color", "never"]);
     assert!(err.contains("accounts.csv:4:"), "{err}");
     assert!(err.contains("Q3 2025"), "{err}");
     // SARIF carries the data-file location too.
-    let (sarif, _, _) = lint(&[
-        "policies",
-        "--data",
-        d.path().to_str().unwrap(),
-        "--format",
-        "sarif",
-    ]);
+    let (sarif, _, _) = lint_data(d.path(), &["--format", "sarif"]);
     let log = assert_valid_sarif(&sarif);
     let r = log["runs"][0]["results"]
         .as_array()
@@ -421,13 +398,7 @@ fn lint_data_samples_values_against_declared_types() {
     // Every renewal date unreadable: the column is plainly the wrong one.
     let rows: Vec<usize> = (1..=10).collect();
     let d = export_with("accounts.csv", |t| replace_last_field(t, &rows, "Q3 2025"));
-    let (out, _, code) = lint(&[
-        "policies",
-        "--data",
-        d.path().to_str().unwrap(),
-        "--format",
-        "short",
-    ]);
+    let (out, _, code) = lint_data(d.path(), &["--format", "short"]);
     assert_eq!(code, 2, "{out}");
     assert!(
         out.contains("error[docket::lint::column-type]: \"Renewal Date\" in"),

@@ -32,6 +32,18 @@ fn policy_copy(edit: impl Fn(&Path)) -> tempfile::TempDir {
     d
 }
 
+/// The bundled policy with the current MSA's notice cut from 90 to 60 days.
+fn sixty_days() -> tempfile::TempDir {
+    policy_copy(|d| {
+        replace(
+            d,
+            "requests.docket",
+            "when current_msa: 90 days",
+            "when current_msa: 60 days",
+        )
+    })
+}
+
 fn replace(dir: &Path, file: &str, from: &str, to: &str) {
     let p = dir.join(file);
     let text = std::fs::read_to_string(&p).unwrap();
@@ -187,14 +199,7 @@ fn keys(list: &Value) -> Vec<String> {
 #[test]
 fn ninety_days_to_sixty_clears_short_notices_and_shrinks_the_rest() {
     let base = root().join("policies");
-    let p = policy_copy(|d| {
-        replace(
-            d,
-            "requests.docket",
-            "when current_msa: 90 days",
-            "when current_msa: 60 days",
-        )
-    });
+    let p = sixty_days();
     let (d, code) = diff_json(&base, p.path(), &[]);
     assert_eq!(code, 0);
     assert_eq!(d["added"], Value::Array(vec![]));
@@ -448,14 +453,7 @@ fn tables_the_policies_read_differently_are_an_error_in_both() {
 #[test]
 fn markdown_and_human_reports() {
     let base = root().join("policies");
-    let p = policy_copy(|d| {
-        replace(
-            d,
-            "requests.docket",
-            "when current_msa: 90 days",
-            "when current_msa: 60 days",
-        )
-    });
+    let p = sixty_days();
     let out = diff_cmd(&base, p.path(), &["--format", "markdown"])
         .output()
         .unwrap();

@@ -90,6 +90,20 @@ fn evaluate(
     }
 }
 
+/// One side of the comparison: its findings, its rules with their counts.
+fn side<'a>(policy: &'a Policy, ev: &'a mut Evaluated, path: &str) -> SideInput<'a> {
+    SideInput {
+        findings: std::mem::take(&mut ev.findings),
+        rules: policy
+            .rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .zip(ev.stats.iter())
+            .collect(),
+        info: info(policy, path),
+    }
+}
+
 fn info(policy: &Policy, path: &str) -> report::PolicyInfo {
     report::PolicyInfo {
         name: policy.name.clone(),
@@ -137,35 +151,18 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     };
     let path = a.run.policy.display().to_string();
     let base_path = a.base.display().to_string();
-    let after = evaluate(&policy, &sources, &path, &data, now);
+    let mut after = evaluate(&policy, &sources, &path, &data, now);
     let files = data.accounts.clone();
     let data_errors = data.errors.len() as u64;
     let base_data = projection.apply(data);
-    let before = evaluate(&base, &base_sources, &base_path, &base_data, base_now);
+    let mut before = evaluate(&base, &base_sources, &base_path, &base_data, base_now);
     let as_of = crate::time::Instant(now).rfc3339(policy.timezone);
+    let cases = after.cases.max(before.cases);
     let d = diff::compare(
-        SideInput {
-            findings: before.findings,
-            rules: base
-                .rules
-                .iter()
-                .map(|r| r.id.as_str())
-                .zip(before.stats.iter())
-                .collect(),
-            info: info(&base, &base_path),
-        },
-        SideInput {
-            findings: after.findings,
-            rules: policy
-                .rules
-                .iter()
-                .map(|r| r.id.as_str())
-                .zip(after.stats.iter())
-                .collect(),
-            info: info(&policy, &path),
-        },
+        side(&base, &mut before, &base_path),
+        side(&policy, &mut after, &path),
         as_of,
-        after.cases.max(before.cases),
+        cases,
         data_errors,
         files,
     );

@@ -1302,7 +1302,7 @@ pub struct FileSample {
     pub file: Arc<str>,
     /// Records sampled.
     pub rows: u64,
-    /// The sampled lines' text, by physical line (to quote bad cells).
+    /// The text of the lines holding each column's first bad cell, by physical line.
     pub lines: Vec<(u64, String)>,
     /// Per declared column.
     pub columns: Vec<ColumnSample>,
@@ -1341,17 +1341,8 @@ pub fn sample(
             }
         };
         let base = o.start.1;
-        let lines: Vec<(u64, String)> = block
-            .bytes
-            .split(|b| *b == b'\n')
-            .enumerate()
-            .map(|(i, l)| {
-                let text = String::from_utf8_lossy(l);
-                (base + i as u64, text.trim_end_matches('\r').to_string())
-            })
-            .collect();
         let used = vec![true; table.columns.len()];
-        let (part, _) = parse_block(table, &used, policy.timezone, o, block, None);
+        let (part, bytes) = parse_block(table, &used, policy.timezone, o, block, None);
         let mut columns: Vec<ColumnSample> = (0..table.columns.len())
             .map(|column| ColumnSample {
                 table: o.table,
@@ -1402,6 +1393,21 @@ pub fn sample(
                 }
             }
         }
+        // Only the lines a report will quote are kept.
+        let wanted: Vec<u64> = columns
+            .iter()
+            .filter_map(|c| c.first_bad.as_ref().map(|e| e.line))
+            .collect();
+        let lines = bytes
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .map(|(i, l)| (base + i as u64, l))
+            .filter(|(n, _)| wanted.contains(n))
+            .map(|(n, l)| {
+                let text = String::from_utf8_lossy(l);
+                (n, text.trim_end_matches('\r').to_string())
+            })
+            .collect();
         out.push(FileSample {
             table: o.table,
             file: o.display.clone(),

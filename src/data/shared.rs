@@ -241,6 +241,24 @@ pub fn load_shared(
     Ok((data, projection))
 }
 
+/// Item `i` of `items`: moved out (leaving `empty()`) the first time
+/// `seen` marks it, cloned after that.
+fn move_once<T: Clone>(
+    items: &mut [T],
+    seen: Option<&mut Vec<bool>>,
+    i: usize,
+    empty: impl Fn() -> T,
+) -> T {
+    let first = seen
+        .and_then(|s| s.get_mut(i))
+        .map(|s| !std::mem::replace(s, true));
+    match (first, items.get_mut(i)) {
+        (Some(true), Some(x)) => std::mem::replace(x, empty()),
+        (_, Some(x)) => x.clone(),
+        (_, None) => empty(),
+    }
+}
+
 impl Projection {
     /// The first policy's dataset, made from the union's by moving columns
     /// and indexes into its layout.
@@ -263,33 +281,26 @@ impl Projection {
                 continue;
             };
             let cols = self.columns.get(bt).map_or(&[][..], Vec::as_slice);
-            let mut columns = Vec::with_capacity(cols.len());
-            for &uc in cols {
-                let seen = taken.get_mut(ut).and_then(|x| x.get_mut(uc));
-                let col = match (seen, src.columns.get_mut(uc)) {
-                    (Some(seen), Some(c)) if !*seen => {
-                        *seen = true;
-                        std::mem::replace(c, ColumnData::Unused)
-                    }
-                    (_, Some(c)) => c.clone(),
-                    (_, None) => ColumnData::Unused,
-                };
-                columns.push(col);
-            }
+            let columns: Vec<ColumnData> = cols
+                .iter()
+                .map(|&uc| {
+                    move_once(&mut src.columns, taken.get_mut(ut), uc, || {
+                        ColumnData::Unused
+                    })
+                })
+                .collect();
             let rels = self.relations.get(bt).map_or(&[][..], Vec::as_slice);
-            let mut relations = Vec::with_capacity(rels.len());
-            for &ur in rels {
-                let seen = relations_taken.get_mut(ut).and_then(|x| x.get_mut(ur));
-                let rel = match (seen, src.relations.get_mut(ur)) {
-                    (Some(seen), Some(r)) if !*seen => {
-                        *seen = true;
-                        std::mem::take(r)
-                    }
-                    (_, Some(r)) => r.clone(),
-                    (_, None) => Default::default(),
-                };
-                relations.push(rel);
-            }
+            let relations = rels
+                .iter()
+                .map(|&ur| {
+                    move_once(
+                        &mut src.relations,
+                        relations_taken.get_mut(ut),
+                        ur,
+                        Default::default,
+                    )
+                })
+                .collect();
             let back = |uc: usize| cols.iter().position(|c| *c == uc);
             let orphans: Vec<Orphan> = src
                 .orphans

@@ -46,15 +46,11 @@ fn location(file: &str, region: sarif::Region, text: Option<String>) -> sarif::L
         .artifact_location(sarif::ArtifactLocation::builder().uri(uri(file)).build())
         .region(region)
         .build();
-    match text {
-        Some(t) => sarif::Location::builder()
-            .physical_location(physical)
-            .message(sarif::Message::builder().text(t).build())
-            .build(),
-        None => sarif::Location::builder()
-            .physical_location(physical)
-            .build(),
-    }
+    let mut l = sarif::Location::builder()
+        .physical_location(physical)
+        .build();
+    l.message = text.map(|t| sarif::Message::builder().text(t).build());
+    l
 }
 
 fn line_region(line: u64) -> sarif::Region {
