@@ -418,11 +418,38 @@ pub(super) fn load_columns(
     index::build_relations(policy, &mut tables);
     if timing {
         eprintln!(
-            "load: parse {parse_time:?}, merge {:?}, references {:?}, relations {:?}",
+            "load: parse {parse_time:?}, merge {:?}, references {:?}, relations {:?}; memory {}",
             t1 - t0,
             t2 - t1,
-            t2.elapsed()
+            t2.elapsed(),
+            memory_status()
         );
+        for t in &tables {
+            let (lines, cols, index) = t.heap_bytes();
+            let mb = |b: usize| b as f64 / 1e6;
+            let listed: Vec<String> = policy
+                .tables
+                .iter()
+                .find(|d| d.name == t.name)
+                .map(|d| {
+                    d.columns
+                        .iter()
+                        .zip(&cols)
+                        .filter(|(_, b)| **b > 0)
+                        .map(|(c, b)| format!("{} {:.1}", c.name, mb(*b)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "  {}: {} rows, lines {:.1} MB, index {:.1} MB, columns {:.1} MB ({})",
+                t.name,
+                t.len,
+                mb(lines),
+                mb(index),
+                mb(cols.iter().sum()),
+                listed.join(", ")
+            );
+        }
     }
     let order: Vec<Arc<str>> = tables.iter().map(|t| t.file.clone()).collect();
     errors.sort_by_key(|e| {
@@ -439,6 +466,20 @@ pub(super) fn load_columns(
         errors,
         accounts,
     })
+}
+
+/// Peak and current resident memory, from `/proc/self/status` (Linux; for
+/// `DOCKET_TIMING`).
+pub fn memory_status() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
 }
 
 /// Threads to parse with: `DOCKET_THREADS`, else rayon's pool size (which

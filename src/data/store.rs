@@ -447,7 +447,55 @@ fn keep_vec<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
         .collect()
 }
 
+fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * std::mem::size_of::<T>()
+}
+
+impl TextColumn {
+    /// Heap bytes held (capacity, not length), for memory reports.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            TextColumn::Dict { codes, values } => {
+                vec_bytes(codes) + vec_bytes(values) + values.iter().map(|v| v.len()).sum::<usize>()
+            }
+            TextColumn::Raw {
+                starts,
+                lens,
+                bytes,
+            } => vec_bytes(starts) + vec_bytes(lens) + bytes.capacity(),
+        }
+    }
+}
+
 impl ColumnData {
+    /// Heap bytes held (capacity, not length), for memory reports.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            ColumnData::Text(t) | ColumnData::Email(t) => t.heap_bytes(),
+            ColumnData::Int(v)
+            | ColumnData::DateTime(v)
+            | ColumnData::Days(v)
+            | ColumnData::Duration(v) => vec_bytes(v),
+            ColumnData::Bool(v) => vec_bytes(v),
+            ColumnData::Date(v) => vec_bytes(v),
+            ColumnData::List(l) => {
+                vec_bytes(&l.state)
+                    + vec_bytes(&l.offsets)
+                    + match &l.items {
+                        ListItems::Text(t) => t.heap_bytes(),
+                        ListItems::Int(v)
+                        | ListItems::DateTime(v)
+                        | ListItems::Days(v)
+                        | ListItems::Duration(v) => vec_bytes(v),
+                        ListItems::Date(v) => vec_bytes(v),
+                    }
+            }
+            ColumnData::Ref { rows, broken } => {
+                vec_bytes(rows) + broken.capacity() * (4 + 16) + broken.values().map(|b| b.len()).sum::<usize>()
+            }
+            ColumnData::Unused => 0,
+        }
+    }
     /// Joins columns built separately (blocks of one file), in order;
     /// `empty` is the column's empty form, used when there are no parts.
     pub fn concat(
@@ -918,6 +966,18 @@ pub struct TableData {
 }
 
 impl TableData {
+    /// Heap bytes held by the table's columns, line numbers and indexes.
+    pub fn heap_bytes(&self) -> (usize, Vec<usize>, usize) {
+        let cols: Vec<usize> = self.columns.iter().map(ColumnData::heap_bytes).collect();
+        let index = self.keys.as_ref().map_or(0, |k| k.table.capacity() * 5)
+            + self
+                .relations
+                .iter()
+                .map(|r| vec_bytes(&r.offsets) + vec_bytes(&r.rows))
+                .sum::<usize>();
+        (vec_bytes(&self.lines), cols, index)
+    }
+
     /// The physical line of a row.
     pub fn line(&self, row: usize) -> u64 {
         self.lines.get(row).copied().unwrap_or(0)
