@@ -238,6 +238,15 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// What findings of a row sort by first: its key, or its line for
+    /// tables without one (as [`Evaluator::key_of`] shows it).
+    pub fn sort_key(&self, table: TableId, row: u32) -> std::borrow::Cow<'_, str> {
+        match self.data.table(table).and_then(|t| t.key_of(row as usize)) {
+            Some(k) => std::borrow::Cow::Borrowed(k),
+            None => std::borrow::Cow::Owned(self.key_of(table, row)),
+        }
+    }
+
     /// Evaluates every selected rule about `table` for one row.
     pub fn evaluate(&self, table: TableId, row: u32) -> Vec<RuleResult> {
         let mut ce = CaseEval {

@@ -7,7 +7,7 @@ use clap::ValueEnum;
 
 use super::{Ctx, Exit, setup};
 use crate::diagnostic::{Diagnostic, RenderOptions};
-use crate::eval::{Evaluator, audit, sort_findings};
+use crate::eval::{Evaluator, audit};
 use crate::report::{self, Context, ci};
 use crate::semantics::{Severity, io_reason};
 
@@ -187,19 +187,56 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
         data: &data,
         now,
     };
-    let streaming = a.format == Format::Ndjson;
-    let mut sink = |found: &[crate::eval::Finding]| {
-        if streaming {
-            let mut sorted = found.to_vec();
-            sort_findings(&policy, &mut sorted);
-            for f in &sorted {
-                out.write(&json_line(&report::finding(&rc, f)));
-            }
+    // JSON, NDJSON and CSV stream: each chunk of findings is rendered on a
+    // worker thread and written as soon as the chunks before it are; the
+    // other formats need every finding at once.
+    let streaming = matches!(a.format, Format::Json | Format::Ndjson | Format::Csv);
+    let render = |found: &[crate::eval::Finding]| -> String {
+        match a.format {
+            Format::Json => found
+                .iter()
+                .map(|f| to_json(&report::finding(&rc, f)))
+                .collect::<Vec<_>>()
+                .join(",\n"),
+            Format::Ndjson => found
+                .iter()
+                .map(|f| json_line(&report::finding(&rc, f)))
+                .collect(),
+            Format::Csv => csv_rows(found.iter().map(|f| report::finding(&rc, f))),
+            _ => String::new(),
         }
     };
-    let mut audit = audit::run(&ev, !streaming, &mut sink, &|n| bar.set_position(n));
+    match a.format {
+        Format::Json => {
+            // `summary` comes last: it is known only once every finding
+            // has been written, and the findings are never all in memory.
+            let head = |k: &str, v: String| format!("\"{k}\":{v},\n");
+            out.write("{");
+            out.write(&head("as_of", to_json(&rc.as_of())));
+            out.write(&head(
+                "policy",
+                to_json(&report::policy_info(&rc, &selected)),
+            ));
+            out.write("\"findings\":[");
+        }
+        Format::Csv => out.write(&csv_rows(std::iter::empty())),
+        _ => {}
+    }
+    let mut written = false;
+    let mut sink = |chunk: String| {
+        if chunk.is_empty() {
+            return;
+        }
+        if a.format == Format::Json {
+            out.write(if written { ",\n" } else { "\n" });
+        }
+        written = true;
+        out.write(&chunk);
+    };
+    let audit = audit::run(&ev, !streaming, &render, &mut sink, &|n| {
+        bar.set_position(n);
+    });
     bar.finish_and_clear();
-    sort_findings(&policy, &mut audit.findings);
     let fail_on = match a.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
@@ -211,27 +248,13 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     };
     match a.format {
         Format::Json => {
-            // Written piece by piece: one finding per line, never the whole
-            // document in memory at once.
-            let head = |k: &str, v: String| format!("\"{k}\":{v},\n");
-            out.write("{");
-            out.write(&head("as_of", to_json(&rc.as_of())));
-            out.write(&head(
-                "policy",
-                to_json(&report::policy_info(&rc, &selected)),
-            ));
-            out.write(&head("summary", to_json(&summary)));
-            out.write("\"findings\":[");
-            for (n, f) in audit.findings.iter().enumerate() {
-                out.write(if n == 0 { "\n" } else { ",\n" });
-                out.write(&to_json(&report::finding(&rc, f)));
-            }
             out.write("\n],\n\"data_errors\":[");
             for (n, e) in report::data_errors(&data.errors).iter().enumerate() {
                 out.write(if n == 0 { "\n" } else { ",\n" });
                 out.write(&to_json(e));
             }
-            out.write("\n]}\n");
+            out.write("\n],\n");
+            out.write(&format!("\"summary\":{}\n}}\n", to_json(&summary)));
         }
         Format::Ndjson => {
             out.write(&json_line(&report::NdjsonSummary {
@@ -241,22 +264,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
                 data_errors: report::data_errors(&data.errors),
             }));
         }
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            let _ = w.write_record(report::CSV_HEADER);
-            for f in &audit.findings {
-                let _ = w.write_record(report::csv_record(&report::finding(&rc, f)));
-            }
-            match w.into_inner() {
-                Ok(bytes) => out.write(&String::from_utf8_lossy(&bytes)),
-                Err(_) => {
-                    return Err(setup::fail(
-                        ctx,
-                        Diagnostic::error("docket::io::write", "cannot build the CSV report"),
-                    ));
-                }
-            }
-        }
+        Format::Csv => {}
         Format::Sarif | Format::Junit | Format::Github => {
             let findings: Vec<report::JsonFinding> = audit
                 .findings
@@ -293,6 +301,22 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     } else {
         Exit::Ok
     })
+}
+
+/// CSV rows of findings; with no findings, the header row.
+fn csv_rows(findings: impl Iterator<Item = report::JsonFinding>) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut any = false;
+    for f in findings {
+        any = true;
+        let _ = w.write_record(report::csv_record(&f));
+    }
+    if !any {
+        let _ = w.write_record(report::CSV_HEADER);
+    }
+    w.into_inner()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 fn progress_bar(show: bool) -> indicatif::ProgressBar {

@@ -70,7 +70,7 @@ fn evaluate(
     now: i64,
 ) -> Evaluated {
     let ev = Evaluator::new(policy, data, now, &[]).with_sources(sources);
-    let mut audit = audit::run(&ev, true, &mut |_| {}, &|_| {});
+    let mut audit = audit::run(&ev, true, &|_| (), &mut |()| {}, &|_| {});
     sort_findings(policy, &mut audit.findings);
     let rc = Context {
         policy,

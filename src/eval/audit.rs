@@ -1,11 +1,13 @@
 //! A whole audit: every subject row against every selected rule, in
 //! parallel, with per-rule counts. Output does not depend on the number of
-//! threads: rows are cut into fixed chunks, evaluated in parallel, and
-//! handed on in row order.
+//! threads or on the order of rows in the files: rows are taken in key
+//! order, cut into fixed chunks, evaluated and rendered in parallel, and
+//! handed on in order.
 
 use rayon::prelude::*;
 
-use super::{Evaluator, Finding, Status};
+use super::{Evaluator, Finding, Status, sort_findings};
+use crate::semantics::TableId;
 
 /// Rows per unit of parallel work.
 const CHUNK: usize = 1024;
@@ -49,14 +51,17 @@ pub struct Audit {
     pub subjects: u64,
 }
 
-/// Evaluates every subject row. `sink` sees each chunk's findings in row
-/// order as soon as the chunk is done (streaming output); `progress` gets
-/// the number of rows done so far. With `keep`, findings are also collected
-/// in the result.
-pub fn run(
+/// Evaluates every subject row, in key order. Each chunk of rows is
+/// evaluated, its findings sorted and handed to `render` on a worker
+/// thread; `sink` then sees the rendered chunks in order, as soon as they
+/// are done (streaming output). Findings come out sorted as
+/// [`sort_findings`] sorts them. `progress` gets the number of rows done so
+/// far. With `keep`, findings are also collected in the result.
+pub fn run<R: Send>(
     ev: &Evaluator<'_>,
     keep: bool,
-    sink: &mut dyn FnMut(&[Finding]),
+    render: &(dyn Fn(&[Finding]) -> R + Sync),
+    sink: &mut dyn FnMut(R),
     progress: &dyn Fn(u64),
 ) -> Audit {
     let mut audit = Audit {
@@ -65,46 +70,77 @@ pub fn run(
         subjects: 0,
     };
     let batch = rayon::current_num_threads().max(1) * 8;
-    let subjects: Vec<(usize, usize)> = ev
-        .subjects()
-        .map(|(t, _)| (t, ev.data.table(t).map_or(0, |d| d.len)))
-        .collect();
-    for (table, len) in subjects {
-        let chunks: Vec<(usize, usize)> = (0..len)
-            .step_by(CHUNK)
-            .map(|s| (s, (s + CHUNK).min(len)))
+    let order = key_order(ev);
+    let chunks = cut(ev, &order);
+    for group in chunks.chunks(batch) {
+        let done: Vec<(Vec<Finding>, Vec<RuleStats>, R)> = group
+            .par_iter()
+            .map(|&(start, end)| {
+                let (mut findings, stats) = chunk(ev, order.get(start..end).unwrap_or(&[]));
+                sort_findings(ev.policy, &mut findings);
+                let rendered = render(&findings);
+                (findings, stats, rendered)
+            })
             .collect();
-        for group in chunks.chunks(batch) {
-            let done: Vec<(Vec<Finding>, Vec<RuleStats>)> = group
-                .par_iter()
-                .map(|&(start, end)| chunk(ev, table, start, end))
-                .collect();
-            for (findings, stats) in done {
-                sink(&findings);
-                for (all, s) in audit.stats.iter_mut().zip(&stats) {
-                    all.add(s);
-                }
-                if keep {
-                    audit.findings.extend(findings);
-                }
+        for (findings, stats, rendered) in done {
+            sink(rendered);
+            for (all, s) in audit.stats.iter_mut().zip(&stats) {
+                all.add(s);
             }
-            audit.subjects += group.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
-            progress(audit.subjects);
+            if keep {
+                audit.findings.extend(findings);
+            }
         }
+        audit.subjects += group.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
+        progress(audit.subjects);
     }
     audit
 }
 
-fn chunk(
-    ev: &Evaluator<'_>,
-    table: usize,
-    start: usize,
-    end: usize,
-) -> (Vec<Finding>, Vec<RuleStats>) {
+/// Every subject row, ordered by key (then table), so that findings sorted
+/// per chunk are sorted overall.
+fn key_order(ev: &Evaluator<'_>) -> Vec<(TableId, u32)> {
+    let mut order: Vec<(TableId, u32)> = Vec::new();
+    for (t, _) in ev.subjects() {
+        let len = ev.data.table(t).map_or(0, |d| d.len);
+        order.extend((0..len).map_while(|r| u32::try_from(r).ok().map(|r| (t, r))));
+    }
+    let sorted = order
+        .windows(2)
+        .all(|w| matches!(w, [a, b] if ev.sort_key(a.0, a.1) <= ev.sort_key(b.0, b.1)));
+    if !sorted {
+        order.sort_by(|a, b| {
+            ev.sort_key(a.0, a.1)
+                .cmp(&ev.sort_key(b.0, b.1))
+                .then(a.cmp(b))
+        });
+    }
+    order
+}
+
+/// Cuts `order` into chunks of about [`CHUNK`] rows; rows with equal keys
+/// (of different tables) stay in one chunk, so its sort orders them.
+fn cut(ev: &Evaluator<'_>, order: &[(TableId, u32)]) -> Vec<(usize, usize)> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = (start + CHUNK).min(order.len());
+        while let (Some(a), Some(b)) = (order.get(end - 1), order.get(end)) {
+            if ev.sort_key(a.0, a.1) != ev.sort_key(b.0, b.1) {
+                break;
+            }
+            end += 1;
+        }
+        chunks.push((start, end));
+        start = end;
+    }
+    chunks
+}
+
+fn chunk(ev: &Evaluator<'_>, rows: &[(TableId, u32)]) -> (Vec<Finding>, Vec<RuleStats>) {
     let mut findings = Vec::new();
     let mut stats = vec![RuleStats::default(); ev.policy.rules.len()];
-    for row in start..end {
-        let Ok(row) = u32::try_from(row) else { break };
+    for &(table, row) in rows {
         for r in ev.evaluate(table, row) {
             if let Some(s) = stats.get_mut(r.rule) {
                 match r.status {
