@@ -437,14 +437,13 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        let key = self.key_of(table, row);
         let finding =
             |status, message: String, deadline, rows: Vec<(TableId, u32)>, mark| Finding {
                 rule: i,
                 status,
                 table,
                 row,
-                key: key.clone(),
+                key: self.key_of(table, row),
                 message,
                 deadline,
                 rows,
@@ -599,7 +598,11 @@ impl<'a> Evaluator<'a> {
         RuleResult {
             rule: i,
             status: f.status,
-            reason: f.message.clone(),
+            reason: if self.explain {
+                f.message.clone()
+            } else {
+                String::new()
+            },
             findings: vec![f],
         }
     }

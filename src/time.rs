@@ -29,6 +29,20 @@ pub const HOUR: i64 = 60 * MINUTE;
 /// Milliseconds in a 24-hour day of elapsed time.
 pub const DAY_MS: i64 = 24 * HOUR;
 
+/// English month abbreviations, as `%b` writes them.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `2024-06-03`, written without chrono's format parser.
+pub fn show_date(d: NaiveDate) -> String {
+    if (0..=9999).contains(&d.year()) {
+        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    } else {
+        d.format("%Y-%m-%d").to_string()
+    }
+}
+
 /// A point in time: milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Instant(pub i64);
@@ -60,18 +74,34 @@ impl Instant {
     }
 
     /// `Tue 25 Nov 2025 13:44 EST`: for deadlines people read.
+    ///
+    /// Written field by field (messages show many of these; chrono's
+    /// format strings are parsed again on every call).
     pub fn display_long(self, tz: Tz) -> String {
-        match self.to_utc() {
-            Some(d) => {
-                let l = d.with_timezone(&tz);
-                if l.second() == 0 && l.nanosecond() == 0 {
-                    l.format("%a %-d %b %Y %H:%M %Z").to_string()
-                } else {
-                    l.format("%a %-d %b %Y %H:%M:%S %Z").to_string()
-                }
-            }
-            None => format!("@{}ms", self.0),
+        use fmt::Write;
+        let Some(d) = self.to_utc() else {
+            return format!("@{}ms", self.0);
+        };
+        let l = d.with_timezone(&tz);
+        if !(0..=9999).contains(&l.year()) {
+            return l.format("%a %-d %b %Y %H:%M:%S %Z").to_string();
         }
+        let month = MONTHS.get(l.month0() as usize).copied().unwrap_or("?");
+        let mut s = String::with_capacity(32);
+        let _ = write!(
+            s,
+            "{} {} {month} {:04} {:02}:{:02}",
+            l.weekday(),
+            l.day(),
+            l.year(),
+            l.hour(),
+            l.minute()
+        );
+        if l.second() != 0 || l.nanosecond() != 0 {
+            let _ = write!(s, ":{:02}", l.second());
+        }
+        let _ = write!(s, " {}", l.offset());
+        s
     }
 
     /// RFC 3339 with the zone's offset, e.g. `2025-11-25T13:44:00-05:00`.
@@ -824,6 +854,30 @@ mod tests {
         TimeFormat::compile(pat, FormatKind::DateTime)
             .unwrap()
             .match_datetime(s.as_bytes(), New_York)
+    }
+
+    proptest::proptest! {
+        /// The hand-written message formats agree with chrono's `%` formats.
+        #[test]
+        fn long_display_matches_chrono(ms in -62_000_000_000_000i64..253_000_000_000_000) {
+            let zones = [New_York, chrono_tz::Europe::Berlin, chrono_tz::Asia::Kolkata, chrono_tz::UTC];
+            let chrono_long = |ms: i64, tz: Tz| {
+                let l = Instant(ms).to_utc().unwrap().with_timezone(&tz);
+                if l.second() == 0 && l.nanosecond() == 0 {
+                    l.format("%a %-d %b %Y %H:%M %Z").to_string()
+                } else {
+                    l.format("%a %-d %b %Y %H:%M:%S %Z").to_string()
+                }
+            };
+            // Whole minutes as well as any millisecond.
+            for ms in [ms, ms - ms.rem_euclid(MINUTE)] {
+                for tz in zones {
+                    proptest::prop_assert_eq!(Instant(ms).display_long(tz), chrono_long(ms, tz));
+                    let d = Instant(ms).local_date(tz).unwrap();
+                    proptest::prop_assert_eq!(show_date(d), d.format("%Y-%m-%d").to_string());
+                }
+            }
+        }
     }
 
     #[test]

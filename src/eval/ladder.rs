@@ -314,8 +314,9 @@ where
         due.sort_by_key(|f| f.mark);
     }
     if violated.is_empty() && due.is_empty() {
-        let started = Instant(t0).display_long(ev.tz);
-        let reason = match (checked, stop) {
+        return Ok(ev.pass(i, || {
+            let started = Instant(t0).display_long(ev.tz);
+            match (checked, stop) {
             (0, Some(s)) => format!(
                 "stopped at {} before any mark came due (started {started})",
                 Instant(s).display_long(ev.tz)
@@ -326,8 +327,8 @@ where
                 Instant(s).display_long(ev.tz)
             ),
             (n, None) => format!("all {n} marks so far met (started {started})"),
-        };
-        return Ok(ev.pass(i, || reason));
+            }
+        }));
     }
     let status = if violated.is_empty() {
         Status::Due
@@ -338,6 +339,7 @@ where
     findings.extend(due);
     let reason = findings
         .first()
+        .filter(|_| ev.explain)
         .map_or_else(String::new, |f| f.message.clone());
     Ok(RuleResult {
         rule: i,
