@@ -7,71 +7,13 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use docket::data::{Sources, load};
-use docket::generate::{GenOptions, generate};
 
-const FILES: [&str; 4] = [
-    "accounts.csv",
-    "opportunities.csv",
-    "cases.csv",
-    "case_events.csv",
-];
-
-fn cases() -> usize {
-    std::env::var("DOCKET_BENCH_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000)
-}
-
-fn export(cases: usize) -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/docket-bench/{cases}-seed1"));
-    if !dir.join("case_events.csv").exists() {
-        let r = generate(
-            &dir,
-            &GenOptions {
-                cases,
-                seed: 1,
-                ..GenOptions::default()
-            },
-        );
-        assert!(r.is_ok(), "{r:?}");
-    }
-    dir
-}
-
-fn bytes(dir: &Path) -> u64 {
-    FILES
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
-        .map(|m| m.len())
-        .sum()
-}
-
-fn bare_read(dir: &Path) -> u64 {
-    let mut rows = 0;
-    let mut rec = csv::ByteRecord::new();
-    for f in FILES {
-        let Ok(mut r) = csv::ReaderBuilder::new().from_path(dir.join(f)) else {
-            continue;
-        };
-        while r.read_byte_record(&mut rec).unwrap_or(false) {
-            rows += 1;
-        }
-    }
-    rows
-}
-
-fn policy() -> docket::semantics::Policy {
-    docket::semantics::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"))
-        .policy
-        .expect("bundled policy")
-}
+mod common;
+use common::*;
 
 fn docket_load(p: &docket::semantics::Policy, dir: &Path) -> usize {
     let d = load(
@@ -86,15 +28,93 @@ fn docket_load(p: &docket::semantics::Policy, dir: &Path) -> usize {
     d.tables.iter().map(|t| t.len).sum()
 }
 
-/// Best of `n` runs, in seconds.
-fn best(n: usize, mut f: impl FnMut()) -> f64 {
-    (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
+/// A policy that declares only `table` (references read as text, no
+/// relations), to time one file's typed load on its own. All its columns
+/// are kept.
+fn single_table(table: &str) -> docket::semantics::Policy {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let header: String = std::fs::read_to_string(root.join("policy.docket"))
+        .expect("policy.docket")
+        .lines()
+        .take_while(|l| !l.starts_with("define") && !l.starts_with("rule"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let tables = std::fs::read_to_string(root.join("tables.docket")).expect("tables.docket");
+    let start = tables
+        .find(&format!("table {table} from"))
+        .expect("declared table");
+    let rest = &tables[start..];
+    let end = rest[1..].find("\ntable ").map_or(rest.len(), |e| e + 1);
+    let decl: String = rest[..end]
+        .lines()
+        .filter(|l| !l.contains(" many "))
+        .map(|l| {
+            let l = match l.find(": ref ") {
+                Some(i) => {
+                    let after = &l[i + 6..];
+                    let from = after.find(" from").unwrap_or(0);
+                    format!("{}: text{}", &l[..i], &after[from..])
+                }
+                None => l.to_string(),
+            };
+            l.replace(" required", "") + "\n"
         })
-        .fold(f64::INFINITY, f64::min)
+        .collect();
+    let mut sources = docket::source::SourceMap::new();
+    sources.add("policy.docket".to_string(), None, header);
+    sources.add(format!("{table}.docket"), None, decl);
+    let loaded = docket::semantics::check_sources(sources);
+    loaded.policy.expect("single-table policy")
+}
+
+fn load_all_columns(p: &docket::semantics::Policy, dir: &Path) -> usize {
+    let used = p
+        .tables
+        .iter()
+        .map(|t| vec![true; t.columns.len()])
+        .collect();
+    let d = docket::data::load_columns(
+        p,
+        &Sources {
+            dir: Some(dir.to_path_buf()),
+            tables: Vec::new(),
+            keep: None,
+        },
+        4 << 20,
+        used,
+    )
+    .expect("export loads");
+    d.tables.iter().map(|t| t.len).sum()
+}
+
+/// Each file on its own: typed load of every declared column against the
+/// bare read of that file.
+fn per_table(c: &mut Criterion) {
+    let n = cases();
+    let dir = export(n);
+    let mut g = c.benchmark_group("ingest per table");
+    g.sample_size(10);
+    for (table, file) in [
+        ("account", "accounts.csv"),
+        ("opportunity", "opportunities.csv"),
+        ("case", "cases.csv"),
+        ("event", "case_events.csv"),
+    ] {
+        let p = single_table(table);
+        let size = std::fs::metadata(dir.join(file)).map_or(0, |m| m.len());
+        let floor = best(3, || {
+            std::hint::black_box(bare_read_files(&dir, &[file]));
+        });
+        let ours = best(3, || {
+            std::hint::black_box(load_all_columns(&p, &dir));
+        });
+        report(&format!("ingest {file}"), n, size as f64 / 1e6, floor, ours);
+        g.throughput(Throughput::Bytes(size));
+        g.bench_function(format!("{table}: docket load, all columns"), |b| {
+            b.iter(|| load_all_columns(&p, &dir))
+        });
+    }
+    g.finish();
 }
 
 fn ingest(c: &mut Criterion) {
@@ -110,10 +130,9 @@ fn ingest(c: &mut Criterion) {
         std::hint::black_box(docket_load(&p, &dir));
     });
     let mb = size as f64 / 1e6;
+    report("ingest (bundled policy's columns)", n, mb, floor, ours);
     eprintln!(
-        "ingest of {n} cases ({mb:.1} MB): bare read {:.0} MB/s ({floor:.3} s), docket {:.0} MB/s ({ours:.3} s): docket at {:.0}% of the floor",
-        mb / floor,
-        mb / ours,
+        "  docket ingest at {:.0}% of the floor's throughput",
         100.0 * floor / ours
     );
     let mut g = c.benchmark_group("ingest");
@@ -124,5 +143,5 @@ fn ingest(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ingest);
+criterion_group!(benches, ingest, per_table);
 criterion_main!(benches);

@@ -32,6 +32,8 @@ mod store;
 
 pub use cell::{date_to_days, days_to_date};
 pub use error::{DataError, FileAccount, Reject};
-pub use load::{ColumnSample, FileSample, Sources, load, load_with, open_table_files, sample};
+pub use load::{
+    ColumnSample, FileSample, Sources, load, load_columns, load_with, open_table_files, sample,
+};
 pub use shared::{Projection, SharedError, load_shared};
 pub use store::*;

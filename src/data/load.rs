@@ -290,7 +290,7 @@ pub fn load_with(
 
 /// [`load_with`], keeping the columns marked in `used` (per table, per
 /// column) rather than those the policy's own rules read.
-pub(super) fn load_columns(
+pub fn load_columns(
     policy: &Policy,
     sources: &Sources,
     block: usize,

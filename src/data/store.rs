@@ -491,7 +491,9 @@ impl ColumnData {
                     }
             }
             ColumnData::Ref { rows, broken } => {
-                vec_bytes(rows) + broken.capacity() * (4 + 16) + broken.values().map(|b| b.len()).sum::<usize>()
+                vec_bytes(rows)
+                    + broken.capacity() * (4 + 16)
+                    + broken.values().map(|b| b.len()).sum::<usize>()
             }
             ColumnData::Unused => 0,
         }

@@ -17,8 +17,9 @@ pub fn show(v: &Value, ev: &Evaluator) -> String {
         Value::Bool(false) => "no".to_string(),
         Value::Int(n) => n.to_string(),
         Value::Text(t) | Value::Email(t) => t.as_str().to_string(),
-        Value::Date(d) => crate::data::days_to_date(*d)
-            .map_or_else(|| format!("day {d}"), crate::time::show_date),
+        Value::Date(d) => {
+            crate::data::days_to_date(*d).map_or_else(|| format!("day {d}"), crate::time::show_date)
+        }
         Value::DateTime(t) => Instant(*t).display_long(ev.tz),
         Value::Days(n) => display_days(*n),
         Value::Duration(ms) => display_elapsed(*ms),

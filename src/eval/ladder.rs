@@ -317,16 +317,16 @@ where
         return Ok(ev.pass(i, || {
             let started = Instant(t0).display_long(ev.tz);
             match (checked, stop) {
-            (0, Some(s)) => format!(
-                "stopped at {} before any mark came due (started {started})",
-                Instant(s).display_long(ev.tz)
-            ),
-            (0, None) => format!("no mark has come due yet (started {started})"),
-            (n, Some(s)) => format!(
-                "all {n} marks met before the ladder stopped at {}",
-                Instant(s).display_long(ev.tz)
-            ),
-            (n, None) => format!("all {n} marks so far met (started {started})"),
+                (0, Some(s)) => format!(
+                    "stopped at {} before any mark came due (started {started})",
+                    Instant(s).display_long(ev.tz)
+                ),
+                (0, None) => format!("no mark has come due yet (started {started})"),
+                (n, Some(s)) => format!(
+                    "all {n} marks met before the ladder stopped at {}",
+                    Instant(s).display_long(ev.tz)
+                ),
+                (n, None) => format!("all {n} marks so far met (started {started})"),
             }
         }));
     }
