@@ -1,0 +1,300 @@
+//! Fault tests (issue "Robustness"): unreadable and truncated files, huge
+//! cells and rows, a reader that stops early, an unwritable report, and
+//! ladders whose marks run into the millions. docket must never panic,
+//! never hang, and never drop a row without saying so.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::export::*;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_docket")
+}
+
+/// A small export with one open billing inquiry tagged long ago, so the
+/// vendor ladder has marks to report.
+fn small() -> Export {
+    let mut e = Export::new();
+    e.account("A1", &[("Account Name", "Acme")]);
+    e.case(
+        "C-1",
+        "A1",
+        "Billing Inquiry",
+        "Working",
+        &[("Opened At", "2025-01-02T09:00")],
+    );
+    e.event("C-1", "2025-01-02T09:30", "Acknowledged", "");
+    e.event("C-1", "2025-01-02T10:00", "Genpac Tagged", "");
+    for i in 2..40 {
+        e.case(
+            &format!("C-{i}"),
+            "A1",
+            "Cancellation",
+            "Closed",
+            &[("Closed At", "2025-03-01T10:00")],
+        );
+    }
+    e
+}
+
+fn assert_no_panic(stderr: &[u8]) {
+    let s = String::from_utf8_lossy(stderr);
+    assert!(!s.contains("panicked"), "{s}");
+    assert!(!s.contains("RUST_BACKTRACE"), "{s}");
+}
+
+#[test]
+fn a_file_that_cannot_be_read_stops_the_run_with_a_diagnostic() {
+    let dir = small().dir();
+    // A directory where the events file should be: opening works on some
+    // systems, reading never does.
+    std::fs::remove_file(dir.path().join("case_events.csv")).unwrap();
+    std::fs::create_dir(dir.path().join("case_events.csv")).unwrap();
+    let out = check_cmd(dir.path(), "2025-06-01T12:00", &["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_no_panic(&out.stderr);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("case_events.csv"), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "no report from a run that could not start"
+    );
+}
+
+#[test]
+fn a_file_cut_inside_a_quoted_field_is_reported_and_counted() {
+    let dir = small().dir();
+    let path = dir.path().join("case_events.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("C-1,2025-01-03T10:00,Genpac Tagged,Agent,\"a quote that never");
+    std::fs::write(&path, text).unwrap();
+    let (report, code) = check_json(dir.path(), "2025-06-01T12:00", &[]);
+    assert_eq!(code, 1);
+    let errors = report["data_errors"].as_array().unwrap();
+    let cut: Vec<_> = errors
+        .iter()
+        .filter(|e| e["file"].as_str().unwrap().ends_with("case_events.csv"))
+        .collect();
+    assert_eq!(cut.len(), 1, "{errors:?}");
+    assert_eq!(cut[0]["line"], 4);
+    let files = report["summary"]["files"].as_array().unwrap();
+    let events = files.iter().find(|f| f["table"] == "event").unwrap();
+    assert_eq!(events["read"], 3);
+    assert_eq!(events["loaded"], 2);
+    assert_eq!(events["rejected"].as_object().map(|r| r.len()), Some(1));
+}
+
+#[test]
+fn a_ten_megabyte_cell_is_loaded_and_checked() {
+    let mut e = small();
+    let big = "x".repeat(10 << 20);
+    e.event("C-1", "2025-01-02T11:00", "Customer Contacted", &big);
+    let dir = e.dir();
+    let (report, code) = check_json(dir.path(), "2025-06-01T12:00", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["data_errors"].as_array().map(Vec::len), Some(0));
+    let files = report["summary"]["files"].as_array().unwrap();
+    let events = files.iter().find(|f| f["table"] == "event").unwrap();
+    assert_eq!(
+        (events["read"].as_u64(), events["loaded"].as_u64()),
+        (Some(3), Some(3))
+    );
+}
+
+#[test]
+fn a_row_with_ten_thousand_fields_is_a_data_error_and_the_audit_goes_on() {
+    let dir = small().dir();
+    let path = dir.path().join("cases.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&format!(
+        "C-WIDE,A1,Cancellation,New{}\n",
+        ",x".repeat(10_000)
+    ));
+    text.push_str("C-AFTER,A1,Cancellation,Closed,,,2025-03-01T10:00,,,,,,\n");
+    std::fs::write(&path, text).unwrap();
+    let (report, code) = check_json(dir.path(), "2025-06-01T12:00", &[]);
+    assert_eq!(code, 1);
+    let errors = report["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0]["file"].as_str().unwrap().ends_with("cases.csv"));
+    assert_eq!(errors[0]["line"], 41);
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(message.contains("found 10004"), "{message}");
+    // The wide row is rejected, the row after it is checked.
+    let files = report["summary"]["files"].as_array().unwrap();
+    let cases = files.iter().find(|f| f["table"] == "case").unwrap();
+    assert_eq!(
+        (cases["read"].as_u64(), cases["loaded"].as_u64()),
+        (Some(41), Some(40))
+    );
+    assert!(findings(&report).iter().any(|f| f.key == "C-AFTER"));
+    // The quoted text of the broken row is bounded, not 20 KB.
+    let text = errors[0]["text"].as_str().unwrap_or("");
+    assert!(text.len() < 1000, "{}", text.len());
+}
+
+#[test]
+fn stdout_closed_early_exits_quietly() {
+    // Enough cases that the report is far longer than one line.
+    let mut e = small();
+    for i in 0..3000 {
+        e.case(&format!("Z-{i:05}"), "A1", "Cancellation", "Closed", &[]);
+    }
+    let dir = e.dir();
+    for format in ["ndjson", "json", "csv", "human"] {
+        let mut child = Command::new(bin())
+            .args(["check", "--policy"])
+            .arg(policies())
+            .arg("--data")
+            .arg(dir.path())
+            .args(["--as-of", "2025-06-01T12:00", "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut first = String::new();
+        BufReader::new(stdout).read_line(&mut first).unwrap();
+        assert!(!first.is_empty(), "{format}");
+        // The reader goes away, like `| head -1`.
+        let out = child.wait_with_output().unwrap();
+        assert_no_panic(&out.stderr);
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Findings were found before the pipe closed: exit 1, not a crash.
+        assert_eq!(out.status.code(), Some(1), "{format}");
+    }
+}
+
+#[test]
+fn an_unwritable_report_is_a_clear_error() {
+    let dir = small().dir();
+    let target = dir.path().join("no-such-dir").join("report.json");
+    for output in [target.as_path(), dir.path()] {
+        let out = check_cmd(
+            dir.path(),
+            "2025-06-01T12:00",
+            &["--format", "json", "--output", output.to_str().unwrap()],
+        )
+        .output()
+        .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", output.display());
+        assert_no_panic(&out.stderr);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("docket::io::write"), "{err}");
+        assert!(err.contains("cannot write"), "{err}");
+    }
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_full_disk_is_reported_not_ignored() {
+    // /dev/full accepts the open and fails every write with ENOSPC.
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let dir = small().dir();
+    let out = check_cmd(
+        dir.path(),
+        "2025-06-01T12:00",
+        &["--format", "json", "--output", "/dev/full"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_no_panic(&out.stderr);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write the report"), "{err}");
+}
+
+/// The bundled policy's tables and header, plus `rules`, in a fresh directory.
+fn policy_with(rules: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for f in ["policy.docket", "tables.docket"] {
+        std::fs::copy(policies().join(f), d.path().join(f)).unwrap();
+    }
+    std::fs::write(d.path().join("rules.docket"), rules).unwrap();
+    d
+}
+
+#[test]
+fn a_one_minute_ladder_over_ten_years_is_bounded() {
+    let policy = policy_with(
+        "escalation every-minute \"Answer every minute\"\n  severity error\n  for case\n  start at case.opened_at\n  stop at case.closed_at\n  every 1 minute\n  at 1 minute \"answer\" expect case.events\n    where event.name = \"Customer Contacted\"\n  message \"mark {mark} missed between {window_start} and {window_end}\" if not due\n  message \"{action} by {deadline}\"\n",
+    );
+    let dir = small().dir();
+    let started = Instant::now();
+    let out = Command::new(bin())
+        .args(["check", "--policy"])
+        .arg(policy.path())
+        .arg("--data")
+        .arg(dir.path())
+        .args(["--as-of", "2035-01-02T09:00", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_no_panic(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    // About 5.3 million marks for C-1: counted, not walked or listed.
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c1: Vec<F> = findings(&report)
+        .into_iter()
+        .filter(|f| f.key == "C-1")
+        .collect();
+    assert_eq!(c1.len(), 102, "100 listed, one summary, one due");
+    let summary = &c1[100];
+    let missed: u64 = summary
+        .message
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    // 2025-01-02 09:00 to 2035-01-02 09:00 is 3652 days of 1440 minutes;
+    // the last mark is due, the first 100 are listed.
+    assert_eq!(missed, 3652 * 1440 - 1 - 100, "{}", summary.message);
+    assert!(out.stdout.len() < 200_000, "{} bytes", out.stdout.len());
+}
+
+#[test]
+fn deeply_nested_policies_get_a_diagnostic_not_a_stack_overflow() {
+    for (name, body) in [
+        (
+            "parens",
+            format!(
+                "{}case.owner is present{}",
+                "(".repeat(50_000),
+                ")".repeat(50_000)
+            ),
+        ),
+        (
+            "nots",
+            format!("{}case.owner is present", "not ".repeat(50_000)),
+        ),
+        ("ands", vec!["case.owner is present"; 20_000].join(" and ")),
+    ] {
+        let policy = policy_with(&format!(
+            "rule deep \"Deep\"\n  severity error\n  for case\n  require {body}\n"
+        ));
+        let out = Command::new(bin())
+            .arg("lint")
+            .arg(policy.path())
+            .output()
+            .unwrap();
+        assert_no_panic(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("docket::parse::too-deep"), "{name}: {err}");
+    }
+}
