@@ -1,0 +1,5 @@
+//! CSV ingestion of `opportunities.csv` (the rest of the example export as it is).
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    docket_fuzz::ingest("opportunities.csv", data);
+});

@@ -1,0 +1,141 @@
+//! Shared by the fuzz targets: the bundled policy, the example export, and
+//! one function per stage that must never panic, whatever the input.
+//! `tests/fuzz_regressions.rs` includes this file to replay kept inputs.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use docket::data::Sources;
+use docket::eval::{Evaluator, audit};
+use docket::semantics::{Policy, check_sources};
+use docket::source::{FileId, SourceMap};
+
+/// The project root: this file is built both in `fuzz/` (by cargo-fuzz)
+/// and in the main crate's tests (which replay kept crashes).
+fn root() -> &'static Path {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if here.join("policies").is_dir() {
+        here
+    } else {
+        here.parent().unwrap_or(here)
+    }
+}
+
+/// The bundled policy's files, as (name, text).
+pub fn bundled() -> &'static [(String, String)] {
+    static FILES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("policies"))
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        paths.retain(|p| p.extension().is_some_and(|e| e == "docket"));
+        paths.sort();
+        paths
+            .into_iter()
+            .filter_map(|p| Some((p.display().to_string(), std::fs::read_to_string(&p).ok()?)))
+            .collect()
+    })
+}
+
+/// The bundled policy, checked once.
+pub fn policy() -> &'static Policy {
+    static P: OnceLock<Policy> = OnceLock::new();
+    P.get_or_init(|| policy_with(bundled()).expect("the bundled policy checks"))
+}
+
+fn policy_with(files: &[(String, String)]) -> Option<Policy> {
+    let mut sources = SourceMap::new();
+    for (name, text) in files {
+        sources.add(name.clone(), None, text.clone());
+    }
+    check_sources(sources).policy
+}
+
+/// Parses, checks and formats arbitrary policy text.
+pub fn policy_text(text: &str) {
+    let _ = docket::syntax::parse(FileId(0), text);
+    let _ = docket::syntax::format::format_source(FileId(0), text);
+    let mut files = vec![("fuzz.docket".to_string(), text.to_string())];
+    let _ = policy_with(&files);
+    // Also as one more file of the bundled policy (its tables in scope).
+    files.extend(bundled().iter().cloned());
+    let _ = policy_with(&files);
+}
+
+/// The example export's file for `file`.
+pub fn example(file: &str) -> Vec<u8> {
+    std::fs::read(root().join("examples/data").join(file)).unwrap_or_default()
+}
+
+/// Loads the example export with `file` replaced by `bytes`, checks the
+/// accounting, and evaluates every case.
+pub fn ingest(file: &str, bytes: &[u8]) {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    for f in [
+        "accounts.csv",
+        "opportunities.csv",
+        "cases.csv",
+        "case_events.csv",
+    ] {
+        let data = if f == file {
+            bytes.to_vec()
+        } else {
+            example(f)
+        };
+        if std::fs::write(dir.path().join(f), data).is_err() {
+            return;
+        }
+    }
+    run(policy(), dir.path());
+}
+
+/// Loads `dir` under `p` and audits it; accounting must add up.
+pub fn run(p: &Policy, dir: &Path) {
+    let sources = Sources {
+        dir: Some(dir.to_path_buf()),
+        tables: Vec::new(),
+        keep: None,
+    };
+    let Ok(data) = docket::data::load(p, &sources) else {
+        return;
+    };
+    for a in &data.accounts {
+        let rejected: u64 = a.rejected.values().sum();
+        // Lost rows are a bug as real as a panic.
+        assert_eq!(a.read, a.loaded + rejected + a.skipped, "{a:?}");
+    }
+    // Fixed as-of: 2025-11-20T12:00Z.
+    let ev = Evaluator::new(p, &data, 1_763_640_000_000, &[]);
+    let _ = audit::run(&ev, false, &|f| f.len(), &mut |_| {}, &|_| {});
+}
+
+/// Extra policy text (added to the bundled tables and header), a cases
+/// file and an events file, separated by 0xFF bytes (never in UTF-8 text).
+pub fn pipeline(input: &[u8]) {
+    let mut parts = input.split(|b| *b == 0xFF);
+    let rules = parts.next().unwrap_or_default();
+    let cases = parts.next().unwrap_or_default();
+    let events = parts.next().unwrap_or_default();
+    let Ok(rules) = std::str::from_utf8(rules) else {
+        return;
+    };
+    let mut files: Vec<(String, String)> = bundled()
+        .iter()
+        .filter(|(n, _)| n.ends_with("tables.docket") || n.ends_with("policy.docket"))
+        .cloned()
+        .collect();
+    files.push(("fuzz.docket".to_string(), rules.to_string()));
+    let Some(p) = policy_with(&files) else { return };
+    let Ok(dir) = tempfile::tempdir() else { return };
+    for (f, data) in [
+        ("accounts.csv", example("accounts.csv")),
+        ("opportunities.csv", example("opportunities.csv")),
+        ("cases.csv", cases.to_vec()),
+        ("case_events.csv", events.to_vec()),
+    ] {
+        if std::fs::write(dir.path().join(f), data).is_err() {
+            return;
+        }
+    }
+    run(&p, dir.path());
+}
