@@ -44,10 +44,6 @@ fn sources_of(dir: &Path) -> Sources {
     }
 }
 
-fn bundled() -> Vec<(String, String)> {
-    common::bundled()
-}
-
 fn policy_of(files: &[(String, String)]) -> Policy {
     let mut sources = SourceMap::new();
     for (name, text) in files {
@@ -161,7 +157,7 @@ proptest! {
     /// Shuffling the rows of every file changes no finding.
     #[test]
     fn row_order_never_changes_findings(seed in 0u64..10_000, order in 0u64..10_000) {
-        let p = policy_of(&bundled());
+        let p = policy_of(&common::bundled());
         let now = now_of(&p, AS_OF);
         let a = export(60, seed);
         let b = tempfile::tempdir().unwrap();
@@ -180,7 +176,7 @@ proptest! {
         layout in 0u64..10_000,
         nfiles in 1usize..6,
     ) {
-        let original = bundled();
+        let original = common::bundled();
         let p = policy_of(&original);
         let mut all: Vec<String> = original.iter().flat_map(|(_, t)| items(t)).collect();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(layout);
@@ -213,12 +209,12 @@ proptest! {
         seed in 0u64..10_000,
         later_hours in 1i64..2000,
     ) {
-        let p = policy_of(&bundled());
+        let p = policy_of(&common::bundled());
         let dir = export(300, seed);
         let data = load(&p, &sources_of(dir.path())).unwrap();
         let t1 = now_of(&p, AS_OF);
         let t2 = t1 + later_hours * 3_600_000;
-        let quiet = cases_quiet_after(dir.path(), &p, t1);
+        let quiet = cases_quiet_after(&data, &p, t1);
         let ladder = |f: &Seen| f.rule == "vendor-followup" && quiet.contains(&f.key);
         let before: Vec<Seen> = audit_at(&p, &data, t1).into_iter().filter(ladder).collect();
         let after: Vec<Seen> = audit_at(&p, &data, t2).into_iter().filter(ladder).collect();
@@ -310,8 +306,7 @@ proptest! {
 
 /// Keys of cases with no event and no closing after `t` (so a later as-of
 /// adds nothing that could meet or stop a ladder).
-fn cases_quiet_after(dir: &Path, p: &Policy, t: i64) -> std::collections::HashSet<String> {
-    let data = load(p, &sources_of(dir)).unwrap();
+fn cases_quiet_after(data: &Dataset, p: &Policy, t: i64) -> std::collections::HashSet<String> {
     let case = data.tables.iter().position(|x| x.name == "case").unwrap();
     let event = data.tables.iter().position(|x| x.name == "event").unwrap();
     let ev_table = &data.tables[event];

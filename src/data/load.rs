@@ -424,32 +424,7 @@ pub fn load_columns(
             t2.elapsed(),
             memory_status()
         );
-        for t in &tables {
-            let (lines, cols, index) = t.heap_bytes();
-            let mb = |b: usize| b as f64 / 1e6;
-            let listed: Vec<String> = policy
-                .tables
-                .iter()
-                .find(|d| d.name == t.name)
-                .map(|d| {
-                    d.columns
-                        .iter()
-                        .zip(&cols)
-                        .filter(|(_, b)| **b > 0)
-                        .map(|(c, b)| format!("{} {:.1}", c.name, mb(*b)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            eprintln!(
-                "  {}: {} rows, lines {:.1} MB, index {:.1} MB, columns {:.1} MB ({})",
-                t.name,
-                t.len,
-                mb(lines),
-                mb(index),
-                mb(cols.iter().sum()),
-                listed.join(", ")
-            );
-        }
+        print_heap(policy, &tables);
     }
     let order: Vec<Arc<str>> = tables.iter().map(|t| t.file.clone()).collect();
     errors.sort_by_key(|e| {
@@ -466,6 +441,36 @@ pub fn load_columns(
         errors,
         accounts,
     })
+}
+
+/// Heap bytes per table and column (for `DOCKET_TIMING`).
+fn print_heap(policy: &Policy, tables: &[TableData]) {
+    for t in tables {
+        let (lines, cols, index) = t.heap_bytes();
+        let mb = |b: usize| b as f64 / 1e6;
+        let listed: Vec<String> = policy
+            .tables
+            .iter()
+            .find(|d| d.name == t.name)
+            .map(|d| {
+                d.columns
+                    .iter()
+                    .zip(&cols)
+                    .filter(|(_, b)| **b > 0)
+                    .map(|(c, b)| format!("{} {:.1}", c.name, mb(*b)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        eprintln!(
+            "  {}: {} rows, lines {:.1} MB, index {:.1} MB, columns {:.1} MB ({})",
+            t.name,
+            t.len,
+            mb(lines),
+            mb(index),
+            mb(cols.iter().sum()),
+            listed.join(", ")
+        );
+    }
 }
 
 /// Peak and current resident memory, from `/proc/self/status` (Linux; for
