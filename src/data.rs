@@ -25,6 +25,7 @@ mod chunks;
 pub mod csvread;
 mod error;
 mod index;
+mod lines;
 mod load;
 pub mod select;
 mod shared;

@@ -502,7 +502,7 @@ struct Part {
     /// Line breaks in the block (where the next block's lines start).
     newlines: u64,
     builders: Vec<Builder>,
-    lines: Vec<u64>,
+    lines: LineMap,
     errors: Vec<DataError>,
     orphans: Vec<Orphan>,
     account: FileAccount,
@@ -930,7 +930,7 @@ fn parse_block(
     {
         *b = Builder::Text(TextBuilder::default());
     }
-    let mut lines = Vec::new();
+    let mut lines = LineMap::new();
     let mut errors = Vec::new();
     let mut orphans = Vec::new();
     let mut account = FileAccount {
@@ -961,12 +961,11 @@ fn parse_block(
             default: col.default.as_ref().map(default_tmp),
         })
         .collect();
-    // A guess at the rows, so columns rarely grow while filling.
-    let guess = block.bytes.len() / 48 + 16;
+    // Records end at line breaks, so there are at most one more than those.
+    let guess = usize::try_from(newlines).unwrap_or(0).saturating_add(1);
     for b in &mut builders {
         b.reserve(guess);
     }
-    lines.reserve(guess);
     while let Some(rec) = reader.next_record() {
         if let Some(k) = keep {
             let cell = |c: usize| {
@@ -1109,7 +1108,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
         table: table.name.clone(),
         ..FileAccount::default()
     };
-    let mut lines = Vec::new();
+    let mut lines = LineMap::new();
     let mut errors = Vec::new();
     let mut orphans = Vec::new();
     let mut errored = Vec::new();
@@ -1119,7 +1118,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
     for p in parts {
         let shift = |line: u64| line + base - 1;
         let row0 = u32::try_from(lines.len()).unwrap_or(u32::MAX);
-        lines.extend(p.lines.iter().map(|l| shift(*l)));
+        lines.extend_shifted(&p.lines, base as i64 - 1);
         errors.extend(p.errors.into_iter().map(|mut e| {
             e.line = shift(e.line);
             e
@@ -1176,8 +1175,8 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
                 if let Some(first) =
                     index.insert_first(key, u32::try_from(row).unwrap_or(u32::MAX), kc)
                 {
-                    let first_line = lines.get(first as usize).copied().unwrap_or(0);
-                    let line = lines.get(row).copied().unwrap_or(0);
+                    let first_line = lines.get(first as usize).unwrap_or(0);
+                    let line = lines.get(row).unwrap_or(0);
                     errors.push(DataError {
                         code: "docket::data::primary-key",
                         file: o.display.clone(),
@@ -1215,7 +1214,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
                     orphans.push(Orphan {
                         column: ci,
                         key: Box::from(s),
-                        line: lines.get(r as usize).copied().unwrap_or(0),
+                        line: lines.get(r as usize).unwrap_or(0),
                     });
                 }
             }
@@ -1231,12 +1230,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
             .into_iter()
             .map(|(c, r)| (c.filter(keep), r.map(|t| t.filter(keep))))
             .collect();
-        let mut row = 0;
-        lines.retain(|_| {
-            let k = keep.get(row).copied().unwrap_or(true);
-            row += 1;
-            k
-        });
+        lines = lines.filter(keep);
         // Rebuild the index over the remaining rows.
         if let (Some(k), Some(index)) = (table.key, keys.as_mut())
             && let Some((col, _)) = finished.get(k)
@@ -1251,7 +1245,12 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
         }
     }
     let len = lines.len();
-    let (columns, refs): (Vec<ColumnData>, Vec<Option<TextColumn>>) = finished.into_iter().unzip();
+    lines.shrink_to_fit();
+    let (mut columns, refs): (Vec<ColumnData>, Vec<Option<TextColumn>>) =
+        finished.into_iter().unzip();
+    for c in &mut columns {
+        c.shrink_to_fit();
+    }
     Loaded {
         data: TableData {
             name: table.name.clone(),

@@ -14,6 +14,7 @@ use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::error::{DataError, FileAccount};
+pub use super::lines::LineMap;
 use crate::semantics::{ColumnRef, Policy, TableId};
 
 /// Missing / invalid markers of 64-bit columns.
@@ -463,6 +464,56 @@ impl TextColumn {
                 lens,
                 bytes,
             } => vec_bytes(starts) + vec_bytes(lens) + bytes.capacity(),
+        }
+    }
+}
+
+impl TextColumn {
+    /// Frees spare capacity (a large vector shrinks in place).
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            TextColumn::Dict { codes, values } => {
+                codes.shrink_to_fit();
+                values.shrink_to_fit();
+            }
+            TextColumn::Raw {
+                starts,
+                lens,
+                bytes,
+            } => {
+                starts.shrink_to_fit();
+                lens.shrink_to_fit();
+                bytes.shrink_to_fit();
+            }
+        }
+    }
+}
+
+impl ColumnData {
+    /// Frees spare capacity, once a column is complete.
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            ColumnData::Text(t) | ColumnData::Email(t) => t.shrink_to_fit(),
+            ColumnData::Int(v)
+            | ColumnData::DateTime(v)
+            | ColumnData::Days(v)
+            | ColumnData::Duration(v) => v.shrink_to_fit(),
+            ColumnData::Bool(v) => v.shrink_to_fit(),
+            ColumnData::Date(v) => v.shrink_to_fit(),
+            ColumnData::List(l) => {
+                l.state.shrink_to_fit();
+                l.offsets.shrink_to_fit();
+                match &mut l.items {
+                    ListItems::Text(t) => t.shrink_to_fit(),
+                    ListItems::Int(v)
+                    | ListItems::DateTime(v)
+                    | ListItems::Days(v)
+                    | ListItems::Duration(v) => v.shrink_to_fit(),
+                    ListItems::Date(v) => v.shrink_to_fit(),
+                }
+            }
+            ColumnData::Ref { rows, .. } => rows.shrink_to_fit(),
+            ColumnData::Unused => {}
         }
     }
 }
@@ -954,7 +1005,7 @@ pub struct TableData {
     /// Loaded rows.
     pub len: usize,
     /// The physical line of each row.
-    pub lines: Vec<u64>,
+    pub lines: LineMap,
     /// One entry per declared column, in declaration order.
     pub columns: Vec<ColumnData>,
     /// The key column (its text), for tables with a key.
@@ -977,12 +1028,12 @@ impl TableData {
                 .iter()
                 .map(|r| vec_bytes(&r.offsets) + vec_bytes(&r.rows))
                 .sum::<usize>();
-        (vec_bytes(&self.lines), cols, index)
+        (self.lines.heap_bytes(), cols, index)
     }
 
     /// The physical line of a row.
     pub fn line(&self, row: usize) -> u64 {
-        self.lines.get(row).copied().unwrap_or(0)
+        self.lines.get(row).unwrap_or(0)
     }
 
     /// The referenced row through `ref` column `col`: a row, [`NO_ROW`], [`BROKEN`] or [`BAD_REF`].
