@@ -22,6 +22,7 @@
 
 mod cell;
 mod chunks;
+mod codes;
 pub mod csvread;
 mod error;
 mod index;

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+pub use super::codes::Codes;
 use super::error::{DataError, FileAccount};
 pub use super::lines::LineMap;
 use crate::semantics::{ColumnRef, Policy, TableId};
@@ -54,7 +55,7 @@ pub enum TextColumn {
     /// Repeating values: a code per row into `values`.
     Dict {
         /// Per row: [`CODE_MISSING`], [`CODE_INVALID`] or `FIRST_CODE + index`.
-        codes: Vec<u32>,
+        codes: Codes,
         /// Distinct values.
         values: Vec<Box<str>>,
     },
@@ -83,7 +84,7 @@ pub enum TextCell<'a> {
 impl Default for TextColumn {
     fn default() -> Self {
         TextColumn::Dict {
-            codes: Vec::new(),
+            codes: Codes::default(),
             values: Vec::new(),
         }
     }
@@ -106,15 +107,13 @@ impl TextColumn {
     /// The cell of a row.
     pub fn get(&self, row: usize) -> TextCell<'_> {
         match self {
-            TextColumn::Dict { codes, values } => {
-                match codes.get(row).copied().unwrap_or(CODE_MISSING) {
-                    CODE_MISSING => TextCell::Missing,
-                    CODE_INVALID => TextCell::Invalid,
-                    c => values
-                        .get((c - FIRST_CODE) as usize)
-                        .map_or(TextCell::Missing, |v| TextCell::Value(v)),
-                }
-            }
+            TextColumn::Dict { codes, values } => match codes.get(row).unwrap_or(CODE_MISSING) {
+                CODE_MISSING => TextCell::Missing,
+                CODE_INVALID => TextCell::Invalid,
+                c => values
+                    .get((c - FIRST_CODE) as usize)
+                    .map_or(TextCell::Missing, |v| TextCell::Value(v)),
+            },
             TextColumn::Raw {
                 starts,
                 lens,
@@ -140,7 +139,7 @@ impl TextColumn {
         if all_dict {
             let mut values: Vec<Box<str>> = Vec::new();
             let mut map: FxHashMap<Box<str>, u32> = FxHashMap::default();
-            let mut codes = Vec::with_capacity(parts.iter().map(TextColumn::len).sum());
+            let mut codes = Codes::with_capacity(parts.iter().map(TextColumn::len).sum());
             for p in parts {
                 let TextColumn::Dict {
                     codes: pc,
@@ -162,15 +161,15 @@ impl TextColumn {
                         }
                     })
                     .collect();
-                codes.extend(pc.into_iter().map(|c| {
-                    match c {
+                for c in pc.iter() {
+                    codes.push(match c {
                         CODE_MISSING | CODE_INVALID => c,
                         c => remap
                             .get((c - FIRST_CODE) as usize)
                             .copied()
                             .unwrap_or(CODE_INVALID),
-                    }
-                }));
+                    });
+                }
             }
             return TextColumn::Dict { codes, values };
         }
@@ -241,7 +240,7 @@ fn push_dict_as_raw(acc: &mut (Vec<u64>, Vec<u32>, String), col: TextColumn) {
         return;
     };
     let (starts, lens, bytes) = acc;
-    for c in codes {
+    for c in codes.iter() {
         starts.push(bytes.len() as u64);
         lens.push(match c {
             CODE_MISSING => LEN_MISSING,
@@ -457,7 +456,9 @@ impl TextColumn {
     pub fn heap_bytes(&self) -> usize {
         match self {
             TextColumn::Dict { codes, values } => {
-                vec_bytes(codes) + vec_bytes(values) + values.iter().map(|v| v.len()).sum::<usize>()
+                codes.heap_bytes()
+                    + vec_bytes(values)
+                    + values.iter().map(|v| v.len()).sum::<usize>()
             }
             TextColumn::Raw {
                 starts,
