@@ -634,3 +634,101 @@ fn tiny_blocks_give_the_same_dataset() {
         assert_eq!(fingerprint(&d, &p), want, "block size {block}");
     }
 }
+
+/// Tables that refer to each other (and to themselves) resolve their
+/// references after loading; a table that only refers to loaded tables
+/// resolves them while parsing. Both give the same kind of answer.
+#[test]
+fn references_in_a_cycle_and_after_it() {
+    let pol = tempfile::tempdir().unwrap();
+    std::fs::write(
+        pol.path().join("tables.docket"),
+        "policy \"Teams\"\n  version \"1\"\n  timezone \"UTC\"\n\n\
+         table person from \"people.csv\"\n  id: text from \"ID\" key\n  manager: ref person from \"Manager\"\n  team: ref team from \"Team\"\n  badges: many badge by person\n\n\
+         table team from \"teams.csv\"\n  id: text from \"ID\" key\n  lead: ref person from \"Lead\"\n\n\
+         table badge from \"badges.csv\"\n  id: text from \"Badge\" key\n  person: ref person from \"Person\"\n",
+    )
+    .unwrap();
+    let loaded = docket::semantics::load(pol.path());
+    let p = loaded
+        .policy
+        .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+    let dir = export(&[
+        (
+            "people.csv",
+            b"ID,Manager,Team\nP-1,,T-1\nP-2,P-1,T-9\nP-3,P-7,T-1\n",
+        ),
+        ("teams.csv", b"ID,Lead\nT-1,P-2\nT-2,P-8\n"),
+        (
+            "badges.csv",
+            b"Badge,Person\nB-1,P-1\nB-2,P-9\nB-1,P-3\nB-3,P-3\n",
+        ),
+    ]);
+    let sources = Sources {
+        dir: Some(dir.path().to_path_buf()),
+        tables: Vec::new(),
+        keep: None,
+    };
+    let d = load(&p, &sources).unwrap_or_else(|d| panic!("{d:#?}"));
+    let fk: Vec<(String, u64, Option<String>)> = d
+        .errors
+        .iter()
+        .map(|e| {
+            (
+                e.file.rsplit('/').next().unwrap_or("").to_string(),
+                e.line,
+                e.text.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fk,
+        vec![
+            ("people.csv".to_string(), 3, Some("T-9".to_string())),
+            ("people.csv".to_string(), 4, Some("P-7".to_string())),
+            ("teams.csv".to_string(), 3, Some("P-8".to_string())),
+            ("badges.csv".to_string(), 3, Some("P-9".to_string())),
+            ("badges.csv".to_string(), 4, Some("B-1".to_string())),
+        ],
+        "{:#?}",
+        d.errors
+    );
+    let person = p.table_id("person").unwrap();
+    let team = p.table_id("team").unwrap();
+    let badge = p.table_id("badge").unwrap();
+    let people = d.table(person).unwrap();
+    let (p1, p2, p3) = (
+        people.row_of("P-1").unwrap() as u32,
+        people.row_of("P-2").unwrap() as u32,
+        people.row_of("P-3").unwrap() as u32,
+    );
+    assert_eq!(people.target(1, p2 as usize), p1);
+    assert_eq!(people.target(1, p1 as usize), docket::data::NO_ROW);
+    assert_eq!(people.target(1, p3 as usize), docket::data::BROKEN);
+    let teams = d.table(team).unwrap();
+    assert_eq!(teams.target(1, teams.row_of("T-1").unwrap()), p2);
+    assert_eq!(
+        people.target(2, p1 as usize),
+        teams.row_of("T-1").unwrap() as u32
+    );
+    let badges = d.table(badge).unwrap();
+    assert_eq!(badges.len, 3);
+    assert_eq!(badges.target(1, badges.row_of("B-3").unwrap()), p3);
+    assert_eq!(
+        badges.target(1, badges.row_of("B-2").unwrap()),
+        docket::data::BROKEN
+    );
+    // The second B-1 (line 4) is rejected as a duplicate: P-3's badges are
+    // incomplete, P-1's are not.
+    let rel = &people.relations[0];
+    assert_eq!(rel.incomplete.get(&p3), Some(&vec![4]));
+    assert!(!rel.incomplete.contains_key(&p1));
+    let accounted: u64 = d.accounts.iter().map(|a| a.loaded_with_errors).sum();
+    assert_eq!(accounted, 4, "{:#?}", d.accounts);
+    // The same with blocks of any size.
+    let want = fingerprint(&d, &p);
+    for block in [1, 9, 30] {
+        let again = docket::data::load_with(&p, &sources, block).unwrap();
+        assert_eq!(fingerprint(&again, &p), want, "block size {block}");
+    }
+}

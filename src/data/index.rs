@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -12,14 +13,12 @@ use crate::semantics::{ColumnType, Policy};
 /// Rows found for a chunk of references, and the broken ones with their text.
 type Resolved = (Vec<u32>, Vec<(u32, Box<str>)>);
 
-/// Resolves every `ref` column to row numbers; a key that does not exist is
-/// a data error on the referring row, which stays loaded.
+/// Resolves the `ref` columns still held as text (references within a
+/// cycle of tables, resolved once all are loaded) to row numbers.
 pub(super) fn resolve_refs(
     policy: &Policy,
     tables: &mut [TableData],
     pending: Vec<Vec<Option<TextColumn>>>,
-    errors: &mut Vec<DataError>,
-    accounts: &mut [FileAccount],
 ) {
     for (tid, cols) in pending.into_iter().enumerate() {
         for (ci, texts) in cols.into_iter().enumerate() {
@@ -32,20 +31,9 @@ pub(super) fn resolve_refs(
             else {
                 continue;
             };
-            let header = policy
-                .tables
-                .get(tid)
-                .and_then(|t| t.columns.get(ci))
-                .map_or_else(String::new, |c| c.header.clone());
-            let key_header = policy
-                .tables
-                .get(target)
-                .and_then(|t| t.key.and_then(|k| t.columns.get(k)))
-                .map_or_else(String::new, |c| c.header.clone());
             let Some(target_table) = tables.get(target) else {
                 continue;
             };
-            let target_file = target_table.file.clone();
             // Lookups only read the target's index: do them in parallel chunks.
             let n = texts.len();
             let chunk = (n / (4 * rayon::current_num_threads()).max(1)).max(4096);
@@ -95,9 +83,43 @@ pub(super) fn resolve_refs(
                 rows.extend(r);
                 broken.extend(b);
             }
-            let Some(data) = tables.get_mut(tid) else {
+            if let Some(slot) = tables.get_mut(tid).and_then(|d| d.columns.get_mut(ci)) {
+                *slot = ColumnData::Ref { rows, broken };
+            }
+        }
+    }
+}
+
+/// A data error for every broken reference (a key that does not exist);
+/// the referring row stays loaded, and counts as loaded with errors.
+pub(super) fn report_broken_refs(
+    policy: &Policy,
+    tables: &[TableData],
+    errors: &mut Vec<DataError>,
+    accounts: &mut [FileAccount],
+) {
+    for (tid, data) in tables.iter().enumerate() {
+        let Some(table) = policy.tables.get(tid) else {
+            continue;
+        };
+        for (ci, col) in table.columns.iter().enumerate() {
+            let ColumnType::Ref(target) = col.ty else {
                 continue;
             };
+            let Some(ColumnData::Ref { broken, .. }) = data.columns.get(ci) else {
+                continue;
+            };
+            if broken.is_empty() {
+                continue;
+            }
+            let key_header = policy
+                .tables
+                .get(target)
+                .and_then(|t| t.key.and_then(|k| t.columns.get(k)))
+                .map_or_else(String::new, |c| c.header.clone());
+            let target_file = tables
+                .get(target)
+                .map_or_else(|| Arc::from(""), |t| t.file.clone());
             let mut rows_with_errors = BTreeSet::new();
             let mut broken_rows: Vec<(&u32, &Box<str>)> = broken.iter().collect();
             broken_rows.sort_by_key(|(r, _)| **r);
@@ -118,7 +140,7 @@ pub(super) fn resolve_refs(
                     code: "docket::data::foreign-key",
                     file: data.file.clone(),
                     line,
-                    column: Some(header.clone()),
+                    column: Some(col.header.clone()),
                     text: Some(text.clone()),
                     message: format!(
                         "`{text}` is not a \"{key_header}\" in {target_file}; rules that need that row are not evaluated for this one"
@@ -128,9 +150,6 @@ pub(super) fn resolve_refs(
             }
             if let Some(a) = accounts.iter_mut().find(|a| a.file == *data.file) {
                 a.loaded_with_errors += rows_with_errors.len() as u64;
-            }
-            if let Some(slot) = data.columns.get_mut(ci) {
-                *slot = ColumnData::Ref { rows, broken };
             }
         }
     }

@@ -297,129 +297,75 @@ pub fn load_columns(
     used: Vec<Vec<bool>>,
 ) -> Result<Dataset, Vec<Diagnostic>> {
     let opened = open_table_files(policy, sources)?;
-    let ntables = policy.tables.len();
-    let parts: std::sync::Mutex<Vec<Vec<Option<Part>>>> =
-        std::sync::Mutex::new((0..ntables).map(|_| Vec::new()).collect());
-    let workers = threads();
-    // Blocks waiting to be parsed: the channel's capacity bounds memory.
-    let (send, recv) = std::sync::mpsc::sync_channel::<(usize, Block)>(workers + 1);
-    // Block buffers go back to the reader once parsed.
-    let (give_back, spares) = std::sync::mpsc::channel::<Vec<u8>>();
-    let recv = std::sync::Mutex::new(recv);
-    let mut io_error: Option<Diagnostic> = None;
+    let timing = std::env::var_os("DOCKET_TIMING").is_some();
     let tp = std::time::Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let (recv, parts, used, opened) = (&recv, &parts, &used, &opened);
-            let give_back = give_back.clone();
-            scope.spawn(move || {
-                loop {
-                    let next = match recv.lock() {
-                        Ok(r) => r.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok((oi, block)) = next else { return };
-                    let Some(o) = opened.get(oi) else { continue };
-                    let Some(table) = policy.tables.get(o.table) else {
-                        continue;
-                    };
-                    let used = used.get(o.table).map_or(&[][..], Vec::as_slice);
-                    let index = block.index;
-                    let keep = sources
-                        .keep
-                        .as_ref()
-                        .and_then(|k| k.tables.get(o.table))
-                        .and_then(Option::as_ref);
-                    let (part, bytes) = parse_block(table, used, policy.timezone, o, block, keep);
-                    let _ = give_back.send(bytes);
-                    if let Ok(mut all) = parts.lock()
-                        && let Some(list) = all.get_mut(o.table)
-                    {
-                        if list.len() <= index {
-                            list.resize_with(index + 1, || None);
-                        }
-                        if let Some(slot) = list.get_mut(index) {
-                            *slot = Some(part);
-                        }
-                    }
-                }
-            });
-        }
-        // This thread reads and cuts the files; the workers parse.
-        'files: for (oi, o) in opened.iter().enumerate() {
-            let file = match File::open(&o.path).and_then(|mut f| {
-                use std::io::Seek;
-                f.seek(std::io::SeekFrom::Start(o.start.0)).map(|_| f)
-            }) {
-                Ok(f) => f,
-                Err(e) => {
-                    io_error = Some(Diagnostic::error(
-                        "docket::data::missing-file",
-                        format!("cannot read `{}`: {}", o.display, io_reason(&e)),
-                    ));
-                    break;
-                }
-            };
-            let mut chunker = Chunker::new(file, block);
-            loop {
-                let spare = spares.try_recv().unwrap_or_default();
-                match chunker.next_block_in(spare) {
-                    Ok(Some(b)) => {
-                        if send.send((oi, b)).is_err() {
-                            break 'files;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        io_error = Some(Diagnostic::error(
-                            "docket::data::missing-file",
-                            format!("cannot read `{}`: {}", o.display, io_reason(&e)),
-                        ));
-                        break 'files;
-                    }
-                }
+    let mut parse_time = std::time::Duration::ZERO;
+    let waves = load_order(policy, &opened);
+    let mut done: Vec<Option<Loaded>> = (0..opened.len()).map(|_| None).collect();
+    for wave in &waves {
+        let merged: Vec<Loaded> = {
+            // References into tables of earlier waves are resolved while parsing.
+            let targets: Vec<Vec<Option<&TableData>>> = wave
+                .iter()
+                .map(|&oi| {
+                    let table = opened.get(oi).and_then(|o| policy.tables.get(o.table));
+                    table.map_or_else(Vec::new, |t| {
+                        t.columns
+                            .iter()
+                            .map(|c| match c.ty {
+                                ColumnType::Ref(target) => opened
+                                    .iter()
+                                    .position(|o| o.table == target)
+                                    .filter(|ti| *ti != oi)
+                                    .and_then(|ti| done.get(ti))
+                                    .and_then(Option::as_ref)
+                                    .map(|l| &l.data),
+                                _ => None,
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            let t = std::time::Instant::now();
+            let parts = parse_files(policy, sources, block, &used, &opened, wave, &targets)
+                .map_err(|d| vec![d])?;
+            parse_time += t.elapsed();
+            use rayon::prelude::*;
+            wave.par_iter()
+                .zip(parts)
+                .zip(&targets)
+                .filter_map(|((&oi, blocks), targets)| {
+                    let o = opened.get(oi)?;
+                    let table = policy.tables.get(o.table)?;
+                    Some(merge(table, o, blocks, targets))
+                })
+                .collect()
+        };
+        for (&oi, l) in wave.iter().zip(merged) {
+            if let Some(slot) = done.get_mut(oi) {
+                *slot = Some(l);
             }
         }
-        drop(send);
-        drop(give_back);
-    });
-    let parse_time = tp.elapsed();
-    if let Some(d) = io_error {
-        return Err(vec![d]);
     }
-    // `DOCKET_TIMING=1` prints how long each phase took (for profiling).
-    let timing = std::env::var_os("DOCKET_TIMING").is_some();
-    let t0 = std::time::Instant::now();
-    let parts = parts.into_inner().unwrap_or_default();
+    let merge_time = tp.elapsed().saturating_sub(parse_time);
     let mut tables = Vec::new();
     let mut pending = Vec::new();
     let mut errors = Vec::new();
     let mut accounts = Vec::new();
-    let merged: Vec<Loaded> = {
-        use rayon::prelude::*;
-        opened
-            .par_iter()
-            .zip(parts)
-            .filter_map(|(o, blocks)| {
-                let table = policy.tables.get(o.table)?;
-                Some(merge(table, o, blocks.into_iter().flatten().collect()))
-            })
-            .collect()
-    };
-    for l in merged {
+    for l in done.into_iter().flatten() {
         tables.push(l.data);
         pending.push(l.refs);
         errors.extend(l.errors);
         accounts.push(l.account);
     }
     let t1 = std::time::Instant::now();
-    index::resolve_refs(policy, &mut tables, pending, &mut errors, &mut accounts);
+    index::resolve_refs(policy, &mut tables, pending);
+    index::report_broken_refs(policy, &tables, &mut errors, &mut accounts);
     let t2 = std::time::Instant::now();
     index::build_relations(policy, &mut tables);
     if timing {
         eprintln!(
-            "load: parse {parse_time:?}, merge {:?}, references {:?}, relations {:?}; memory {}",
-            t1 - t0,
+            "load: parse {parse_time:?}, merge {merge_time:?}, references {:?}, relations {:?}; memory {}",
             t2 - t1,
             t2.elapsed(),
             memory_status()
@@ -441,6 +387,165 @@ pub fn load_columns(
         errors,
         accounts,
     })
+}
+
+/// The order tables load in: a table comes after the tables it refers to,
+/// so its references resolve while it is parsed. Tables of one wave load
+/// together; tables in a cycle of references load in one last wave, their
+/// references among themselves kept as text and resolved afterwards.
+fn load_order(policy: &Policy, opened: &[Opened]) -> Vec<Vec<usize>> {
+    let deps: Vec<Vec<usize>> = opened
+        .iter()
+        .enumerate()
+        .map(|(oi, o)| {
+            policy.tables.get(o.table).map_or_else(Vec::new, |t| {
+                t.columns
+                    .iter()
+                    .filter_map(|c| match c.ty {
+                        ColumnType::Ref(target) => opened
+                            .iter()
+                            .position(|x| x.table == target && x.table != o.table),
+                        _ => None,
+                    })
+                    .filter(|d| *d != oi)
+                    .collect()
+            })
+        })
+        .collect();
+    let mut placed = vec![false; opened.len()];
+    let mut waves = Vec::new();
+    while placed.iter().any(|p| !*p) {
+        let mut ready: Vec<usize> = (0..opened.len())
+            .filter(|&i| {
+                !placed.get(i).copied().unwrap_or(true)
+                    && deps
+                        .get(i)
+                        .is_some_and(|d| d.iter().all(|x| placed.get(*x).copied().unwrap_or(true)))
+            })
+            .collect();
+        if ready.is_empty() {
+            ready = (0..opened.len())
+                .filter(|&i| !placed.get(i).copied().unwrap_or(true))
+                .collect();
+        }
+        for &i in &ready {
+            if let Some(p) = placed.get_mut(i) {
+                *p = true;
+            }
+        }
+        waves.push(ready);
+    }
+    waves
+}
+
+/// Reads the files of one wave in blocks on this thread and parses the
+/// blocks on worker threads; the parts of each file come back in order.
+fn parse_files(
+    policy: &Policy,
+    sources: &Sources,
+    block: usize,
+    used: &[Vec<bool>],
+    opened: &[Opened],
+    wave: &[usize],
+    targets: &[Vec<Option<&TableData>>],
+) -> Result<Vec<Vec<Part>>, Diagnostic> {
+    let parts: std::sync::Mutex<Vec<Vec<Option<Part>>>> =
+        std::sync::Mutex::new((0..wave.len()).map(|_| Vec::new()).collect());
+    let workers = threads();
+    // Blocks waiting to be parsed: the channel's capacity bounds memory.
+    let (send, recv) = std::sync::mpsc::sync_channel::<(usize, Block)>(workers + 1);
+    // Block buffers go back to the reader once parsed.
+    let (give_back, spares) = std::sync::mpsc::channel::<Vec<u8>>();
+    let recv = std::sync::Mutex::new(recv);
+    let mut io_error: Option<Diagnostic> = None;
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (recv, parts) = (&recv, &parts);
+            let give_back = give_back.clone();
+            scope.spawn(move || {
+                loop {
+                    let next = match recv.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((k, block)) = next else { return };
+                    let Some(o) = wave.get(k).and_then(|oi| opened.get(*oi)) else {
+                        continue;
+                    };
+                    let Some(table) = policy.tables.get(o.table) else {
+                        continue;
+                    };
+                    let used = used.get(o.table).map_or(&[][..], Vec::as_slice);
+                    let index = block.index;
+                    let keep = sources
+                        .keep
+                        .as_ref()
+                        .and_then(|k| k.tables.get(o.table))
+                        .and_then(Option::as_ref);
+                    let targets = targets.get(k).map_or(&[][..], Vec::as_slice);
+                    let (part, bytes) =
+                        parse_block(table, used, policy.timezone, o, block, keep, targets);
+                    let _ = give_back.send(bytes);
+                    if let Ok(mut all) = parts.lock()
+                        && let Some(list) = all.get_mut(k)
+                    {
+                        if list.len() <= index {
+                            list.resize_with(index + 1, || None);
+                        }
+                        if let Some(slot) = list.get_mut(index) {
+                            *slot = Some(part);
+                        }
+                    }
+                }
+            });
+        }
+        // This thread reads and cuts the files; the workers parse.
+        'files: for (k, o) in wave.iter().filter_map(|oi| opened.get(*oi)).enumerate() {
+            let file = match File::open(&o.path).and_then(|mut f| {
+                use std::io::Seek;
+                f.seek(std::io::SeekFrom::Start(o.start.0)).map(|_| f)
+            }) {
+                Ok(f) => f,
+                Err(e) => {
+                    io_error = Some(Diagnostic::error(
+                        "docket::data::missing-file",
+                        format!("cannot read `{}`: {}", o.display, io_reason(&e)),
+                    ));
+                    break;
+                }
+            };
+            let mut chunker = Chunker::new(file, block);
+            loop {
+                let spare = spares.try_recv().unwrap_or_default();
+                match chunker.next_block_in(spare) {
+                    Ok(Some(b)) => {
+                        if send.send((k, b)).is_err() {
+                            break 'files;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        io_error = Some(Diagnostic::error(
+                            "docket::data::missing-file",
+                            format!("cannot read `{}`: {}", o.display, io_reason(&e)),
+                        ));
+                        break 'files;
+                    }
+                }
+            }
+        }
+        drop(send);
+        drop(give_back);
+    });
+    if let Some(d) = io_error {
+        return Err(d);
+    }
+    Ok(parts
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|blocks| blocks.into_iter().flatten().collect())
+        .collect())
 }
 
 /// Heap bytes per table and column (for `DOCKET_TIMING`).
@@ -525,6 +630,8 @@ struct Plan<'t> {
     field: usize,
     is_key: bool,
     default: Option<Tmp<'t>>,
+    /// For a reference into a table loaded before this one: that table.
+    target: Option<&'t TableData>,
 }
 
 /// A parsed cell before the row is accepted.
@@ -538,6 +645,8 @@ enum Tmp<'a> {
     Date(i32),
     /// Items `start..end` of the row's scratch.
     List(usize, usize),
+    /// A reference found in its (already loaded) target table.
+    Row(u32),
 }
 
 /// List items parsed for the current row.
@@ -588,7 +697,10 @@ enum Builder {
         offsets: Vec<u32>,
         items: Items,
     },
+    /// References kept as text, resolved once every table is loaded.
     Ref(TextBuilder),
+    /// References resolved while parsing; the text of broken ones by row.
+    Rows(Vec<u32>, Vec<(u32, Box<str>)>),
     Unused,
 }
 
@@ -608,9 +720,13 @@ impl Items {
     }
 }
 
-fn builder(c: &Column, used: bool) -> Builder {
+/// A column's builder; `direct` resolves references while parsing.
+fn builder(c: &Column, used: bool, direct: bool) -> Builder {
     if !used {
         return Builder::Unused;
+    }
+    if direct && matches!(c.ty, ColumnType::Ref(_)) {
+        return Builder::Rows(Vec::new(), Vec::new());
     }
     match c.ty {
         ColumnType::Scalar(s) => match s {
@@ -654,6 +770,18 @@ impl Builder {
         match self {
             Builder::Unused => {}
             Builder::Text(b) | Builder::Email(b) | Builder::Ref(b) => b.push(text_of(v)),
+            Builder::Rows(rows, broken) => {
+                let r = match v {
+                    Tmp::Row(r) => r,
+                    Tmp::Text(s) => {
+                        broken.push((u32::try_from(rows.len()).unwrap_or(u32::MAX), s.into()));
+                        BROKEN
+                    }
+                    Tmp::Invalid => BAD_REF,
+                    _ => NO_ROW,
+                };
+                rows.push(r);
+            }
             Builder::I64(x, _) => x.push(match v {
                 Tmp::I64(n) => n,
                 Tmp::Invalid => INVALID_I64,
@@ -700,6 +828,7 @@ impl Builder {
             Builder::Bool(v) => v.reserve(n),
             Builder::Date(v) => v.reserve(n),
             Builder::Text(b) | Builder::Email(b) | Builder::Ref(b) => b.reserve(n),
+            Builder::Rows(v, _) => v.reserve(n),
             Builder::List { .. } | Builder::Unused => {}
         }
     }
@@ -709,6 +838,10 @@ impl Builder {
         match self {
             Builder::Unused => {}
             Builder::Text(b) | Builder::Email(b) | Builder::Ref(b) => b.truncate(n),
+            Builder::Rows(v, broken) => {
+                v.truncate(n);
+                broken.retain(|(r, _)| (*r as usize) < n);
+            }
             Builder::I64(v, _) => v.truncate(n),
             Builder::Bool(v) => v.truncate(n),
             Builder::Date(v) => v.truncate(n),
@@ -759,6 +892,13 @@ impl Builder {
                     broken: Default::default(),
                 },
                 Some(b.finish()),
+            ),
+            Builder::Rows(rows, broken) => (
+                ColumnData::Ref {
+                    rows,
+                    broken: broken.into_iter().collect(),
+                },
+                None,
             ),
             Builder::Unused => (ColumnData::Unused, None),
         }
@@ -908,6 +1048,7 @@ fn parse_block(
     o: &Opened,
     block: Block,
     keep: Option<&super::select::TableFilter>,
+    targets: &[Option<&TableData>],
 ) -> (Part, Vec<u8>) {
     let newlines = block.newlines;
     let mut reader = SliceReader::new(&block.bytes);
@@ -920,6 +1061,7 @@ fn parse_block(
             builder(
                 c,
                 used.get(i).copied().unwrap_or(true) || table.key == Some(i),
+                targets.get(i).is_some_and(Option::is_some),
             )
         })
         .collect();
@@ -959,8 +1101,11 @@ fn parse_block(
             field: o.fields.get(ci).copied().unwrap_or(usize::MAX),
             is_key: table.key == Some(ci),
             default: col.default.as_ref().map(default_tmp),
+            target: targets.get(ci).copied().flatten(),
         })
         .collect();
+    // Per column, the target row of the last reference: a case's events come together.
+    let mut last_ref: Vec<Option<u32>> = vec![None; plans.len()];
     // Records end at line breaks, so there are at most one more than those.
     let guess = usize::try_from(newlines).unwrap_or(0).saturating_add(1);
     for b in &mut builders {
@@ -996,10 +1141,11 @@ fn parse_block(
         let mut reject: Option<Reject> = None;
         // One UTF-8 check for the whole record; cells are then slices of it.
         let whole = std::str::from_utf8(rec.bytes()).ok();
-        for ((plan, b), resolver) in plans
+        for (((plan, b), resolver), last) in plans
             .iter()
             .zip(builders.iter_mut())
             .zip(resolvers.iter_mut())
+            .zip(last_ref.iter_mut())
         {
             let col = plan.col;
             let text: Result<&str, &[u8]> = match whole {
@@ -1067,6 +1213,19 @@ fn parse_block(
                     }
                 }
             };
+            let value = match (plan.target, value) {
+                (Some(t), Tmp::Text(s)) => {
+                    let hit = last.filter(|r| t.key_of(*r as usize) == Some(s));
+                    match hit.or_else(|| t.row_of(s).and_then(|r| u32::try_from(r).ok())) {
+                        Some(r) => {
+                            *last = Some(r);
+                            Tmp::Row(r)
+                        }
+                        None => value,
+                    }
+                }
+                _ => value,
+            };
             b.push(value, &scratch);
         }
         if let Some(reason) = reject {
@@ -1102,7 +1261,7 @@ fn parse_block(
 
 /// Joins a table's blocks, in order: shifts lines, concatenates columns,
 /// indexes keys and rejects rows whose key repeats an earlier row's.
-fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
+fn merge(table: &Table, o: &Opened, parts: Vec<Part>, targets: &[Option<&TableData>]) -> Loaded {
     let mut account = FileAccount {
         file: o.display.to_string(),
         table: table.name.clone(),
@@ -1149,7 +1308,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
             let empty = table
                 .columns
                 .get(ci)
-                .map(|c| builder(c, true))
+                .map(|c| builder(c, true, targets.get(ci).is_some_and(Option::is_some)))
                 .unwrap_or(Builder::Unused);
             ColumnData::concat(
                 empty.finish(),
@@ -1209,8 +1368,23 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>) -> Loaded {
             .map(|(r, _)| r as u32)
             .collect();
         for &r in &dropped {
-            for (ci, (_, refs)) in finished.iter().enumerate() {
-                if let Some(TextCell::Value(s)) = refs.as_ref().map(|t| t.get(r as usize)) {
+            for (ci, (col, refs)) in finished.iter().enumerate() {
+                let text = match (refs, col, targets.get(ci).copied().flatten()) {
+                    (Some(t), _, _) => match t.get(r as usize) {
+                        TextCell::Value(s) => Some(s),
+                        _ => None,
+                    },
+                    // Resolved while parsing: the key of the row it found, or its broken text.
+                    (None, ColumnData::Ref { rows, broken }, Some(target)) => {
+                        match rows.get(r as usize).copied() {
+                            Some(BROKEN) => broken.get(&r).map(|b| &**b),
+                            Some(row) => target.key_of(row as usize),
+                            None => None,
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some(s) = text {
                     orphans.push(Orphan {
                         column: ci,
                         key: Box::from(s),
@@ -1387,7 +1561,7 @@ pub fn sample(
         };
         let base = o.start.1;
         let used = vec![true; table.columns.len()];
-        let (part, bytes) = parse_block(table, &used, policy.timezone, o, block, None);
+        let (part, bytes) = parse_block(table, &used, policy.timezone, o, block, None, &[]);
         let mut columns: Vec<ColumnSample> = (0..table.columns.len())
             .map(|column| ColumnSample {
                 table: o.table,

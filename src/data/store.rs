@@ -637,7 +637,19 @@ impl ColumnData {
                 }));
                 ColumnData::List(ListColumn::concat(all))
             }
-            ColumnData::Ref { rows, broken } => ColumnData::Ref { rows, broken },
+            ColumnData::Ref {
+                mut rows,
+                mut broken,
+            } => {
+                for c in cols {
+                    if let ColumnData::Ref { rows: r, broken: b } = c {
+                        let base = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+                        broken.extend(b.into_iter().map(|(k, v)| (k.saturating_add(base), v)));
+                        rows.extend(r);
+                    }
+                }
+                ColumnData::Ref { rows, broken }
+            }
             ColumnData::Unused => ColumnData::Unused,
         };
         (joined, refs)
@@ -655,10 +667,23 @@ impl ColumnData {
             ColumnData::Bool(v) => ColumnData::Bool(keep_vec(v, keep)),
             ColumnData::Date(v) => ColumnData::Date(keep_vec(v, keep)),
             ColumnData::List(l) => ColumnData::List(l.filter(keep)),
-            ColumnData::Ref { rows, broken } => ColumnData::Ref {
-                rows: keep_vec(rows, keep),
-                broken: broken.clone(),
-            },
+            ColumnData::Ref { rows, broken } => {
+                // Broken references move with their rows.
+                let mut kept = 0u32;
+                let mut moved = FxHashMap::default();
+                for (row, k) in keep.iter().enumerate() {
+                    if *k {
+                        if let Some(b) = u32::try_from(row).ok().and_then(|r| broken.get(&r)) {
+                            moved.insert(kept, b.clone());
+                        }
+                        kept += 1;
+                    }
+                }
+                ColumnData::Ref {
+                    rows: keep_vec(rows, keep),
+                    broken: moved,
+                }
+            }
             ColumnData::Unused => ColumnData::Unused,
         }
     }
