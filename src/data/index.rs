@@ -194,20 +194,19 @@ pub(super) fn build_relations(policy: &Policy, tables: &mut [TableData]) {
                 Some(ColumnData::Ref { rows, .. }) => rows,
                 _ => &[],
             };
-            let mut counts = vec![0u32; parents + 1];
+            // Counting sort by parent: offsets first, then each child row in its slot.
+            let mut offsets = vec![0u32; parents + 1];
             for &p in targets {
-                if let Some(c) = counts.get_mut(p as usize) {
+                if let Some(c) = offsets.get_mut(p as usize + 1) {
                     *c += 1;
                 }
             }
-            let mut offsets = Vec::with_capacity(parents + 1);
             let mut acc = 0u32;
-            offsets.push(0);
-            for c in counts.iter().take(parents) {
-                acc += c;
-                offsets.push(acc);
+            for o in offsets.iter_mut() {
+                acc += *o;
+                *o = acc;
             }
-            let mut fill = offsets.clone();
+            let mut fill: Vec<u32> = offsets.get(..parents).unwrap_or(&[]).to_vec();
             let mut rows = vec![0u32; acc as usize];
             for (row, &p) in targets.iter().enumerate() {
                 if let Some(slot) = fill.get_mut(p as usize)
@@ -217,44 +216,36 @@ pub(super) fn build_relations(policy: &Policy, tables: &mut [TableData]) {
                     *slot += 1;
                 }
             }
+            drop(fill);
             let order = rel.ordered_by.and_then(|o| child.columns.get(o));
             let ncols = child.columns.len();
-            // Each parent's rows are sorted on their own: split and sort in parallel.
-            let mut slices: Vec<&mut [u32]> = Vec::with_capacity(parents);
-            let mut rest: &mut [u32] = &mut rows;
-            for p in 0..parents {
-                let len = offsets
-                    .get(p + 1)
-                    .copied()
-                    .unwrap_or(0)
-                    .saturating_sub(offsets.get(p).copied().unwrap_or(0))
-                    as usize;
-                let n = len.min(rest.len());
-                let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
-                rest = tail;
-                if head.len() > 1 {
-                    slices.push(head);
-                }
-            }
-            // The order column as plain numbers, when it is one (the common case).
-            let numbers: Option<Vec<i64>> = match order {
+            // The order column's numbers, read where they lie (the common case).
+            // Missing and unreadable are the smallest values, as in `cell_cmp`.
+            let (wide, narrow): (Option<&[i64]>, Option<&[i32]>) = match order {
                 Some(
                     ColumnData::DateTime(v)
                     | ColumnData::Int(v)
                     | ColumnData::Days(v)
                     | ColumnData::Duration(v),
-                ) => Some(v.clone()),
-                Some(ColumnData::Date(v)) => Some(v.iter().map(|d| i64::from(*d)).collect()),
-                _ => None,
+                ) => (Some(v), None),
+                Some(ColumnData::Date(v)) => (None, Some(v)),
+                _ => (None, None),
             };
-            use rayon::prelude::*;
-            slices.par_iter_mut().for_each(|slice| {
+            let number = |r: usize| -> Option<i64> {
+                match (wide, narrow) {
+                    (Some(v), _) => v.get(r).copied(),
+                    (_, Some(v)) => v.get(r).map(|d| i64::from(*d)),
+                    _ => None,
+                }
+            };
+            let numeric = wide.is_some() || narrow.is_some();
+            let sort = |slice: &mut [u32]| {
                 slice.sort_by(|&a, &b| {
                     let (a, b) = (a as usize, b as usize);
-                    let by_order = match &numbers {
-                        // Missing and unreadable are the smallest values, as in `cell_cmp`.
-                        Some(n) => n.get(a).cmp(&n.get(b)),
-                        None => order.map_or(Ordering::Equal, |c| cell_cmp(c.cell(a), c.cell(b))),
+                    let by_order = if numeric {
+                        number(a).cmp(&number(b))
+                    } else {
+                        order.map_or(Ordering::Equal, |c| cell_cmp(c.cell(a), c.cell(b)))
                     };
                     by_order
                         .then_with(|| {
@@ -266,6 +257,43 @@ pub(super) fn build_relations(policy: &Policy, tables: &mut [TableData]) {
                         })
                         .then_with(|| child.line(a).cmp(&child.line(b)))
                 });
+            };
+            // Each parent's rows are sorted on their own: cut the parents into
+            // a few dozen runs and sort the runs in parallel.
+            let pieces = 64 * rayon::current_num_threads();
+            let per = parents.div_ceil(pieces.max(1)).max(1);
+            let mut runs: Vec<(usize, &mut [u32])> = Vec::with_capacity(pieces);
+            let mut rest: &mut [u32] = &mut rows;
+            let mut first = 0;
+            while first < parents {
+                let last = (first + per).min(parents);
+                let at = |p: usize| offsets.get(p).copied().unwrap_or(0) as usize;
+                let n = (at(last) - at(first)).min(rest.len());
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
+                rest = tail;
+                runs.push((first, head));
+                first = last;
+            }
+            use rayon::prelude::*;
+            runs.par_iter_mut().for_each(|(first, run)| {
+                let base = offsets.get(*first).copied().unwrap_or(0) as usize;
+                let mut p = *first;
+                let mut done = 0;
+                while done < run.len() {
+                    let end = (offsets.get(p + 1).copied().unwrap_or(0) as usize)
+                        .saturating_sub(base)
+                        .min(run.len());
+                    if let Some(one) = run.get_mut(done..end)
+                        && one.len() > 1
+                    {
+                        sort(one);
+                    }
+                    done = end.max(done);
+                    p += 1;
+                    if p > parents {
+                        break;
+                    }
+                }
             });
             let mut incomplete: FxHashMap<u32, Vec<u64>> = FxHashMap::default();
             if let Some(parent) = tables.get(pid) {

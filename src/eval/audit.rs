@@ -69,7 +69,9 @@ pub fn run<R: Send>(
         stats: vec![RuleStats::default(); ev.policy.rules.len()],
         subjects: 0,
     };
-    let batch = rayon::current_num_threads().max(1) * 8;
+    // Chunks in flight: enough to keep every thread busy, few enough that
+    // rendered output waiting for its turn stays small.
+    let batch = rayon::current_num_threads().max(1) * 4;
     let order = key_order(ev);
     let chunks = cut(ev, &order);
     for group in chunks.chunks(batch) {
@@ -79,6 +81,9 @@ pub fn run<R: Send>(
                 let (mut findings, stats) = chunk(ev, order.get(start..end).unwrap_or(&[]));
                 sort_findings(ev.policy, &mut findings);
                 let rendered = render(&findings);
+                if !keep {
+                    findings = Vec::new();
+                }
                 (findings, stats, rendered)
             })
             .collect();
@@ -97,36 +102,40 @@ pub fn run<R: Send>(
     audit
 }
 
+/// A subject row: its table (as a small number) and row.
+type Subject = (u32, u32);
+
+fn key<'e>(ev: &'e Evaluator<'_>, s: Subject) -> std::borrow::Cow<'e, str> {
+    ev.sort_key(s.0 as TableId, s.1)
+}
+
 /// Every subject row, ordered by key (then table), so that findings sorted
 /// per chunk are sorted overall.
-fn key_order(ev: &Evaluator<'_>) -> Vec<(TableId, u32)> {
-    let mut order: Vec<(TableId, u32)> = Vec::new();
+fn key_order(ev: &Evaluator<'_>) -> Vec<Subject> {
+    let mut order: Vec<Subject> = Vec::new();
     for (t, _) in ev.subjects() {
         let len = ev.data.table(t).map_or(0, |d| d.len);
-        order.extend((0..len).map_while(|r| u32::try_from(r).ok().map(|r| (t, r))));
+        let Ok(t32) = u32::try_from(t) else { continue };
+        order.extend((0..len).map_while(|r| u32::try_from(r).ok().map(|r| (t32, r))));
     }
     let sorted = order
         .windows(2)
-        .all(|w| matches!(w, [a, b] if ev.sort_key(a.0, a.1) <= ev.sort_key(b.0, b.1)));
+        .all(|w| matches!(w, [a, b] if key(ev, *a) <= key(ev, *b)));
     if !sorted {
-        order.sort_by(|a, b| {
-            ev.sort_key(a.0, a.1)
-                .cmp(&ev.sort_key(b.0, b.1))
-                .then(a.cmp(b))
-        });
+        order.sort_by(|a, b| key(ev, *a).cmp(&key(ev, *b)).then(a.cmp(b)));
     }
     order
 }
 
 /// Cuts `order` into chunks of about [`CHUNK`] rows; rows with equal keys
 /// (of different tables) stay in one chunk, so its sort orders them.
-fn cut(ev: &Evaluator<'_>, order: &[(TableId, u32)]) -> Vec<(usize, usize)> {
+fn cut(ev: &Evaluator<'_>, order: &[Subject]) -> Vec<(usize, usize)> {
     let mut chunks = Vec::new();
     let mut start = 0;
     while start < order.len() {
         let mut end = (start + CHUNK).min(order.len());
         while let (Some(a), Some(b)) = (order.get(end - 1), order.get(end)) {
-            if ev.sort_key(a.0, a.1) != ev.sort_key(b.0, b.1) {
+            if key(ev, *a) != key(ev, *b) {
                 break;
             }
             end += 1;
@@ -137,11 +146,11 @@ fn cut(ev: &Evaluator<'_>, order: &[(TableId, u32)]) -> Vec<(usize, usize)> {
     chunks
 }
 
-fn chunk(ev: &Evaluator<'_>, rows: &[(TableId, u32)]) -> (Vec<Finding>, Vec<RuleStats>) {
+fn chunk(ev: &Evaluator<'_>, rows: &[Subject]) -> (Vec<Finding>, Vec<RuleStats>) {
     let mut findings = Vec::new();
     let mut stats = vec![RuleStats::default(); ev.policy.rules.len()];
     for &(table, row) in rows {
-        for r in ev.evaluate(table, row) {
+        for r in ev.evaluate(table as TableId, row) {
             if let Some(s) = stats.get_mut(r.rule) {
                 match r.status {
                     Status::Pass => {
