@@ -28,6 +28,7 @@ mod error;
 mod index;
 mod lines;
 mod load;
+mod raw;
 pub mod select;
 mod shared;
 mod store;

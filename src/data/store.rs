@@ -16,6 +16,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 pub use super::codes::Codes;
 use super::error::{DataError, FileAccount};
 pub use super::lines::LineMap;
+pub use super::raw::RawText;
 use crate::semantics::{ColumnRef, Policy, TableId};
 
 /// Missing / invalid markers of 64-bit columns.
@@ -45,9 +46,6 @@ pub const BAD_REF: u32 = u32::MAX - 2;
 const CODE_MISSING: u32 = 0;
 const CODE_INVALID: u32 = 1;
 const FIRST_CODE: u32 = 2;
-/// Raw lengths: missing, unreadable.
-const LEN_MISSING: u32 = u32::MAX;
-const LEN_INVALID: u32 = u32::MAX - 1;
 
 /// A column of text values.
 #[derive(Debug, Clone)]
@@ -60,14 +58,7 @@ pub enum TextColumn {
         values: Vec<Box<str>>,
     },
     /// Mostly distinct values, stored one after the other.
-    Raw {
-        /// Per row: start in `bytes`.
-        starts: Vec<u64>,
-        /// Per row: length, or [`LEN_MISSING`] / [`LEN_INVALID`].
-        lens: Vec<u32>,
-        /// All values.
-        bytes: String,
-    },
+    Raw(RawText),
 }
 
 /// The text of one cell.
@@ -95,7 +86,7 @@ impl TextColumn {
     pub fn len(&self) -> usize {
         match self {
             TextColumn::Dict { codes, .. } => codes.len(),
-            TextColumn::Raw { lens, .. } => lens.len(),
+            TextColumn::Raw(r) => r.len(),
         }
     }
 
@@ -114,20 +105,7 @@ impl TextColumn {
                     .get((c - FIRST_CODE) as usize)
                     .map_or(TextCell::Missing, |v| TextCell::Value(v)),
             },
-            TextColumn::Raw {
-                starts,
-                lens,
-                bytes,
-            } => match lens.get(row).copied().unwrap_or(LEN_MISSING) {
-                LEN_MISSING => TextCell::Missing,
-                LEN_INVALID => TextCell::Invalid,
-                len => {
-                    let start = starts.get(row).copied().unwrap_or(0) as usize;
-                    bytes
-                        .get(start..start + len as usize)
-                        .map_or(TextCell::Invalid, TextCell::Value)
-                }
-            },
+            TextColumn::Raw(r) => r.get(row),
         }
     }
 }
@@ -177,49 +155,23 @@ impl TextColumn {
         let mut parts = parts.into_iter();
         // Grow the first raw part in place (a large vector grows by
         // remapping pages, not copying) rather than copying every part.
-        let (mut starts, mut lens, mut bytes) = match parts.next() {
-            Some(TextColumn::Raw {
-                starts,
-                lens,
-                bytes,
-            }) => (starts, lens, bytes),
+        let mut raw = match parts.next() {
+            Some(TextColumn::Raw(r)) => r,
             Some(first) => {
-                let mut acc = (
-                    Vec::with_capacity(total),
-                    Vec::with_capacity(total),
-                    String::new(),
-                );
-                push_dict_as_raw(&mut acc, first);
-                acc
+                let mut r = RawText::with_capacity(total);
+                push_dict_as_raw(&mut r, first);
+                r
             }
-            None => (Vec::new(), Vec::new(), String::new()),
+            None => RawText::default(),
         };
-        starts.reserve(total.saturating_sub(starts.len()));
-        lens.reserve(total.saturating_sub(lens.len()));
+        raw.reserve(total.saturating_sub(raw.len()));
         for p in parts {
             match p {
-                TextColumn::Raw {
-                    starts: ps,
-                    lens: pl,
-                    bytes: pb,
-                } => {
-                    let base = bytes.len() as u64;
-                    starts.extend(ps.into_iter().map(|s| s + base));
-                    lens.extend(pl);
-                    bytes.push_str(&pb);
-                }
-                dict => {
-                    let mut acc = (starts, lens, bytes);
-                    push_dict_as_raw(&mut acc, dict);
-                    (starts, lens, bytes) = acc;
-                }
+                TextColumn::Raw(r) => raw.append(&r),
+                dict => push_dict_as_raw(&mut raw, dict),
             }
         }
-        TextColumn::Raw {
-            starts,
-            lens,
-            bytes,
-        }
+        TextColumn::Raw(raw)
     }
 
     /// The rows for which `keep` is true.
@@ -235,22 +187,9 @@ impl TextColumn {
 }
 
 /// Appends a dictionary column's cells to raw storage.
-fn push_dict_as_raw(acc: &mut (Vec<u64>, Vec<u32>, String), col: TextColumn) {
-    let TextColumn::Dict { codes, values } = col else {
-        return;
-    };
-    let (starts, lens, bytes) = acc;
-    for c in codes.iter() {
-        starts.push(bytes.len() as u64);
-        lens.push(match c {
-            CODE_MISSING => LEN_MISSING,
-            CODE_INVALID => LEN_INVALID,
-            c => {
-                let v = values.get((c - FIRST_CODE) as usize).map_or("", |v| v);
-                bytes.push_str(v);
-                u32::try_from(v.len()).unwrap_or(LEN_INVALID)
-            }
-        });
+fn push_dict_as_raw(raw: &mut RawText, col: TextColumn) {
+    for row in 0..col.len() {
+        raw.push(col.get(row));
     }
 }
 
@@ -290,21 +229,7 @@ impl TextBuilder {
                     self.make_raw();
                 }
             }
-            TextColumn::Raw {
-                starts,
-                lens,
-                bytes,
-            } => {
-                starts.push(bytes.len() as u64);
-                lens.push(match cell {
-                    TextCell::Missing => LEN_MISSING,
-                    TextCell::Invalid => LEN_INVALID,
-                    TextCell::Value(s) => {
-                        bytes.push_str(s);
-                        u32::try_from(s.len()).unwrap_or(LEN_INVALID)
-                    }
-                });
-            }
+            TextColumn::Raw(r) => r.push(cell),
         }
     }
 
@@ -313,19 +238,9 @@ impl TextBuilder {
             return;
         }
         let col = std::mem::take(&mut self.col);
-        let n = col.len();
-        let mut acc = (
-            Vec::with_capacity(n * 2),
-            Vec::with_capacity(n * 2),
-            String::new(),
-        );
-        push_dict_as_raw(&mut acc, col);
-        let (starts, lens, bytes) = acc;
-        self.col = TextColumn::Raw {
-            starts,
-            lens,
-            bytes,
-        };
+        let mut raw = RawText::with_capacity(col.len() * 2);
+        push_dict_as_raw(&mut raw, col);
+        self.col = TextColumn::Raw(raw);
         self.map = FxHashMap::default();
     }
 
@@ -338,10 +253,7 @@ impl TextBuilder {
     pub fn reserve(&mut self, n: usize) {
         match &mut self.col {
             TextColumn::Dict { codes, .. } => codes.reserve(n),
-            TextColumn::Raw { starts, lens, .. } => {
-                starts.reserve(n);
-                lens.reserve(n);
-            }
+            TextColumn::Raw(r) => r.reserve(n),
         }
     }
 
@@ -349,17 +261,7 @@ impl TextBuilder {
     pub fn truncate(&mut self, n: usize) {
         match &mut self.col {
             TextColumn::Dict { codes, .. } => codes.truncate(n),
-            TextColumn::Raw {
-                starts,
-                lens,
-                bytes,
-            } => {
-                if let Some(start) = starts.get(n).copied() {
-                    bytes.truncate(start as usize);
-                }
-                starts.truncate(n);
-                lens.truncate(n);
-            }
+            TextColumn::Raw(r) => r.truncate(n),
         }
     }
 
@@ -460,11 +362,7 @@ impl TextColumn {
                     + vec_bytes(values)
                     + values.iter().map(|v| v.len()).sum::<usize>()
             }
-            TextColumn::Raw {
-                starts,
-                lens,
-                bytes,
-            } => vec_bytes(starts) + vec_bytes(lens) + bytes.capacity(),
+            TextColumn::Raw(r) => r.heap_bytes(),
         }
     }
 }
@@ -477,15 +375,7 @@ impl TextColumn {
                 codes.shrink_to_fit();
                 values.shrink_to_fit();
             }
-            TextColumn::Raw {
-                starts,
-                lens,
-                bytes,
-            } => {
-                starts.shrink_to_fit();
-                lens.shrink_to_fit();
-                bytes.shrink_to_fit();
-            }
+            TextColumn::Raw(r) => r.shrink_to_fit(),
         }
     }
 }
