@@ -10,7 +10,7 @@ use super::{Evaluator, Finding, Status, sort_findings};
 use crate::semantics::TableId;
 
 /// Rows per unit of parallel work.
-const CHUNK: usize = 1024;
+const CHUNK: usize = 512;
 
 /// Per-rule counts over an audit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -78,7 +78,7 @@ pub fn run<R: Send>(
         let done: Vec<(Vec<Finding>, Vec<RuleStats>, R)> = group
             .par_iter()
             .map(|&(start, end)| {
-                let (mut findings, stats) = chunk(ev, order.get(start..end).unwrap_or(&[]));
+                let (mut findings, stats) = chunk(ev, (start..end).filter_map(|i| order.get(i)));
                 sort_findings(ev.policy, &mut findings);
                 let rendered = render(&findings);
                 if !keep {
@@ -109,33 +109,66 @@ fn key<'e>(ev: &'e Evaluator<'_>, s: Subject) -> std::borrow::Cow<'e, str> {
     ev.sort_key(s.0 as TableId, s.1)
 }
 
+/// Subject rows in key order.
+enum Order {
+    /// One table whose rows are already in key order (the usual export).
+    Table(u32, usize),
+    /// Anything else, sorted.
+    Sorted(Vec<Subject>),
+}
+
+impl Order {
+    fn len(&self) -> usize {
+        match self {
+            Order::Table(_, n) => *n,
+            Order::Sorted(v) => v.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<Subject> {
+        match self {
+            Order::Table(t, n) => (i < *n).then(|| (*t, u32::try_from(i).unwrap_or(u32::MAX))),
+            Order::Sorted(v) => v.get(i).copied(),
+        }
+    }
+}
+
 /// Every subject row, ordered by key (then table), so that findings sorted
 /// per chunk are sorted overall.
-fn key_order(ev: &Evaluator<'_>) -> Vec<Subject> {
+fn key_order(ev: &Evaluator<'_>) -> Order {
+    let tables: Vec<(u32, usize)> = ev
+        .subjects()
+        .filter_map(|(t, _)| {
+            let len = ev.data.table(t).map_or(0, |d| d.len);
+            u32::try_from(t).ok().map(|t| (t, len))
+        })
+        .collect();
+    if let [(t, len)] = tables[..] {
+        let in_order = (1..len).all(|r| {
+            let (a, b) = (u32::try_from(r - 1), u32::try_from(r));
+            matches!((a, b), (Ok(a), Ok(b)) if key(ev, (t, a)) <= key(ev, (t, b)))
+        });
+        if in_order && u32::try_from(len).is_ok() {
+            return Order::Table(t, len);
+        }
+    }
     let mut order: Vec<Subject> = Vec::new();
-    for (t, _) in ev.subjects() {
-        let len = ev.data.table(t).map_or(0, |d| d.len);
-        let Ok(t32) = u32::try_from(t) else { continue };
-        order.extend((0..len).map_while(|r| u32::try_from(r).ok().map(|r| (t32, r))));
+    for (t, len) in tables {
+        order.extend((0..len).map_while(|r| u32::try_from(r).ok().map(|r| (t, r))));
     }
-    let sorted = order
-        .windows(2)
-        .all(|w| matches!(w, [a, b] if key(ev, *a) <= key(ev, *b)));
-    if !sorted {
-        order.sort_by(|a, b| key(ev, *a).cmp(&key(ev, *b)).then(a.cmp(b)));
-    }
-    order
+    order.sort_by(|a, b| key(ev, *a).cmp(&key(ev, *b)).then(a.cmp(b)));
+    Order::Sorted(order)
 }
 
 /// Cuts `order` into chunks of about [`CHUNK`] rows; rows with equal keys
 /// (of different tables) stay in one chunk, so its sort orders them.
-fn cut(ev: &Evaluator<'_>, order: &[Subject]) -> Vec<(usize, usize)> {
+fn cut(ev: &Evaluator<'_>, order: &Order) -> Vec<(usize, usize)> {
     let mut chunks = Vec::new();
     let mut start = 0;
     while start < order.len() {
         let mut end = (start + CHUNK).min(order.len());
         while let (Some(a), Some(b)) = (order.get(end - 1), order.get(end)) {
-            if key(ev, *a) != key(ev, *b) {
+            if key(ev, a) != key(ev, b) {
                 break;
             }
             end += 1;
@@ -146,10 +179,13 @@ fn cut(ev: &Evaluator<'_>, order: &[Subject]) -> Vec<(usize, usize)> {
     chunks
 }
 
-fn chunk(ev: &Evaluator<'_>, rows: &[Subject]) -> (Vec<Finding>, Vec<RuleStats>) {
+fn chunk(
+    ev: &Evaluator<'_>,
+    rows: impl Iterator<Item = Subject>,
+) -> (Vec<Finding>, Vec<RuleStats>) {
     let mut findings = Vec::new();
     let mut stats = vec![RuleStats::default(); ev.policy.rules.len()];
-    for &(table, row) in rows {
+    for (table, row) in rows {
         for r in ev.evaluate(table as TableId, row) {
             if let Some(s) = stats.get_mut(r.rule) {
                 match r.status {
