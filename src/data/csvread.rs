@@ -247,6 +247,27 @@ fn count(byte: u8, s: &[u8]) -> u64 {
     s.iter().filter(|b| **b == byte).count() as u64
 }
 
+/// The records [`SliceReader`] finds in `data`, counted without parsing
+/// them, when `data` holds no quote: the non-empty runs between line ends
+/// (`\n` or `\r`). `None` when there is a quote.
+pub fn count_unquoted_records(data: &[u8]) -> Option<u64> {
+    if memchr::memchr(b'"', data).is_some() {
+        return None;
+    }
+    let mut n = 0u64;
+    let mut start = 0usize;
+    for i in memchr::memchr2_iter(b'\r', b'\n', data) {
+        if i > start {
+            n += 1;
+        }
+        start = i + 1;
+    }
+    if data.len() > start {
+        n += 1;
+    }
+    Some(n)
+}
+
 /// Reads records from bytes already in memory (a block of a file), without
 /// copying them; the counterpart of [`CsvReader`] for parallel parsing.
 pub struct SliceReader<'a> {
@@ -505,6 +526,21 @@ mod props {
                 theirs.push(rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
             }
             prop_assert_eq!(ours, theirs, "{:?}", text);
+        }
+
+        #[test]
+        fn unquoted_records_are_counted_as_read(pieces in prop::collection::vec(
+            prop::sample::select(vec!["a", "b c", ",", "\n", "\r", "\r\n", " ", "\n\n", "\"x\""]), 0..60)) {
+            let text = pieces.concat();
+            let mut sr = SliceReader::new(text.as_bytes());
+            let mut n = 0u64;
+            while sr.next_record().is_some() {
+                n += 1;
+            }
+            match count_unquoted_records(text.as_bytes()) {
+                Some(c) => prop_assert_eq!(c, n, "{:?}", text),
+                None => prop_assert!(text.contains('"')),
+            }
         }
     }
 }

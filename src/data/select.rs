@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::chunks::Chunker;
+use super::csvread::SliceReader;
 use super::load::{Opened, Sources, open_table_files};
 use crate::diagnostic::Diagnostic;
 use crate::semantics::{ColumnType, Policy, TableId};
@@ -26,6 +28,21 @@ impl TableFilter {
     }
 }
 
+impl TableFilter {
+    /// Whether a block of whole records may hold a record this filter keeps:
+    /// a kept record's cell holds one of the values, so its bytes do (quoted
+    /// or not), unless a value is empty or has a quote in it.
+    pub fn may_keep(&self, block: &[u8]) -> bool {
+        self.any.iter().any(|(_, set)| {
+            set.iter().any(|v| {
+                v.is_empty()
+                    || v.contains('"')
+                    || memchr::memmem::find(block, v.as_bytes()).is_some()
+            })
+        })
+    }
+}
+
 /// Filters per table (`None`: load everything).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -38,34 +55,34 @@ fn trimmed(raw: &[u8]) -> Option<String> {
 }
 
 /// Scans `o`'s records and returns, for those `keep` accepts, the values of
-/// each reference column.
+/// each reference column. Blocks that cannot hold a kept record are not
+/// parsed at all.
 fn scan(
     o: &Opened,
     keep: &TableFilter,
     refs: &[usize],
 ) -> Result<Vec<(usize, String)>, std::io::Error> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_path(o.path())?;
-    let mut rec = csv::ByteRecord::new();
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(o.path())?;
+    file.seek(SeekFrom::Start(o.start().0))?;
+    let mut chunker = Chunker::new(file, 4 << 20);
     let mut out = Vec::new();
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            // A broken record is reported by the real load; go on.
-            Err(e) if e.is_io_error() => return Err(std::io::Error::other(e.to_string())),
-            Err(_) => continue,
-        }
-        let cell = |c: usize| o.field(c).and_then(|f| rec.get(f)).and_then(trimmed);
-        if keep.keeps(cell) {
-            for &c in refs {
-                if let Some(v) = cell(c).filter(|v| !v.is_empty()) {
-                    out.push((c, v));
+    let mut spare = Vec::new();
+    while let Some(block) = chunker.next_block_in(std::mem::take(&mut spare))? {
+        if keep.may_keep(&block.bytes) {
+            let mut reader = SliceReader::new(&block.bytes);
+            while let Some(rec) = reader.next_record() {
+                let cell = |c: usize| o.field(c).and_then(|f| rec.get(f)).and_then(trimmed);
+                if keep.keeps(cell) {
+                    for &c in refs {
+                        if let Some(v) = cell(c).filter(|v| !v.is_empty()) {
+                            out.push((c, v));
+                        }
+                    }
                 }
             }
         }
+        spare = block.bytes;
     }
     Ok(out)
 }
