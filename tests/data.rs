@@ -732,3 +732,39 @@ fn references_in_a_cycle_and_after_it() {
         assert_eq!(fingerprint(&again, &p), want, "block size {block}");
     }
 }
+
+/// `docket case` loads one case and what it reaches; blocks without the
+/// wanted keys are skipped unparsed, yet every record is still counted.
+#[test]
+fn loading_one_case_counts_every_record() {
+    let (dir, whole, p) = messy();
+    let mut sources = Sources {
+        dir: Some(dir.path().to_path_buf()),
+        tables: Vec::new(),
+        keep: None,
+    };
+    let case = p.table_id("case").unwrap();
+    sources.keep = Some(docket::data::select::around(&p, &sources, case, "C-12").unwrap());
+    let mut seen = None;
+    for block in [1, 7, 40, 113, 4 << 20] {
+        let d = docket::data::load_with(&p, &sources, block).unwrap();
+        let cases = d.table(case).unwrap();
+        assert_eq!(cases.len, 1, "block {block}");
+        assert!(cases.row_of("C-12").is_some());
+        for (a, all) in d.accounts.iter().zip(&whole.accounts) {
+            let rejected: u64 = a.rejected.values().sum();
+            let all_rejected: u64 = all.rejected.values().sum();
+            assert_eq!(
+                a.read + a.skipped,
+                all.read,
+                "block {block}: {a:?} vs {all:?}"
+            );
+            assert!(rejected <= all_rejected);
+        }
+        let accounts = format!("{:?}", d.accounts);
+        if let Some(prev) = &seen {
+            assert_eq!(prev, &accounts, "block {block}");
+        }
+        seen = Some(accounts);
+    }
+}
