@@ -519,7 +519,10 @@ fn parse_files(
                     break;
                 }
             };
-            let mut chunker = Chunker::new(file, block);
+            // Small files in smaller blocks, so every worker has some.
+            let len = file.metadata().map_or(u64::MAX, |m| m.len());
+            let share = usize::try_from(len / (4 * workers.max(1) as u64)).unwrap_or(usize::MAX);
+            let mut chunker = Chunker::new(file, block.min(share.max(256 * 1024)));
             loop {
                 let spare = spares.try_recv().unwrap_or_default();
                 match chunker.next_block_in(spare) {
@@ -1327,8 +1330,10 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>, targets: &[Option<&TableDa
         }
         base += p.newlines;
     }
+    // Columns join independently: in parallel.
+    use rayon::prelude::*;
     let mut finished: Vec<(ColumnData, Option<TextColumn>)> = columns
-        .into_iter()
+        .into_par_iter()
         .enumerate()
         .map(|(ci, parts)| {
             let empty = table
