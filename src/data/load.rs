@@ -1133,8 +1133,8 @@ fn parse_block(
             target: targets.get(ci).copied().flatten(),
         })
         .collect();
-    // Per column, the target row of the last reference: a case's events come together.
-    let mut last_ref: Vec<Option<u32>> = vec![None; plans.len()];
+    // Per column, the last reference and its row: a case's events come together.
+    let mut last_ref: Vec<(String, Option<u32>)> = vec![(String::new(), None); plans.len()];
     // Records end at line breaks, so there are at most one more than those.
     let guess = usize::try_from(newlines).unwrap_or(0).saturating_add(1);
     for b in &mut builders {
@@ -1244,14 +1244,13 @@ fn parse_block(
             };
             let value = match (plan.target, value) {
                 (Some(t), Tmp::Text(s)) => {
-                    let hit = last.filter(|r| t.key_of(*r as usize) == Some(s));
-                    match hit.or_else(|| t.row_of(s).and_then(|r| u32::try_from(r).ok())) {
-                        Some(r) => {
-                            *last = Some(r);
-                            Tmp::Row(r)
-                        }
-                        None => value,
+                    let (text, row) = last;
+                    if text.as_str() != s || row.is_none() {
+                        *row = t.row_of(s).and_then(|r| u32::try_from(r).ok());
+                        text.clear();
+                        text.push_str(s);
                     }
+                    row.map_or(value, Tmp::Row)
                 }
                 _ => value,
             };

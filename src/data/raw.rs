@@ -107,6 +107,21 @@ impl RawText {
 
     /// Appends every row of `other`.
     pub fn append(&mut self, other: &RawText) {
+        let base = self.bytes.len() as u64;
+        let rows = self.ends.len();
+        if self.wraps.is_empty()
+            && other.wraps.is_empty()
+            && base + other.bytes.len() as u64 <= u64::from(u32::MAX)
+            && u32::try_from(rows + other.len()).is_ok()
+        {
+            // Everything stays below 4 GiB: move the ends, copy the text.
+            let (base, shift) = (base as u32, rows as u32);
+            self.ends.extend(other.ends.iter().map(|e| e + base));
+            self.missing.extend(other.missing.iter().map(|r| r + shift));
+            self.invalid.extend(other.invalid.iter().map(|r| r + shift));
+            self.bytes.push_str(&other.bytes);
+            return;
+        }
         self.ends.reserve(other.len());
         self.bytes.reserve(other.bytes.len());
         for row in 0..other.len() {
