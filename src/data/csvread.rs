@@ -26,8 +26,14 @@ pub struct Record<'a> {
     pub lines: u64,
     /// The file ended inside a quoted field: the record is cut short.
     pub unterminated: bool,
+    /// For a record read as it lies (one line, no quotes): its bytes'
+    /// range in the data the reader was given; [`Record::bytes`] is then
+    /// that line and fields are ranges of it.
+    pub span: Option<(usize, usize)>,
     out: &'a [u8],
     ends: &'a [usize],
+    /// Field starts when fields are not back to back in `out`.
+    starts: Option<&'a [usize]>,
 }
 
 impl<'a> Record<'a> {
@@ -43,15 +49,19 @@ impl<'a> Record<'a> {
 
     /// Field `i`.
     pub fn get(&self, i: usize) -> Option<&'a [u8]> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        let (start, end) = self.range(i)?;
         self.out.get(start..end)
     }
 
     /// The byte range of field `i` within [`Record::bytes`].
+    #[inline]
     pub fn range(&self, i: usize) -> Option<(usize, usize)> {
         let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        let start = match self.starts {
+            Some(s) => *s.get(i)?,
+            None if i == 0 => 0,
+            None => *self.ends.get(i - 1)?,
+        };
         Some((start, end))
     }
 
@@ -60,8 +70,11 @@ impl<'a> Record<'a> {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 
-    /// All field bytes, concatenated (for a quick UTF-8 check of the whole record).
+    /// The bytes every field is a range of (for one UTF-8 check of the whole record).
     pub fn bytes(&self) -> &'a [u8] {
+        if self.starts.is_some() {
+            return self.out;
+        }
         self.out
             .get(..self.ends.last().copied().unwrap_or(0))
             .unwrap_or(&[])
@@ -223,6 +236,8 @@ impl<R: Read> CsvReader<R> {
                             unterminated: quotes % 2 == 1,
                             out: self.out.get(..nout).unwrap_or(&[]),
                             ends: self.ends.get(..nend).unwrap_or(&[]),
+                            span: None,
+                            starts: None,
                         }));
                     }
                 }
@@ -238,6 +253,8 @@ impl<R: Read> CsvReader<R> {
             unterminated: false,
             out: self.out.get(..nout).unwrap_or(&[]),
             ends: self.ends.get(..nend).unwrap_or(&[]),
+            span: None,
+            starts: None,
         }))
     }
 }
@@ -281,6 +298,8 @@ pub struct SliceReader<'a> {
     newlines: Vec<usize>,
     /// Line breaks before `pos` (an index into `newlines`).
     seen: usize,
+    /// Field starts of a record read where it lies.
+    starts: Vec<usize>,
 }
 
 impl<'a> SliceReader<'a> {
@@ -295,7 +314,47 @@ impl<'a> SliceReader<'a> {
             line: 1,
             newlines: memchr::memchr_iter(b'\n', data).collect(),
             seen: 0,
+            starts: Vec::new(),
         }
+    }
+
+    /// Reads the record at `pos` without the CSV state machine when it is
+    /// one line with no quote and no carriage return but the one ending it:
+    /// its fields are then exactly the text between commas, found where they
+    /// lie. Returns the line's length (without its line end) and the number
+    /// of fields, or `None` (nothing consumed) for any other record.
+    fn plain_line(&mut self) -> Option<(usize, usize)> {
+        let end = self
+            .newlines
+            .get(self.seen)
+            .copied()
+            .unwrap_or(self.data.len());
+        let mut body = self.data.get(self.pos..end)?;
+        if let [rest @ .., b'\r'] = body {
+            body = rest;
+        }
+        if body.is_empty() || memchr::memchr2(b'"', b'\r', body).is_some() {
+            return None;
+        }
+        self.starts.clear();
+        let mut from = 0usize;
+        let mut n = 0usize;
+        for cut in memchr::memchr_iter(b',', body).chain(std::iter::once(body.len())) {
+            self.starts.push(from);
+            if self.ends.len() <= n {
+                let want = (n + 1).max(self.ends.len() * 2);
+                self.ends.resize(want, 0);
+            }
+            if let Some(e) = self.ends.get_mut(n) {
+                *e = cut;
+            }
+            n += 1;
+            from = cut + 1;
+        }
+        let len = body.len();
+        self.pos = (end + 1).min(self.data.len());
+        self.advance_lines();
+        Some((len, n))
     }
 
     /// Moves the line count up to `pos`.
@@ -320,6 +379,19 @@ impl<'a> SliceReader<'a> {
         }
         let start = self.pos;
         let line = self.line;
+        if let Some((body, n)) = self.plain_line() {
+            let data: &'a [u8] = self.data;
+            return Some(Record {
+                line,
+                byte: start as u64,
+                lines: 1,
+                unterminated: false,
+                span: Some((start, start + body)),
+                out: data.get(start..start + body).unwrap_or(&[]),
+                ends: self.ends.get(..n).unwrap_or(&[]),
+                starts: self.starts.get(..n),
+            });
+        }
         let (mut nout, mut nend) = (0usize, 0usize);
         let mut at_eof = false;
         loop {
@@ -368,6 +440,8 @@ impl<'a> SliceReader<'a> {
             unterminated,
             out: self.out.get(..nout).unwrap_or(&[]),
             ends: self.ends.get(..nend).unwrap_or(&[]),
+            span: None,
+            starts: None,
         })
     }
 }
@@ -499,6 +573,8 @@ mod props {
             "x,y",
             " ",
             "\"q,\nr\"",
+            "\r",
+            "\n\r",
         ])
     }
 

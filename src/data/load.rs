@@ -1081,6 +1081,7 @@ fn parse_block(
         return (part, block.bytes);
     }
     let mut reader = SliceReader::new(&block.bytes);
+    let block_text = std::str::from_utf8(&block.bytes).ok();
     let mut errored: Vec<u32> = Vec::new();
     let mut builders: Vec<Builder> = table
         .columns
@@ -1168,8 +1169,12 @@ fn parse_block(
         let committed = lines.len();
         let mut scratch = Scratch::default();
         let mut reject: Option<Reject> = None;
-        // One UTF-8 check for the whole record; cells are then slices of it.
-        let whole = std::str::from_utf8(rec.bytes()).ok();
+        // One UTF-8 check for the whole record (or the whole block, for a
+        // record read where it lies); cells are then slices of it.
+        let whole = match (block_text, rec.span) {
+            (Some(t), Some((a, b))) => t.get(a..b),
+            _ => std::str::from_utf8(rec.bytes()).ok(),
+        };
         for (((plan, b), resolver), last) in plans
             .iter()
             .zip(builders.iter_mut())
@@ -1246,7 +1251,12 @@ fn parse_block(
                 (Some(t), Tmp::Text(s)) => {
                     let (text, row) = last;
                     if text.as_str() != s || row.is_none() {
-                        *row = t.row_of(s).and_then(|r| u32::try_from(r).ok());
+                        // Children sorted like their parents (events by case)
+                        // name the parent row after the last one: no lookup.
+                        let next = row
+                            .and_then(|r| r.checked_add(1))
+                            .filter(|r| t.key_of(*r as usize) == Some(s));
+                        *row = next.or_else(|| t.row_of(s).and_then(|r| u32::try_from(r).ok()));
                         text.clear();
                         text.push_str(s);
                     }
