@@ -642,7 +642,7 @@ impl<'a> Evaluator<'a> {
                 match p {
                     Part::Text(t) => out.push_str(t),
                     Part::Value(e) => match ce.eval(e, env) {
-                        Ok(v) => out.push_str(&format::show(&v, self)),
+                        Ok(v) => format::show_into(&v, self, &mut out),
                         Err(_) => out.push_str("(unreadable)"),
                     },
                 }

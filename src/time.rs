@@ -30,6 +30,8 @@ pub const HOUR: i64 = 60 * MINUTE;
 pub const DAY_MS: i64 = 24 * HOUR;
 
 /// English month abbreviations, as `%b` writes them.
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -78,30 +80,63 @@ impl Instant {
     /// Written field by field (messages show many of these; chrono's
     /// format strings are parsed again on every call).
     pub fn display_long(self, tz: Tz) -> String {
+        let mut s = String::with_capacity(32);
+        self.push_long(tz, &mut s);
+        s
+    }
+
+    /// Appends [`Instant::display_long`]'s text to `out`.
+    pub fn push_long(self, tz: Tz, out: &mut String) {
+        use chrono_tz::OffsetName;
         use fmt::Write;
         let Some(d) = self.to_utc() else {
-            return format!("@{}ms", self.0);
+            let _ = write!(out, "@{}ms", self.0);
+            return;
         };
         let l = d.with_timezone(&tz);
-        if !(0..=9999).contains(&l.year()) {
-            return l.format("%a %-d %b %Y %H:%M:%S %Z").to_string();
+        let year = l.year();
+        if !(0..=9999).contains(&year) {
+            let _ = write!(out, "{}", l.format("%a %-d %b %Y %H:%M:%S %Z"));
+            return;
         }
-        let month = MONTHS.get(l.month0() as usize).copied().unwrap_or("?");
-        let mut s = String::with_capacity(32);
-        let _ = write!(
-            s,
-            "{} {} {month} {:04} {:02}:{:02}",
-            l.weekday(),
-            l.day(),
-            l.year(),
-            l.hour(),
-            l.minute()
+        let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+        let two = |out: &mut String, n: u32| {
+            out.push(digit(n / 10));
+            out.push(digit(n));
+        };
+        out.push_str(
+            WEEKDAYS
+                .get(l.weekday().num_days_from_monday() as usize)
+                .copied()
+                .unwrap_or("?"),
         );
-        if l.second() != 0 || l.nanosecond() != 0 {
-            let _ = write!(s, ":{:02}", l.second());
+        out.push(' ');
+        let day = l.day();
+        if day >= 10 {
+            out.push(digit(day / 10));
         }
-        let _ = write!(s, " {}", l.offset());
-        s
+        out.push(digit(day));
+        out.push(' ');
+        out.push_str(MONTHS.get(l.month0() as usize).copied().unwrap_or("?"));
+        out.push(' ');
+        let y = year.unsigned_abs();
+        two(out, y / 100);
+        two(out, y % 100);
+        out.push(' ');
+        two(out, l.hour());
+        out.push(':');
+        two(out, l.minute());
+        if l.second() != 0 || l.nanosecond() != 0 {
+            out.push(':');
+            two(out, l.second());
+        }
+        out.push(' ');
+        match l.offset().abbreviation() {
+            Some(name) => out.push_str(name),
+            None => {
+                let _ = write!(out, "{}", l.offset());
+            }
+        }
     }
 
     /// RFC 3339 with the zone's offset, e.g. `2025-11-25T13:44:00-05:00`.

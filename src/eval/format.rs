@@ -11,41 +11,62 @@ use crate::time::{Instant, display_days, display_elapsed};
 
 /// A value in words.
 pub fn show(v: &Value, ev: &Evaluator) -> String {
+    let mut out = String::new();
+    show_into(v, ev, &mut out);
+    out
+}
+
+/// Appends a value in words to `out` (messages are built this way, with
+/// no string per part).
+pub fn show_into(v: &Value, ev: &Evaluator, out: &mut String) {
+    use std::fmt::Write;
     match v {
-        Value::Missing => "(none)".to_string(),
-        Value::Bool(true) => "yes".to_string(),
-        Value::Bool(false) => "no".to_string(),
-        Value::Int(n) => n.to_string(),
-        Value::Text(t) | Value::Email(t) => t.as_str().to_string(),
-        Value::Date(d) => {
-            crate::data::days_to_date(*d).map_or_else(|| format!("day {d}"), crate::time::show_date)
+        Value::Missing => out.push_str("(none)"),
+        Value::Bool(true) => out.push_str("yes"),
+        Value::Bool(false) => out.push_str("no"),
+        Value::Int(n) => {
+            let _ = write!(out, "{n}");
         }
-        Value::DateTime(t) => Instant(*t).display_long(ev.tz),
-        Value::Days(n) => display_days(*n),
-        Value::Duration(ms) => display_elapsed(*ms),
+        Value::Text(t) | Value::Email(t) => out.push_str(t.as_str()),
+        Value::Date(d) => match crate::data::days_to_date(*d) {
+            Some(date) => out.push_str(&crate::time::show_date(date)),
+            None => {
+                let _ = write!(out, "day {d}");
+            }
+        },
+        Value::DateTime(t) => Instant(*t).push_long(ev.tz, out),
+        Value::Days(n) => out.push_str(&display_days(*n)),
+        Value::Duration(ms) => out.push_str(&display_elapsed(*ms)),
         Value::List(items) => {
             if items.is_empty() {
-                "(none)".to_string()
-            } else {
-                items
-                    .iter()
-                    .map(|x| show(x, ev))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                out.push_str("(none)");
+            }
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                show_into(x, ev, out);
             }
         }
-        Value::Row(t, r) => row_name(ev, *t, *r),
+        Value::Row(t, r) => push_row_name(ev, *t, *r, out),
         Value::Rows(t, set) => {
             if set.rows().is_empty() {
-                "(none)".to_string()
-            } else {
-                set.rows()
-                    .iter()
-                    .map(|r| row_name(ev, *t, *r))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                out.push_str("(none)");
+            }
+            for (i, r) in set.rows().iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_row_name(ev, *t, *r, out);
             }
         }
+    }
+}
+
+fn push_row_name(ev: &Evaluator, t: usize, r: u32, out: &mut String) {
+    match ev.data.table(t).and_then(|table| table.key_of(r as usize)) {
+        Some(k) => out.push_str(k),
+        None => out.push_str(&row_name(ev, t, r)),
     }
 }
 
