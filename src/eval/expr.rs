@@ -69,6 +69,12 @@ impl<'a> CaseEval<'_, 'a> {
             ExprKind::Now => Value::DateTime(self.ev.now),
             ExprKind::Var(slot) => self.var(*slot, env)?,
             ExprKind::Column { base, column } => {
+                // The usual shape, `var.column`: read the row where it is.
+                if let ExprKind::Var(slot) = &base.kind
+                    && let Some(Slot::Set(Value::Row(_, r))) = env.slots.get(*slot)
+                {
+                    return self.cell(*column, *r);
+                }
                 let b = self.eval(base, env)?;
                 match b {
                     Value::Row(_, r) => self.cell(*column, r)?,
@@ -132,6 +138,11 @@ impl<'a> CaseEval<'_, 'a> {
                     return Ok(Value::Bool(true));
                 }
                 or(x, self.eval(b, env)?.truth())
+            }
+            ExprKind::Compare(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
+                if let Some(same) = self.text_is(a, b, env) =>
+            {
+                Value::Bool(same == (*op == CmpOp::Eq))
             }
             ExprKind::Compare(op, a, b) => {
                 let x = self.eval(a, env)?;
@@ -257,6 +268,29 @@ impl<'a> CaseEval<'_, 'a> {
                 Value::List(out.into())
             }
         })
+    }
+
+    /// `var.column = "text"` (either way round) where the cell holds text:
+    /// whether it is that text, compared where it lies. `None` for any other
+    /// shape or cell, which the general comparison then handles.
+    fn text_is(&self, a: &'a Expr, b: &'a Expr, env: &Env<'a, '_>) -> Option<bool> {
+        let (col, lit) = match (&a.kind, &b.kind) {
+            (ExprKind::Column { base, column }, ExprKind::Lit(Lit::Text(t)))
+            | (ExprKind::Lit(Lit::Text(t)), ExprKind::Column { base, column }) => {
+                ((base, column), t)
+            }
+            _ => return None,
+        };
+        let ExprKind::Var(slot) = &col.0.kind else {
+            return None;
+        };
+        let Some(Slot::Set(Value::Row(_, r))) = env.slots.get(*slot) else {
+            return None;
+        };
+        match self.ev.data.cell(*col.1, *r as usize) {
+            Cell::Text(s) => Some(s == lit.as_str()),
+            _ => None,
+        }
     }
 
     fn var(&mut self, slot: usize, env: &mut Env<'a, '_>) -> Result<Value<'a>, Abort> {
