@@ -24,9 +24,20 @@ use crate::semantics::{
 };
 use crate::source::SourceMap;
 
-/// Why a rule could not be evaluated for a case.
+/// Why a rule could not be evaluated for a case (boxed: it travels in
+/// every evaluation result, and a small result is a fast one).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Abort {
+pub struct Abort(pub Box<AbortKind>);
+
+impl From<AbortKind> for Abort {
+    fn from(k: AbortKind) -> Abort {
+        Abort(Box::new(k))
+    }
+}
+
+/// What stopped the evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AbortKind {
     /// A cell it needs is unreadable (a data error was reported).
     Unreadable {
         /// The column.
@@ -285,8 +296,8 @@ impl<'a> Evaluator<'a> {
 
     /// Says why a rule could not be evaluated.
     pub fn abort_reason(&self, a: &Abort) -> String {
-        match a {
-            Abort::Unreadable { column, row } => {
+        match &*a.0 {
+            AbortKind::Unreadable { column, row } => {
                 let (file, line) = self.place(column.table, *row);
                 let header = self
                     .policy
@@ -296,7 +307,7 @@ impl<'a> Evaluator<'a> {
                     "not evaluated: \"{header}\" on line {line} of {file} could not be read (see the data errors)"
                 )
             }
-            Abort::Incomplete {
+            AbortKind::Incomplete {
                 table,
                 row,
                 relation,

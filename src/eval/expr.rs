@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use rustc_hash::FxHashMap;
 
 use super::value::*;
-use super::{Abort, Evaluator};
+use super::{Abort, AbortKind, Evaluator};
 use crate::data::{Cell, NO_ROW};
 use crate::semantics::{ArithOp, CmpOp, ColumnRef, ColumnType, Expr, ExprKind, Func, Lit, TextOp};
 use crate::syntax::ast::{Quantifier, ScalarType};
@@ -318,7 +318,7 @@ impl<'a> CaseEval<'_, 'a> {
                 Some(ColumnType::Scalar(ScalarType::Bool)) => Value::Bool(false),
                 _ => Value::Missing,
             },
-            Cell::Invalid => return Err(Abort::Unreadable { column: c, row }),
+            Cell::Invalid => return Err(AbortKind::Unreadable { column: c, row }.into()),
             Cell::Bool(b) => Value::Bool(b),
             Cell::Int(n) => Value::Int(n),
             Cell::Text(s) => Value::Text(Txt::Borrowed(s)),
@@ -363,10 +363,11 @@ impl<'a> CaseEval<'_, 'a> {
                 Value::Row(_, r) => match self.ev.data.cell(*column, r as usize) {
                     Cell::Missing => false,
                     Cell::Invalid => {
-                        return Err(Abort::Unreadable {
+                        return Err(AbortKind::Unreadable {
                             column: *column,
                             row: r,
-                        });
+                        }
+                        .into());
                     }
                     _ => true,
                 },
@@ -412,12 +413,13 @@ impl<'a> CaseEval<'_, 'a> {
             return Ok(RowSet::Slice(&[]));
         };
         if let Some(lines) = index.incomplete.get(&row) {
-            return Err(Abort::Incomplete {
+            return Err(AbortKind::Incomplete {
                 table,
                 row,
                 relation: rel,
                 lines: lines.clone(),
-            });
+            }
+            .into());
         }
         let all: &'a [u32] = index.of(row as usize);
         let Some(decl) = self
