@@ -263,6 +263,7 @@ impl<'a> Evaluator<'a> {
         let mut ce = CaseEval {
             ev: self,
             memo: Memo::default(),
+            depth: 0,
         };
         let rules = self.by_subject.get(table).map_or(&[][..], Vec::as_slice);
         rules

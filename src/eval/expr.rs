@@ -43,6 +43,8 @@ pub(crate) struct Memo<'a> {
 pub(crate) struct CaseEval<'e, 'a> {
     pub ev: &'e Evaluator<'a>,
     pub memo: Memo<'a>,
+    /// Nesting of `eval` calls.
+    pub depth: u32,
 }
 
 fn lit<'a>(l: &'a Lit) -> Value<'a> {
@@ -59,8 +61,18 @@ fn lit<'a>(l: &'a Lit) -> Value<'a> {
 
 impl<'a> CaseEval<'_, 'a> {
     /// Evaluates `e`; `Err` when a value it needs could not be read.
+    #[inline]
     pub(crate) fn eval(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> Result<Value<'a>, Abort> {
-        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.eval_inner(e, env))
+        // Deep expressions may need more stack than the thread has; asking
+        // how much is left costs more than most nodes, so only every few levels.
+        self.depth = self.depth.wrapping_add(1);
+        let v = if self.depth % 8 == 0 {
+            stacker::maybe_grow(256 * 1024, 2 * 1024 * 1024, || self.eval_inner(e, env))
+        } else {
+            self.eval_inner(e, env)
+        };
+        self.depth = self.depth.wrapping_sub(1);
+        v
     }
 
     fn eval_inner(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> Result<Value<'a>, Abort> {
