@@ -71,7 +71,7 @@ pub fn run<R: Send>(
     };
     // Chunks in flight: enough to keep every thread busy, few enough that
     // rendered output waiting for its turn stays small.
-    let batch = rayon::current_num_threads().max(1) * 4;
+    let batch = rayon::current_num_threads().max(1) * 2;
     let order = key_order(ev);
     let chunks = cut(ev, &order);
     for group in chunks.chunks(batch) {
