@@ -191,20 +191,34 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     // worker thread and written as soon as the chunks before it are; the
     // other formats need every finding at once.
     let streaming = matches!(a.format, Format::Json | Format::Ndjson | Format::Csv);
+    // Rendered chunks are large; their buffers go round (back from the
+    // writer to the renderers) instead of being mapped fresh each time.
+    let buffers: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let render = |found: &[crate::eval::Finding]| -> String {
+        let mut buf = buffers
+            .lock()
+            .ok()
+            .and_then(|mut b| b.pop())
+            .unwrap_or_default();
+        buf.clear();
         match a.format {
-            Format::Json => found
-                .iter()
-                .map(|f| to_json(&report::finding(&rc, f)))
-                .collect::<Vec<_>>()
-                .join(",\n"),
-            Format::Ndjson => found
-                .iter()
-                .map(|f| json_line(&report::finding(&rc, f)))
-                .collect(),
-            Format::Csv => csv_rows(found.iter().map(|f| report::finding(&rc, f))),
-            _ => String::new(),
+            Format::Json => {
+                for (i, f) in found.iter().enumerate() {
+                    if i > 0 {
+                        buf.push_str(",\n");
+                    }
+                    buf.push_str(&to_json(&report::finding(&rc, f)));
+                }
+            }
+            Format::Ndjson => {
+                for f in found {
+                    buf.push_str(&json_line(&report::finding(&rc, f)));
+                }
+            }
+            Format::Csv => buf.push_str(&csv_rows(found.iter().map(|f| report::finding(&rc, f)))),
+            _ => {}
         }
+        buf
     };
     match a.format {
         Format::Json => {
@@ -232,6 +246,9 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
         }
         written = true;
         out.write(&chunk);
+        if let Ok(mut b) = buffers.lock() {
+            b.push(chunk);
+        }
     };
     let audit = audit::run(&ev, !streaming, &render, &mut sink, &|n| {
         bar.set_position(n);
