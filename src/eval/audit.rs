@@ -10,7 +10,7 @@ use super::{Evaluator, Finding, Status, sort_findings};
 use crate::semantics::TableId;
 
 /// Rows per unit of parallel work.
-const CHUNK: usize = 512;
+const CHUNK: usize = 256;
 
 /// Per-rule counts over an audit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
