@@ -153,20 +153,13 @@ fn check_sarif_locates_findings_in_data_files_with_rule_metadata() {
 
 #[test]
 fn check_sarif_reports_data_errors_at_their_lines() {
-    let d = tempfile::tempdir().unwrap();
-    for f in [
-        "accounts.csv",
-        "opportunities.csv",
-        "cases.csv",
-        "case_events.csv",
-    ] {
-        std::fs::copy(examples().join(f), d.path().join(f)).unwrap();
-    }
-    let events = d.path().join("case_events.csv");
-    let mut text = std::fs::read_to_string(&events).unwrap();
-    text.push_str("C-0000001,not a time,Acknowledged,Someone,\n");
-    let line = text.lines().count();
-    std::fs::write(&events, text).unwrap();
+    let d = export_with("case_events.csv", |t| {
+        format!("{t}C-0000001,not a time,Acknowledged,Someone,\n")
+    });
+    let line = std::fs::read_to_string(d.path().join("case_events.csv"))
+        .unwrap()
+        .lines()
+        .count();
     let (out, code) = check("sarif", d.path());
     assert_eq!(code, 1);
     let log = assert_valid_sarif(&out);

@@ -46,9 +46,12 @@ impl Opened {
         self.table
     }
 
-    /// File offset and line where the records start (after the header).
-    pub fn start(&self) -> (u64, u64) {
-        self.start
+    /// The file, opened at its first record (after the header).
+    pub fn records(&self) -> std::io::Result<File> {
+        use std::io::Seek;
+        let mut f = File::open(&self.path)?;
+        f.seek(std::io::SeekFrom::Start(self.start.0))?;
+        Ok(f)
     }
 
     /// The file.
@@ -313,22 +316,10 @@ pub fn load_columns(
             let targets: Vec<Vec<Option<&TableData>>> = wave
                 .iter()
                 .map(|&oi| {
-                    let table = opened.get(oi).and_then(|o| policy.tables.get(o.table));
-                    table.map_or_else(Vec::new, |t| {
-                        t.columns
-                            .iter()
-                            .map(|c| match c.ty {
-                                ColumnType::Ref(target) => opened
-                                    .iter()
-                                    .position(|o| o.table == target)
-                                    .filter(|ti| *ti != oi)
-                                    .and_then(|ti| done.get(ti))
-                                    .and_then(Option::as_ref)
-                                    .map(|l| &l.data),
-                                _ => None,
-                            })
-                            .collect()
-                    })
+                    ref_targets(policy, &opened, oi)
+                        .into_iter()
+                        .map(|ti| ti.and_then(|ti| done.get(ti)?.as_ref()).map(|l| &l.data))
+                        .collect()
                 })
                 .collect();
             let t = std::time::Instant::now();
@@ -399,22 +390,12 @@ pub fn load_columns(
 /// together; tables in a cycle of references load in one last wave, their
 /// references among themselves kept as text and resolved afterwards.
 fn load_order(policy: &Policy, opened: &[Opened]) -> Vec<Vec<usize>> {
-    let deps: Vec<Vec<usize>> = opened
-        .iter()
-        .enumerate()
-        .map(|(oi, o)| {
-            policy.tables.get(o.table).map_or_else(Vec::new, |t| {
-                t.columns
-                    .iter()
-                    .filter_map(|c| match c.ty {
-                        ColumnType::Ref(target) => opened
-                            .iter()
-                            .position(|x| x.table == target && x.table != o.table),
-                        _ => None,
-                    })
-                    .filter(|d| *d != oi)
-                    .collect()
-            })
+    let deps: Vec<Vec<usize>> = (0..opened.len())
+        .map(|oi| {
+            ref_targets(policy, opened, oi)
+                .into_iter()
+                .flatten()
+                .collect()
         })
         .collect();
     let mut placed = vec![false; opened.len()];
@@ -441,6 +422,24 @@ fn load_order(policy: &Policy, opened: &[Opened]) -> Vec<Vec<usize>> {
         waves.push(ready);
     }
     waves
+}
+
+/// Per column of `opened[oi]`'s table: the file (index in `opened`) of the
+/// table it refers to, other than its own.
+fn ref_targets(policy: &Policy, opened: &[Opened], oi: usize) -> Vec<Option<usize>> {
+    let table = opened.get(oi).and_then(|o| policy.tables.get(o.table));
+    table.map_or_else(Vec::new, |t| {
+        t.columns
+            .iter()
+            .map(|c| match c.ty {
+                ColumnType::Ref(target) => opened
+                    .iter()
+                    .position(|o| o.table == target)
+                    .filter(|ti| *ti != oi),
+                _ => None,
+            })
+            .collect()
+    })
 }
 
 /// Reads the files of one wave in blocks on this thread and parses the
@@ -506,10 +505,7 @@ fn parse_files(
         }
         // This thread reads and cuts the files; the workers parse.
         'files: for (k, o) in wave.iter().filter_map(|oi| opened.get(*oi)).enumerate() {
-            let file = match File::open(&o.path).and_then(|mut f| {
-                use std::io::Seek;
-                f.seek(std::io::SeekFrom::Start(o.start.0)).map(|_| f)
-            }) {
+            let file = match o.records() {
                 Ok(f) => f,
                 Err(e) => {
                     io_error = Some(Diagnostic::error(

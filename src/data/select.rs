@@ -62,10 +62,7 @@ fn scan(
     keep: &TableFilter,
     refs: &[usize],
 ) -> Result<Vec<(usize, String)>, std::io::Error> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = std::fs::File::open(o.path())?;
-    file.seek(SeekFrom::Start(o.start().0))?;
-    let mut chunker = Chunker::new(file, 4 << 20);
+    let mut chunker = Chunker::new(o.records()?, 4 << 20);
     let mut out = Vec::new();
     let mut spare = Vec::new();
     while let Some(block) = chunker.next_block_in(std::mem::take(&mut spare))? {

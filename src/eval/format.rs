@@ -63,20 +63,15 @@ pub fn show_into(v: &Value, ev: &Evaluator, out: &mut String) {
     }
 }
 
-fn push_row_name(ev: &Evaluator, t: usize, r: u32, out: &mut String) {
-    match ev.data.table(t).and_then(|table| table.key_of(r as usize)) {
-        Some(k) => out.push_str(k),
-        None => out.push_str(&row_name(ev, t, r)),
-    }
-}
-
 /// A row: its key, or where it is.
-fn row_name(ev: &Evaluator, t: usize, r: u32) -> String {
-    match ev.data.table(t) {
-        Some(table) => match table.key_of(r as usize) {
-            Some(k) => k.to_string(),
-            None => format!("line {} of {}", table.line(r as usize), table.file),
-        },
-        None => String::new(),
+fn push_row_name(ev: &Evaluator, t: usize, r: u32, out: &mut String) {
+    use std::fmt::Write;
+    if let Some(table) = ev.data.table(t) {
+        match table.key_of(r as usize) {
+            Some(k) => out.push_str(k),
+            None => {
+                let _ = write!(out, "line {} of {}", table.line(r as usize), table.file);
+            }
+        }
     }
 }
