@@ -326,8 +326,10 @@ pub fn load_columns(
             let parts = parse_files(policy, sources, block, &used, &opened, wave, &targets)
                 .map_err(|d| vec![d])?;
             parse_time += t.elapsed();
+            let tparse = t.elapsed();
             use rayon::prelude::*;
-            wave.par_iter()
+            let r = wave
+                .par_iter()
                 .zip(parts)
                 .zip(&targets)
                 .filter_map(|((&oi, blocks), targets)| {
@@ -335,7 +337,21 @@ pub fn load_columns(
                     let table = policy.tables.get(o.table)?;
                     Some(merge(table, o, blocks, targets))
                 })
-                .collect()
+                .collect();
+            if timing {
+                let names: Vec<&str> = wave
+                    .iter()
+                    .filter_map(|oi| opened.get(*oi))
+                    .filter_map(|o| policy.tables.get(o.table))
+                    .map(|t| t.name.as_str())
+                    .collect();
+                eprintln!(
+                    "load: {}: parse {tparse:?}, merge {:?}",
+                    names.join(", "),
+                    t.elapsed() - tparse
+                );
+            }
+            r
         };
         for (&oi, l) in wave.iter().zip(merged) {
             if let Some(slot) = done.get_mut(oi) {
@@ -1357,43 +1373,41 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>, targets: &[Option<&TableDa
     let mut keep: Option<Vec<bool>> = None;
     if let Some(k) = table.key {
         let kind = table.columns.get(k).map_or(KeyKind::Text, key_kind);
-        let rows = lines.len();
-        let mut index = KeyIndex::with_capacity(kind, rows);
         let header = table.columns.get(k).map(|c| c.header.clone());
         if let Some((col, _)) = finished.get(k)
             && let ColumnData::Text(kc) | ColumnData::Email(kc) = col
         {
-            for row in 0..kc.len() {
-                let TextCell::Value(key) = kc.get(row) else {
-                    continue;
+            let (index, dups) = KeyIndex::build(kind, kc);
+            for (row, first) in dups {
+                let key = match kc.get(row as usize) {
+                    TextCell::Value(key) => key,
+                    _ => "",
                 };
-                if let Some(first) =
-                    index.insert_first(key, u32::try_from(row).unwrap_or(u32::MAX), kc)
+                let first_line = lines.get(first as usize).unwrap_or(0);
+                let line = lines.get(row as usize).unwrap_or(0);
+                errors.push(DataError {
+                    code: "docket::data::primary-key",
+                    file: o.display.clone(),
+                    line,
+                    column: header.clone(),
+                    text: Some(excerpt(key)),
+                    message: format!(
+                        "duplicate key `{}`: line {first_line} has it too; this row is ignored",
+                        excerpt(key)
+                    ),
+                    other_line: Some(first_line),
+                });
+                if let Some(k) = keep
+                    .get_or_insert_with(|| vec![true; kc.len()])
+                    .get_mut(row as usize)
                 {
-                    let first_line = lines.get(first as usize).unwrap_or(0);
-                    let line = lines.get(row).unwrap_or(0);
-                    errors.push(DataError {
-                        code: "docket::data::primary-key",
-                        file: o.display.clone(),
-                        line,
-                        column: header.clone(),
-                        text: Some(excerpt(key)),
-                        message: format!(
-                            "duplicate key `{}`: line {first_line} has it too; this row is ignored",
-                            excerpt(key)
-                        ),
-                        other_line: Some(first_line),
-                    });
-                    if let Some(k) = keep
-                        .get_or_insert_with(|| vec![true; kc.len()])
-                        .get_mut(row)
-                    {
-                        *k = false;
-                    }
+                    *k = false;
                 }
             }
+            keys = Some(index);
+        } else {
+            keys = Some(KeyIndex::new(kind));
         }
-        keys = Some(index);
     }
     if let Some(keep) = &keep {
         // Rows of duplicate keys: out of the table, into the rejected count.
@@ -1446,12 +1460,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>, targets: &[Option<&TableDa
             && let Some((col, _)) = finished.get(k)
             && let ColumnData::Text(kc) | ColumnData::Email(kc) = col
         {
-            *index = KeyIndex::with_capacity(index.kind, kc.len());
-            for r in 0..kc.len() {
-                if let TextCell::Value(key) = kc.get(r) {
-                    index.insert(key, u32::try_from(r).unwrap_or(u32::MAX), kc);
-                }
-            }
+            *index = KeyIndex::build(index.kind, kc).0;
         }
     }
     let len = lines.len();

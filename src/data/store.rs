@@ -802,79 +802,130 @@ pub fn key_eq(kind: KeyKind, a: &str, b: &str) -> bool {
     }
 }
 
-/// Keys of a table: a hash table of row numbers, hashed by their key text.
+/// Keys of a table: hash tables of row numbers, hashed by their key text.
+///
+/// Large tables split their keys into shards by a few bits of the hash, so
+/// the shards are built in parallel; a lookup goes to the one shard its
+/// hash names.
 #[derive(Debug, Clone)]
 pub struct KeyIndex {
     /// How keys compare.
     pub kind: KeyKind,
-    table: HashTable<u32>,
+    /// A power of two of them.
+    shards: Vec<HashTable<u32>>,
 }
+
+/// One shard of an index as built, and the repeats it turned away.
+type Shard = (HashTable<u32>, Vec<(u32, u32)>);
+
+/// Keys below which one shard is built (on one thread).
+const SHARDED_FROM: usize = 1 << 16;
+/// Shards of a large index.
+const SHARDS: usize = 64;
+/// Where the shard bits sit in the hash: above those hashbrown takes for
+/// the bucket (low bits) and below the tag (top seven bits).
+const SHARD_SHIFT: u32 = 40;
 
 impl KeyIndex {
     /// An empty index.
     pub fn new(kind: KeyKind) -> KeyIndex {
         KeyIndex {
             kind,
-            table: HashTable::new(),
+            shards: vec![HashTable::new()],
         }
     }
 
-    /// An empty index with room for `n` keys (so it never rehashes while filling).
-    pub fn with_capacity(kind: KeyKind, n: usize) -> KeyIndex {
-        KeyIndex {
-            kind,
-            table: HashTable::with_capacity(n),
+    /// The index of every key in `keys`. The first row with a key keeps
+    /// it; later rows with the same key are returned as `(row, first row)`,
+    /// in row order, and are not in the index.
+    pub fn build(kind: KeyKind, keys: &TextColumn) -> (KeyIndex, Vec<(u32, u32)>) {
+        use rayon::prelude::*;
+        let n = keys.len();
+        let nshards = if n < SHARDED_FROM { 1 } else { SHARDS };
+        let shard_of = |h: u64| ((h >> SHARD_SHIFT) as usize) & (nshards - 1);
+        let row_u32 = |r: usize| u32::try_from(r).unwrap_or(u32::MAX);
+        // Rows of each shard in row order, gathered from chunks in parallel.
+        let chunk = n
+            .div_ceil(4 * rayon::current_num_threads())
+            .max(SHARDED_FROM);
+        let pieces: Vec<Vec<Vec<u32>>> = (0..n.div_ceil(chunk))
+            .into_par_iter()
+            .map(|c| {
+                let mut out: Vec<Vec<u32>> = vec![Vec::new(); nshards];
+                for r in c * chunk..((c + 1) * chunk).min(n) {
+                    if let TextCell::Value(k) = keys.get(r)
+                        && let Some(list) = out.get_mut(shard_of(key_hash(kind, k)))
+                    {
+                        list.push(row_u32(r));
+                    }
+                }
+                out
+            })
+            .collect();
+        let built: Vec<Shard> = (0..nshards)
+            .into_par_iter()
+            .map(|si| {
+                let size = pieces
+                    .iter()
+                    .map(|p| p.get(si).map_or(0, Vec::len))
+                    .sum();
+                let mut table = HashTable::with_capacity(size);
+                let mut dups = Vec::new();
+                for &row in pieces.iter().filter_map(|p| p.get(si)).flatten() {
+                    let TextCell::Value(s) = keys.get(row as usize) else {
+                        continue;
+                    };
+                    let h = key_hash(kind, s);
+                    match table.entry(
+                        h,
+                        |&r| matches!(keys.get(r as usize), TextCell::Value(k) if key_eq(kind, k, s)),
+                        |&r| match keys.get(r as usize) {
+                            TextCell::Value(k) => key_hash(kind, k),
+                            _ => 0,
+                        },
+                    ) {
+                        hashbrown::hash_table::Entry::Occupied(e) => dups.push((row, *e.get())),
+                        hashbrown::hash_table::Entry::Vacant(v) => {
+                            v.insert(row);
+                        }
+                    }
+                }
+                (table, dups)
+            })
+            .collect();
+        let mut dups = Vec::new();
+        let mut shards = Vec::with_capacity(nshards);
+        for (t, d) in built {
+            shards.push(t);
+            dups.extend(d);
         }
-    }
-
-    /// Adds `row` under key `s` unless the key is there already; then
-    /// returns the row that has it (one hash, one probe).
-    pub fn insert_first(&mut self, s: &str, row: u32, keys: &TextColumn) -> Option<u32> {
-        let kind = self.kind;
-        let h = key_hash(kind, s);
-        match self.table.entry(
-            h,
-            |&r| matches!(keys.get(r as usize), TextCell::Value(k) if key_eq(kind, k, s)),
-            |&r| match keys.get(r as usize) {
-                TextCell::Value(k) => key_hash(kind, k),
-                _ => 0,
-            },
-        ) {
-            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get()),
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                v.insert(row);
-                None
-            }
-        }
+        dups.sort_unstable();
+        (KeyIndex { kind, shards }, dups)
     }
 
     /// The row with key `s`, looking keys up in `keys`.
     pub fn find(&self, s: &str, keys: &TextColumn) -> Option<u32> {
         let h = key_hash(self.kind, s);
-        self.table
+        let shard = ((h >> SHARD_SHIFT) as usize) & (self.shards.len().max(1) - 1);
+        self.shards
+            .get(shard)?
             .find(h, |&row| matches!(keys.get(row as usize), TextCell::Value(k) if key_eq(self.kind, k, s)))
             .copied()
     }
 
-    /// Adds a row whose key is not in the index yet.
-    pub fn insert(&mut self, s: &str, row: u32, keys: &TextColumn) {
-        let kind = self.kind;
-        let h = key_hash(kind, s);
-        self.table
-            .insert_unique(h, row, |&r| match keys.get(r as usize) {
-                TextCell::Value(k) => key_hash(kind, k),
-                _ => 0,
-            });
-    }
-
     /// Number of keys.
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.shards.iter().map(HashTable::len).sum()
     }
 
     /// True without keys.
     pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.len() == 0
+    }
+
+    /// Heap bytes (a row number and a control byte per slot).
+    pub fn heap_bytes(&self) -> usize {
+        self.shards.iter().map(|t| t.capacity() * 5).sum()
     }
 }
 
@@ -938,7 +989,7 @@ impl TableData {
     /// Heap bytes held by the table's columns, line numbers and indexes.
     pub fn heap_bytes(&self) -> (usize, Vec<usize>, usize) {
         let cols: Vec<usize> = self.columns.iter().map(ColumnData::heap_bytes).collect();
-        let index = self.keys.as_ref().map_or(0, |k| k.table.capacity() * 5)
+        let index = self.keys.as_ref().map_or(0, KeyIndex::heap_bytes)
             + self
                 .relations
                 .iter()
@@ -1073,5 +1124,58 @@ impl Dataset {
     /// Checks that every table of `policy` is here.
     pub fn matches(&self, policy: &Policy) -> bool {
         self.tables.len() == policy.tables.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(cells: &[Option<String>]) -> TextColumn {
+        let mut b = TextBuilder::default();
+        for c in cells {
+            b.push(match c {
+                Some(s) => TextCell::Value(s),
+                None => TextCell::Missing,
+            });
+        }
+        b.finish()
+    }
+
+    /// Sharded (large) and single-shard (small) indexes agree with a plain
+    /// first-row-wins map: every key found at its first row, every later
+    /// repeat reported in row order, missing cells skipped.
+    #[test]
+    fn build_keeps_the_first_row_of_each_key_and_lists_repeats_in_order() {
+        for n in [10usize, 1000, SHARDED_FROM + 5000] {
+            let cells: Vec<Option<String>> = (0..n)
+                .map(|i| match i % 97 {
+                    0 => None,
+                    // Every 13th row repeats a key from earlier, in other case.
+                    _ if i % 13 == 5 => Some(format!("Key-{}@X.COM", i / 3)),
+                    _ => Some(format!("key-{i}@x.com")),
+                })
+                .collect();
+            let keys = column(&cells);
+            let (index, dups) = KeyIndex::build(KeyKind::Email, &keys);
+            let mut first: FxHashMap<String, u32> = FxHashMap::default();
+            let mut want = Vec::new();
+            for (row, c) in cells.iter().enumerate() {
+                let Some(c) = c else { continue };
+                let row = row as u32;
+                match first.get(&c.to_ascii_lowercase()) {
+                    Some(&f) => want.push((row, f)),
+                    None => {
+                        first.insert(c.to_ascii_lowercase(), row);
+                    }
+                }
+            }
+            assert_eq!(dups, want, "{n} keys");
+            assert_eq!(index.len(), first.len());
+            for (k, row) in &first {
+                assert_eq!(index.find(&k.to_uppercase(), &keys), Some(*row), "{k}");
+            }
+            assert_eq!(index.find("nobody@x.com", &keys), None);
+        }
     }
 }
