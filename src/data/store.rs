@@ -820,7 +820,7 @@ type Shard = (HashTable<u32>, Vec<(u32, u32)>);
 
 /// Keys below which one shard is built (on one thread).
 const SHARDED_FROM: usize = 1 << 16;
-/// Shards of a large index.
+/// Shards of a large index (fewer than `u8::MAX`).
 const SHARDS: usize = 64;
 /// Where the shard bits sit in the hash: above those hashbrown takes for
 /// the bucket (low bits) and below the tag (top seven bits).
@@ -844,37 +844,31 @@ impl KeyIndex {
         let nshards = if n < SHARDED_FROM { 1 } else { SHARDS };
         let shard_of = |h: u64| ((h >> SHARD_SHIFT) as usize) & (nshards - 1);
         let row_u32 = |r: usize| u32::try_from(r).unwrap_or(u32::MAX);
-        // Rows of each shard in row order, gathered from chunks in parallel.
-        let chunk = n
-            .div_ceil(4 * rayon::current_num_threads())
-            .max(SHARDED_FROM);
-        let pieces: Vec<Vec<Vec<u32>>> = (0..n.div_ceil(chunk))
+        // Each row's shard (a byte a row), found in parallel; each shard then
+        // takes its rows in row order, so the first row of a key keeps it.
+        let shard: Vec<u8> = (0..n)
             .into_par_iter()
-            .map(|c| {
-                let mut out: Vec<Vec<u32>> = vec![Vec::new(); nshards];
-                for r in c * chunk..((c + 1) * chunk).min(n) {
-                    if let TextCell::Value(k) = keys.get(r)
-                        && let Some(list) = out.get_mut(shard_of(key_hash(kind, k)))
-                    {
-                        list.push(row_u32(r));
-                    }
-                }
-                out
+            .with_min_len(SHARDED_FROM)
+            .map(|r| match keys.get(r) {
+                TextCell::Value(k) => shard_of(key_hash(kind, k)) as u8,
+                _ => u8::MAX,
             })
             .collect();
         let built: Vec<Shard> = (0..nshards)
             .into_par_iter()
             .map(|si| {
-                let size = pieces
-                    .iter()
-                    .map(|p| p.get(si).map_or(0, Vec::len))
-                    .sum();
-                let mut table = HashTable::with_capacity(size);
+                let mine = shard.iter().filter(|s| usize::from(**s) == si);
+                let mut table = HashTable::with_capacity(mine.count());
                 let mut dups = Vec::new();
-                for &row in pieces.iter().filter_map(|p| p.get(si)).flatten() {
-                    let TextCell::Value(s) = keys.get(row as usize) else {
+                for (row, _) in shard
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| usize::from(**s) == si)
+                {
+                    let TextCell::Value(s) = keys.get(row) else {
                         continue;
                     };
+                    let row = row_u32(row);
                     let h = key_hash(kind, s);
                     match table.entry(
                         h,
