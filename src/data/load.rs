@@ -4,8 +4,6 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono_tz::Tz;
-
 use super::cell::{self, trim};
 use super::chunks::{Block, Chunker};
 use super::csvread::{CsvReader, Record, SliceReader};
@@ -15,7 +13,7 @@ use super::store::*;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::semantics::{Column, ColumnType, Lit, Policy, Table, TableId, io_reason};
 use crate::syntax::ast::ScalarType;
-use crate::time::{LocalResolver, LocalTimeError, resolve_offset};
+use crate::time::{LocalResolver, LocalTimeError};
 
 /// Where the exports are.
 #[derive(Debug, Clone, Default)]
@@ -278,6 +276,10 @@ fn list_headers(h: &[String]) -> String {
 /// Bytes per block: files are cut into blocks parsed in parallel.
 pub(super) const BLOCK: usize = 4 << 20;
 
+/// The smallest block a file is cut into (but for its last): small files
+/// are cut into a few blocks per worker.
+const MIN_BLOCK: usize = 256 * 1024;
+
 /// Loads every table the policy declares. Files are cut into blocks that
 /// end on record boundaries; blocks of all tables are parsed in parallel
 /// and then joined in order, so the result is the same as reading each file
@@ -483,6 +485,9 @@ fn parse_files(
             let (recv, parts) = (&recv, &parts);
             let give_back = give_back.clone();
             scope.spawn(move || {
+                // One zone for the whole policy: the days it has resolved
+                // serve every column, block and file this worker parses.
+                let mut resolver = LocalResolver::new(policy.timezone);
                 loop {
                     let next = match recv.lock() {
                         Ok(r) => r.recv(),
@@ -504,7 +509,7 @@ fn parse_files(
                         .and_then(Option::as_ref);
                     let targets = targets.get(k).map_or(&[][..], Vec::as_slice);
                     let (part, bytes) =
-                        parse_block(table, used, policy.timezone, o, block, keep, targets);
+                        parse_block(table, used, &mut resolver, o, block, keep, targets);
                     let _ = give_back.send(bytes);
                     if let Ok(mut all) = parts.lock()
                         && let Some(list) = all.get_mut(k)
@@ -534,7 +539,7 @@ fn parse_files(
             // Small files in smaller blocks, so every worker has some.
             let len = file.metadata().map_or(u64::MAX, |m| m.len());
             let share = usize::try_from(len / (4 * workers.max(1) as u64)).unwrap_or(usize::MAX);
-            let mut chunker = Chunker::new(file, block.min(share.max(256 * 1024)));
+            let mut chunker = Chunker::new(file, block.min(share.max(MIN_BLOCK)));
             loop {
                 let spare = spares.try_recv().unwrap_or_default();
                 match chunker.next_block_in(spare) {
@@ -964,8 +969,8 @@ fn scalar<'a>(
                     cell::BOOL_EXPECTED
                 )
             }),
-        ScalarType::Date => cell::parse_date(b, &col.formats)
-            .map(|d| Tmp::Date(cell::date_to_days(d)))
+        ScalarType::Date => cell::parse_date_days(b, &col.formats)
+            .map(Tmp::Date)
             .ok_or_else(|| {
                 format!(
                     "`{}` is not a date: expected {}",
@@ -974,10 +979,10 @@ fn scalar<'a>(
                 )
             }),
         ScalarType::DateTime => {
-            let parsed = col.formats.iter().find_map(|f| f.match_parts(b)).map(
-                |(naive, offset)| match offset {
-                    Some(off) => resolve_offset(naive, off).ok_or(LocalTimeError::Nonexistent),
-                    None => resolver.resolve(naive),
+            let parsed = col.formats.iter().find_map(|f| f.match_stamp(b)).map(
+                |(stamp, offset)| match offset {
+                    Some(off) => Ok(stamp.at_offset(off)),
+                    None => resolver.resolve_stamp(stamp),
                 },
             );
             match parsed {
@@ -1064,7 +1069,7 @@ fn key_kind(c: &Column) -> KeyKind {
 fn parse_block(
     table: &Table,
     used: &[bool],
-    tz: Tz,
+    resolver: &mut LocalResolver,
     o: &Opened,
     block: Block,
     keep: Option<&super::select::TableFilter>,
@@ -1129,11 +1134,6 @@ fn parse_block(
         .filter(|(_, c)| matches!(c.ty, ColumnType::Ref(_)))
         .map(|(i, _)| i)
         .collect();
-    let mut resolvers: Vec<LocalResolver> = table
-        .columns
-        .iter()
-        .map(|_| LocalResolver::new(tz))
-        .collect();
     let plans: Vec<Plan> = table
         .columns
         .iter()
@@ -1187,10 +1187,9 @@ fn parse_block(
             (Some(t), Some((a, b))) => t.get(a..b),
             _ => std::str::from_utf8(rec.bytes()).ok(),
         };
-        for (((plan, b), resolver), last) in plans
+        for ((plan, b), last) in plans
             .iter()
             .zip(builders.iter_mut())
-            .zip(resolvers.iter_mut())
             .zip(last_ref.iter_mut())
         {
             let col = plan.col;
@@ -1606,7 +1605,8 @@ pub fn sample(
         };
         let base = o.start.1;
         let used = vec![true; table.columns.len()];
-        let (part, bytes) = parse_block(table, &used, policy.timezone, o, block, None, &[]);
+        let mut resolver = LocalResolver::new(policy.timezone);
+        let (part, bytes) = parse_block(table, &used, &mut resolver, o, block, None, &[]);
         let mut columns: Vec<ColumnSample> = (0..table.columns.len())
             .map(|column| ColumnSample {
                 table: o.table,
