@@ -844,35 +844,57 @@ impl KeyIndex {
         let nshards = if n < SHARDED_FROM { 1 } else { SHARDS };
         let shard_of = |h: u64| ((h >> SHARD_SHIFT) as usize) & (nshards - 1);
         let row_u32 = |r: usize| u32::try_from(r).unwrap_or(u32::MAX);
-        // Each row's shard (a byte a row), found in parallel; each shard then
-        // takes its rows in row order, so the first row of a key keeps it.
-        let shard: Vec<u8> = (0..n)
+        // Each row's hash, found in parallel (`NONE` for a row without a key).
+        const NONE: u64 = u64::MAX;
+        let hashes: Vec<u64> = (0..n)
             .into_par_iter()
             .with_min_len(SHARDED_FROM)
             .map(|r| match keys.get(r) {
-                TextCell::Value(k) => shard_of(key_hash(kind, k)) as u8,
-                _ => u8::MAX,
+                TextCell::Value(k) => key_hash(kind, k),
+                _ => NONE,
             })
             .collect();
+        let has_key = |r: usize, h: u64| h != NONE || matches!(keys.get(r), TextCell::Value(_));
+        // Rows with their hashes, grouped by shard and in row order within
+        // each (a counting sort), so the first row of a key keeps it and a
+        // shard fills without reading the keys again.
+        let mut starts = vec![0usize; nshards + 1];
+        for (r, &h) in hashes.iter().enumerate() {
+            if has_key(r, h)
+                && let Some(c) = starts.get_mut(shard_of(h) + 1)
+            {
+                *c += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut fill = starts.clone();
+        let mut grouped = vec![(0u64, 0u32); starts.last().copied().unwrap_or(0)];
+        for (r, &h) in hashes.iter().enumerate() {
+            if has_key(r, h)
+                && let Some(at) = fill.get_mut(shard_of(h))
+                && let Some(slot) = grouped.get_mut(*at)
+            {
+                *slot = (h, row_u32(r));
+                *at += 1;
+            }
+        }
+        drop(hashes);
+        let same = |a: u32, b: u32| {
+            matches!((keys.get(a as usize), keys.get(b as usize)),
+                (TextCell::Value(x), TextCell::Value(y)) if key_eq(kind, x, y))
+        };
         let built: Vec<Shard> = (0..nshards)
             .into_par_iter()
             .map(|si| {
-                let mine = shard.iter().filter(|s| usize::from(**s) == si);
-                let mut table = HashTable::with_capacity(mine.count());
+                let rows = grouped.get(starts[si]..starts[si + 1]).unwrap_or(&[]);
+                let mut table = HashTable::with_capacity(rows.len());
                 let mut dups = Vec::new();
-                for (row, _) in shard
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| usize::from(**s) == si)
-                {
-                    let TextCell::Value(s) = keys.get(row) else {
-                        continue;
-                    };
-                    let row = row_u32(row);
-                    let h = key_hash(kind, s);
+                for &(h, row) in rows {
                     match table.entry(
                         h,
-                        |&r| matches!(keys.get(r as usize), TextCell::Value(k) if key_eq(kind, k, s)),
+                        |&r| same(r, row),
                         |&r| match keys.get(r as usize) {
                             TextCell::Value(k) => key_hash(kind, k),
                             _ => 0,
