@@ -768,3 +768,97 @@ fn loading_one_case_counts_every_record() {
         seen = Some(accounts);
     }
 }
+
+/// References in no particular order (cases to accounts, say) are looked
+/// up together once a block is read; references in their parents' order
+/// (events by case) are checked against the next row. Either way every
+/// row finds its parent, a missing key is a broken reference on its own
+/// line, a quoted key is read like any other, and a rejected row between
+/// them leaves nothing behind. Same answer at every block size.
+#[test]
+fn references_in_any_order_find_their_rows() {
+    let pol = tempfile::tempdir().unwrap();
+    std::fs::write(
+        pol.path().join("tables.docket"),
+        "policy \"Orders\"\n  version \"1\"\n  timezone \"UTC\"\n\n\
+         table parent from \"parents.csv\"\n  id: text from \"ID\" key\n\n\
+         table child from \"children.csv\"\n  id: text from \"ID\" key\n  parent: ref parent from \"Parent\"\n",
+    )
+    .unwrap();
+    let loaded = docket::semantics::load(pol.path());
+    let p = loaded
+        .policy
+        .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+    let mut parents = String::from("ID\n");
+    for i in 0..40 {
+        parents.push_str(&format!("P-{i}\n"));
+    }
+    // Shuffled parents, then a sorted run; line 2 is the first child.
+    let mut children = String::from("ID,Parent\n");
+    let mut want: Vec<(String, Option<String>)> = Vec::new();
+    let mut line = 1;
+    let mut broken_lines = Vec::new();
+    for i in 0..60u32 {
+        line += 1;
+        let (id, parent) = match i {
+            // A key with no parent row.
+            13 | 41 => (format!("K-{i}"), format!("P-{}", 100 + i)),
+            // A rejected row: no key.
+            20 => (String::new(), "P-3".to_string()),
+            // A quoted parent key (read by the CSV state machine).
+            27 => (format!("K-{i}"), "\"P-5\"".to_string()),
+            _ if i < 45 => (format!("K-{i}"), format!("P-{}", (i * 17 + 5) % 40)),
+            _ => (format!("K-{i}"), format!("P-{}", i - 45)),
+        };
+        children.push_str(&format!("{id},{parent}\n"));
+        if id.is_empty() {
+            continue;
+        }
+        let parent = parent.trim_matches('"').to_string();
+        let exists = parent[2..].parse::<u32>().is_ok_and(|n| n < 40);
+        if !exists {
+            broken_lines.push(line);
+        }
+        want.push((id, exists.then_some(parent)));
+    }
+    let dir = export(&[
+        ("parents.csv", parents.as_bytes()),
+        ("children.csv", children.as_bytes()),
+    ]);
+    let sources = Sources {
+        dir: Some(dir.path().to_path_buf()),
+        tables: Vec::new(),
+        keep: None,
+    };
+    let parent_t = p.table_id("parent").unwrap();
+    let child_t = p.table_id("child").unwrap();
+    for block in [1, 9, 64, 300, 1 << 20] {
+        let d = docket::data::load_with(&p, &sources, block).unwrap();
+        let parents = d.table(parent_t).unwrap();
+        let children = d.table(child_t).unwrap();
+        assert_eq!(children.len, want.len(), "block size {block}");
+        for (row, (id, parent)) in want.iter().enumerate() {
+            assert_eq!(
+                children.key_of(row),
+                Some(id.as_str()),
+                "block size {block}"
+            );
+            let got = children.target(1, row);
+            match parent {
+                Some(k) => assert_eq!(
+                    got as usize,
+                    parents.row_of(k).unwrap(),
+                    "block size {block}: {id} -> {k}"
+                ),
+                None => assert_eq!(got, docket::data::BROKEN, "block size {block}: {id}"),
+            }
+        }
+        let broken: Vec<u64> = d
+            .errors
+            .iter()
+            .filter(|e| e.code == "docket::data::foreign-key")
+            .map(|e| e.line)
+            .collect();
+        assert_eq!(broken, broken_lines, "block size {block}: {:#?}", d.errors);
+    }
+}

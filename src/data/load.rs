@@ -674,6 +674,29 @@ enum Tmp<'a> {
     Row(u32),
 }
 
+/// How one reference column of a block finds the rows it names.
+#[derive(Default)]
+struct RefCursor {
+    /// The last reference's text and the row it found (`None`: not found,
+    /// or not looked up yet).
+    text: String,
+    row: Option<u32>,
+    /// References found by the next-row check, and those it missed.
+    hits: u32,
+    misses: u32,
+    /// References looked up once the block is read: the row they are on
+    /// and their key.
+    later: Vec<(u32, LaterKey)>,
+}
+
+/// The key of a reference looked up later.
+enum LaterKey {
+    /// Where it lies in the block.
+    At(usize, usize),
+    /// Its text, for a record the CSV state machine read into a buffer.
+    Owned(Box<str>),
+}
+
 /// List items parsed for the current row.
 #[derive(Default)]
 struct Scratch<'a> {
@@ -1146,8 +1169,10 @@ fn parse_block(
             target: targets.get(ci).copied().flatten(),
         })
         .collect();
-    // Per column, the last reference and its row: a case's events come together.
-    let mut last_ref: Vec<(String, Option<u32>)> = vec![(String::new(), None); plans.len()];
+    // Per column: how its references find their rows.
+    let mut cursors: Vec<RefCursor> = plans.iter().map(|_| RefCursor::default()).collect();
+    let block_start = block.bytes.as_ptr() as usize;
+    let block_end = block_start + block.bytes.len();
     // Records end at line breaks, so there are at most one more than those.
     let guess = usize::try_from(newlines).unwrap_or(0).saturating_add(1);
     for b in &mut builders {
@@ -1187,10 +1212,10 @@ fn parse_block(
             (Some(t), Some((a, b))) => t.get(a..b),
             _ => std::str::from_utf8(rec.bytes()).ok(),
         };
-        for ((plan, b), last) in plans
+        for ((plan, b), cursor) in plans
             .iter()
             .zip(builders.iter_mut())
-            .zip(last_ref.iter_mut())
+            .zip(cursors.iter_mut())
         {
             let col = plan.col;
             let text: Result<&str, &[u8]> = match whole {
@@ -1260,18 +1285,52 @@ fn parse_block(
             };
             let value = match (plan.target, value) {
                 (Some(t), Tmp::Text(s)) => {
-                    let (text, row) = last;
-                    if text.as_str() != s || row.is_none() {
+                    let c = cursor;
+                    let mut later = false;
+                    if c.text.as_str() != s || c.row.is_none() {
                         // Children sorted like their parents (events by case)
                         // name the parent row after the last one: no lookup.
-                        let next = row
+                        let next = c
+                            .row
                             .and_then(|r| r.checked_add(1))
                             .filter(|r| t.key_of(*r as usize) == Some(s));
-                        *row = next.or_else(|| t.row_of(s).and_then(|r| u32::try_from(r).ok()));
-                        text.clear();
-                        text.push_str(s);
+                        match (next, c.row) {
+                            (Some(_), _) => c.hits += 1,
+                            (None, Some(_)) => c.misses += 1,
+                            (None, None) => {}
+                        }
+                        c.row = match next {
+                            Some(r) => Some(r),
+                            // In their parents' order: find it now, so the
+                            // next one can be checked against the next row.
+                            None if c.hits >= c.misses => {
+                                t.row_of(s).and_then(|r| u32::try_from(r).ok())
+                            }
+                            // In another order: looked up with the block's
+                            // other such references, once it is read.
+                            None => {
+                                later = true;
+                                None
+                            }
+                        };
+                        c.text.clear();
+                        c.text.push_str(s);
                     }
-                    row.map_or(value, Tmp::Row)
+                    if later {
+                        let at = s.as_ptr() as usize;
+                        let key =
+                            if rec.span.is_some() && at >= block_start && at + s.len() <= block_end
+                            {
+                                LaterKey::At(at - block_start, at - block_start + s.len())
+                            } else {
+                                LaterKey::Owned(s.into())
+                            };
+                        c.later
+                            .push((u32::try_from(committed).unwrap_or(u32::MAX), key));
+                        Tmp::Row(BROKEN)
+                    } else {
+                        c.row.map_or(value, Tmp::Row)
+                    }
                 }
                 _ => value,
             };
@@ -1280,6 +1339,9 @@ fn parse_block(
         if let Some(reason) = reject {
             for b in &mut builders {
                 b.truncate(committed);
+            }
+            for c in &mut cursors {
+                c.later.retain(|(r, _)| (*r as usize) < committed);
             }
             note_orphans(&rec, &ref_columns, &o.fields, &mut orphans);
             *account.rejected.entry(reason).or_insert(0) += 1;
@@ -1294,6 +1356,32 @@ fn parse_block(
         }
     }
     drop(reader);
+    // The references left for now, one lookup after another: with nothing
+    // else between them, the memory each waits on is fetched together.
+    for ((plan, b), c) in plans.iter().zip(builders.iter_mut()).zip(cursors) {
+        if let (Some(t), Builder::Rows(rows, broken)) = (plan.target, b) {
+            for (r, key) in c.later {
+                let text = match &key {
+                    LaterKey::At(a, z) => match block_text {
+                        Some(t) => t.get(*a..*z),
+                        None => block
+                            .bytes
+                            .get(*a..*z)
+                            .and_then(|k| std::str::from_utf8(k).ok()),
+                    }
+                    .unwrap_or(""),
+                    LaterKey::Owned(k) => k,
+                };
+                let found = t.row_of(text).and_then(|x| u32::try_from(x).ok());
+                if let Some(slot) = rows.get_mut(r as usize) {
+                    *slot = found.unwrap_or(BROKEN);
+                }
+                if found.is_none() {
+                    broken.push((r, text.into()));
+                }
+            }
+        }
+    }
     (
         Part {
             newlines,
