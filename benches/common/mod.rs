@@ -95,6 +95,29 @@ pub fn best(n: usize, mut f: impl FnMut()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// `n` timings, in seconds, of each of `a` and `b`, run in turn (a, b, a,
+/// b, …) so that each pair meets the same load from the rest of the machine.
+pub fn pairs(n: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> Vec<(f64, f64)> {
+    (0..n).map(|_| (best(1, &mut a), best(1, &mut b))).collect()
+}
+
+/// The best time of each side of `pairs`.
+pub fn best_of_pairs(pairs: &[(f64, f64)]) -> (f64, f64) {
+    pairs
+        .iter()
+        .fold((f64::INFINITY, f64::INFINITY), |(x, y), (a, b)| {
+            (x.min(*a), y.min(*b))
+        })
+}
+
+/// The median of `a / b` over `pairs` (steadier than a ratio of bests on
+/// a shared machine, where one side needs one quiet core and the other two).
+pub fn median_ratio(pairs: &[(f64, f64)]) -> f64 {
+    let mut r: Vec<f64> = pairs.iter().map(|(a, b)| a / b).collect();
+    r.sort_by(f64::total_cmp);
+    r.get(r.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
 /// Prints one line comparing `ours` with the floor.
 pub fn report(what: &str, cases: usize, mb: f64, floor: f64, ours: f64) {
     eprintln!(
