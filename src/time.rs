@@ -334,121 +334,6 @@ fn offset_at(s: &[u8], at: usize) -> Option<Option<i32>> {
     (end == s.len()).then_some(Some(secs))
 }
 
-/// A date-time as written, each field in range but not yet a checked
-/// calendar date; what the fast matchers read before chrono or
-/// [`Stamp`] arithmetic makes something of it.
-#[derive(Debug, Clone, Copy)]
-struct Written {
-    year: i32,
-    month: u32,
-    day: u32,
-    hour: u32,
-    minute: u32,
-    second: u32,
-    nanos: u32,
-    offset: Option<i32>,
-}
-
-impl Written {
-    /// Chrono's form (which checks the date and the time).
-    fn parts(self) -> Option<DateTimeParts> {
-        let date = NaiveDate::from_ymd_opt(self.year, self.month, self.day)?;
-        let time = NaiveTime::from_hms_nano_opt(self.hour, self.minute, self.second, self.nanos)?;
-        Some((NaiveDateTime::new(date, time), self.offset))
-    }
-
-    /// The same checks as [`Written::parts`], by arithmetic.
-    fn stamp(self) -> Option<(Stamp, Option<i32>)> {
-        if !valid_ymd(self.year, self.month, self.day)
-            || self.hour > 23
-            || self.minute > 59
-            || self.second > 59
-            || self.nanos >= 1_000_000_000
-        {
-            return None;
-        }
-        let secs = i64::from(self.hour * 3600 + self.minute * 60 + self.second);
-        let ms = secs * SECOND + i64::from(self.nanos / 1_000_000);
-        let days = days_from_civil(self.year, self.month, self.day);
-        Some((Stamp { days, ms }, self.offset))
-    }
-}
-
-/// True for a date of the proleptic Gregorian calendar (as chrono's
-/// `from_ymd_opt` accepts it, for years of four digits).
-fn valid_ymd(year: i32, month: u32, day: u32) -> bool {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let last = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=last).contains(&day)
-}
-
-/// Days from 1970-01-01 to a valid date (H. Hinnant's `days_from_civil`).
-fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Days from 0001-01-01 (chrono's `num_days_from_ce`, less one) to 1970-01-01.
-const EPOCH_FROM_CE: i64 = 719_162;
-
-/// A local date-time as a day and a time of day: days since 1970-01-01
-/// and milliseconds into the day (sub-millisecond digits dropped, as
-/// instants drop them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    /// Days since 1970-01-01.
-    pub days: i64,
-    /// Milliseconds since midnight.
-    pub ms: i64,
-}
-
-impl Stamp {
-    /// The stamp of a chrono date-time.
-    pub fn of(t: NaiveDateTime) -> Stamp {
-        Stamp {
-            days: i64::from(t.date().num_days_from_ce()) - 1 - EPOCH_FROM_CE,
-            ms: i64::from(t.num_seconds_from_midnight()) * SECOND
-                + i64::from(t.nanosecond() / 1_000_000),
-        }
-    }
-
-    /// Back to chrono's form.
-    pub fn naive(self) -> Option<NaiveDateTime> {
-        let ce = i32::try_from(self.days + EPOCH_FROM_CE + 1).ok()?;
-        let date = NaiveDate::from_num_days_from_ce_opt(ce)?;
-        let secs = u32::try_from(self.ms / SECOND).ok()?;
-        let nanos = u32::try_from(self.ms % SECOND).ok()? * 1_000_000;
-        Some(NaiveDateTime::new(
-            date,
-            NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos)?,
-        ))
-    }
-
-    /// Milliseconds since the epoch, were this UTC.
-    pub fn utc_ms(self) -> i64 {
-        self.days * DAY_MS + self.ms
-    }
-
-    /// The instant when written with a UTC offset (in seconds).
-    pub fn at_offset(self, offset_secs: i32) -> Instant {
-        Instant(
-            self.utc_ms()
-                .saturating_sub(i64::from(offset_secs) * SECOND),
-        )
-    }
-}
-
 /// The value of an ASCII digit.
 fn digit(b: u8) -> Option<u32> {
     let v = b.wrapping_sub(b'0');
@@ -479,7 +364,7 @@ fn iso_date(s: &[u8]) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-fn iso_written(s: &[u8]) -> Option<Written> {
+fn iso_datetime(s: &[u8]) -> Option<DateTimeParts> {
     let (year, month, day) = iso_ymd(s)?;
     let h: [u8; 6] = s.get(10..16)?.try_into().ok()?;
     if !matches!(h[0], b'T' | b't' | b' ') || h[3] != b':' {
@@ -506,20 +391,9 @@ fn iso_written(s: &[u8]) -> Option<Written> {
         }
     }
     let offset = offset_at(s, at)?;
-    Some(Written {
-        year,
-        month,
-        day,
-        hour,
-        minute,
-        second,
-        nanos,
-        offset,
-    })
-}
-
-fn iso_datetime(s: &[u8]) -> Option<DateTimeParts> {
-    iso_written(s)?.parts()
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    Some((NaiveDateTime::new(date, time), offset))
 }
 
 /// `M/D/YYYY` at the start of `s`: year, month, day (not yet checked) and the end.
@@ -544,7 +418,7 @@ fn us_date(s: &[u8]) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-fn us_written(s: &[u8]) -> Option<Written> {
+fn us_datetime(s: &[u8]) -> Option<DateTimeParts> {
     let (year, month, day, at) = us_ymd_at(s)?;
     if s.get(at) != Some(&b' ') {
         return None;
@@ -580,20 +454,9 @@ fn us_written(s: &[u8]) -> Option<Written> {
         (h, true) => h + 12,
         (h, false) => h,
     };
-    Some(Written {
-        year,
-        month,
-        day,
-        hour,
-        minute,
-        second,
-        nanos: 0,
-        offset: None,
-    })
-}
-
-fn us_datetime(s: &[u8]) -> Option<DateTimeParts> {
-    us_written(s)?.parts()
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let time = NaiveTime::from_hms_opt(hour, minute, second)?;
+    Some((NaiveDateTime::new(date, time), None))
 }
 
 /// Turns local date-times into instants in one zone, remembering the UTC
@@ -601,10 +464,11 @@ fn us_datetime(s: &[u8]) -> Option<DateTimeParts> {
 #[derive(Debug, Clone)]
 pub struct LocalResolver {
     tz: Tz,
-    /// Direct-mapped by day: the day, and its offset (local minus UTC,
-    /// milliseconds) when the same all day, or `None` on a day clocks
-    /// change. A slot another day has taken is worked out again.
-    days: Vec<(i64, Option<i64>)>,
+    /// Direct-mapped by day (chrono's `num_days_from_ce`): the day, and its
+    /// offset (local minus UTC, milliseconds) when the same all day, or
+    /// `None` on a day clocks change. A slot another day has taken is
+    /// worked out again.
+    days: Vec<(i32, Option<i64>)>,
 }
 
 /// Days a resolver remembers at once (a power of two: about three years).
@@ -626,39 +490,36 @@ impl LocalResolver {
 
     /// The instant of a local date-time (errors as [`resolve_local`]).
     pub fn resolve(&mut self, naive: NaiveDateTime) -> Result<Instant, LocalTimeError> {
-        self.resolve_stamp(Stamp::of(naive))
-    }
-
-    /// [`LocalResolver::resolve`] for a stamp.
-    pub fn resolve_stamp(&mut self, t: Stamp) -> Result<Instant, LocalTimeError> {
         if self.days.is_empty() {
-            self.days = vec![(i64::MIN, None); RESOLVER_DAYS];
+            self.days = vec![(i32::MIN, None); RESOLVER_DAYS];
         }
-        let slot = (t.days as usize) & (RESOLVER_DAYS - 1);
+        let date = naive.date();
+        let day = date.num_days_from_ce();
+        let slot = (day as usize) & (RESOLVER_DAYS - 1);
         let offset = match self.days.get(slot) {
-            Some(&(d, o)) if d == t.days => o,
+            Some(&(d, o)) if d == day => o,
             _ => {
-                let o = self.stable_offset(t.days);
+                let o = self.stable_offset(date);
                 if let Some(s) = self.days.get_mut(slot) {
-                    *s = (t.days, o);
+                    *s = (day, o);
                 }
                 o
             }
         };
         match offset {
-            Some(off) => Ok(Instant(t.utc_ms() - off)),
-            None => resolve_local(t.naive().ok_or(LocalTimeError::Nonexistent)?, self.tz),
+            Some(off) => Ok(Instant(naive.and_utc().timestamp_millis() - off)),
+            None => resolve_local(naive, self.tz),
         }
     }
 
     /// The day's offset when it is the same from its first to its last minute.
-    fn stable_offset(&self, days: i64) -> Option<i64> {
-        let at = |ms: i64| {
-            let t = Stamp { days, ms };
-            let i = resolve_local(t.naive()?, self.tz).ok()?;
-            Some(t.utc_ms() - i.0)
+    fn stable_offset(&self, date: NaiveDate) -> Option<i64> {
+        let at = |h, m| {
+            let t = NaiveDateTime::new(date, NaiveTime::from_hms_opt(h, m, 0)?);
+            let i = resolve_local(t, self.tz).ok()?;
+            Some(t.and_utc().timestamp_millis() - i.0)
         };
-        let (first, last) = (at(0)?, at(DAY_MS - MINUTE)?);
+        let (first, last) = (at(0, 0)?, at(23, 59)?);
         (first == last).then_some(first)
     }
 }
@@ -756,35 +617,6 @@ impl TimeFormat {
         }
         let time = NaiveTime::from_hms_nano_opt(hour, f.minute?, f.second.unwrap_or(0), f.nanos)?;
         Some((NaiveDateTime::new(date, time), f.offset))
-    }
-
-    /// [`TimeFormat::match_parts`] as a [`Stamp`]: the common shapes by
-    /// arithmetic, without building chrono values.
-    pub fn match_stamp(&self, s: &[u8]) -> Option<(Stamp, Option<i32>)> {
-        match self.shape {
-            Shape::IsoDateTime => iso_written(s)?.stamp(),
-            Shape::UsDateTime => us_written(s)?.stamp(),
-            _ => self
-                .match_parts_generic(s)
-                .map(|(naive, offset)| (Stamp::of(naive), offset)),
-        }
-    }
-
-    /// [`TimeFormat::match_date`] as chrono's `num_days_from_ce` (the
-    /// stored form of a date): the common shapes by arithmetic.
-    pub fn match_days_from_ce(&self, s: &[u8]) -> Option<i32> {
-        let (y, m, d) = match self.shape {
-            Shape::IsoDate if s.len() == 10 => iso_ymd(s)?,
-            Shape::UsDate => match us_ymd_at(s)? {
-                (y, m, d, end) if end == s.len() => (y, m, d),
-                _ => return None,
-            },
-            _ => return self.match_date(s).map(|date| date.num_days_from_ce()),
-        };
-        if !valid_ymd(y, m, d) {
-            return None;
-        }
-        i32::try_from(days_from_civil(y, m, d) + EPOCH_FROM_CE + 1).ok()
     }
 
     /// Matches a whole trimmed cell as a date.
@@ -1282,41 +1114,10 @@ mod props {
                 let fast = TimeFormat::compile(p, kind).unwrap();
                 prop_assert_ne!(fast.shape, Shape::Generic);
                 let slow = generic(&fast);
-                let b = s.as_bytes();
                 match kind {
-                    FormatKind::Date => {
-                        let want = slow.match_date(b);
-                        prop_assert_eq!(fast.match_date(b), want, "{} on {:?}", p, s);
-                        let days = want.map(|d| d.num_days_from_ce());
-                        prop_assert_eq!(fast.match_days_from_ce(b), days, "{} on {:?}", p, s);
-                        prop_assert_eq!(slow.match_days_from_ce(b), days, "{} on {:?}", p, s);
-                    }
-                    FormatKind::DateTime => {
-                        let want = slow.match_parts(b);
-                        prop_assert_eq!(fast.match_parts(b), want, "{} on {:?}", p, s);
-                        let stamp = want.map(|(n, o)| (Stamp::of(n), o));
-                        prop_assert_eq!(fast.match_stamp(b), stamp, "{} on {:?}", p, s);
-                        prop_assert_eq!(slow.match_stamp(b), stamp, "{} on {:?}", p, s);
-                    }
+                    FormatKind::Date => prop_assert_eq!(fast.match_date(s.as_bytes()), slow.match_date(s.as_bytes()), "{} on {:?}", p, s),
+                    FormatKind::DateTime => prop_assert_eq!(fast.match_parts(s.as_bytes()), slow.match_parts(s.as_bytes()), "{} on {:?}", p, s),
                 }
-            }
-        }
-
-        /// Day arithmetic agrees with chrono over the four-digit years,
-        /// and a stamp goes back to the date-time it came from (to the
-        /// millisecond).
-        #[test]
-        fn stamps_agree_with_chrono(y in 0i32..10000, m in 1u32..13, d in 1u32..32, ms in 0u32..86_400_000, micros in 0u32..1000) {
-            let date = NaiveDate::from_ymd_opt(y, m, d);
-            prop_assert_eq!(valid_ymd(y, m, d), date.is_some());
-            if let Some(date) = date {
-                let t = NaiveDateTime::new(date, NaiveTime::from_num_seconds_from_midnight_opt(ms / 1000, (ms % 1000) * 1_000_000 + micros * 1000).unwrap());
-                let st = Stamp::of(t);
-                prop_assert_eq!(st.days, days_from_civil(y, m, d));
-                prop_assert_eq!(st.utc_ms(), t.and_utc().timestamp_millis());
-                prop_assert_eq!(st.at_offset(-18_000), resolve_offset(t, -18_000).unwrap());
-                let back = st.naive().unwrap();
-                prop_assert_eq!(back, t.with_nanosecond(t.nanosecond() / 1_000_000 * 1_000_000).unwrap());
             }
         }
 

@@ -146,10 +146,9 @@ pub fn parse_days(s: &str) -> Option<i64> {
 /// What a days cell may hold.
 pub const DAYS_EXPECTED: &str = "a number of days such as 90 or 90 days";
 
-/// A date in the first of `formats` that matches, in the stored form
-/// ([`date_to_days`]), without building a chrono date for the common formats.
-pub fn parse_date_days(b: &[u8], formats: &[TimeFormat]) -> Option<i32> {
-    formats.iter().find_map(|f| f.match_days_from_ce(b))
+/// A date in the first of `formats` that matches.
+pub fn parse_date(b: &[u8], formats: &[TimeFormat]) -> Option<NaiveDate> {
+    formats.iter().find_map(|f| f.match_date(b))
 }
 
 /// "a date like 2024-06-03 or 6/3/2024": examples in each accepted format.

@@ -13,7 +13,7 @@ use super::store::*;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::semantics::{Column, ColumnType, Lit, Policy, Table, TableId, io_reason};
 use crate::syntax::ast::ScalarType;
-use crate::time::{LocalResolver, LocalTimeError};
+use crate::time::{LocalResolver, LocalTimeError, resolve_offset};
 
 /// Where the exports are.
 #[derive(Debug, Clone, Default)]
@@ -992,8 +992,8 @@ fn scalar<'a>(
                     cell::BOOL_EXPECTED
                 )
             }),
-        ScalarType::Date => cell::parse_date_days(b, &col.formats)
-            .map(Tmp::Date)
+        ScalarType::Date => cell::parse_date(b, &col.formats)
+            .map(|d| Tmp::Date(cell::date_to_days(d)))
             .ok_or_else(|| {
                 format!(
                     "`{}` is not a date: expected {}",
@@ -1002,10 +1002,10 @@ fn scalar<'a>(
                 )
             }),
         ScalarType::DateTime => {
-            let parsed = col.formats.iter().find_map(|f| f.match_stamp(b)).map(
-                |(stamp, offset)| match offset {
-                    Some(off) => Ok(stamp.at_offset(off)),
-                    None => resolver.resolve_stamp(stamp),
+            let parsed = col.formats.iter().find_map(|f| f.match_parts(b)).map(
+                |(naive, offset)| match offset {
+                    Some(off) => resolve_offset(naive, off).ok_or(LocalTimeError::Nonexistent),
+                    None => resolver.resolve(naive),
                 },
             );
             match parsed {
