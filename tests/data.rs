@@ -13,6 +13,16 @@ fn policy() -> Policy {
     loaded.policy.expect("bundled policy")
 }
 
+/// The policy `tables.docket` holds (table declarations, no rules).
+fn policy_of(tables: &str) -> Policy {
+    let pol = tempfile::tempdir().unwrap();
+    std::fs::write(pol.path().join("tables.docket"), tables).unwrap();
+    let loaded = docket::semantics::load(pol.path());
+    loaded
+        .policy
+        .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
+}
+
 /// Writes the files of an export into a fresh directory.
 fn export(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -640,19 +650,12 @@ fn tiny_blocks_give_the_same_dataset() {
 /// resolves them while parsing. Both give the same kind of answer.
 #[test]
 fn references_in_a_cycle_and_after_it() {
-    let pol = tempfile::tempdir().unwrap();
-    std::fs::write(
-        pol.path().join("tables.docket"),
+    let p = policy_of(
         "policy \"Teams\"\n  version \"1\"\n  timezone \"UTC\"\n\n\
          table person from \"people.csv\"\n  id: text from \"ID\" key\n  manager: ref person from \"Manager\"\n  team: ref team from \"Team\"\n  badges: many badge by person\n\n\
          table team from \"teams.csv\"\n  id: text from \"ID\" key\n  lead: ref person from \"Lead\"\n\n\
          table badge from \"badges.csv\"\n  id: text from \"Badge\" key\n  person: ref person from \"Person\"\n",
-    )
-    .unwrap();
-    let loaded = docket::semantics::load(pol.path());
-    let p = loaded
-        .policy
-        .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+    );
     let dir = export(&[
         (
             "people.csv",
@@ -777,18 +780,11 @@ fn loading_one_case_counts_every_record() {
 /// them leaves nothing behind. Same answer at every block size.
 #[test]
 fn references_in_any_order_find_their_rows() {
-    let pol = tempfile::tempdir().unwrap();
-    std::fs::write(
-        pol.path().join("tables.docket"),
+    let p = policy_of(
         "policy \"Orders\"\n  version \"1\"\n  timezone \"UTC\"\n\n\
          table parent from \"parents.csv\"\n  id: text from \"ID\" key\n\n\
          table child from \"children.csv\"\n  id: text from \"ID\" key\n  parent: ref parent from \"Parent\"\n",
-    )
-    .unwrap();
-    let loaded = docket::semantics::load(pol.path());
-    let p = loaded
-        .policy
-        .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+    );
     let mut parents = String::from("ID\n");
     for i in 0..40 {
         parents.push_str(&format!("P-{i}\n"));
