@@ -73,6 +73,39 @@ impl Codes {
         }
     }
 
+    /// Appends `f(code)` for every code of `other`; `max` bounds the codes
+    /// `f` gives. One widening up front, then a plain loop per width pair
+    /// (joining blocks' dictionaries runs this over every row).
+    pub fn extend_map(&mut self, other: &Codes, max: u32, f: impl Fn(u32) -> u32) {
+        let fits = match self {
+            Codes::U8(_) => max <= u32::from(u8::MAX),
+            Codes::U16(_) => max <= u32::from(u16::MAX),
+            Codes::U32(_) => true,
+        };
+        if !fits {
+            self.widen(max);
+        }
+        fn go<S: Copy + Into<u32>, D: TryFrom<u32>>(
+            dst: &mut Vec<D>,
+            src: &[S],
+            f: &impl Fn(u32) -> u32,
+        ) {
+            dst.reserve(src.len());
+            dst.extend(src.iter().filter_map(|c| D::try_from(f((*c).into())).ok()));
+        }
+        match (self, other) {
+            (Codes::U8(d), Codes::U8(s)) => go(d, s, &f),
+            (Codes::U8(d), Codes::U16(s)) => go(d, s, &f),
+            (Codes::U8(d), Codes::U32(s)) => go(d, s, &f),
+            (Codes::U16(d), Codes::U8(s)) => go(d, s, &f),
+            (Codes::U16(d), Codes::U16(s)) => go(d, s, &f),
+            (Codes::U16(d), Codes::U32(s)) => go(d, s, &f),
+            (Codes::U32(d), Codes::U8(s)) => go(d, s, &f),
+            (Codes::U32(d), Codes::U16(s)) => go(d, s, &f),
+            (Codes::U32(d), Codes::U32(s)) => go(d, s, &f),
+        }
+    }
+
     /// Moves to a width that holds `code`.
     fn widen(&mut self, code: u32) {
         let old = std::mem::take(self);
@@ -173,6 +206,27 @@ mod tests {
             }
             c.truncate(cut);
             prop_assert_eq!(c.iter().collect::<Vec<_>>(), codes.iter().copied().take(cut).collect::<Vec<_>>());
+        }
+
+        /// Appending another vector's codes through a map widens as needed
+        /// and keeps every code, whatever the two widths.
+        #[test]
+        fn extend_map_keeps_every_code(a in proptest::collection::vec(
+            prop_oneof![0u32..256, 0u32..70_000, any::<u32>()], 0..50),
+            b in proptest::collection::vec(prop_oneof![0u32..256, 0u32..70_000], 0..50),
+            shift in prop_oneof![Just(0u32), Just(200), Just(70_000)]) {
+            let mut c = Codes::default();
+            for &x in &a {
+                c.push(x);
+            }
+            let mut other = Codes::default();
+            for &x in &b {
+                other.push(x);
+            }
+            let max = b.iter().map(|x| x + shift).max().unwrap_or(0);
+            c.extend_map(&other, max, |x| x + shift);
+            let want: Vec<u32> = a.iter().copied().chain(b.iter().map(|x| x + shift)).collect();
+            prop_assert_eq!(c.iter().collect::<Vec<_>>(), want);
         }
     }
 }

@@ -139,15 +139,14 @@ impl TextColumn {
                         }
                     })
                     .collect();
-                for c in pc.iter() {
-                    codes.push(match c {
-                        CODE_MISSING | CODE_INVALID => c,
-                        c => remap
-                            .get((c - FIRST_CODE) as usize)
-                            .copied()
-                            .unwrap_or(CODE_INVALID),
-                    });
-                }
+                let max = remap.iter().copied().max().unwrap_or(CODE_INVALID);
+                codes.extend_map(&pc, max.max(CODE_INVALID), |c| match c {
+                    CODE_MISSING | CODE_INVALID => c,
+                    c => remap
+                        .get((c - FIRST_CODE) as usize)
+                        .copied()
+                        .unwrap_or(CODE_INVALID),
+                });
             }
             return TextColumn::Dict { codes, values };
         }
@@ -848,7 +847,7 @@ impl KeyIndex {
         const NONE: u64 = u64::MAX;
         let hashes: Vec<u64> = (0..n)
             .into_par_iter()
-            .with_min_len(SHARDED_FROM)
+            .with_min_len(SHARDED_FROM / 4)
             .map(|r| match keys.get(r) {
                 TextCell::Value(k) => key_hash(kind, k),
                 _ => NONE,
