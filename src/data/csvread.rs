@@ -371,7 +371,9 @@ pub fn count_unquoted_records(data: &[u8]) -> Option<u64> {
 pub struct SliceReader<'a> {
     data: &'a [u8],
     pos: usize,
-    core: csv_core::Reader,
+    /// The CSV state machine, built when a record first needs it (most
+    /// blocks hold only plain lines).
+    core: Option<Box<csv_core::Reader>>,
     out: Vec<u8>,
     ends: Vec<usize>,
     /// Physical line at `pos`.
@@ -384,7 +386,7 @@ impl<'a> SliceReader<'a> {
         SliceReader {
             data,
             pos: 0,
-            core: ReaderBuilder::new().build(),
+            core: None,
             out: vec![0; 4096],
             ends: vec![0; 64],
             line: 1,
@@ -455,11 +457,14 @@ impl<'a> SliceReader<'a> {
         }
         let (mut nout, mut nend) = (0usize, 0usize);
         let mut at_eof = false;
+        let core = self
+            .core
+            .get_or_insert_with(|| Box::new(ReaderBuilder::new().build()));
         loop {
             let input = self.data.get(self.pos..).unwrap_or(&[]);
             let out = self.out.get_mut(nout..).unwrap_or(&mut []);
             let ends = self.ends.get_mut(nend..).unwrap_or(&mut []);
-            let (res, nin, o, e) = self.core.read_record(input, out, ends);
+            let (res, nin, o, e) = core.read_record(input, out, ends);
             self.pos += nin;
             nout += o;
             nend += e;
@@ -478,7 +483,7 @@ impl<'a> SliceReader<'a> {
                     at_eof = true;
                     let out = self.out.get_mut(nout..).unwrap_or(&mut []);
                     let ends = self.ends.get_mut(nend..).unwrap_or(&mut []);
-                    let (res, _, o, e) = self.core.read_record(&[], out, ends);
+                    let (res, _, o, e) = core.read_record(&[], out, ends);
                     nout += o;
                     nend += e;
                     if matches!(res, ReadRecordResult::End) && nend == 0 {
