@@ -705,6 +705,90 @@ enum LaterKey {
     Owned(Box<str>),
 }
 
+impl LaterKey {
+    /// The key's text (`block` is the block's bytes, `text` the same when
+    /// they are all UTF-8).
+    fn text<'a>(&'a self, text: Option<&'a str>, block: &'a [u8]) -> &'a str {
+        match self {
+            LaterKey::At(a, z) => match text {
+                Some(t) => t.get(*a..*z),
+                None => block.get(*a..*z).and_then(|k| std::str::from_utf8(k).ok()),
+            }
+            .unwrap_or(""),
+            LaterKey::Owned(k) => k,
+        }
+    }
+}
+
+impl RefCursor {
+    /// The row of `t` that the reference `s` (on row `row` of the block)
+    /// names: found now, by the next-row check or a lookup, or left for
+    /// [`RefCursor::finish`] with `key` (`BROKEN` until then). `None`: no
+    /// such row.
+    fn resolve(
+        &mut self,
+        t: &TableData,
+        s: &str,
+        row: u32,
+        key: impl FnOnce() -> LaterKey,
+    ) -> Option<u32> {
+        if self.text.as_str() == s && self.row.is_some() {
+            return self.row;
+        }
+        // Children sorted like their parents (events by case) name the
+        // parent row after the last one: no lookup.
+        let next = self
+            .row
+            .and_then(|r| r.checked_add(1))
+            .filter(|r| t.key_of(*r as usize) == Some(s));
+        match (next, self.row) {
+            (Some(_), _) => self.hits += 1,
+            (None, Some(_)) => self.misses += 1,
+            (None, None) => {}
+        }
+        self.text.clear();
+        self.text.push_str(s);
+        self.row = match next {
+            Some(r) => Some(r),
+            // In their parents' order: find it now, so the next one can be
+            // checked against the next row.
+            None if self.hits >= self.misses => t.row_of(s).and_then(|r| u32::try_from(r).ok()),
+            // In another order: looked up with the block's other such
+            // references, once it is read.
+            None => {
+                self.row = None;
+                self.later.push((row, key()));
+                return Some(BROKEN);
+            }
+        };
+        self.row
+    }
+
+    /// Looks up the references left for later, one after another (with
+    /// nothing else between them, the memory each waits on is fetched
+    /// together), and writes their rows; the text of those not found goes
+    /// to `broken`.
+    fn finish(
+        self,
+        t: &TableData,
+        text: Option<&str>,
+        block: &[u8],
+        rows: &mut [u32],
+        broken: &mut Vec<(u32, Box<str>)>,
+    ) {
+        for (r, key) in self.later {
+            let key = key.text(text, block);
+            let found = t.row_of(key).and_then(|x| u32::try_from(x).ok());
+            if let Some(slot) = rows.get_mut(r as usize) {
+                *slot = found.unwrap_or(BROKEN);
+            }
+            if found.is_none() {
+                broken.push((r, key.into()));
+            }
+        }
+    }
+}
+
 /// List items parsed for the current row.
 #[derive(Default)]
 struct Scratch<'a> {
@@ -1327,52 +1411,16 @@ fn parse_block(
             };
             let value = match (plan.target, value) {
                 (Some(t), Tmp::Text(s)) => {
-                    let c = cursor;
-                    let mut later = false;
-                    if c.text.as_str() != s || c.row.is_none() {
-                        // Children sorted like their parents (events by case)
-                        // name the parent row after the last one: no lookup.
-                        let next = c
-                            .row
-                            .and_then(|r| r.checked_add(1))
-                            .filter(|r| t.key_of(*r as usize) == Some(s));
-                        match (next, c.row) {
-                            (Some(_), _) => c.hits += 1,
-                            (None, Some(_)) => c.misses += 1,
-                            (None, None) => {}
-                        }
-                        c.row = match next {
-                            Some(r) => Some(r),
-                            // In their parents' order: find it now, so the
-                            // next one can be checked against the next row.
-                            None if c.hits >= c.misses => {
-                                t.row_of(s).and_then(|r| u32::try_from(r).ok())
-                            }
-                            // In another order: looked up with the block's
-                            // other such references, once it is read.
-                            None => {
-                                later = true;
-                                None
-                            }
-                        };
-                        c.text.clear();
-                        c.text.push_str(s);
-                    }
-                    if later {
+                    let row = u32::try_from(committed).unwrap_or(u32::MAX);
+                    let key = || {
                         let at = s.as_ptr() as usize;
-                        let key =
-                            if rec.span.is_some() && at >= block_start && at + s.len() <= block_end
-                            {
-                                LaterKey::At(at - block_start, at - block_start + s.len())
-                            } else {
-                                LaterKey::Owned(s.into())
-                            };
-                        c.later
-                            .push((u32::try_from(committed).unwrap_or(u32::MAX), key));
-                        Tmp::Row(BROKEN)
-                    } else {
-                        c.row.map_or(value, Tmp::Row)
-                    }
+                        if rec.span.is_some() && at >= block_start && at + s.len() <= block_end {
+                            LaterKey::At(at - block_start, at - block_start + s.len())
+                        } else {
+                            LaterKey::Owned(s.into())
+                        }
+                    };
+                    cursor.resolve(t, s, row, key).map_or(value, Tmp::Row)
                 }
                 _ => value,
             };
@@ -1398,30 +1446,9 @@ fn parse_block(
         }
     }
     drop(reader);
-    // The references left for now, one lookup after another: with nothing
-    // else between them, the memory each waits on is fetched together.
     for ((plan, b), c) in plans.iter().zip(builders.iter_mut()).zip(cursors) {
         if let (Some(t), Builder::Rows(rows, broken)) = (plan.target, b) {
-            for (r, key) in c.later {
-                let text = match &key {
-                    LaterKey::At(a, z) => match block_text {
-                        Some(t) => t.get(*a..*z),
-                        None => block
-                            .bytes
-                            .get(*a..*z)
-                            .and_then(|k| std::str::from_utf8(k).ok()),
-                    }
-                    .unwrap_or(""),
-                    LaterKey::Owned(k) => k,
-                };
-                let found = t.row_of(text).and_then(|x| u32::try_from(x).ok());
-                if let Some(slot) = rows.get_mut(r as usize) {
-                    *slot = found.unwrap_or(BROKEN);
-                }
-                if found.is_none() {
-                    broken.push((r, text.into()));
-                }
-            }
+            c.finish(t, block_text, &block.bytes, rows, broken);
         }
     }
     (
