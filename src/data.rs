@@ -32,6 +32,7 @@ mod raw;
 pub mod select;
 mod shared;
 mod store;
+mod values;
 
 pub use cell::{date_to_days, days_to_date};
 pub use error::{DataError, FileAccount, Reject};

@@ -12,7 +12,10 @@ pub mod audit;
 pub mod expr;
 pub mod format;
 mod ladder;
+mod touched;
 pub mod value;
+
+pub use touched::Touch;
 
 use chrono_tz::Tz;
 
@@ -23,40 +26,6 @@ use crate::semantics::{
     ColumnRef, Decision, Expr, ExprKind, Part, Policy, Rule, RuleBody, TableId,
 };
 use crate::source::SourceMap;
-
-/// Why a rule could not be evaluated for a case (boxed: it travels in
-/// every evaluation result, and a small result is a fast one).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Abort(pub Box<AbortKind>);
-
-impl From<AbortKind> for Abort {
-    fn from(k: AbortKind) -> Abort {
-        Abort(Box::new(k))
-    }
-}
-
-/// What stopped the evaluation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AbortKind {
-    /// A cell it needs is unreadable (a data error was reported).
-    Unreadable {
-        /// The column.
-        column: ColumnRef,
-        /// The row.
-        row: u32,
-    },
-    /// Some related rows of the row it reads were rejected.
-    Incomplete {
-        /// The parent table.
-        table: TableId,
-        /// The parent row.
-        row: u32,
-        /// The relation.
-        relation: usize,
-        /// Lines of the rejected rows.
-        lines: Vec<u64>,
-    },
-}
 
 /// A rule's result for one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -105,6 +74,9 @@ pub struct Finding {
     pub rows: Vec<(TableId, u32)>,
     /// For ladders: the mark number.
     pub mark: Option<u64>,
+    /// Rows with data errors this case reads (its own, its references',
+    /// their related rows'), when there are any.
+    pub data_errors: Option<std::sync::Arc<[Touch]>>,
 }
 
 /// A rule's result for one case, with its findings.
@@ -145,6 +117,8 @@ pub struct Evaluator<'a> {
     lets: Vec<Vec<Option<&'a Expr>>>,
     /// Selected rules, by subject table.
     by_subject: Vec<Vec<usize>>,
+    /// Rows touched by data errors.
+    touched: touched::Touched,
 }
 
 /// Recognises `where x.col <= now` (or `<`) on a relation ordered by `col`.
@@ -215,6 +189,7 @@ impl<'a> Evaluator<'a> {
             cuts,
             lets,
             by_subject,
+            touched: touched::Touched::new(policy, data),
         }
     }
 
@@ -264,6 +239,7 @@ impl<'a> Evaluator<'a> {
             ev: self,
             memo: Memo::default(),
             depth: 0,
+            data_errors: self.touched.of(self.policy, self.data, table, row),
         };
         let rules = self.by_subject.get(table).map_or(&[][..], Vec::as_slice);
         rules
@@ -292,45 +268,6 @@ impl<'a> Evaluator<'a> {
                 String::new()
             },
             findings: Vec::new(),
-        }
-    }
-
-    /// Says why a rule could not be evaluated.
-    pub fn abort_reason(&self, a: &Abort) -> String {
-        match &*a.0 {
-            AbortKind::Unreadable { column, row } => {
-                let (file, line) = self.place(column.table, *row);
-                let header = self
-                    .policy
-                    .column(*column)
-                    .map_or("?", |c| c.header.as_str());
-                format!(
-                    "not evaluated: \"{header}\" on line {line} of {file} could not be read (see the data errors)"
-                )
-            }
-            AbortKind::Incomplete {
-                table,
-                row,
-                relation,
-                lines,
-            } => {
-                let rel = self
-                    .policy
-                    .tables
-                    .get(*table)
-                    .and_then(|t| t.relations.get(*relation));
-                let target = rel
-                    .and_then(|r| self.data.table(r.target))
-                    .map_or(String::new(), |t| t.file.to_string());
-                let name = rel.map_or("related rows", |r| r.name.as_str());
-                let (_, parent_line) = self.place(*table, *row);
-                let shown: Vec<String> = lines.iter().take(5).map(u64::to_string).collect();
-                format!(
-                    "not evaluated: its {name} (row on line {parent_line}) are incomplete: line{} {} of {target} could not be read",
-                    if lines.len() == 1 { "" } else { "s" },
-                    shown.join(", ")
-                )
-            }
         }
     }
 
@@ -401,10 +338,7 @@ impl<'a> Evaluator<'a> {
             lets,
         };
         env.set(0, Value::Row(table, row));
-        match self.rule_inner(ce, rule, i, table, row, &mut env) {
-            Ok(r) => r,
-            Err(a) => self.na(i, || self.abort_reason(&a)),
-        }
+        self.rule_inner(ce, rule, i, table, row, &mut env)
     }
 
     fn rule_inner(
@@ -415,40 +349,41 @@ impl<'a> Evaluator<'a> {
         table: TableId,
         row: u32,
         env: &mut Env<'a, '_>,
-    ) -> Result<RuleResult, Abort> {
+    ) -> RuleResult {
         if let Some(a) = &rule.applies {
-            match ce.eval(a, env)?.truth() {
+            match ce.eval(a, env).truth() {
                 Some(true) => {}
                 Some(false) => {
-                    return Ok(self.na(i, || {
+                    return self.na(i, || {
                         format!("the rule is for rows where {}", self.snippet(a))
-                    }));
+                    });
                 }
                 None => {
-                    return Ok(self.na(i, || {
+                    return self.na(i, || {
                         format!("{} needs a value that is missing", self.snippet(a))
-                    }));
+                    });
                 }
             }
         }
         let mut rows = vec![(table, row)];
         match self.needs(rule, table, row) {
             Ok(r) => rows.extend(r),
-            Err(reason) => return Ok(self.na(i, || reason)),
+            Err(reason) => return self.na(i, || reason),
         }
         if let Some(g) = &rule.guard {
-            match ce.eval(g, env)?.truth() {
+            match ce.eval(g, env).truth() {
                 Some(true) => {}
                 Some(false) => {
-                    return Ok(self.na(i, || format!("{} is false", self.snippet(g))));
+                    return self.na(i, || format!("{} is false", self.snippet(g)));
                 }
                 None => {
-                    return Ok(self.na(i, || {
+                    return self.na(i, || {
                         format!("{} needs a value that is missing", self.snippet(g))
-                    }));
+                    });
                 }
             }
         }
+        let data_errors = ce.data_errors.clone();
         let finding =
             |status, message: String, deadline, rows: Vec<(TableId, u32)>, mark| Finding {
                 rule: i,
@@ -460,26 +395,27 @@ impl<'a> Evaluator<'a> {
                 deadline,
                 rows,
                 mark,
+                data_errors: data_errors.clone(),
             };
         match &rule.body {
-            RuleBody::Require(e) => match ce.eval(e, env)?.truth() {
-                Some(true) => Ok(self.pass(i, || format!("holds: {}", self.snippet(e)))),
+            RuleBody::Require(e) => match ce.eval(e, env).truth() {
+                Some(true) => self.pass(i, || format!("holds: {}", self.snippet(e))),
                 Some(false) => {
                     let message = self.message(ce, rule, env);
                     let rows = self.rows_involved(rows, env);
-                    Ok(self.one(i, finding(Status::Violated, message, None, rows, None)))
+                    self.one(i, finding(Status::Violated, message, None, rows, None))
                 }
-                None => Ok(self.na(i, || {
+                None => self.na(i, || {
                     format!("{} needs a value that is missing", self.snippet(e))
-                })),
+                }),
             },
             RuleBody::Allowlist {
                 value,
                 list,
                 ignore_case,
             } => {
-                let v = ce.eval(value, env)?;
-                let l = ce.eval(list, env)?;
+                let v = ce.eval(value, env);
+                let l = ce.eval(list, env);
                 let member = match (&v, &l) {
                     (Value::Missing, _) => false,
                     (_, Value::List(items)) => {
@@ -488,30 +424,30 @@ impl<'a> Evaluator<'a> {
                     _ => false,
                 };
                 if member {
-                    Ok(self.pass(i, || format!("{} is on the list", format::show(&v, self))))
+                    self.pass(i, || format!("{} is on the list", format::show(&v, self)))
                 } else {
                     let message = self.message(ce, rule, env);
                     let rows = self.rows_involved(rows, env);
-                    Ok(self.one(i, finding(Status::Violated, message, None, rows, None)))
+                    self.one(i, finding(Status::Violated, message, None, rows, None))
                 }
             }
             RuleBody::Notice(n) => {
-                let from = ce.eval(&n.from, env)?;
-                let to = ce.eval(&n.to, env)?;
+                let from = ce.eval(&n.from, env);
+                let to = ce.eval(&n.to, env);
                 if from.is_missing() || to.is_missing() {
-                    return Ok(self.na(i, || {
+                    return self.na(i, || {
                         format!(
                             "it needs both {} and {}",
                             self.snippet(&n.from),
                             self.snippet(&n.to)
                         )
-                    }));
+                    });
                 }
                 let mut chosen = None;
                 for arm in &n.arms {
                     let matches = match &arm.condition {
                         None => Some(true),
-                        Some(c) => ce.eval(c, env)?.truth(),
+                        Some(c) => ce.eval(c, env).truth(),
                     };
                     match matches {
                         Some(true) => {
@@ -524,21 +460,21 @@ impl<'a> Evaluator<'a> {
                                 .condition
                                 .as_ref()
                                 .map_or_else(String::new, |c| self.snippet(c));
-                            return Ok(self.na(i, || {
+                            return self.na(i, || {
                                 format!(
                                     "arm \"{}\" ({what}) needs a value that is missing",
                                     arm.label
                                 )
-                            }));
+                            });
                         }
                     }
                 }
                 let Some(arm) = chosen else {
-                    return Ok(self.na(i, || "no arm matches".to_string()));
+                    return self.na(i, || "no arm matches".to_string());
                 };
                 let earliest = match (arm.decision, &from) {
                     (Decision::Exempt, _) => {
-                        return Ok(self.pass(i, || format!("exempt: {}", arm.label)));
+                        return self.pass(i, || format!("exempt: {}", arm.label));
                     }
                     (Decision::Days(d), Value::Date(f)) => expr::arith(
                         crate::semantics::ArithOp::Add,
@@ -573,9 +509,9 @@ impl<'a> Evaluator<'a> {
                     Some(true) => {
                         let message = self.message(ce, rule, env);
                         let rows = self.rows_involved(rows, env);
-                        Ok(self.one(i, finding(Status::Violated, message, None, rows, None)))
+                        self.one(i, finding(Status::Violated, message, None, rows, None))
                     }
-                    _ => Ok(self.pass(i, || {
+                    _ => self.pass(i, || {
                         format!(
                             "{} of notice given; the {} requires {} (earliest compliant date {})",
                             format::show(
@@ -586,7 +522,7 @@ impl<'a> Evaluator<'a> {
                             format::show(&required, self),
                             format::show(&earliest, self)
                         )
-                    })),
+                    }),
                 }
             }
             RuleBody::Escalation(l) => ladder::evaluate(self, ce, rule, i, l, env, rows, &finding),
@@ -644,19 +580,15 @@ impl<'a> Evaluator<'a> {
     ) -> String {
         for m in &rule.messages {
             if let Some(c) = &m.condition {
-                match ce.eval(c, env) {
-                    Ok(v) if v.truth() == Some(true) => {}
-                    _ => continue,
+                if ce.eval(c, env).truth() != Some(true) {
+                    continue;
                 }
             }
             let mut out = String::new();
             for p in &m.parts {
                 match p {
                     Part::Text(t) => out.push_str(t),
-                    Part::Value(e) => match ce.eval(e, env) {
-                        Ok(v) => format::show_into(&v, self, &mut out),
-                        Err(_) => out.push_str("(unreadable)"),
-                    },
+                    Part::Value(e) => format::show_into(&ce.eval(e, env), self, &mut out),
                 }
             }
             return out;

@@ -16,8 +16,11 @@ use crate::syntax::ast::ScalarType;
 /// Bytes read from the start of each file for the sample.
 pub const SAMPLE_BYTES: usize = 1 << 20;
 
-fn what(ty: ColumnType) -> &'static str {
-    match ty {
+fn what(col: &crate::semantics::Column) -> &'static str {
+    if col.one_of.is_some() && !col.one_of_open && col.ty == ColumnType::Scalar(ScalarType::Text) {
+        return "one of its declared values";
+    }
+    match col.ty {
         ColumnType::Scalar(s) | ColumnType::List(s) => match s {
             ScalarType::Text => "text",
             ScalarType::Email => "e-mail addresses",
@@ -96,7 +99,7 @@ fn column_diagnostic(
             "\"{}\" in `{}` holds no {}: none of the {} values sampled reads as one",
             col.header,
             s.file,
-            what(col.ty),
+            what(col),
             c.values
         )
     } else {
@@ -106,7 +109,7 @@ fn column_diagnostic(
             c.values,
             col.header,
             s.file,
-            what(col.ty)
+            what(col)
         )
     };
     let mut d = if all {
@@ -114,7 +117,15 @@ fn column_diagnostic(
     } else {
         Diagnostic::warning("docket::lint::bad-values", message)
     }
-    .with_label(col.span, format!("declared as {}", what(col.ty)))
+    .with_label(
+        col.span,
+        match &col.one_of {
+            Some(v) if what(col) == "one of its declared values" => {
+                format!("{} values declared here", v.len())
+            }
+            _ => format!("declared as {}", what(col)),
+        },
+    )
     .with_help(if all {
         format!(
             "check that \"{}\" is the right column, or declare its type or formats to match the export ({})",

@@ -345,7 +345,7 @@ pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Out
         .as_deref()
         .map(|s| crate::time::parse_as_of(s, policy.timezone))
     {
-        Some(Ok(i)) => i.0,
+        Some(Ok(i)) => i.instant.0,
         Some(Err(e)) => {
             out.diff.push(format!("! as-of: {e}"));
             return out;

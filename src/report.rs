@@ -94,10 +94,17 @@ pub struct JsonFinding {
     /// For due items: RFC 3339 in the policy's zone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
+    /// For ladders: the mark number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mark: Option<u64>,
     /// Where the rule is written.
     pub policy_span: PolicySpan,
     /// Data rows involved, the case first.
     pub rows: Vec<RowRef>,
+    /// Rows of this case with data errors (unreadable cells read as
+    /// missing, dropped rows): absent when the case read cleanly.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_errors: Vec<RowRef>,
 }
 
 /// A finding in its report shape.
@@ -122,6 +129,7 @@ pub fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
         key: f.key.clone(),
         message: f.message.clone(),
         deadline: f.deadline.map(|d| Instant(d).rfc3339(ctx.policy.timezone)),
+        mark: f.mark,
         policy_span,
         rows: f
             .rows
@@ -131,7 +139,45 @@ pub fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
                 RowRef { file, line }
             })
             .collect(),
+        data_errors: rows_with_errors(ctx, f),
     }
+}
+
+/// The rows with data errors a finding's case reads.
+pub fn rows_with_errors(ctx: &Context, f: &Finding) -> Vec<RowRef> {
+    f.data_errors
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .map(|&(t, line)| RowRef {
+            file: ctx
+                .data
+                .table(t)
+                .map_or_else(String::new, |d| d.file.to_string()),
+            line,
+        })
+        .collect()
+}
+
+/// "this case reads rows with data errors: file:line, …" for text
+/// reports, or nothing when there are none.
+pub fn data_error_note(rows: &[RowRef]) -> Option<String> {
+    const SHOWN: usize = 5;
+    if rows.is_empty() {
+        return None;
+    }
+    let mut shown: Vec<String> = rows
+        .iter()
+        .take(SHOWN)
+        .map(|r| format!("{}:{}", r.file, r.line))
+        .collect();
+    if rows.len() > SHOWN {
+        shown.push(format!("… {} in all", rows.len()));
+    }
+    Some(format!(
+        "this case reads rows with data errors: {}",
+        shown.join(", ")
+    ))
 }
 
 /// The policy that ran.
@@ -178,6 +224,8 @@ pub struct Summary {
     pub warnings: u64,
     /// Data errors.
     pub data_errors: u64,
+    /// Data warnings.
+    pub data_warnings: u64,
     /// Per rule, in policy order.
     pub rules: Vec<RuleSummary>,
     /// Per data file: rows read, loaded and rejected.
@@ -211,6 +259,7 @@ pub fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summary {
         errors: 0,
         warnings: 0,
         data_errors: ctx.data.errors.len() as u64,
+        data_warnings: ctx.data.warnings.len() as u64,
         rules: Vec::new(),
         files: ctx.data.accounts.clone(),
     };
@@ -253,6 +302,25 @@ pub struct JsonDataError {
     pub text: Option<String>,
 }
 
+/// Data errors and data warnings in report shape.
+#[derive(Debug, Clone, Default)]
+pub struct DataIssues {
+    /// Data errors.
+    pub errors: Vec<JsonDataError>,
+    /// Data warnings.
+    pub warnings: Vec<JsonDataError>,
+}
+
+impl DataIssues {
+    /// Both lists of a dataset.
+    pub fn of(data: &Dataset) -> DataIssues {
+        DataIssues {
+            errors: data_errors(&data.errors),
+            warnings: data_errors(&data.warnings),
+        }
+    }
+}
+
 /// Data errors in report shape.
 pub fn data_errors(errors: &[DataError]) -> Vec<JsonDataError> {
     errors
@@ -279,10 +347,15 @@ pub struct NdjsonSummary {
     pub summary: Summary,
     /// Data errors in file order.
     pub data_errors: Vec<JsonDataError>,
+    /// Data warnings in file order.
+    pub data_warnings: Vec<JsonDataError>,
 }
 
-/// Header of `--format csv`.
-pub const CSV_HEADER: [&str; 10] = [
+/// Header of `--format csv`. A row is a finding (`kind` `finding`), a
+/// data error (`data-error`) or a data warning (`data-warning`); the
+/// columns after `rows` were added in that order, so readers of the first
+/// ten keep working.
+pub const CSV_HEADER: [&str; 16] = [
     "rule",
     "severity",
     "status",
@@ -293,10 +366,34 @@ pub const CSV_HEADER: [&str; 10] = [
     "policy_line",
     "policy_column",
     "rows",
+    "kind",
+    "mark",
+    "data_errors",
+    "code",
+    "column",
+    "text",
 ];
 
-/// One `--format csv` record.
-pub fn csv_record(f: &JsonFinding) -> [String; 10] {
+/// A cell as a spreadsheet may safely open it: text that a spreadsheet
+/// would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a leading `'`, as OWASP recommends against CSV
+/// injection.
+pub fn spreadsheet_safe(s: String) -> String {
+    match s.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}"),
+        _ => s,
+    }
+}
+
+fn rows_cell(rows: &[RowRef]) -> String {
+    rows.iter()
+        .map(|r| format!("{}:{}", r.file, r.line))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// One `--format csv` record of a finding.
+pub fn csv_record(f: &JsonFinding) -> [String; 16] {
     [
         f.rule.clone(),
         f.severity.to_string(),
@@ -307,10 +404,41 @@ pub fn csv_record(f: &JsonFinding) -> [String; 10] {
         f.policy_span.file.clone(),
         f.policy_span.line.to_string(),
         f.policy_span.column.to_string(),
-        f.rows
-            .iter()
-            .map(|r| format!("{}:{}", r.file, r.line))
-            .collect::<Vec<_>>()
-            .join("; "),
+        rows_cell(&f.rows),
+        "finding".to_string(),
+        f.mark.map(|m| m.to_string()).unwrap_or_default(),
+        rows_cell(&f.data_errors),
+        String::new(),
+        String::new(),
+        String::new(),
     ]
+    .map(spreadsheet_safe)
+}
+
+/// One `--format csv` record of a data error (`warning`: a data warning).
+pub fn csv_data_record(e: &JsonDataError, warning: bool) -> [String; 16] {
+    let (severity, kind) = if warning {
+        ("warning", "data-warning")
+    } else {
+        ("error", "data-error")
+    };
+    [
+        String::new(),
+        severity.to_string(),
+        String::new(),
+        String::new(),
+        e.message.clone(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        format!("{}:{}", e.file, e.line),
+        kind.to_string(),
+        String::new(),
+        String::new(),
+        e.code.to_string(),
+        e.column.clone().unwrap_or_default(),
+        e.text.clone().unwrap_or_default(),
+    ]
+    .map(spreadsheet_safe)
 }

@@ -150,41 +150,89 @@ impl Instant {
     }
 }
 
-/// Why a local date-time could not become an instant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LocalTimeError {
-    /// Clocks skip over this local time (spring forward).
-    Nonexistent,
-    /// This local time happens twice (fall back).
-    Ambiguous,
+/// How a local date-time was read on a day its zone's clocks change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shift {
+    /// It happens twice (clocks go back): its first occurrence is meant.
+    Repeated,
+    /// Clocks skip over it (they go forward): it is read with the UTC
+    /// offset in force before the gap, so it lands just after the gap.
+    Skipped,
 }
 
-impl fmt::Display for LocalTimeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Shift {
+    /// What happened, for a warning: "happens twice in America/New_York …".
+    pub fn describe(self, tz: Tz) -> String {
         match self {
-            LocalTimeError::Nonexistent => {
-                f.write_str("does not exist in the policy's time zone (clocks go forward over it)")
-            }
-            LocalTimeError::Ambiguous => f.write_str(
-                "is ambiguous in the policy's time zone (it happens twice when clocks go back); write it with an offset",
+            Shift::Repeated => format!(
+                "happens twice in {} (clocks go back); read as its first occurrence",
+                tz.name()
+            ),
+            Shift::Skipped => format!(
+                "does not exist in {} (clocks go forward over it); read with the offset in force before the change",
+                tz.name()
             ),
         }
     }
 }
 
-/// Interprets a local date-time in `tz`.
-pub fn resolve_local(naive: NaiveDateTime, tz: Tz) -> Result<Instant, LocalTimeError> {
+/// A local date-time read as an instant, and whether the zone's clocks
+/// changed around it. Such times are resolved as RFC 5545 §3.3.5 says: a
+/// repeated time is its first occurrence, a skipped time is read with the
+/// offset in force before the gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Local {
+    /// The instant.
+    pub instant: Instant,
+    /// Set when the time was repeated or skipped.
+    pub shift: Option<Shift>,
+}
+
+/// Interprets a local date-time in `tz` (see [`Local`]).
+pub fn resolve_local(naive: NaiveDateTime, tz: Tz) -> Local {
     match tz.from_local_datetime(&naive) {
-        LocalResult::Single(d) => Ok(Instant(d.timestamp_millis())),
-        LocalResult::None => Err(LocalTimeError::Nonexistent),
-        LocalResult::Ambiguous(_, _) => Err(LocalTimeError::Ambiguous),
+        LocalResult::Single(d) => Local {
+            instant: Instant(d.timestamp_millis()),
+            shift: None,
+        },
+        LocalResult::Ambiguous(first, _) => Local {
+            instant: Instant(first.timestamp_millis()),
+            shift: Some(Shift::Repeated),
+        },
+        LocalResult::None => Local {
+            instant: resolve_offset(naive, offset_before_gap(naive, tz)),
+            shift: Some(Shift::Skipped),
+        },
     }
 }
 
+/// The UTC offset (seconds) in force just before the gap `naive` falls in:
+/// that of the last local time before it that exists.
+fn offset_before_gap(naive: NaiveDateTime, tz: Tz) -> i32 {
+    use chrono::Offset;
+    let step = chrono::Duration::minutes(15);
+    let mut t = naive;
+    // Gaps are an hour or less in practice; a whole skipped day is 96 steps.
+    for _ in 0..200 {
+        let Some(earlier) = t.checked_sub_signed(step) else {
+            break;
+        };
+        t = earlier;
+        match tz.from_local_datetime(&t) {
+            LocalResult::Single(d) => return d.offset().fix().local_minus_utc(),
+            LocalResult::Ambiguous(_, later) => return later.offset().fix().local_minus_utc(),
+            LocalResult::None => {}
+        }
+    }
+    tz.offset_from_utc_datetime(&naive).fix().local_minus_utc()
+}
+
 /// Interprets a date-time with an explicit UTC offset (in seconds).
-pub fn resolve_offset(naive: NaiveDateTime, offset_secs: i32) -> Option<Instant> {
+pub fn resolve_offset(naive: NaiveDateTime, offset_secs: i32) -> Instant {
     let ms = naive.and_utc().timestamp_millis();
-    ms.checked_sub(i64::from(offset_secs) * SECOND).map(Instant)
+    // INVARIANT: chrono's dates span about ±262,000 years, a few 10^18 ms
+    // less than i64 holds, so subtracting a day's offset cannot overflow.
+    Instant(ms.saturating_sub(i64::from(offset_secs) * SECOND))
 }
 
 /// Formats an elapsed duration in words: `48 hours`, `1 hour 30 minutes`.
@@ -488,8 +536,8 @@ impl LocalResolver {
         self.tz
     }
 
-    /// The instant of a local date-time (errors as [`resolve_local`]).
-    pub fn resolve(&mut self, naive: NaiveDateTime) -> Result<Instant, LocalTimeError> {
+    /// The instant of a local date-time (as [`resolve_local`]).
+    pub fn resolve(&mut self, naive: NaiveDateTime) -> Local {
         if self.days.is_empty() {
             self.days = vec![(i32::MIN, None); RESOLVER_DAYS];
         }
@@ -507,7 +555,10 @@ impl LocalResolver {
             }
         };
         match offset {
-            Some(off) => Ok(Instant(naive.and_utc().timestamp_millis() - off)),
+            Some(off) => Local {
+                instant: Instant(naive.and_utc().timestamp_millis() - off),
+                shift: None,
+            },
             None => resolve_local(naive, self.tz),
         }
     }
@@ -516,8 +567,9 @@ impl LocalResolver {
     fn stable_offset(&self, date: NaiveDate) -> Option<i64> {
         let at = |h, m| {
             let t = NaiveDateTime::new(date, NaiveTime::from_hms_opt(h, m, 0)?);
-            let i = resolve_local(t, self.tz).ok()?;
-            Some(t.and_utc().timestamp_millis() - i.0)
+            let l = resolve_local(t, self.tz);
+            l.shift.is_none().then_some(())?;
+            Some(t.and_utc().timestamp_millis() - l.instant.0)
         };
         let (first, last) = (at(0, 0)?, at(23, 59)?);
         (first == last).then_some(first)
@@ -635,10 +687,13 @@ impl TimeFormat {
 
     /// Matches a whole trimmed cell as a date-time; no-offset values are local
     /// time in `tz`.
-    pub fn match_datetime(&self, s: &[u8], tz: Tz) -> Option<Result<Instant, LocalTimeError>> {
+    pub fn match_datetime(&self, s: &[u8], tz: Tz) -> Option<Local> {
         let (naive, offset) = self.match_parts(s)?;
         Some(match offset {
-            Some(off) => resolve_offset(naive, off).ok_or(LocalTimeError::Nonexistent),
+            Some(off) => Local {
+                instant: resolve_offset(naive, off),
+                shift: None,
+            },
             None => resolve_local(naive, tz),
         })
     }
@@ -910,10 +965,15 @@ mod tests {
     use super::*;
     use chrono_tz::America::New_York;
 
-    fn dt(pat: &str, s: &str) -> Option<Result<Instant, LocalTimeError>> {
-        TimeFormat::compile(pat, FormatKind::DateTime)
+    /// The instant of `s`, or how it was shifted.
+    fn dt(pat: &str, s: &str) -> Option<Result<Instant, Shift>> {
+        let l = TimeFormat::compile(pat, FormatKind::DateTime)
             .unwrap()
-            .match_datetime(s.as_bytes(), New_York)
+            .match_datetime(s.as_bytes(), New_York)?;
+        Some(match l.shift {
+            None => Ok(l.instant),
+            Some(shift) => Err(shift),
+        })
     }
 
     proptest::proptest! {
@@ -965,8 +1025,9 @@ mod tests {
             "2025-11-21T13:44:00.000-0500",
         ] {
             assert_eq!(
-                iso.match_datetime(s.as_bytes(), New_York),
-                Some(Ok(want)),
+                iso.match_datetime(s.as_bytes(), New_York)
+                    .map(|l| (l.instant, l.shift)),
+                Some((want, None)),
                 "{s}"
             );
         }
@@ -994,16 +1055,45 @@ mod tests {
     }
 
     #[test]
-    fn dst_gaps_and_overlaps_are_errors_not_guesses() {
+    fn dst_gaps_and_overlaps_resolve_as_rfc_5545_says_and_say_so() {
         // 2025-03-09 02:30 does not exist in New York; 2025-11-02 01:30 happens twice.
         assert_eq!(
             dt("YYYY-MM-DD HH:mm", "2025-03-09 02:30"),
-            Some(Err(LocalTimeError::Nonexistent))
+            Some(Err(Shift::Skipped))
         );
         assert_eq!(
             dt("YYYY-MM-DD HH:mm", "2025-11-02 01:30"),
-            Some(Err(LocalTimeError::Ambiguous))
+            Some(Err(Shift::Repeated))
         );
+        let at = |s: &str| {
+            TimeFormat::compile("YYYY-MM-DD HH:mm", FormatKind::DateTime)
+                .unwrap()
+                .match_datetime(s.as_bytes(), New_York)
+                .unwrap()
+                .instant
+        };
+        // Skipped: read with the offset before the gap (EST, -05:00), so
+        // 02:30 is 07:30 UTC, which New York calls 03:30 EDT.
+        assert_eq!(
+            at("2025-03-09 02:30").rfc3339(New_York),
+            "2025-03-09T03:30:00-04:00"
+        );
+        assert_eq!(at("2025-03-09 02:30").0 - at("2025-03-09 01:30").0, HOUR);
+        // Repeated: the first occurrence, in daylight time (-04:00).
+        assert_eq!(
+            at("2025-11-02 01:30").rfc3339(New_York),
+            "2025-11-02T01:30:00-04:00"
+        );
+        assert_eq!(at("2025-11-02 01:30").0 - at("2025-11-02 00:30").0, HOUR);
+        // The last minute before each change and the first after it are plain.
+        for s in [
+            "2025-03-09 01:59",
+            "2025-03-09 03:00",
+            "2025-11-02 00:59",
+            "2025-11-02 02:00",
+        ] {
+            assert!(matches!(dt("YYYY-MM-DD HH:mm", s), Some(Ok(_))), "{s}");
+        }
         // With an offset both are fine.
         assert!(matches!(
             dt("YYYY-MM-DD HH:mmZ", "2025-11-02 01:30-04:00"),
@@ -1136,15 +1226,15 @@ mod props {
     fn the_resolver_is_exact_on_dst_days() {
         let mut r = LocalResolver::new(New_York);
         for (s, want) in [
-            ("2025-03-09T01:59", Some(true)),
-            ("2025-03-09T02:30", None),
-            ("2025-03-09T03:00", Some(true)),
-            ("2025-11-02T01:30", None),
-            ("2025-11-02T00:59", Some(true)),
-            ("2025-11-02T02:00", Some(true)),
+            ("2025-03-09T01:59", None),
+            ("2025-03-09T02:30", Some(Shift::Skipped)),
+            ("2025-03-09T03:00", None),
+            ("2025-11-02T01:30", Some(Shift::Repeated)),
+            ("2025-11-02T00:59", None),
+            ("2025-11-02T02:00", None),
         ] {
             let (naive, _) = iso_datetime(s.as_bytes()).unwrap();
-            assert_eq!(r.resolve(naive).ok().map(|_| true), want, "{s}");
+            assert_eq!(r.resolve(naive).shift, want, "{s}");
             assert_eq!(r.resolve(naive), resolve_local(naive, New_York), "{s}");
         }
     }
@@ -1152,17 +1242,19 @@ mod props {
 
 /// Reads an as-of time: an ISO date (midnight in `tz`), an ISO date-time
 /// with an offset or `Z`, or one without (local time in `tz`).
-pub fn parse_as_of(s: &str, tz: Tz) -> Result<Instant, String> {
+/// A local time that the zone's clocks repeat or skip is resolved as
+/// [`Local`] says, and the shift returned so the caller can say so.
+pub fn parse_as_of(s: &str, tz: Tz) -> Result<Local, String> {
     let t = s.trim();
     for f in iso8601(FormatKind::DateTime) {
         if let Some(r) = f.match_datetime(t.as_bytes(), tz) {
-            return r.map_err(|e| format!("`{t}` {e}"));
+            return Ok(r);
         }
     }
     for f in iso8601(FormatKind::Date) {
         if let Some(d) = f.match_date(t.as_bytes()) {
             let midnight = NaiveDateTime::new(d, NaiveTime::MIN);
-            return resolve_local(midnight, tz).map_err(|e| format!("midnight of `{t}` {e}"));
+            return Ok(resolve_local(midnight, tz));
         }
     }
     Err(format!("`{t}` is not a date or date-time"))

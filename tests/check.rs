@@ -889,8 +889,6 @@ fn run_errors_exit_2() {
     };
     bad(&["--rule", "notice-periods"], "notice-period");
     bad(&["--as-of", "yesterday"], "docket::cli::as-of");
-    // A local time that does not exist in New York.
-    bad(&["--as-of", "2025-03-09T02:30"], "does not exist");
     bad(&["--table", "cases"], "docket::cli::table");
     bad(&["--threads", "0"], "docket::cli::threads");
     let out = assert_cmd::Command::cargo_bin("docket")
@@ -930,13 +928,48 @@ fn data_errors_fail_the_run_but_the_audit_goes_on() {
     assert_eq!(r["data_errors"][0]["line"], 2);
     assert_eq!(r["data_errors"][0]["column"], "Written Notice Date");
     assert_eq!(r["summary"]["cases"], 2);
-    // The unreadable date makes written-request not evaluable; others run.
+    // The unreadable date reads as missing: written-request, which needs a
+    // written notice date, is violated, and says the case reads a row with
+    // a data error; the other rules run as usual.
+    let written: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "written-request")
+        .collect();
+    assert_eq!(written.len(), 1, "{r}");
+    assert_eq!(written[0]["key"], "C1");
+    assert_eq!(written[0]["data_errors"][0]["line"], 2);
     let rules: Vec<String> = findings(&r).into_iter().map(|f| f.rule).collect();
-    assert!(!rules.contains(&"written-request".to_string()), "{rules:?}");
     assert!(
         rules.contains(&"cancellation-reason".to_string()),
         "{rules:?}"
     );
+    // C2 read cleanly: its findings carry no data errors.
+    for f in r["findings"].as_array().unwrap() {
+        if f["key"] == "C2" {
+            assert!(f.get("data_errors").is_none(), "{f}");
+        }
+    }
+}
+
+#[test]
+fn an_as_of_the_clocks_skip_or_repeat_is_read_as_rfc_5545_says_with_a_warning() {
+    let d = base().dir();
+    for (as_of, shown) in [
+        ("2025-03-09T02:30", "2025-03-09T03:30:00-04:00"),
+        ("2025-11-02T01:30", "2025-11-02T01:30:00-04:00"),
+    ] {
+        let out = check_cmd(d.path(), as_of, &["--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{as_of}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("docket::cli::as-of-shifted"), "{err}");
+        assert!(err.contains(shown), "{err}");
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["as_of"], shown);
+    }
 }
 
 #[test]

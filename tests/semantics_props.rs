@@ -57,7 +57,10 @@ fn policy_of(files: &[(String, String)]) -> Policy {
 }
 
 fn now_of(p: &Policy, as_of: &str) -> i64 {
-    docket::time::parse_as_of(as_of, p.timezone).unwrap().0
+    docket::time::parse_as_of(as_of, p.timezone)
+        .unwrap()
+        .instant
+        .0
 }
 
 fn audit_at(p: &Policy, data: &Dataset, now: i64) -> Vec<Seen> {

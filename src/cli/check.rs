@@ -265,10 +265,15 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     };
     match a.format {
         Format::Json => {
-            out.write("\n],\n\"data_errors\":[");
-            for (n, e) in report::data_errors(&data.errors).iter().enumerate() {
-                out.write(if n == 0 { "\n" } else { ",\n" });
-                out.write(&to_json(e));
+            for (name, list) in [
+                ("data_errors", &data.errors),
+                ("data_warnings", &data.warnings),
+            ] {
+                out.write(&format!("\n],\n\"{name}\":["));
+                for (n, e) in report::data_errors(list).iter().enumerate() {
+                    out.write(if n == 0 { "\n" } else { ",\n" });
+                    out.write(&to_json(e));
+                }
             }
             out.write("\n],\n");
             out.write(&format!("\"summary\":{}\n}}\n", to_json(&summary)));
@@ -279,22 +284,33 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
                 policy: report::policy_info(&rc, &selected),
                 summary: summary.clone(),
                 data_errors: report::data_errors(&data.errors),
+                data_warnings: report::data_errors(&data.warnings),
             }));
         }
-        Format::Csv => {}
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            for (list, warning) in [(&data.errors, false), (&data.warnings, true)] {
+                for e in report::data_errors(list) {
+                    let _ = w.write_record(report::csv_data_record(&e, warning));
+                }
+            }
+            if let Ok(bytes) = w.into_inner() {
+                out.write(&String::from_utf8_lossy(&bytes));
+            }
+        }
         Format::Sarif | Format::Junit | Format::Github => {
             let findings: Vec<report::JsonFinding> = audit
                 .findings
                 .iter()
                 .map(|f| report::finding(&rc, f))
                 .collect();
-            let errors = report::data_errors(&data.errors);
+            let issues = report::DataIssues::of(&data);
             let text = match a.format {
                 Format::Sarif => {
-                    ci::sarif_text(&ci::check_sarif(&rc, &selected, &findings, &errors))
+                    ci::sarif_text(&ci::check_sarif(&rc, &selected, &findings, &issues))
                 }
-                Format::Junit => ci::check_junit(&rc, &findings, &summary, &errors, fail_on),
-                _ => ci::check_github(&findings, &errors, &report::human::totals(&summary)),
+                Format::Junit => ci::check_junit(&rc, &findings, &summary, &issues, fail_on),
+                _ => ci::check_github(&findings, &issues, &report::human::totals(&summary)),
             };
             out.write(&text);
         }
@@ -320,7 +336,8 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     })
 }
 
-/// CSV rows of findings; with no findings, the header row.
+/// CSV rows of findings; with no findings, the header row (written first,
+/// so the data errors and warnings after the findings share it).
 fn csv_rows(findings: impl Iterator<Item = report::JsonFinding>) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let mut any = false;

@@ -56,20 +56,39 @@ pub fn fail(ctx: &Ctx, d: Diagnostic) -> Exit {
     Exit::Failure
 }
 
-/// `--as-of`: the given time, or now.
+/// `--as-of`: the given time, or now. A local time the policy's zone
+/// repeats or skips is read as RFC 5545 says, with a warning naming the
+/// instant chosen.
 pub fn as_of(ctx: &Ctx, given: Option<&str>, policy: &Policy) -> Result<i64, Exit> {
-    match given {
-        None => Ok(chrono::Utc::now().timestamp_millis()),
-        Some(s) => crate::time::parse_as_of(s, policy.timezone).map(|i| i.0).map_err(|why| {
-            fail(
-                ctx,
-                Diagnostic::error("docket::cli::as-of", format!("cannot read --as-of: {why}")).with_help(format!(
-                    "write a date (`2025-11-25`, midnight in {}) or a date-time (`2025-11-25T13:44`, `2025-11-25T18:44:00Z`)",
-                    policy.timezone.name()
-                )),
+    let Some(s) = given else {
+        return Ok(chrono::Utc::now().timestamp_millis());
+    };
+    let tz = policy.timezone;
+    let local = crate::time::parse_as_of(s, tz).map_err(|why| {
+        fail(
+            ctx,
+            Diagnostic::error("docket::cli::as-of", format!("cannot read --as-of: {why}")).with_help(format!(
+                "write a date (`2025-11-25`, midnight in {}) or a date-time (`2025-11-25T13:44`, `2025-11-25T18:44:00Z`)",
+                tz.name()
+            )),
+        )
+    })?;
+    if let Some(shift) = local.shift {
+        ctx.report(
+            &[Diagnostic::warning(
+                "docket::cli::as-of-shifted",
+                format!(
+                    "--as-of `{}` {}, {}",
+                    s.trim(),
+                    shift.describe(tz),
+                    local.instant.rfc3339(tz)
+                ),
             )
-        }),
+            .with_help("give --as-of with an offset to say which instant is meant")],
+            &SourceMap::new(),
+        );
     }
+    Ok(local.instant.0)
 }
 
 /// `--rule ID…` as rule indices (empty: all).

@@ -94,10 +94,11 @@ pub(super) fn resolve_refs(
 /// the referring row stays loaded, and counts as loaded with errors.
 pub(super) fn report_broken_refs(
     policy: &Policy,
-    tables: &[TableData],
+    tables: &mut [TableData],
     errors: &mut Vec<DataError>,
     accounts: &mut [FileAccount],
 ) {
+    let mut marked: Vec<(usize, u32)> = Vec::new();
     for (tid, data) in tables.iter().enumerate() {
         let Some(table) = policy.tables.get(tid) else {
             continue;
@@ -131,6 +132,7 @@ pub(super) fn report_broken_refs(
                 .map(|e| e.line)
                 .collect();
             for (row, text) in broken_rows {
+                marked.push((tid, *row));
                 let line = data.line(*row as usize);
                 let text = excerpt(text);
                 if !errored.contains(&line) {
@@ -151,6 +153,11 @@ pub(super) fn report_broken_refs(
             if let Some(a) = accounts.iter_mut().find(|a| a.file == *data.file) {
                 a.loaded_with_errors += rows_with_errors.len() as u64;
             }
+        }
+    }
+    for (tid, row) in marked {
+        if let Some(t) = tables.get_mut(tid) {
+            t.errored.insert(row);
         }
     }
 }
@@ -295,11 +302,11 @@ pub(super) fn build_relations(policy: &Policy, tables: &mut [TableData]) {
                     }
                 }
             });
-            let mut incomplete: FxHashMap<u32, Vec<u64>> = FxHashMap::default();
+            let mut dropped: FxHashMap<u32, Vec<u64>> = FxHashMap::default();
             if let Some(parent) = tables.get(pid) {
                 for o in child.orphans.iter().filter(|o| o.column == rel.via) {
                     if let Some(p) = parent.row_of(&o.key) {
-                        incomplete
+                        dropped
                             .entry(u32::try_from(p).unwrap_or(u32::MAX))
                             .or_default()
                             .push(o.line);
@@ -309,7 +316,7 @@ pub(super) fn build_relations(policy: &Policy, tables: &mut [TableData]) {
             built.push(RelationIndex {
                 offsets,
                 rows,
-                incomplete,
+                dropped,
             });
         }
         if let Some(t) = tables.get_mut(pid) {

@@ -10,10 +10,11 @@ use super::csvread::{CsvReader, Record, SliceReader};
 use super::error::{DataError, FileAccount, Reject, excerpt};
 use super::index;
 use super::store::*;
+use super::values::{NearMiss, Outside, ValueSet, near_warnings};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::semantics::{Column, ColumnType, Lit, Policy, Table, TableId, io_reason};
 use crate::syntax::ast::ScalarType;
-use crate::time::{LocalResolver, LocalTimeError, resolve_offset};
+use crate::time::{Instant, Local, LocalResolver, Shift, resolve_offset};
 
 /// Where the exports are.
 #[derive(Debug, Clone, Default)]
@@ -370,16 +371,18 @@ pub fn load_columns(
     let mut tables = Vec::new();
     let mut pending = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let mut accounts = Vec::new();
     for l in done.into_iter().flatten() {
         tables.push(l.data);
         pending.push(l.refs);
         errors.extend(l.errors);
+        warnings.extend(l.warnings);
         accounts.push(l.account);
     }
     let t1 = std::time::Instant::now();
     index::resolve_refs(policy, &mut tables, pending);
-    index::report_broken_refs(policy, &tables, &mut errors, &mut accounts);
+    index::report_broken_refs(policy, &mut tables, &mut errors, &mut accounts);
     let t2 = std::time::Instant::now();
     index::build_relations(policy, &mut tables);
     if timing {
@@ -392,7 +395,7 @@ pub fn load_columns(
         print_heap(policy, &tables);
     }
     let order: Vec<Arc<str>> = tables.iter().map(|t| t.file.clone()).collect();
-    errors.sort_by_key(|e| {
+    let place = |e: &DataError| {
         (
             order
                 .iter()
@@ -400,10 +403,13 @@ pub fn load_columns(
                 .unwrap_or(usize::MAX),
             e.line,
         )
-    });
+    };
+    errors.sort_by_key(place);
+    warnings.sort_by_key(place);
     Ok(Dataset {
         tables,
         errors,
+        warnings,
         accounts,
     })
 }
@@ -642,6 +648,9 @@ struct Part {
     builders: Vec<Builder>,
     lines: LineMap,
     errors: Vec<DataError>,
+    warnings: Vec<DataError>,
+    /// Values close to an open set's declared ones.
+    near: Vec<NearMiss>,
     orphans: Vec<Orphan>,
     account: FileAccount,
     /// Rows (within the block) that have a data error.
@@ -654,6 +663,7 @@ struct Loaded {
     /// Per column: the text of references, resolved afterwards.
     refs: Vec<Option<TextColumn>>,
     errors: Vec<DataError>,
+    warnings: Vec<DataError>,
     account: FileAccount,
 }
 
@@ -665,6 +675,8 @@ struct Plan<'t> {
     default: Option<Tmp<'t>>,
     /// For a reference into a table loaded before this one: that table.
     target: Option<&'t TableData>,
+    /// The values a text column declares (`one of`).
+    values: Option<ValueSet<'t>>,
 }
 
 /// A parsed cell before the row is accepted.
@@ -795,12 +807,16 @@ struct Scratch<'a> {
     texts: Vec<&'a str>,
     i64s: Vec<i64>,
     dates: Vec<i32>,
+    /// Items that did not read (left out of the list) or read with a
+    /// warning (a shifted local time, kept).
+    notes: Vec<(Bad, &'a str)>,
 }
 
 struct RowCtx<'a> {
     display: &'a Arc<str>,
     line: u64,
     errors: &'a mut Vec<DataError>,
+    warnings: &'a mut Vec<DataError>,
     errored: bool,
 }
 
@@ -813,7 +829,30 @@ impl RowCtx<'_> {
         message: String,
     ) {
         self.errored = true;
-        self.errors.push(DataError {
+        let e = self.note(code, column, text, message);
+        self.errors.push(e);
+    }
+
+    /// A value read, but only after interpreting it: said, never an error.
+    fn warn(
+        &mut self,
+        code: &'static str,
+        column: Option<&str>,
+        text: Option<&str>,
+        message: String,
+    ) {
+        let w = self.note(code, column, text, message);
+        self.warnings.push(w);
+    }
+
+    fn note(
+        &self,
+        code: &'static str,
+        column: Option<&str>,
+        text: Option<&str>,
+        message: String,
+    ) -> DataError {
+        DataError {
             code,
             file: self.display.clone(),
             line: self.line,
@@ -821,7 +860,7 @@ impl RowCtx<'_> {
             text: text.map(excerpt),
             message,
             other_line: None,
-        });
+        }
     }
 }
 
@@ -1064,8 +1103,9 @@ enum Bad {
     Bool,
     Date,
     DateTime,
-    Nonexistent,
-    Ambiguous,
+    /// A local time the zone's clocks repeat or skip: read (as the
+    /// instant, ms), and said.
+    Shifted(Shift, i64),
     Days,
     Duration,
 }
@@ -1095,16 +1135,22 @@ fn bad_message(bad: Bad, s: &str, col: &Column, zone: chrono_tz::Tz) -> String {
             excerpt(s),
             cell::datetime_expected(&col.formats)
         ),
-        Bad::Nonexistent => format!(
-            "`{s}` does not exist in {} (clocks go forward over it); write it with an offset such as -04:00",
-            zone.name()
-        ),
-        Bad::Ambiguous => format!(
-            "`{s}` happens twice in {} (clocks go back); write it with an offset to say which",
-            zone.name()
+        Bad::Shifted(shift, instant) => format!(
+            "`{}` {}, {}",
+            excerpt(s),
+            shift.describe(zone),
+            Instant(instant).rfc3339(zone)
         ),
         Bad::Days => format!("`{}` is not {}", excerpt(s), cell::DAYS_EXPECTED),
         Bad::Duration => format!("`{}` is not {}", excerpt(s), cell::DURATION_EXPECTED),
+    }
+}
+
+/// The code of a local time's warning.
+fn shift_code(shift: Shift) -> &'static str {
+    match shift {
+        Shift::Repeated => "docket::data::repeated-time",
+        Shift::Skipped => "docket::data::skipped-time",
     }
 }
 
@@ -1139,14 +1185,22 @@ fn scalar<'a>(
         ScalarType::DateTime => {
             let parsed = col.formats.iter().find_map(|f| f.match_parts(b)).map(
                 |(naive, offset)| match offset {
-                    Some(off) => resolve_offset(naive, off).ok_or(LocalTimeError::Nonexistent),
+                    Some(off) => Local {
+                        instant: resolve_offset(naive, off),
+                        shift: None,
+                    },
                     None => resolver.resolve(naive),
                 },
             );
             match parsed {
-                Some(Ok(i)) => Ok(Tmp::I64(i.0)),
-                Some(Err(LocalTimeError::Nonexistent)) => Err(bad(Bad::Nonexistent)),
-                Some(Err(LocalTimeError::Ambiguous)) => Err(bad(Bad::Ambiguous)),
+                Some(Local {
+                    instant,
+                    shift: None,
+                }) => Ok(Tmp::I64(instant.0)),
+                Some(Local {
+                    instant,
+                    shift: Some(shift),
+                }) => Err(bad(Bad::Shifted(shift, instant.0))),
                 None => Err(bad(Bad::DateTime)),
             }
         }
@@ -1159,41 +1213,47 @@ fn scalar<'a>(
     }
 }
 
-/// Parses a list cell into the scratch.
+/// Parses a list cell into the scratch. An item that does not read is
+/// left out (and noted for its data error); the others stay.
 fn list<'a>(
     ty: ScalarType,
     s: &'a str,
     col: &Column,
     resolver: &mut LocalResolver,
     scratch: &mut Scratch<'a>,
-) -> Parsed<'a> {
-    let start = match ty {
+) -> Tmp<'a> {
+    let len = |scratch: &Scratch| match ty {
         ScalarType::Date => scratch.dates.len(),
         ScalarType::Int | ScalarType::DateTime | ScalarType::Days | ScalarType::Duration => {
             scratch.i64s.len()
         }
         _ => scratch.texts.len(),
     };
+    let start = len(scratch);
     for item in s.split(col.separator.as_str()) {
         let item = item.trim();
         if item.is_empty() {
             continue;
         }
-        match scalar(ty, item, col, resolver)? {
+        let value = match scalar(ty, item, col, resolver) {
+            Ok(v) => v,
+            Err((bad @ Bad::Shifted(_, instant), text)) => {
+                scratch.notes.push((bad, text));
+                Tmp::I64(instant)
+            }
+            Err(note) => {
+                scratch.notes.push(note);
+                continue;
+            }
+        };
+        match value {
             Tmp::Text(x) => scratch.texts.push(x),
             Tmp::I64(v) => scratch.i64s.push(v),
             Tmp::Date(d) => scratch.dates.push(d),
             _ => {}
         }
     }
-    let end = match ty {
-        ScalarType::Date => scratch.dates.len(),
-        ScalarType::Int | ScalarType::DateTime | ScalarType::Days | ScalarType::Duration => {
-            scratch.i64s.len()
-        }
-        _ => scratch.texts.len(),
-    };
-    Ok(Tmp::List(start, end))
+    Tmp::List(start, len(scratch))
 }
 
 /// Trims ASCII whitespace; most cells have none, so check the ends first.
@@ -1234,6 +1294,8 @@ fn parse_block(
             builders: Vec::new(),
             lines: LineMap::new(),
             errors: Vec::new(),
+            warnings: Vec::new(),
+            near: Vec::new(),
             orphans: Vec::new(),
             account: FileAccount {
                 file: o.display.to_string(),
@@ -1269,6 +1331,7 @@ fn parse_block(
     }
     let mut lines = LineMap::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let mut orphans = Vec::new();
     let mut account = FileAccount {
         file: o.display.to_string(),
@@ -1292,8 +1355,10 @@ fn parse_block(
             is_key: table.key == Some(ci),
             default: col.default.as_ref().map(default_tmp),
             target: targets.get(ci).copied().flatten(),
+            values: ValueSet::of(col),
         })
         .collect();
+    let mut outside = Outside::default();
     // Per column: how its references find their rows.
     let mut cursors: Vec<RefCursor> = plans.iter().map(|_| RefCursor::default()).collect();
     let block_start = block.bytes.as_ptr() as usize;
@@ -1321,6 +1386,7 @@ fn parse_block(
             display: &o.display,
             line: rec.line,
             errors: &mut errors,
+            warnings: &mut warnings,
             errored: false,
         };
         if let Some(reason) = shape_problem(&rec, o.header_len, &mut ctx) {
@@ -1337,10 +1403,11 @@ fn parse_block(
             (Some(t), Some((a, b))) => t.get(a..b),
             _ => std::str::from_utf8(rec.bytes()).ok(),
         };
-        for ((plan, b), cursor) in plans
+        for (ci, ((plan, b), cursor)) in plans
             .iter()
             .zip(builders.iter_mut())
             .zip(cursors.iter_mut())
+            .enumerate()
         {
             let col = plan.col;
             let text: Result<&str, &[u8]> = match whole {
@@ -1370,7 +1437,11 @@ fn parse_block(
                                 None,
                                 format!("{what} is empty"),
                             );
-                            reject.get_or_insert(Reject::MissingRequired);
+                            // A row without its key cannot be found or
+                            // named; any other cell reads as missing.
+                            if plan.is_key {
+                                reject.get_or_insert(Reject::MissingRequired);
+                            }
                         }
                         Tmp::Missing
                     }
@@ -1383,7 +1454,7 @@ fn parse_block(
                         Some(&lossy),
                         "the cell is not valid UTF-8".to_string(),
                     );
-                    if col.required {
+                    if plan.is_key {
                         reject.get_or_insert(Reject::BadRequired);
                     }
                     Tmp::Invalid
@@ -1391,17 +1462,41 @@ fn parse_block(
                 Ok(s) => {
                     let parsed = match col.ty {
                         ColumnType::Scalar(t) => scalar(t, s, col, resolver),
-                        ColumnType::List(t) => list(t, s, col, resolver, &mut scratch),
+                        ColumnType::List(t) => Ok(list(t, s, col, resolver, &mut scratch)),
                         ColumnType::Ref(_) => Ok(Tmp::Text(s)),
                     };
                     match parsed {
                         // An int key is kept as its text, for the index.
                         Ok(Tmp::I64(_)) if plan.is_key => Tmp::Text(s),
+                        Ok(Tmp::Text(s)) if plan.values.as_ref().is_some_and(|v| !v.holds(s)) => {
+                            let set = plan.values.as_ref();
+                            match set.and_then(|v| outside.note(ci, v, s, rec.line)) {
+                                Some(why) => {
+                                    ctx.error(
+                                        "docket::data::unknown-value",
+                                        Some(&col.header),
+                                        Some(s),
+                                        why,
+                                    );
+                                    if plan.is_key {
+                                        reject.get_or_insert(Reject::BadRequired);
+                                    }
+                                    Tmp::Invalid
+                                }
+                                None => Tmp::Text(s),
+                            }
+                        }
                         Ok(v) => v,
+                        // Read, but only by choosing an instant: said, not an error.
+                        Err((why @ Bad::Shifted(shift, instant), text)) => {
+                            let message = bad_message(why, text, col, resolver.zone());
+                            ctx.warn(shift_code(shift), Some(&col.header), Some(s), message);
+                            Tmp::I64(instant)
+                        }
                         Err((why, text)) => {
                             let why = bad_message(why, text, col, resolver.zone());
                             ctx.error("docket::data::type-error", Some(&col.header), Some(s), why);
-                            if col.required {
+                            if plan.is_key {
                                 reject.get_or_insert(Reject::BadRequired);
                             }
                             Tmp::Invalid
@@ -1424,6 +1519,21 @@ fn parse_block(
                 }
                 _ => value,
             };
+            let notes = std::mem::take(&mut scratch.notes);
+            for (why, text) in notes {
+                let message = bad_message(why, text, col, resolver.zone());
+                match why {
+                    Bad::Shifted(shift, _) => {
+                        ctx.warn(shift_code(shift), Some(&col.header), Some(text), message);
+                    }
+                    _ => ctx.error(
+                        "docket::data::type-error",
+                        Some(&col.header),
+                        Some(text),
+                        format!("{message}; the item is left out of the list"),
+                    ),
+                }
+            }
             b.push(value, &scratch);
         }
         if let Some(reason) = reject {
@@ -1457,6 +1567,8 @@ fn parse_block(
             builders,
             lines,
             errors,
+            warnings,
+            near: outside.near_misses(),
             orphans,
             account,
             errored,
@@ -1475,6 +1587,8 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>, targets: &[Option<&TableDa
     };
     let mut lines = LineMap::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut near = Vec::new();
     let mut orphans = Vec::new();
     let mut errored = Vec::new();
     let ncols = table.columns.len();
@@ -1487,6 +1601,14 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>, targets: &[Option<&TableDa
         errors.extend(p.errors.into_iter().map(|mut e| {
             e.line = shift(e.line);
             e
+        }));
+        warnings.extend(p.warnings.into_iter().map(|mut e| {
+            e.line = shift(e.line);
+            e
+        }));
+        near.extend(p.near.into_iter().map(|mut m| {
+            m.first = shift(m.first);
+            m
         }));
         orphans.extend(p.orphans.into_iter().map(|mut x| {
             x.line = shift(x.line);
@@ -1611,6 +1733,7 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>, targets: &[Option<&TableDa
             .map(|(c, r)| (c.filter(keep), r.map(|t| t.filter(keep))))
             .collect();
         lines = lines.filter(keep);
+        errored = renumber(&errored, keep);
         // Rebuild the index over the remaining rows.
         if let (Some(k), Some(index)) = (table.key, keys.as_mut())
             && let Some((col, _)) = finished.get(k)
@@ -1621,6 +1744,11 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>, targets: &[Option<&TableDa
     }
     let len = lines.len();
     lines.shrink_to_fit();
+    warnings.extend(near_warnings(near, &table.columns, &o.display));
+    let mut errored_rows = RowBits::default();
+    for r in errored {
+        errored_rows.insert(r);
+    }
     let (mut columns, refs): (Vec<ColumnData>, Vec<Option<TextColumn>>) =
         finished.into_iter().unzip();
     for c in &mut columns {
@@ -1637,11 +1765,32 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>, targets: &[Option<&TableDa
             keys,
             relations: Vec::new(),
             orphans,
+            errored: errored_rows,
         },
         refs,
         errors,
+        warnings,
         account,
     }
+}
+
+/// Sorted row numbers of rows kept by `keep`, renumbered as the kept rows are.
+fn renumber(rows: &[u32], keep: &[bool]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut kept_before = 0u32;
+    let mut next = rows.iter().peekable();
+    for (r, k) in keep.iter().enumerate() {
+        if next.peek().is_some_and(|x| **x as usize == r) {
+            next.next();
+            if *k {
+                out.push(kept_before);
+            }
+        }
+        if *k {
+            kept_before += 1;
+        }
+    }
+    out
 }
 
 /// A record that cannot be read column by column: cut off, or with the wrong number of fields.
@@ -1795,7 +1944,9 @@ pub fn sample(
             };
             if !matches!(
                 e.code,
-                "docket::data::type-error" | "docket::data::encoding-error"
+                "docket::data::type-error"
+                    | "docket::data::encoding-error"
+                    | "docket::data::unknown-value"
             ) {
                 continue;
             }
@@ -1804,9 +1955,9 @@ pub fn sample(
             };
             if let Some(c) = columns.get_mut(ci) {
                 c.bad += 1;
-                // A required cell that does not read rejects the row, so it
-                // was not counted among the values.
-                if table.columns.get(ci).is_some_and(|c| c.required) {
+                // A key that does not read rejects the row, so it was not
+                // counted among the values.
+                if table.key == Some(ci) {
                     c.values += 1;
                 }
                 if c.first_bad.is_none() {

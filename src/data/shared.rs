@@ -323,12 +323,14 @@ impl Projection {
                 keys: src.keys.clone(),
                 relations,
                 orphans,
+                errored: src.errored.clone(),
             });
         }
         let files: Vec<String> = tables.iter().map(|t| t.file.to_string()).collect();
         Dataset {
             tables,
             errors: data.errors,
+            warnings: data.warnings,
             accounts: data
                 .accounts
                 .into_iter()

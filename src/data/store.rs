@@ -953,7 +953,7 @@ pub struct RelationIndex {
     /// Related row numbers.
     pub rows: Vec<u32>,
     /// Parents some of whose related rows were rejected: the lines of those rows.
-    pub incomplete: FxHashMap<u32, Vec<u64>>,
+    pub dropped: FxHashMap<u32, Vec<u64>>,
 }
 
 impl RelationIndex {
@@ -966,7 +966,7 @@ impl RelationIndex {
 }
 
 /// A rejected row that named a parent row through a reference: the parent's
-/// related rows are incomplete.
+/// related rows are dropped.
 #[derive(Debug, Clone)]
 pub struct Orphan {
     /// The reference column.
@@ -998,6 +998,58 @@ pub struct TableData {
     pub relations: Vec<RelationIndex>,
     /// Rejected rows that referred to a parent.
     pub orphans: Vec<Orphan>,
+    /// Loaded rows with a data error (an unreadable cell, a broken reference).
+    pub errored: RowBits,
+}
+
+/// A set of row numbers, a bit each.
+#[derive(Debug, Clone, Default)]
+pub struct RowBits {
+    words: Vec<u64>,
+    count: usize,
+}
+
+impl RowBits {
+    /// Adds a row.
+    pub fn insert(&mut self, row: u32) {
+        let (w, b) = (row as usize / 64, row % 64);
+        if self.words.len() <= w {
+            self.words.resize(w + 1, 0);
+        }
+        if let Some(word) = self.words.get_mut(w)
+            && *word & (1 << b) == 0
+        {
+            *word |= 1 << b;
+            self.count += 1;
+        }
+    }
+
+    /// Whether a row is in the set.
+    #[inline]
+    pub fn contains(&self, row: u32) -> bool {
+        self.words
+            .get(row as usize / 64)
+            .is_some_and(|w| w & (1 << (row % 64)) != 0)
+    }
+
+    /// Rows in the set.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True without rows.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The rows, in order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.words.iter().enumerate().flat_map(|(w, &word)| {
+            (0..64u32)
+                .filter(move |b| word & (1 << b) != 0)
+                .map(move |b| (w as u32) * 64 + b)
+        })
+    }
 }
 
 impl TableData {
@@ -1055,6 +1107,10 @@ pub struct Dataset {
     pub tables: Vec<TableData>,
     /// Data errors, sorted by file order then line.
     pub errors: Vec<DataError>,
+    /// Data warnings (values docket read but had to interpret, files that
+    /// look odd), sorted like the errors. They never change a finding
+    /// unseen and never fail a run.
+    pub warnings: Vec<DataError>,
     /// Per file.
     pub accounts: Vec<FileAccount>,
 }

@@ -4,8 +4,8 @@ use std::cmp::Ordering;
 
 use rustc_hash::FxHashMap;
 
+use super::Evaluator;
 use super::value::*;
-use super::{Abort, AbortKind, Evaluator};
 use crate::data::{Cell, NO_ROW};
 use crate::semantics::{ArithOp, CmpOp, ColumnRef, ColumnType, Expr, ExprKind, Func, Lit, TextOp};
 use crate::syntax::ast::{Quantifier, ScalarType};
@@ -45,6 +45,8 @@ pub(crate) struct CaseEval<'e, 'a> {
     pub memo: Memo<'a>,
     /// Nesting of `eval` calls.
     pub depth: u32,
+    /// Rows with data errors the case reads.
+    pub data_errors: Option<std::sync::Arc<[super::Touch]>>,
 }
 
 fn lit<'a>(l: &'a Lit) -> Value<'a> {
@@ -62,7 +64,7 @@ fn lit<'a>(l: &'a Lit) -> Value<'a> {
 impl<'a> CaseEval<'_, 'a> {
     /// Evaluates `e`; `Err` when a value it needs could not be read.
     #[inline]
-    pub(crate) fn eval(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> Result<Value<'a>, Abort> {
+    pub(crate) fn eval(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> Value<'a> {
         // Deep expressions may need more stack than the thread has; asking
         // how much is left costs more than most nodes, so only every few levels.
         self.depth = self.depth.wrapping_add(1);
@@ -75,11 +77,11 @@ impl<'a> CaseEval<'_, 'a> {
         v
     }
 
-    fn eval_inner(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> Result<Value<'a>, Abort> {
-        Ok(match &e.kind {
+    fn eval_inner(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> Value<'a> {
+        match &e.kind {
             ExprKind::Lit(l) => lit(l),
             ExprKind::Now => Value::DateTime(self.ev.now),
-            ExprKind::Var(slot) => self.var(*slot, env)?,
+            ExprKind::Var(slot) => self.var(*slot, env),
             ExprKind::Column { base, column } => {
                 // The usual shape, `var.column`: read the row where it is.
                 if let ExprKind::Var(slot) = &base.kind
@@ -87,21 +89,21 @@ impl<'a> CaseEval<'_, 'a> {
                 {
                     return self.cell(*column, *r);
                 }
-                let b = self.eval(base, env)?;
+                let b = self.eval(base, env);
                 match b {
-                    Value::Row(_, r) => self.cell(*column, r)?,
+                    Value::Row(_, r) => self.cell(*column, r),
                     _ => Value::Missing,
                 }
             }
-            ExprKind::Define { base, define } => match self.eval(base, env)? {
-                Value::Row(_, r) => self.define(*define, r)?,
+            ExprKind::Define { base, define } => match self.eval(base, env) {
+                Value::Row(_, r) => self.define(*define, r),
                 _ => Value::Missing,
             },
             ExprKind::Relation {
                 base,
                 table,
                 relation,
-            } => match self.eval(base, env)? {
+            } => match self.eval(base, env) {
                 Value::Row(_, r) => {
                     let target = self
                         .ev
@@ -110,15 +112,15 @@ impl<'a> CaseEval<'_, 'a> {
                         .get(*table)
                         .and_then(|t| t.relations.get(*relation))
                         .map_or(*table, |rel| rel.target);
-                    Value::Rows(target, self.relation(*table, r, *relation)?)
+                    Value::Rows(target, self.relation(*table, r, *relation))
                 }
                 _ => Value::Missing,
             },
-            ExprKind::Project { rows, column } => match self.eval(rows, env)? {
+            ExprKind::Project { rows, column } => match self.eval(rows, env) {
                 Value::Rows(_, set) => {
                     let mut out = Vec::with_capacity(set.rows().len());
                     for &r in set.rows() {
-                        let v = self.cell(*column, r)?;
+                        let v = self.cell(*column, r);
                         if !v.is_missing() {
                             out.push(v);
                         }
@@ -127,29 +129,29 @@ impl<'a> CaseEval<'_, 'a> {
                 }
                 _ => Value::Missing,
             },
-            ExprKind::Not(x) => match self.eval(x, env)?.truth() {
+            ExprKind::Not(x) => match self.eval(x, env).truth() {
                 Some(b) => Value::Bool(!b),
                 None => Value::Missing,
             },
-            ExprKind::Neg(x) => match self.eval(x, env)? {
+            ExprKind::Neg(x) => match self.eval(x, env) {
                 Value::Int(n) => n.checked_neg().map_or(Value::Missing, Value::Int),
                 Value::Days(n) => n.checked_neg().map_or(Value::Missing, Value::Days),
                 Value::Duration(n) => n.checked_neg().map_or(Value::Missing, Value::Duration),
                 _ => Value::Missing,
             },
             ExprKind::And(a, b) => {
-                let x = self.eval(a, env)?.truth();
+                let x = self.eval(a, env).truth();
                 if x == Some(false) {
-                    return Ok(Value::Bool(false));
+                    return Value::Bool(false);
                 }
-                and(x, self.eval(b, env)?.truth())
+                and(x, self.eval(b, env).truth())
             }
             ExprKind::Or(a, b) => {
-                let x = self.eval(a, env)?.truth();
+                let x = self.eval(a, env).truth();
                 if x == Some(true) {
-                    return Ok(Value::Bool(true));
+                    return Value::Bool(true);
                 }
-                or(x, self.eval(b, env)?.truth())
+                or(x, self.eval(b, env).truth())
             }
             ExprKind::Compare(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
                 if let Some(same) = self.text_is(a, b, env) =>
@@ -157,18 +159,18 @@ impl<'a> CaseEval<'_, 'a> {
                 Value::Bool(same == (*op == CmpOp::Eq))
             }
             ExprKind::Compare(op, a, b) => {
-                let x = self.eval(a, env)?;
-                let y = self.eval(b, env)?;
+                let x = self.eval(a, env);
+                let y = self.eval(b, env);
                 compare(*op, &x, &y)
             }
             ExprKind::Arith(op, a, b) => {
-                let x = self.eval(a, env)?;
-                let y = self.eval(b, env)?;
+                let x = self.eval(a, env);
+                let y = self.eval(b, env);
                 arith(*op, &x, &y)
             }
             ExprKind::Text(op, a, b) => {
-                let x = self.eval(a, env)?;
-                let y = self.eval(b, env)?;
+                let x = self.eval(a, env);
+                let y = self.eval(b, env);
                 match (&x, &y) {
                     (Value::Text(_) | Value::Email(_), Value::Text(_) | Value::Email(_)) => {
                         let fold = matches!(x, Value::Email(_)) || matches!(y, Value::Email(_));
@@ -193,16 +195,16 @@ impl<'a> CaseEval<'_, 'a> {
                 negated,
                 ignore_case,
             } => {
-                let v = self.eval(value, env)?;
+                let v = self.eval(value, env);
                 if v.is_missing() {
-                    return Ok(Value::Missing);
+                    return Value::Missing;
                 }
                 let found = match &list.kind {
                     // A literal list: no need to build it.
                     ExprKind::List(items) => {
                         let mut found = Some(false);
                         for it in items {
-                            let x = self.eval(it, env)?;
+                            let x = self.eval(it, env);
                             if x.is_missing() {
                                 found = found.and(None);
                             } else if equal(&v, &x, *ignore_case) {
@@ -212,7 +214,7 @@ impl<'a> CaseEval<'_, 'a> {
                         }
                         found
                     }
-                    _ => match self.eval(list, env)? {
+                    _ => match self.eval(list, env) {
                         Value::List(items) => {
                             Some(items.iter().any(|x| equal(&v, x, *ignore_case)))
                         }
@@ -225,12 +227,12 @@ impl<'a> CaseEval<'_, 'a> {
                 }
             }
             ExprKind::IsPresent { value, present } => {
-                let is = self.presence(value, env)?;
+                let is = self.presence(value, env);
                 Value::Bool(is == *present)
             }
-            ExprKind::If(c, a, b) => match self.eval(c, env)?.truth() {
-                Some(true) => self.eval(a, env)?,
-                Some(false) => self.eval(b, env)?,
+            ExprKind::If(c, a, b) => match self.eval(c, env).truth() {
+                Some(true) => self.eval(a, env),
+                Some(false) => self.eval(b, env),
                 None => Value::Missing,
             },
             ExprKind::Quant {
@@ -239,22 +241,22 @@ impl<'a> CaseEval<'_, 'a> {
                 slot,
                 filter,
             } => {
-                let Value::Rows(t, set) = self.eval(rows, env)? else {
-                    return Ok(match q {
+                let Value::Rows(t, set) = self.eval(rows, env) else {
+                    return match q {
                         Quantifier::Any => Value::Bool(false),
                         Quantifier::No => Value::Bool(true),
                         Quantifier::Count => Value::Int(0),
                         Quantifier::First | Quantifier::Last => Value::Missing,
-                    });
+                    };
                 };
-                self.quantify(*q, t, &set, *slot, filter.as_deref(), env)?
+                self.quantify(*q, t, &set, *slot, filter.as_deref(), env)
             }
-            ExprKind::Filter { rows, slot, pred } => match self.eval(rows, env)? {
+            ExprKind::Filter { rows, slot, pred } => match self.eval(rows, env) {
                 Value::Rows(t, set) => {
                     let mut kept = Vec::new();
                     for &r in set.rows() {
                         env.set(*slot, Value::Row(t, r));
-                        if self.eval(pred, env)?.truth() == Some(true) {
+                        if self.eval(pred, env).truth() == Some(true) {
                             kept.push(r);
                         }
                     }
@@ -264,22 +266,22 @@ impl<'a> CaseEval<'_, 'a> {
             },
             ExprKind::Call(f, args) => {
                 let Some(a) = args.first() else {
-                    return Ok(Value::Missing);
+                    return Value::Missing;
                 };
-                let v = self.eval(a, env)?;
+                let v = self.eval(a, env);
                 self.call(*f, v)
             }
             ExprKind::List(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for it in items {
-                    let v = self.eval(it, env)?;
+                    let v = self.eval(it, env);
                     if !v.is_missing() {
                         out.push(v);
                     }
                 }
                 Value::List(out.into())
             }
-        })
+        }
     }
 
     /// `var.column = "text"` (either way round) where the cell holds text:
@@ -305,32 +307,32 @@ impl<'a> CaseEval<'_, 'a> {
         }
     }
 
-    fn var(&mut self, slot: usize, env: &mut Env<'a, '_>) -> Result<Value<'a>, Abort> {
+    fn var(&mut self, slot: usize, env: &mut Env<'a, '_>) -> Value<'a> {
         match env.slots.get(slot) {
-            Some(Slot::Set(v)) => Ok(v.clone()),
+            Some(Slot::Set(v)) => v.clone(),
             _ => match env.lets.get(slot).copied().flatten() {
                 Some(e) => {
-                    let v = self.eval(e, env)?;
+                    let v = self.eval(e, env);
                     env.set(slot, v.clone());
-                    Ok(v)
+                    v
                 }
-                None => Ok(Value::Missing),
+                None => Value::Missing,
             },
         }
     }
 
-    /// A cell as a value; unreadable cells stop the rule.
-    pub(crate) fn cell(&self, c: ColumnRef, row: u32) -> Result<Value<'a>, Abort> {
+    /// A cell as a value. An unreadable cell (a data error was reported)
+    /// reads as a missing one.
+    pub(crate) fn cell(&self, c: ColumnRef, row: u32) -> Value<'a> {
         let data = self.ev.data;
         let cell = data.cell(c, row as usize);
         let ty = self.ev.policy.column(c).map(|col| col.ty);
-        Ok(match cell {
-            Cell::Missing => match ty {
+        match cell {
+            Cell::Missing | Cell::Invalid => match ty {
                 // "Is true" means present and true.
                 Some(ColumnType::Scalar(ScalarType::Bool)) => Value::Bool(false),
                 _ => Value::Missing,
             },
-            Cell::Invalid => return Err(AbortKind::Unreadable { column: c, row }.into()),
             Cell::Bool(b) => Value::Bool(b),
             Cell::Int(n) => Value::Int(n),
             Cell::Text(s) => Value::Text(Txt::Borrowed(s)),
@@ -365,74 +367,53 @@ impl<'a> CaseEval<'_, 'a> {
                 _ => Value::Missing,
             },
             Cell::BrokenRef(_) => Value::Missing,
-        })
+        }
     }
 
-    /// Whether a value is there (an unreadable cell stops the rule).
-    fn presence(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> Result<bool, Abort> {
+    /// Whether a value is there (an unreadable cell is not).
+    fn presence(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> bool {
         if let ExprKind::Column { base, column } = &e.kind {
-            return Ok(match self.eval(base, env)? {
-                Value::Row(_, r) => match self.ev.data.cell(*column, r as usize) {
-                    Cell::Missing => false,
-                    Cell::Invalid => {
-                        return Err(AbortKind::Unreadable {
-                            column: *column,
-                            row: r,
-                        }
-                        .into());
-                    }
-                    _ => true,
-                },
+            return match self.eval(base, env) {
+                Value::Row(_, r) => !matches!(
+                    self.ev.data.cell(*column, r as usize),
+                    Cell::Missing | Cell::Invalid
+                ),
                 _ => false,
-            });
+            };
         }
-        Ok(match self.eval(e, env)? {
+        match self.eval(e, env) {
             Value::Missing => false,
             Value::List(l) => !l.is_empty(),
             _ => true,
-        })
+        }
     }
 
-    fn define(&mut self, d: usize, row: u32) -> Result<Value<'a>, Abort> {
+    fn define(&mut self, d: usize, row: u32) -> Value<'a> {
         if let Some(v) = self.memo.defines.get(&(d, row)) {
-            return Ok(v.clone());
+            return v.clone();
         }
         let Some(def) = self.ev.policy.defines.get(d) else {
-            return Ok(Value::Missing);
+            return Value::Missing;
         };
         let mut env = Env {
             slots: vec![Slot::Unset; def.slots.max(1)],
             lets: &[],
         };
         env.set(0, Value::Row(def.table, row));
-        let v = self.eval(&def.body, &mut env)?;
+        let v = self.eval(&def.body, &mut env);
         self.memo.defines.insert((d, row), v.clone());
-        Ok(v)
+        v
     }
 
     /// The related rows of a row, after the relation's filter.
-    pub(crate) fn relation(
-        &mut self,
-        table: usize,
-        row: u32,
-        rel: usize,
-    ) -> Result<RowSet<'a>, Abort> {
+    pub(crate) fn relation(&mut self, table: usize, row: u32, rel: usize) -> RowSet<'a> {
         if let Some(s) = self.memo.relations.get(&(table, row, rel)) {
-            return Ok(s.clone());
+            return s.clone();
         }
         let data = self.ev.data;
         let Some(index) = data.table(table).and_then(|t| t.relations.get(rel)) else {
-            return Ok(RowSet::Slice(&[]));
+            return RowSet::Slice(&[]);
         };
-        if let Some(lines) = index.incomplete.get(&row) {
-            return Err(AbortKind::Incomplete {
-                table,
-                row,
-                relation: rel,
-                lines: lines.clone(),
-            }
-            .into());
-        }
         let all: &'a [u32] = index.of(row as usize);
         let Some(decl) = self
             .ev
@@ -441,7 +422,7 @@ impl<'a> CaseEval<'_, 'a> {
             .get(table)
             .and_then(|t| t.relations.get(rel))
         else {
-            return Ok(RowSet::Slice(all));
+            return RowSet::Slice(all);
         };
         let set = match (
             &decl.filter,
@@ -479,7 +460,7 @@ impl<'a> CaseEval<'_, 'a> {
                 let mut kept = Vec::new();
                 for &r in all {
                     env.set(0, Value::Row(decl.target, r));
-                    if self.eval(f, &mut env)?.truth() == Some(true) {
+                    if self.eval(f, &mut env).truth() == Some(true) {
                         kept.push(r);
                     }
                 }
@@ -487,7 +468,7 @@ impl<'a> CaseEval<'_, 'a> {
             }
         };
         self.memo.relations.insert((table, row, rel), set.clone());
-        Ok(set)
+        set
     }
 
     fn quantify(
@@ -498,22 +479,22 @@ impl<'a> CaseEval<'_, 'a> {
         slot: usize,
         filter: Option<&'a Expr>,
         env: &mut Env<'a, '_>,
-    ) -> Result<Value<'a>, Abort> {
+    ) -> Value<'a> {
         let rows = set.rows();
-        let keep = |s: &mut Self, r: u32, env: &mut Env<'a, '_>| -> Result<bool, Abort> {
+        let keep = |s: &mut Self, r: u32, env: &mut Env<'a, '_>| -> bool {
             match filter {
-                None => Ok(true),
+                None => true,
                 Some(f) => {
                     env.set(slot, Value::Row(t, r));
-                    Ok(s.eval(f, env)?.truth() == Some(true))
+                    s.eval(f, env).truth() == Some(true)
                 }
             }
         };
-        Ok(match q {
+        match q {
             Quantifier::Any | Quantifier::No => {
                 let mut found = false;
                 for &r in rows {
-                    if keep(self, r, env)? {
+                    if keep(self, r, env) {
                         found = true;
                         break;
                     }
@@ -523,7 +504,7 @@ impl<'a> CaseEval<'_, 'a> {
             Quantifier::Count => {
                 let mut n = 0i64;
                 for &r in rows {
-                    if keep(self, r, env)? {
+                    if keep(self, r, env) {
                         n += 1;
                     }
                 }
@@ -532,7 +513,7 @@ impl<'a> CaseEval<'_, 'a> {
             Quantifier::First => {
                 let mut found = Value::Missing;
                 for &r in rows {
-                    if keep(self, r, env)? {
+                    if keep(self, r, env) {
                         found = Value::Row(t, r);
                         break;
                     }
@@ -542,14 +523,14 @@ impl<'a> CaseEval<'_, 'a> {
             Quantifier::Last => {
                 let mut found = Value::Missing;
                 for &r in rows.iter().rev() {
-                    if keep(self, r, env)? {
+                    if keep(self, r, env) {
                         found = Value::Row(t, r);
                         break;
                     }
                 }
                 found
             }
-        })
+        }
     }
 
     fn call(&self, f: Func, v: Value<'a>) -> Value<'a> {

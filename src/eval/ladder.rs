@@ -18,7 +18,7 @@
 
 use super::expr::{CaseEval, Env};
 use super::value::{Txt, Value};
-use super::{Abort, Evaluator, Finding, RuleResult, Status};
+use super::{Evaluator, Finding, RuleResult, Status};
 use crate::semantics::{ExprKind, Ladder, Rule, TableId};
 use crate::time::Instant;
 
@@ -77,13 +77,13 @@ fn row_of<'a>(
     ce: &mut CaseEval<'_, 'a>,
     e: &'a crate::semantics::Expr,
     env: &mut Env<'a, '_>,
-) -> Result<Option<Row>, Abort> {
+) -> Option<Row> {
     if let ExprKind::Column { base, .. } = &e.kind
-        && let Value::Row(t, r) = ce.eval(base, env)?
+        && let Value::Row(t, r) = ce.eval(base, env)
     {
-        return Ok(Some((t, r)));
+        return Some((t, r));
     }
-    Ok(None)
+    None
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -96,29 +96,29 @@ pub(super) fn evaluate<'a, F>(
     env: &mut Env<'a, '_>,
     rows: Vec<Row>,
     finding: &F,
-) -> Result<RuleResult, Abort>
+) -> RuleResult
 where
     F: Fn(Status, String, Option<i64>, Vec<Row>, Option<u64>) -> Finding,
 {
     let now = ev.now;
-    let t0 = match ce.eval(&l.start, env)? {
+    let t0 = match ce.eval(&l.start, env) {
         Value::DateTime(t) => t,
         _ => {
-            return Ok(ev.na(i, || {
+            return ev.na(i, || {
                 format!(
                     "the ladder has not started ({} is missing)",
                     ev.snippet(&l.start)
                 )
-            }));
+            });
         }
     };
     if t0 > now {
-        return Ok(ev.na(i, || {
+        return ev.na(i, || {
             format!(
                 "the ladder starts at {}, after the as-of time",
                 Instant(t0).display_long(ev.tz)
             )
-        }));
+        });
     }
     let set = |env: &mut Env<'a, '_>, name: &str, v: Value<'a>| {
         if let Some(s) = rule.kind_slot(name) {
@@ -127,7 +127,7 @@ where
     };
     set(env, "start", Value::DateTime(t0));
     let mut rows = ev.rows_involved(rows, env);
-    if let Some(r) = row_of(ce, &l.start, env)?
+    if let Some(r) = row_of(ce, &l.start, env)
         && !rows.contains(&r)
     {
         rows.push(r);
@@ -135,11 +135,11 @@ where
     // The earliest stop; a stop after as-of has not happened yet.
     let mut stop: Option<(i64, Option<Row>)> = None;
     for s in &l.stops {
-        if let Value::DateTime(t) = ce.eval(s, env)?
+        if let Value::DateTime(t) = ce.eval(s, env)
             && t <= now
             && stop.is_none_or(|(u, _)| t < u)
         {
-            stop = Some((t, row_of(ce, s, env)?));
+            stop = Some((t, row_of(ce, s, env)));
         }
     }
     set(
@@ -167,9 +167,9 @@ where
         };
         let len = m.within.or(next_gap).unwrap_or(i64::MAX).max(1);
         let mut times = Vec::new();
-        if let Value::Rows(_, set) = ce.eval(&m.expect, env)? {
+        if let Value::Rows(_, set) = ce.eval(&m.expect, env) {
             for &r in set.rows() {
-                if let Value::DateTime(t) = ce.cell(m.time, r)? {
+                if let Value::DateTime(t) = ce.cell(m.time, r) {
                     times.push(t);
                 }
             }
@@ -314,7 +314,7 @@ where
         due.sort_by_key(|f| f.mark);
     }
     if violated.is_empty() && due.is_empty() {
-        return Ok(ev.pass(i, || {
+        return ev.pass(i, || {
             let started = Instant(t0).display_long(ev.tz);
             match (checked, stop) {
                 (0, Some(s)) => format!(
@@ -328,7 +328,7 @@ where
                 ),
                 (n, None) => format!("all {n} marks so far met (started {started})"),
             }
-        }));
+        });
     }
     let status = if violated.is_empty() {
         Status::Due
@@ -341,12 +341,12 @@ where
         .first()
         .filter(|_| ev.explain)
         .map_or_else(String::new, |f| f.message.clone());
-    Ok(RuleResult {
+    RuleResult {
         rule: i,
         status,
         reason,
         findings,
-    })
+    }
 }
 
 #[cfg(test)]

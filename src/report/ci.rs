@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_sarif::sarif;
 
-use super::{Context, JsonDataError, JsonFinding, Summary};
+use super::{Context, DataIssues, JsonDataError, JsonFinding, Summary, data_error_note};
 use crate::diagnostic::{Diagnostic, Severity as DiagSeverity};
 use crate::semantics::Severity;
 use crate::source::{SourceMap, Span};
@@ -100,20 +100,44 @@ fn driver(rules: Vec<sarif::ReportingDescriptor>) -> sarif::ToolComponent {
         .build()
 }
 
-/// A data-error code as a SARIF rule.
-fn data_rule(code: &str) -> sarif::ReportingDescriptor {
+/// A data-error (or data-warning) code as a SARIF rule.
+fn data_rule(code: &str, warning: bool) -> sarif::ReportingDescriptor {
+    let (what, help, level) = if warning {
+        (
+            "data warning",
+            "docket read a value of the export only after interpreting it, or the file looks odd; see docs/diagnostics.md",
+            "note",
+        )
+    } else {
+        (
+            "data error",
+            "a row of the export could not be read as the policy declares it; see docs/diagnostics.md",
+            "error",
+        )
+    };
     sarif::ReportingDescriptor::builder()
         .id(code)
-        .short_description(text(format!("data error `{code}`")))
-        .help(text(
-            "a row of the export could not be read as the policy declares it; see docs/diagnostics.md",
-        ))
+        .short_description(text(format!("{what} `{code}`")))
+        .help(text(help))
         .default_configuration(
             sarif::ReportingConfiguration::builder()
-                .level(serde_json::Value::String("error".to_string()))
+                .level(serde_json::Value::String(level.to_string()))
                 .build(),
         )
         .build()
+}
+
+/// A finding's message with its deadline and the rows with data errors
+/// its case reads.
+fn finding_text(f: &JsonFinding) -> String {
+    let mut message = f.message.clone();
+    if let Some(d) = &f.deadline {
+        let _ = write!(message, " (due by {d})");
+    }
+    if let Some(note) = data_error_note(&f.data_errors) {
+        let _ = write!(message, " ({note})");
+    }
+    message
 }
 
 /// `check --format sarif`: one result per finding, located at the case's
@@ -123,7 +147,7 @@ pub fn check_sarif(
     ctx: &Context,
     selected: &[usize],
     findings: &[JsonFinding],
-    data_errors: &[JsonDataError],
+    data: &DataIssues,
 ) -> sarif::Sarif {
     let mut rules = Vec::new();
     let mut index: BTreeMap<String, i64> = BTreeMap::new();
@@ -168,17 +192,14 @@ pub fn check_sarif(
                 .build(),
         );
     }
-    let mut results = Vec::with_capacity(findings.len() + data_errors.len());
+    let mut results = Vec::with_capacity(findings.len() + data.errors.len());
     for f in findings {
         let lvl = if f.status == "due" {
             "note"
         } else {
             f.severity
         };
-        let mut message = format!("{}: {}", f.key, f.message);
-        if let Some(d) = &f.deadline {
-            let _ = write!(message, " (due by {d})");
-        }
+        let message = format!("{}: {}", f.key, finding_text(f));
         let mut related: Vec<sarif::Location> = f
             .rows
             .iter()
@@ -207,17 +228,20 @@ pub fn check_sarif(
             .map(|r| location(&r.file, line_region(r.line), None))
             .into_iter()
             .collect();
-        let mut prints = BTreeMap::new();
-        prints.insert(
-            "docketFinding/v1".to_string(),
-            format!(
-                "{}:{}:{}:{}",
-                f.rule,
-                f.key,
-                f.status,
-                f.deadline.as_deref().unwrap_or("")
-            ),
+        // One finding, one fingerprint: a ladder's marks differ by their
+        // number (findings of other rules keep the form they always had).
+        let mut print = format!(
+            "{}:{}:{}:{}",
+            f.rule,
+            f.key,
+            f.status,
+            f.deadline.as_deref().unwrap_or("")
         );
+        if let Some(m) = f.mark {
+            let _ = write!(print, ":mark={m}");
+        }
+        let mut prints = BTreeMap::new();
+        prints.insert("docketFinding/v1".to_string(), print);
         let mut res = sarif::Result::builder()
             .rule_id(f.rule.clone())
             .level(result_level(lvl))
@@ -231,25 +255,38 @@ pub fn check_sarif(
         }
         results.push(res);
     }
-    for e in data_errors {
+    let issues = data
+        .errors
+        .iter()
+        .map(|e| (e, false))
+        .chain(data.warnings.iter().map(|e| (e, true)));
+    for (e, warning) in issues {
         if !index.contains_key(e.code) {
             index.insert(e.code.to_string(), rules.len() as i64);
-            rules.push(data_rule(e.code));
-        }
-        let mut message = e.message.clone();
-        if let Some(c) = &e.column {
-            message = format!("column \"{c}\": {message}");
+            rules.push(data_rule(e.code, warning));
         }
         let mut res = sarif::Result::builder()
             .rule_id(e.code)
-            .level(sarif::ResultLevel::Error)
-            .message(sarif::Message::builder().text(message).build())
+            .level(if warning {
+                sarif::ResultLevel::Note
+            } else {
+                sarif::ResultLevel::Error
+            })
+            .message(sarif::Message::builder().text(data_text(e)).build())
             .locations(vec![location(&e.file, line_region(e.line), None)])
             .build();
         res.rule_index = index.get(e.code).copied();
         results.push(res);
     }
     log(driver(rules), results)
+}
+
+/// A data error's message with its column.
+fn data_text(e: &JsonDataError) -> String {
+    match &e.column {
+        Some(c) => format!("column \"{c}\": {}", e.message),
+        None => e.message.clone(),
+    }
 }
 
 fn span_region(sources: &SourceMap, span: Span) -> Option<(String, sarif::Region)> {
@@ -345,7 +382,7 @@ pub fn check_junit(
     ctx: &Context,
     findings: &[JsonFinding],
     summary: &Summary,
-    data_errors: &[JsonDataError],
+    data: &DataIssues,
     fail_on: Severity,
 ) -> String {
     let mut suite = TestSuite::new(format!("docket check: {}", ctx.policy.name));
@@ -355,10 +392,7 @@ pub fn check_junit(
             listed
                 .iter()
                 .filter(|f| f.status == status)
-                .map(|f| match &f.deadline {
-                    Some(d) => format!("{}: {} (due by {d})", f.key, f.message),
-                    None => format!("{}: {}", f.key, f.message),
-                })
+                .map(|f| format!("{}: {}", f.key, finding_text(f)))
                 .collect::<Vec<_>>()
                 .join("\n")
         };
@@ -411,24 +445,31 @@ pub fn check_junit(
         }
         suite.add_test_case(case);
     }
-    let status = if data_errors.is_empty() {
+    let listing = |list: &[JsonDataError]| {
+        list.iter()
+            .map(|e| format!("{}:{}: {} [{}]", e.file, e.line, data_text(e), e.code))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let status = if data.errors.is_empty() {
         TestCaseStatus::success()
     } else {
         let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-        s.set_message(format!("{} data errors", data_errors.len()))
+        s.set_message(format!("{} data errors", data.errors.len()))
             .set_type("data")
-            .set_description(
-                data_errors
-                    .iter()
-                    .map(|e| format!("{}:{}: {} [{}]", e.file, e.line, e.message, e.code))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
+            .set_description(listing(&data.errors));
         s
     };
-    let mut data = TestCase::new("data: every row of the export reads as declared", status);
-    data.set_classname(format!("docket.{}", ctx.policy.name));
-    suite.add_test_case(data);
+    let mut case = TestCase::new("data: every row of the export reads as declared", status);
+    case.set_classname(format!("docket.{}", ctx.policy.name));
+    if !data.warnings.is_empty() {
+        case.set_system_out(format!(
+            "data warnings ({}):\n{}",
+            data.warnings.len(),
+            listing(&data.warnings)
+        ));
+    }
+    suite.add_test_case(case);
     let mut report = Report::new("docket");
     report.add_test_suite(suite);
     junit_text(&report)
@@ -507,11 +548,7 @@ fn gh_prop(s: &str) -> String {
 
 /// `check --format github`: a workflow annotation per finding and data
 /// error, at the data row, then the totals as a plain line.
-pub fn check_github(
-    findings: &[JsonFinding],
-    data_errors: &[JsonDataError],
-    summary_line: &str,
-) -> String {
+pub fn check_github(findings: &[JsonFinding], data: &DataIssues, summary_line: &str) -> String {
     let mut out = String::new();
     for f in findings {
         let kind = match (f.status, f.severity) {
@@ -523,30 +560,27 @@ pub fn check_github(
             .rows
             .first()
             .map_or((String::new(), 0), |r| (r.file.clone(), r.line));
-        let mut message = f.message.clone();
-        if let Some(d) = &f.deadline {
-            let _ = write!(message, " (due by {d})");
-        }
         let _ = writeln!(
             out,
             "::{kind} file={},line={line},title={}::{}",
             gh_prop(&file),
             gh_prop(&format!("{} {}", f.rule, f.key)),
-            gh_data(&message)
+            gh_data(&finding_text(f))
         );
     }
-    for e in data_errors {
-        let message = match &e.column {
-            Some(c) => format!("column \"{c}\": {}", e.message),
-            None => e.message.clone(),
-        };
+    let issues = data
+        .errors
+        .iter()
+        .map(|e| (e, "error"))
+        .chain(data.warnings.iter().map(|e| (e, "warning")));
+    for (e, kind) in issues {
         let _ = writeln!(
             out,
-            "::error file={},line={},title={}::{}",
+            "::{kind} file={},line={},title={}::{}",
             gh_prop(&e.file),
             e.line,
             gh_prop(e.code),
-            gh_data(&message)
+            gh_data(&data_text(e))
         );
     }
     out.push_str(summary_line);

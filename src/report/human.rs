@@ -142,7 +142,12 @@ pub fn render(
                 None => format!("; source: {}", s.document),
             })
             .unwrap_or_default();
-        d = d.with_help(format!("{counts} of `{}`{source}", rule.id));
+        let mut help = format!("{counts} of `{}`{source}", rule.id);
+        if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, first)) {
+            help.push('\n');
+            help.push_str(&note);
+        }
+        d = d.with_help(help);
         out.push_str(&render_as(&d, &rule.id, &sources, opts));
         if list.len() > 1 {
             let width = list
@@ -155,22 +160,32 @@ pub fn render(
                     Status::Due => "due     ",
                     _ => "violated",
                 };
-                let _ = writeln!(out, "    {:width$}  {status}  {}", f.key, f.message);
+                let _ = write!(out, "    {:width$}  {status}  {}", f.key, f.message);
+                if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, f)) {
+                    let _ = write!(out, " ({note})");
+                }
+                out.push('\n');
             }
             out.push('\n');
         }
     }
     table(&mut out, summary);
-    if !ctx.data.errors.is_empty() {
-        let _ = writeln!(out, "\ndata errors ({}):", ctx.data.errors.len());
-        for e in ctx.data.errors.iter().take(DATA_ERRORS_LISTED) {
+    for (what, list) in [
+        ("data errors", &ctx.data.errors),
+        ("data warnings", &ctx.data.warnings),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{what} ({}):", list.len());
+        for e in list.iter().take(DATA_ERRORS_LISTED) {
             let _ = writeln!(out, "  {}", e.one_line());
         }
-        if ctx.data.errors.len() > DATA_ERRORS_LISTED {
+        if list.len() > DATA_ERRORS_LISTED {
             let _ = writeln!(
                 out,
                 "  … and {} more (all of them with --format json or ndjson)",
-                ctx.data.errors.len() - DATA_ERRORS_LISTED
+                list.len() - DATA_ERRORS_LISTED
             );
         }
     }
@@ -203,10 +218,15 @@ pub fn render(
     out
 }
 
-/// The closing line: "82 cases checked: 86 violations (79 errors, 7 warnings), 1 due, 0 data errors".
+/// The closing line: "82 cases checked: 86 violations (79 errors, 7
+/// warnings), 1 due, 0 data errors", and the data warnings when there are any.
 pub fn totals(summary: &Summary) -> String {
+    let warnings = match summary.data_warnings {
+        0 => String::new(),
+        n => format!(", {n} data warning{}", plural(n)),
+    };
     format!(
-        "{} case{} checked: {} violation{} ({} error{}, {} warning{}), {} due, {} data error{}",
+        "{} case{} checked: {} violation{} ({} error{}, {} warning{}), {} due, {} data error{}{warnings}",
         summary.cases,
         plural(summary.cases),
         summary.violated,

@@ -251,16 +251,28 @@ impl<'a> Checker<'a> {
             .iter()
             .find_map(|f| f.match_datetime(text.as_bytes(), self.tz));
         match parsed {
-            Some(Ok(i)) => mk(ExprKind::Lit(Lit::DateTime(i)), Type::DateTime, span),
-            Some(Err(why)) => {
-                self.error(
-                    Diagnostic::error("docket::types::bad-datetime", format!("`{text}` {why}"))
+            Some(local) => {
+                if let Some(shift) = local.shift {
+                    self.error(
+                        Diagnostic::warning(
+                            "docket::types::shifted-datetime",
+                            format!(
+                                "`{text}` {}, {}",
+                                shift.describe(self.tz),
+                                local.instant.rfc3339(self.tz)
+                            ),
+                        )
                         .with_label(span, "this local time")
                         .with_help(
-                            "write the date-time with an offset, e.g. `2025-11-02T01:30:00-04:00`",
+                            "write the date-time with an offset to say which instant is meant, e.g. `2025-11-02T01:30:00-05:00`",
                         ),
-                );
-                mk(ExprKind::Now, Type::Error, span)
+                    );
+                }
+                mk(
+                    ExprKind::Lit(Lit::DateTime(local.instant)),
+                    Type::DateTime,
+                    span,
+                )
             }
             None => {
                 self.error(

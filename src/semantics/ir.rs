@@ -119,8 +119,11 @@ pub struct Column {
     pub default: Option<Lit>,
     /// Accepted patterns (date and date-time columns).
     pub formats: Vec<TimeFormat>,
-    /// Values the policy may compare this column with.
+    /// Values the policy may compare this column with; unless
+    /// [`Column::one_of_open`], the only values a cell may hold.
     pub one_of: Option<Vec<String>>,
+    /// `one of […] or others`: other values are read as written.
+    pub one_of_open: bool,
     /// Where `one of […]` is written.
     pub one_of_span: Option<Span>,
     /// List separator.

@@ -193,6 +193,7 @@ impl<'a> Checker<'a> {
             default: None,
             formats: Vec::new(),
             one_of: None,
+            one_of_open: false,
             one_of_span: None,
             separator: ";".to_string(),
         };
@@ -243,7 +244,7 @@ impl<'a> Checker<'a> {
                         ),
                     }
                 }
-                ModifierKind::OneOf(values) => {
+                ModifierKind::OneOf(values, open) => {
                     if scalar != Some(ScalarType::Text) || matches!(ty, ColumnType::List(_)) {
                         self.error(
                             Diagnostic::error(
@@ -268,6 +269,7 @@ impl<'a> Checker<'a> {
                         seen.push(&v.value);
                     }
                     col.one_of = Some(values.iter().map(|v| v.value.clone()).collect());
+                    col.one_of_open = *open;
                     // Point at the words `one of`, not at a list that may span lines.
                     col.one_of_span = Some(Span {
                         end: m.span.start.saturating_add(6).min(m.span.end),

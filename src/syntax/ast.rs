@@ -247,8 +247,11 @@ pub enum ModifierKind {
     Default(Expr),
     /// `formats "…", …`: accepted date/date-time patterns for this column.
     Formats(Vec<FormatSpec>),
-    /// `one of ["…", …]`: the values the policy may compare this text column with.
-    OneOf(Vec<StrLit>),
+    /// `one of ["…", …]`: the values this text column holds, and the only
+    /// ones the policy may compare it with. Closed: any other value is a
+    /// data error. With `or others` (the `bool`) the set is open: other
+    /// values are read as written, and near misses are warned about.
+    OneOf(Vec<StrLit>, bool),
     /// `separated by ";"`: the list separator.
     SeparatedBy(StrLit),
 }

@@ -310,7 +310,7 @@ fn member_lines(m: &Member) -> Vec<String> {
             let one_of = c
                 .modifiers
                 .iter()
-                .position(|md| matches!(&md.kind, ModifierKind::OneOf(v) if !v.is_empty()));
+                .position(|md| matches!(&md.kind, ModifierKind::OneOf(v, _) if !v.is_empty()));
             match one_of {
                 Some(at) if INDENT + flat.chars().count() > WIDTH => {
                     // One value per line; the modifiers after the list follow `]`.
@@ -321,8 +321,13 @@ fn member_lines(m: &Member) -> Vec<String> {
                     }
                     first.push_str(" one of [");
                     lines.push(indented(INDENT, &first));
-                    if let Some(ModifierKind::OneOf(values)) = c.modifiers.get(at).map(|m| &m.kind)
+                    let mut last = String::from("]");
+                    if let Some(ModifierKind::OneOf(values, open)) =
+                        c.modifiers.get(at).map(|m| &m.kind)
                     {
+                        if *open {
+                            last.push_str(" or others");
+                        }
                         let n = values.len();
                         for (i, v) in values.iter().enumerate() {
                             let comma = if i + 1 < n { "," } else { "" };
@@ -332,7 +337,6 @@ fn member_lines(m: &Member) -> Vec<String> {
                             ));
                         }
                     }
-                    let mut last = String::from("]");
                     for m in mods.iter().skip(at + 1) {
                         last.push(' ');
                         last.push_str(m);
@@ -366,12 +370,13 @@ fn modifier(md: &Modifier) -> String {
         ModifierKind::Required => "required".to_string(),
         ModifierKind::Default(e) => format!("default {}", print(e, Ctx::UNARY)),
         ModifierKind::Formats(f) => format!("formats {}", formats(f)),
-        ModifierKind::OneOf(v) => format!(
-            "one of [{}]",
+        ModifierKind::OneOf(v, open) => format!(
+            "one of [{}]{}",
             v.iter()
                 .map(|x| string(&x.value))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            if *open { " or others" } else { "" }
         ),
         ModifierKind::SeparatedBy(x) => format!("separated by {}", string(&x.value)),
     }
@@ -890,7 +895,7 @@ fn erase_item(i: &mut Item) {
                                 ModifierKind::Key | ModifierKind::Required => {}
                                 ModifierKind::Default(e) => erase_expr(e),
                                 ModifierKind::Formats(f) => erase_formats(f),
-                                ModifierKind::OneOf(v) => v.iter_mut().for_each(erase_str),
+                                ModifierKind::OneOf(v, _) => v.iter_mut().for_each(erase_str),
                                 ModifierKind::SeparatedBy(s) => erase_str(s),
                             }
                         }

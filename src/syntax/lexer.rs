@@ -47,6 +47,7 @@ pub const OTHER_KEYWORDS: &[&str] = &[
     "default",
     "one",
     "of",
+    "others",
     "separated",
     "by",
     "list",

@@ -676,7 +676,14 @@ fn member(i: In) -> PResult<Member> {
                 let (r2, _) = kw("one")(j)?;
                 let (r2, _) = cut(kw("of")(r2))?;
                 let (r2, values) = string_list(r2)?;
-                (r2, ModifierKind::OneOf(values))
+                // `or others`: an open set.
+                match kw("or")(r2) {
+                    Ok((r3, _)) => {
+                        let (r3, _) = cut(kw("others")(r3))?;
+                        (r3, ModifierKind::OneOf(values, true))
+                    }
+                    Err(_) => (r2, ModifierKind::OneOf(values, false)),
+                }
             }
             "separated" => {
                 let (r2, _) = kw("separated")(j)?;

@@ -241,7 +241,8 @@ fn member() -> impl Strategy<Value = Member> {
         Just(ModifierKind::Required),
         expr().prop_map(ModifierKind::Default),
         prop::collection::vec(format_spec(), 1..3).prop_map(ModifierKind::Formats),
-        prop::collection::vec(strlit(), 0..3).prop_map(ModifierKind::OneOf),
+        (prop::collection::vec(strlit(), 0..3), any::<bool>())
+            .prop_map(|(v, open)| ModifierKind::OneOf(v, open)),
         strlit().prop_map(ModifierKind::SeparatedBy),
     ]
     .prop_map(|kind| Modifier { span: S, kind });

@@ -1,0 +1,355 @@
+//! Never silently wrong (issue "unreadable or unexpected data must not
+//! change the answer unseen"): each way docket once gave a different answer
+//! without a word, reproduced through the command line, and what it says
+//! and does now.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+
+use common::export::*;
+use serde_json::Value;
+
+const AS_OF: &str = "2025-11-20T12:00";
+
+fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data");
+    for entry in std::fs::read_dir(src).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn errors_with(r: &Value, code: &str) -> Vec<Value> {
+    r["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == code)
+        .cloned()
+        .collect()
+}
+
+fn warnings_with(r: &Value, code: &str) -> Vec<Value> {
+    r["data_warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == code)
+        .cloned()
+        .collect()
+}
+
+fn docket() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("docket").unwrap()
+}
+
+/// Bullet 1: `Genpac tagged` for `Genpac Tagged` is a data error per cell,
+/// with a did-you-mean; the cell reads as missing, the findings that rest
+/// on it say so, the run fails, and `lint --data` reports it too.
+#[test]
+fn a_value_outside_a_closed_set_is_a_data_error_with_did_you_mean() {
+    let dir = example_copy();
+    let (clean, _) = check_json(dir.path(), AS_OF, &[]);
+    let path = dir.path().join("case_events.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let n = text.matches("Genpac Tagged").count();
+    assert!(n > 10);
+    std::fs::write(&path, text.replace("Genpac Tagged", "Genpac tagged")).unwrap();
+    let (r, code) = check_json(dir.path(), AS_OF, &[]);
+    assert_eq!(code, 1);
+    let errors = errors_with(&r, "docket::data::unknown-value");
+    assert_eq!(errors.len(), n, "one data error per cell");
+    for e in &errors {
+        assert_eq!(e["column"], "Event");
+        assert_eq!(e["text"], "Genpac tagged");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("did you mean `Genpac Tagged`?"),
+            "{e}"
+        );
+    }
+    assert_eq!(r["summary"]["data_errors"], n as u64);
+    // Every vendor-tagged finding the clean export did not have rests on a
+    // row with a data error, and says which.
+    let before = of_rule(&clean, "vendor-tagged");
+    let tagged: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "vendor-tagged")
+        .filter(|f| !before.iter().any(|(k, _)| f["key"] == k.as_str()))
+        .collect();
+    assert!(tagged.len() > 5);
+    for f in tagged {
+        assert!(
+            f["data_errors"].as_array().is_some_and(|a| !a.is_empty()),
+            "{f}"
+        );
+    }
+    // lint --data sees it in its sample.
+    let out = docket()
+        .args(["lint", "policies", "--data"])
+        .arg(dir.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("docket::lint::bad-values"), "{err}");
+    assert!(err.contains("12 values declared here"), "{err}");
+    assert!(err.contains("did you mean `Genpac Tagged`?"), "{err}");
+}
+
+/// An open set (`one of […] or others`) reads other values as written and
+/// warns once per value about those close to a declared one.
+#[test]
+fn an_open_set_reads_other_values_and_warns_about_near_misses() {
+    let dir = example_copy();
+    let pol = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(policies()).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let text = text.replace(
+                "    \"Contract Sent\"\n  ]",
+                "    \"Contract Sent\"\n  ] or others",
+            );
+            std::fs::write(pol.path().join(p.file_name().unwrap()), text).unwrap();
+        }
+    }
+    let path = dir.path().join("case_events.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let n = text.matches("Genpac Tagged").count();
+    let text = text.replace("Genpac Tagged", "Genpac tagged").replacen(
+        "Customer Contacted",
+        "Called the customer",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = docket()
+        .args(["check", "--policy"])
+        .arg(pol.path())
+        .arg("--data")
+        .arg(dir.path())
+        .args(["--as-of", AS_OF, "--format", "json"])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["summary"]["data_errors"], 0, "{r}");
+    let near = warnings_with(&r, "docket::data::near-value");
+    assert_eq!(near.len(), 1, "once per value: {near:?}");
+    let msg = near[0]["message"].as_str().unwrap();
+    assert!(msg.contains("did you mean `Genpac Tagged`?"), "{msg}");
+    assert!(msg.contains(&format!("{n} cells")), "{msg}");
+    assert_eq!(r["summary"]["data_warnings"], 1);
+    // No warning for a value close to nothing declared.
+    assert!(
+        !r["data_warnings"]
+            .to_string()
+            .contains("Called the customer")
+    );
+}
+
+/// Bullet 2: a dotless domain is an e-mail address, and a bad item of a
+/// list is reported and left out while the others stay readable.
+#[test]
+fn dotless_domains_are_addresses_and_a_bad_list_item_drops_alone() {
+    let mut e = Export::new();
+    e.account(
+        "A1",
+        &[
+            ("Authorized Contacts Only", "yes"),
+            (
+                "Authorized Contacts",
+                "admin@intranet; not an address; root@localhost",
+            ),
+        ],
+    );
+    for (n, who) in [
+        ("C1", "admin@intranet"),
+        ("C2", "ROOT@localhost"),
+        ("C3", "eve@x.com"),
+    ] {
+        e.case(n, "A1", "Cancellation", "New", &[("Contact Email", who)]);
+    }
+    let d = e.dir();
+    let (r, _) = check_json(d.path(), AS_OF, &[]);
+    let errors = errors_with(&r, "docket::data::type-error");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["text"], "not an address");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("left out of the list")
+    );
+    assert_eq!(
+        of_rule(&r, "authorized-contact"),
+        vec![("C3".to_string(), "violated".to_string())]
+    );
+}
+
+/// An export with one billing inquiry whose ladder missed its first mark,
+/// and a closed billing inquiry never tagged.
+fn billing() -> Export {
+    let mut e = Export::new();
+    e.account("A1", &[]);
+    e.case(
+        "C1",
+        "A1",
+        "Billing Inquiry",
+        "Working",
+        &[("Opened At", "2025-11-01T09:00")],
+    );
+    e.event("C1", "2025-11-01T09:30", "Acknowledged", "");
+    e.event("C1", "2025-11-01T10:00", "Genpac Tagged", "");
+    e.case(
+        "C2",
+        "A1",
+        "Billing Inquiry",
+        "Closed",
+        &[
+            ("Opened At", "2025-11-01T09:00"),
+            ("Closed At", "2025-11-03T09:00"),
+        ],
+    );
+    e.event("C2", "2025-11-01T09:30", "Acknowledged", "");
+    e
+}
+
+fn violated(r: &Value, rule: &str, key: &str) -> Vec<Value> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule && f["key"] == key && f["status"] == "violated")
+        .cloned()
+        .collect()
+}
+
+/// Bullet 3: an unreadable event row (a bad timestamp, a short row) no
+/// longer silences every event rule of its case; nor does an unreadable
+/// Closed At silence a closed case's rules.
+#[test]
+fn a_data_error_elsewhere_never_hides_a_violation_the_readable_rows_prove() {
+    let (clean, _) = check_json(billing().dir().path(), AS_OF, &[]);
+    let base = violated(&clean, "vendor-followup", "C1").len();
+    assert!(base > 10);
+    assert_eq!(violated(&clean, "vendor-tagged", "C2").len(), 1);
+
+    let mut e = billing();
+    e.event("C1", "not a time", "Genpac Responded", "");
+    e.event("C2", "2025-11-02T09:00", "Customer Contacted", "");
+    let d = e.dir();
+    // A short row for each case, too.
+    let path = d.path().join("case_events.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("C1,2025-11-01T11:00,Genpac Responded\nC2,2025-11-02T10:00\n");
+    std::fs::write(&path, text).unwrap();
+    let cases = d.path().join("cases.csv");
+    let text = std::fs::read_to_string(&cases).unwrap();
+    std::fs::write(&cases, text.replace("2025-11-03T09:00", "the 3rd")).unwrap();
+
+    let (r, code) = check_json(d.path(), AS_OF, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(r["summary"]["data_errors"], 4, "{}", r["data_errors"]);
+    let ladder = violated(&r, "vendor-followup", "C1");
+    assert_eq!(ladder.len(), base, "every missed mark is still reported");
+    let tagged = violated(&r, "vendor-tagged", "C2");
+    assert_eq!(tagged.len(), 1, "the closed case's rule still applies");
+    // Both name the rows with data errors their case reads.
+    let rows = |f: &Value| -> Vec<String> {
+        f["data_errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                let file = x["file"].as_str().unwrap();
+                let file = Path::new(file).file_name().unwrap().to_string_lossy();
+                format!("{file}:{}", x["line"])
+            })
+            .collect()
+    };
+    // C1: the event with a bad time (line 5) and its short row (line 7).
+    assert_eq!(
+        rows(&ladder[0]),
+        vec!["case_events.csv:5", "case_events.csv:7"]
+    );
+    // C2: its own row (unreadable Closed At) and its short event row.
+    assert_eq!(rows(&tagged[0]), vec!["cases.csv:3", "case_events.csv:8"]);
+    // The events file still accounts for every row.
+    let events = r["summary"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["table"] == "event")
+        .cloned()
+        .unwrap();
+    assert_eq!(events["read"], 7);
+    assert_eq!(events["loaded"], 5);
+    assert_eq!(events["loaded_with_errors"], 1);
+}
+
+/// Bullet 4: a local time that happens twice is read as its first
+/// occurrence with a warning; the case's event rules still apply.
+#[test]
+fn a_repeated_local_time_is_read_as_its_first_occurrence_with_a_warning() {
+    let mut e = Export::new();
+    e.account("A1", &[]);
+    e.case(
+        "C1",
+        "A1",
+        "Billing Inquiry",
+        "Working",
+        &[("Opened At", "2025-11-01T09:00")],
+    );
+    e.event("C1", "2025-11-02 01:30", "Acknowledged", "");
+    e.event("C1", "2025-11-02T01:45-05:00", "Genpac Tagged", "");
+    e.case(
+        "C2",
+        "A1",
+        "Billing Inquiry",
+        "Working",
+        &[("Opened At", "2025-03-01T09:00")],
+    );
+    e.event("C2", "2025-03-09 02:30", "Acknowledged", "");
+    let d = e.dir();
+    let (r, code) = check_json(d.path(), AS_OF, &[]);
+    assert_eq!(r["summary"]["data_errors"], 0);
+    assert_eq!(code, 1, "the ladder's missed marks fail the run");
+    let repeated = warnings_with(&r, "docket::data::repeated-time");
+    assert_eq!(repeated.len(), 1);
+    assert_eq!(repeated[0]["line"], 2);
+    assert!(
+        repeated[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("read as its first occurrence, 2025-11-02T01:30:00-04:00")
+    );
+    let skipped = warnings_with(&r, "docket::data::skipped-time");
+    assert_eq!(skipped.len(), 1);
+    assert!(
+        skipped[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2025-03-09T03:30:00-04:00")
+    );
+    // Acknowledged at 01:30 EDT comes before the tag at 01:45 EST: the
+    // first rule is met, and the ladder runs from the tag.
+    assert!(of_rule(&r, "acknowledge-first").is_empty());
+    assert!(!violated(&r, "vendor-followup", "C1").is_empty());
+    // Warnings are listed in the human report and do not fail a clean run.
+    let out = check_cmd(d.path(), AS_OF, &["--rule", "acknowledge-first"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("data warnings (2):"), "{text}");
+    assert!(text.contains("2 data warnings"), "{text}");
+}
