@@ -23,7 +23,8 @@ use common::*;
 fn as_of_ms(p: &docket::semantics::Policy) -> i64 {
     docket::time::parse_as_of(AS_OF, p.timezone)
         .expect("as-of")
-        .instant.0
+        .instant
+        .0
 }
 
 /// The release binary with `args` on the bench export; stdout discarded.
