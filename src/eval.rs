@@ -88,9 +88,36 @@ pub struct RuleResult {
     pub status: Status,
     /// In plain words: why it passes, why it does not apply, or the first finding's message.
     pub reason: String,
-    /// Violations and due items.
+    /// Violations and due items (for a ladder, its first missed marks: see
+    /// [`RuleResult::more`]).
     pub findings: Vec<Finding>,
+    /// A ladder with more missed marks than one result lists: where the
+    /// listing goes on, and how many are left.
+    pub more: Option<More>,
 }
+
+/// The missed marks of a ladder not listed in a [`RuleResult`]: they are
+/// violations all the same (counted in every summary) and are listed by
+/// [`Evaluator::more_marks`] from `next` on, a batch at a time, so a ladder
+/// left open for years streams rather than sitting in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct More {
+    /// The first mark not listed.
+    pub next: u64,
+    /// Missed marks from `next` on (all of them violations).
+    pub count: u64,
+}
+
+/// Which missed marks of a ladder to list: from mark `from`, at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub from: u64,
+    pub limit: u64,
+}
+
+/// Missed marks listed per batch: a ladder with more lists the rest in
+/// further batches ([`Evaluator::more_marks`]).
+pub const MARK_BATCH: u64 = 1000;
 
 /// The relation filter `x.at <= now` (or `<`) over rows ordered by `at`.
 #[derive(Debug, Clone, Copy)]
@@ -119,6 +146,9 @@ pub struct Evaluator<'a> {
     by_subject: Vec<Vec<usize>>,
     /// Rows touched by data errors.
     touched: touched::Touched,
+    /// `--max-marks`: missed marks listed per case and ladder (the rest are
+    /// counted, not listed).
+    pub max_marks: Option<u64>,
 }
 
 /// Recognises `where x.col <= now` (or `<`) on a relation ordered by `col`.
@@ -190,12 +220,20 @@ impl<'a> Evaluator<'a> {
             lets,
             by_subject,
             touched: touched::Touched::new(policy, data),
+            max_marks: None,
         }
     }
 
     /// Quotes conditions from `sources` in reasons.
     pub fn with_sources(mut self, sources: &'a SourceMap) -> Evaluator<'a> {
         self.sources = Some(sources);
+        self
+    }
+
+    /// Lists at most `n` missed marks per case and ladder; the rest are
+    /// counted (in [`RuleResult::more`]) but not listed.
+    pub fn with_max_marks(mut self, n: Option<u64>) -> Evaluator<'a> {
+        self.max_marks = n;
         self
     }
 
@@ -235,17 +273,42 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates every selected rule about `table` for one row.
     pub fn evaluate(&self, table: TableId, row: u32) -> Vec<RuleResult> {
-        let mut ce = CaseEval {
-            ev: self,
-            memo: Memo::default(),
-            depth: 0,
-            data_errors: self.touched.of(self.policy, self.data, table, row),
-        };
+        let mut ce = self.case_eval(table, row, None);
         let rules = self.by_subject.get(table).map_or(&[][..], Vec::as_slice);
         rules
             .iter()
             .map(|&i| self.rule(&mut ce, i, table, row))
             .collect()
+    }
+
+    fn case_eval<'e>(
+        &'e self,
+        table: TableId,
+        row: u32,
+        window: Option<Window>,
+    ) -> CaseEval<'e, 'a> {
+        CaseEval {
+            ev: self,
+            memo: Memo::default(),
+            depth: 0,
+            data_errors: self.touched.of(self.policy, self.data, table, row),
+            window,
+        }
+    }
+
+    /// The missed marks of ladder rule `rule` for one row from mark `from`
+    /// on, at most `limit` of them (violations only; due items come with
+    /// the first result), and whether more follow.
+    pub fn more_marks(
+        &self,
+        table: TableId,
+        row: u32,
+        rule: usize,
+        from: u64,
+        limit: u64,
+    ) -> RuleResult {
+        let mut ce = self.case_eval(table, row, Some(Window { from, limit }));
+        self.rule(&mut ce, rule, table, row)
     }
 
     fn snippet(&self, e: &Expr) -> String {
@@ -268,6 +331,7 @@ impl<'a> Evaluator<'a> {
                 String::new()
             },
             findings: Vec::new(),
+            more: None,
         }
     }
 
@@ -539,6 +603,7 @@ impl<'a> Evaluator<'a> {
                 String::new()
             },
             findings: Vec::new(),
+            more: None,
         }
     }
 
@@ -552,6 +617,7 @@ impl<'a> Evaluator<'a> {
                 String::new()
             },
             findings: vec![f],
+            more: None,
         }
     }
 

@@ -226,6 +226,8 @@ pub struct Summary {
     pub data_errors: u64,
     /// Data warnings.
     pub data_warnings: u64,
+    /// Violations counted but not listed (`--max-marks`).
+    pub unlisted: u64,
     /// Per rule, in policy order.
     pub rules: Vec<RuleSummary>,
     /// Per data file: rows read, loaded and rejected.
@@ -260,6 +262,7 @@ pub fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summary {
         warnings: 0,
         data_errors: ctx.data.errors.len() as u64,
         data_warnings: ctx.data.warnings.len() as u64,
+        unlisted: 0,
         rules: Vec::new(),
         files: ctx.data.accounts.clone(),
     };
@@ -269,6 +272,7 @@ pub fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summary {
         }
         s.violated += stats.violated;
         s.due += stats.due;
+        s.unlisted += stats.unlisted;
         match rule.severity {
             Severity::Error => s.errors += stats.violated,
             Severity::Warning => s.warnings += stats.violated,

@@ -106,7 +106,7 @@ fn case_shows_what_is_due_and_by_when() {
         text.contains("vendor-followup") && text.contains("deadline: Fri 21 Nov 2025 10:00 EST"),
         "{text}"
     );
-    assert!(text.contains("1 due"), "{text}");
+    assert!(text.contains("1 item due"), "{text}");
 }
 
 #[test]

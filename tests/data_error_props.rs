@@ -63,10 +63,12 @@ fn audit_of(p: &Policy, dir: &Path) -> (BTreeSet<Seen>, usize) {
     (seen, data.errors.len())
 }
 
-fn violations(s: &BTreeSet<Seen>) -> BTreeSet<Seen> {
+/// The violations: rule, case and mark (a message may change with the
+/// rows read, the violation stays).
+fn violations(s: &BTreeSet<Seen>) -> BTreeSet<(String, String, Option<u64>)> {
     s.iter()
         .filter(|f| f.2 == Status::Violated)
-        .cloned()
+        .map(|f| (f.0.clone(), f.1.clone(), f.3))
         .collect()
 }
 

@@ -22,7 +22,9 @@ pub enum Format {
     /// A checklist.
     #[default]
     Human,
-    /// `{"case", "as_of", "rules": [{"rule","status","message","deadline"?}]}`.
+    /// `{"case", "as_of", "rules": [{"rule", "status", "message",
+    /// "deadline"?, "findings": [{"status", "message", "deadline"?,
+    /// "mark"?, "data_errors"?}]}], "data_errors", "data_warnings"}`.
     Json,
 }
 
@@ -43,9 +45,26 @@ pub struct Args {
 struct JsonRule {
     rule: String,
     status: &'static str,
+    /// Why it passes or does not apply, or its first finding's message.
+    message: String,
+    /// For a rule that is due: its first due item's deadline (that item's
+    /// message is `message`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deadline: Option<String>,
+    /// Every violation and due item, each with its own message and deadline.
+    findings: Vec<JsonCaseFinding>,
+}
+
+#[derive(Serialize)]
+struct JsonCaseFinding {
+    status: &'static str,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     deadline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mark: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    data_errors: Vec<crate::report::RowRef>,
 }
 
 #[derive(Serialize)]
@@ -53,6 +72,8 @@ struct JsonCase {
     case: String,
     as_of: String,
     rules: Vec<JsonRule>,
+    data_errors: Vec<crate::report::JsonDataError>,
+    data_warnings: Vec<crate::report::JsonDataError>,
 }
 
 /// The table most rules are about.
@@ -71,13 +92,34 @@ fn subject(policy: &Policy) -> Option<TableId> {
         .map(|(t, _)| t)
 }
 
-/// The earliest deadline of a rule's due items.
-fn deadline(r: &RuleResult) -> Option<i64> {
+/// A due rule's first due item: its deadline and message go together.
+fn first_due(r: &RuleResult) -> Option<&crate::eval::Finding> {
+    if r.status != Status::Due {
+        return None;
+    }
     r.findings
         .iter()
-        .filter(|f| f.status == Status::Due)
-        .filter_map(|f| f.deadline)
-        .min()
+        .filter(|f| f.status == Status::Due && f.deadline.is_some())
+        .min_by_key(|f| f.deadline)
+}
+
+/// Every result of the case, a ladder's missed marks all listed.
+fn complete(ev: &Evaluator, table: TableId, row: u32) -> Vec<RuleResult> {
+    let mut results = ev.evaluate(table, row);
+    for r in &mut results {
+        while let Some(m) = r.more.take() {
+            let next = ev.more_marks(table, row, r.rule, m.next, crate::eval::MARK_BATCH);
+            // The further violations go after those listed, before the due items.
+            let at = r
+                .findings
+                .iter()
+                .position(|f| f.status != Status::Violated)
+                .unwrap_or(r.findings.len());
+            r.findings.splice(at..at, next.findings);
+            r.more = next.more;
+        }
+    }
+    results
 }
 
 /// Runs `case`.
@@ -111,9 +153,16 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     let ev = Evaluator::new(&policy, &data, now, &[])
         .with_sources(&sources)
         .explaining();
-    let results = ev.evaluate(table, row);
+    let results = complete(&ev, table, row);
     let tz = policy.timezone;
     let mut out = Out::open(ctx, None)?;
+    let rc = crate::report::Context {
+        policy: &policy,
+        sources: &sources,
+        policy_path: "",
+        data: &data,
+        now,
+    };
     match a.format {
         Format::Json => {
             let doc = JsonCase {
@@ -121,16 +170,32 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
                 as_of: Instant(now).rfc3339(tz),
                 rules: results
                     .iter()
-                    .map(|r| JsonRule {
-                        rule: policy
-                            .rules
-                            .get(r.rule)
-                            .map_or(String::new(), |x| x.id.clone()),
-                        status: r.status.as_str(),
-                        message: r.reason.clone(),
-                        deadline: deadline(r).map(|d| Instant(d).rfc3339(tz)),
+                    .map(|r| {
+                        let due = first_due(r);
+                        JsonRule {
+                            rule: policy
+                                .rules
+                                .get(r.rule)
+                                .map_or(String::new(), |x| x.id.clone()),
+                            status: r.status.as_str(),
+                            message: due.map_or_else(|| r.reason.clone(), |f| f.message.clone()),
+                            deadline: due.and_then(|f| f.deadline).map(|d| Instant(d).rfc3339(tz)),
+                            findings: r
+                                .findings
+                                .iter()
+                                .map(|f| JsonCaseFinding {
+                                    status: f.status.as_str(),
+                                    message: f.message.clone(),
+                                    deadline: f.deadline.map(|d| Instant(d).rfc3339(tz)),
+                                    mark: f.mark,
+                                    data_errors: crate::report::rows_with_errors(&rc, f),
+                                })
+                                .collect(),
+                        }
                     })
                     .collect(),
+                data_errors: crate::report::data_errors(&data.errors),
+                data_warnings: crate::report::data_errors(&data.warnings),
             };
             out.write(
                 &serde_json::to_string_pretty(&doc)
@@ -181,32 +246,56 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
                     paint(code, &status),
                     r.reason
                 );
-                for f in r.findings.iter().skip(1) {
-                    let _ = writeln!(s, "    {:w$}  {:14}  {}", "", f.status.as_str(), f.message);
-                }
-                if let Some(d) = deadline(r) {
-                    let _ = writeln!(
-                        s,
-                        "    {:w$}  {:14}  deadline: {}",
-                        "",
-                        "",
-                        Instant(d).display_long(tz)
-                    );
+                // Each finding with its own deadline (the first is the
+                // reason above).
+                for (n, f) in r.findings.iter().enumerate() {
+                    if n > 0 {
+                        let _ =
+                            writeln!(s, "    {:w$}  {:14}  {}", "", f.status.as_str(), f.message);
+                    }
+                    if let Some(d) = f.deadline {
+                        let _ = writeln!(
+                            s,
+                            "    {:w$}  {:14}  deadline: {}",
+                            "",
+                            "",
+                            Instant(d).display_long(tz)
+                        );
+                    }
                 }
             }
             let count = |st: Status| results.iter().filter(|r| r.status == st).count();
+            let items = |st: Status| {
+                results
+                    .iter()
+                    .flat_map(|r| &r.findings)
+                    .filter(|f| f.status == st)
+                    .count()
+            };
             let _ = writeln!(
                 s,
-                "\n{} pass, {} violated, {} due, {} not applicable",
+                "\n{} pass, {} violated ({} violation{}), {} item{} due, {} not applicable",
                 count(Status::Pass),
                 count(Status::Violated),
-                count(Status::Due),
+                items(Status::Violated),
+                if items(Status::Violated) == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                items(Status::Due),
+                if items(Status::Due) == 1 { "" } else { "s" },
                 count(Status::NotApplicable)
             );
-            if !data.errors.is_empty() {
-                let _ = writeln!(s, "\ndata errors in the rows read for this case:");
-                for e in &data.errors {
-                    let _ = writeln!(s, "  {}", e.one_line());
+            for (what, list) in [
+                ("data errors", &data.errors),
+                ("data warnings", &data.warnings),
+            ] {
+                if !list.is_empty() {
+                    let _ = writeln!(s, "\n{what} in the rows read for this case:");
+                    for e in list.iter() {
+                        let _ = writeln!(s, "  {}", e.one_line());
+                    }
                 }
             }
             out.write(&s);

@@ -65,6 +65,10 @@ pub struct Args {
     /// Write the report to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// List at most N missed marks per case and escalation ladder; the rest
+    /// are counted in the summary but not listed.
+    #[arg(long, value_name = "N")]
+    pub max_marks: Option<u64>,
 }
 
 /// Where the report goes.
@@ -168,7 +172,9 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     bar.set_message("reading exports");
     let data = setup::data(ctx, &policy, &sources, &data_sources)?;
     let mut out = Out::open(ctx, a.output.as_ref())?;
-    let ev = Evaluator::new(&policy, &data, now, &selected).with_sources(&sources);
+    let ev = Evaluator::new(&policy, &data, now, &selected)
+        .with_sources(&sources)
+        .with_max_marks(a.max_marks);
     let total: u64 = ev
         .subjects()
         .map(|(t, _)| data.table(t).map_or(0, |d| d.len as u64))

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::{Evaluator, Finding, Status, sort_findings};
+use super::{Evaluator, Finding, MARK_BATCH, More, Status, sort_findings};
 use crate::semantics::TableId;
 
 /// Rows per unit of parallel work.
@@ -27,6 +27,8 @@ pub struct RuleStats {
     pub due: u64,
     /// Cases it did not apply to or could not be evaluated for.
     pub not_applicable: u64,
+    /// Violations counted above but not listed (`--max-marks`).
+    pub unlisted: u64,
 }
 
 impl RuleStats {
@@ -37,6 +39,7 @@ impl RuleStats {
         self.violated += o.violated;
         self.due += o.due;
         self.not_applicable += o.not_applicable;
+        self.unlisted += o.unlisted;
     }
 }
 
@@ -54,9 +57,11 @@ pub struct Audit {
 /// Evaluates every subject row, in key order. Each chunk of rows is
 /// evaluated, its findings sorted and handed to `render` on a worker
 /// thread; `sink` then sees the rendered chunks in order, as soon as they
-/// are done (streaming output). Findings come out sorted as
-/// [`sort_findings`] sorts them. `progress` gets the number of rows done so
-/// far. With `keep`, findings are also collected in the result.
+/// are done (streaming output). A ladder with more missed marks than one
+/// evaluation lists is continued in its place, a batch at a time, on this
+/// thread. Findings come out sorted as [`sort_findings`] sorts them.
+/// `progress` gets the number of rows done so far. With `keep`, findings
+/// are also collected in the result.
 pub fn run<R: Send>(
     ev: &Evaluator<'_>,
     keep: bool,
@@ -75,31 +80,118 @@ pub fn run<R: Send>(
     let order = key_order(ev);
     let chunks = cut(ev, &order);
     for group in chunks.chunks(batch) {
-        let done: Vec<(Vec<Finding>, Vec<RuleStats>, R)> = group
+        let done: Vec<(Vec<Piece<R>>, Vec<RuleStats>)> = group
             .par_iter()
             .map(|&(start, end)| {
-                let (mut findings, stats) = chunk(ev, (start..end).filter_map(|i| order.get(i)));
+                let (mut findings, stats, tails) =
+                    chunk(ev, (start..end).filter_map(|i| order.get(i)));
                 sort_findings(ev.policy, &mut findings);
-                let rendered = render(&findings);
-                if !keep {
-                    findings = Vec::new();
-                }
-                (findings, stats, rendered)
+                (pieces(ev, findings, tails, keep, render), stats)
             })
             .collect();
-        for (findings, stats, rendered) in done {
-            sink(rendered);
+        for (pieces, stats) in done {
+            for piece in pieces {
+                match piece {
+                    Piece::Rendered(r, findings) => {
+                        sink(r);
+                        audit.findings.extend(findings);
+                    }
+                    Piece::Tail(t) => continue_ladder(ev, &t, keep, render, sink, &mut audit),
+                }
+            }
             for (all, s) in audit.stats.iter_mut().zip(&stats) {
                 all.add(s);
-            }
-            if keep {
-                audit.findings.extend(findings);
             }
         }
         audit.subjects += group.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
         progress(audit.subjects);
     }
     audit
+}
+
+/// The missed marks of a ladder still to list after its first result.
+#[derive(Debug, Clone)]
+struct Tail {
+    table: TableId,
+    row: u32,
+    rule: usize,
+    key: String,
+    more: More,
+    /// Marks listed so far.
+    listed: u64,
+}
+
+/// A chunk's output, in order: rendered findings (kept too, with `keep`),
+/// and ladders to continue between them.
+enum Piece<R> {
+    Rendered(R, Vec<Finding>),
+    Tail(Tail),
+}
+
+/// Cuts a chunk's sorted findings where a ladder's listing goes on (after
+/// its last listed violation), and renders each run.
+fn pieces<R>(
+    ev: &Evaluator<'_>,
+    findings: Vec<Finding>,
+    mut tails: Vec<Tail>,
+    keep: bool,
+    render: &(dyn Fn(&[Finding]) -> R + Sync),
+) -> Vec<Piece<R>> {
+    let rule_id = |r: usize| ev.policy.rules.get(r).map_or("", |x| x.id.as_str());
+    tails.sort_by(|a, b| a.key.cmp(&b.key).then(rule_id(a.rule).cmp(rule_id(b.rule))));
+    let mut out = Vec::with_capacity(1 + 2 * tails.len());
+    let mut rest = findings;
+    for t in tails {
+        // The first finding after the ladder's violations.
+        let at = rest.partition_point(|f| {
+            (
+                f.key.as_str(),
+                rule_id(f.rule),
+                f.status != Status::Violated,
+            ) <= (t.key.as_str(), rule_id(t.rule), false)
+        });
+        let tail = rest.split_off(at);
+        let done = std::mem::replace(&mut rest, tail);
+        out.push(Piece::Rendered(
+            render(&done),
+            if keep { done } else { Vec::new() },
+        ));
+        out.push(Piece::Tail(t));
+    }
+    let r = render(&rest);
+    out.push(Piece::Rendered(r, if keep { rest } else { Vec::new() }));
+    out
+}
+
+/// Lists a ladder's remaining missed marks a batch at a time, up to
+/// `--max-marks` in all; what is left unlisted is counted.
+fn continue_ladder<R>(
+    ev: &Evaluator<'_>,
+    t: &Tail,
+    keep: bool,
+    render: &(dyn Fn(&[Finding]) -> R + Sync),
+    sink: &mut dyn FnMut(R),
+    audit: &mut Audit,
+) {
+    let cap = ev.max_marks.unwrap_or(u64::MAX);
+    let mut more = Some(t.more);
+    let mut listed = t.listed;
+    while let Some(m) = more {
+        let limit = cap.saturating_sub(listed).min(MARK_BATCH);
+        if limit == 0 {
+            if let Some(s) = audit.stats.get_mut(t.rule) {
+                s.unlisted += m.count;
+            }
+            return;
+        }
+        let r = ev.more_marks(t.table, t.row, t.rule, m.next, limit);
+        listed += r.findings.len() as u64;
+        sink(render(&r.findings));
+        if keep {
+            audit.findings.extend(r.findings);
+        }
+        more = r.more;
+    }
 }
 
 /// A subject row: its table (as a small number) and row.
@@ -182,9 +274,10 @@ fn cut(ev: &Evaluator<'_>, order: &Order) -> Vec<(usize, usize)> {
 fn chunk(
     ev: &Evaluator<'_>,
     rows: impl Iterator<Item = Subject>,
-) -> (Vec<Finding>, Vec<RuleStats>) {
+) -> (Vec<Finding>, Vec<RuleStats>, Vec<Tail>) {
     let mut findings = Vec::new();
     let mut stats = vec![RuleStats::default(); ev.policy.rules.len()];
+    let mut tails = Vec::new();
     for (table, row) in rows {
         for r in ev.evaluate(table as TableId, row) {
             if let Some(s) = stats.get_mut(r.rule) {
@@ -204,12 +297,29 @@ fn chunk(
                                 _ => s.due += 1,
                             }
                         }
+                        // Missed marks still to list count now.
+                        s.violated += r.more.map_or(0, |m| m.count);
                     }
                     Status::NotApplicable => s.not_applicable += 1,
                 }
             }
+            if let Some(more) = r.more {
+                let listed = r
+                    .findings
+                    .iter()
+                    .filter(|f| f.status == Status::Violated)
+                    .count() as u64;
+                tails.push(Tail {
+                    table: table as TableId,
+                    row,
+                    rule: r.rule,
+                    key: ev.key_of(table as TableId, row),
+                    more,
+                    listed,
+                });
+            }
             findings.extend(r.findings);
         }
     }
-    (findings, stats)
+    (findings, stats, tails)
 }

@@ -47,6 +47,9 @@ pub(crate) struct CaseEval<'e, 'a> {
     pub depth: u32,
     /// Rows with data errors the case reads.
     pub data_errors: Option<std::sync::Arc<[super::Touch]>>,
+    /// Ladders: which missed marks to list (`None`: the first ones, and
+    /// the due items).
+    pub window: Option<super::Window>,
 }
 
 fn lit<'a>(l: &'a Lit) -> Value<'a> {

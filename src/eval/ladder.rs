@@ -11,20 +11,22 @@
 //! - it is *due* when unsatisfied, `m_k ≤ as-of <` window end, and nothing
 //!   stopped the ladder by as-of.
 //!
-//! Work and output are bounded whatever as-of is: violations are listed one
-//! by one up to [`LIST_LIMIT`]; the rest are counted arithmetically per mark
-//! (each action row satisfies a known range of cycles) and reported in one
-//! summary finding.
+//! Every missed mark is a violation of its own. However long a ladder has
+//! been left open, one evaluation lists at most a batch of them
+//! ([`super::MARK_BATCH`], or `--max-marks`) and counts the rest
+//! arithmetically per mark of the period (each action row satisfies a known
+//! range of cycles) into [`More`]; the audit then lists the rest a batch at
+//! a time ([`super::Evaluator::more_marks`]), so memory stays bounded and
+//! the counts stay exact.
 
 use super::expr::{CaseEval, Env};
 use super::value::{Txt, Value};
-use super::{Evaluator, Finding, RuleResult, Status};
+use super::{Evaluator, Finding, More, RuleResult, Status};
 use crate::semantics::{ExprKind, Ladder, Rule, TableId};
 use crate::time::Instant;
 
-/// Missed marks listed one by one per case before the rest are summarised.
-pub const LIST_LIMIT: usize = 100;
-/// Due marks listed per case (only a `within` longer than the period makes several).
+/// Due marks listed per case (only a `within` longer than the period makes
+/// several; how many is bounded by the policy, not by as-of).
 const DUE_LIMIT: i64 = 100;
 
 type Row = (TableId, u32);
@@ -182,6 +184,19 @@ where
         });
     }
 
+    // Which missed marks to list: the first ones (and the due items), or,
+    // continuing a long ladder, a batch from a later mark.
+    let (from, limit, first_call) = match ce.window {
+        Some(w) => (w.from.max(1), w.limit, false),
+        None => (
+            1,
+            ev.max_marks.unwrap_or(u64::MAX).min(super::MARK_BATCH),
+            true,
+        ),
+    };
+    let n_u = (n as u64).max(1);
+    let c_from = i64::try_from((from - 1) / n_u).unwrap_or(i64::MAX);
+    let j_from = usize::try_from((from - 1) % n_u).unwrap_or(0);
     let mut violated: Vec<Finding> = Vec::new();
     let mut checked = 0u64;
     let mut truncated: Option<(i64, usize)> = None;
@@ -224,8 +239,11 @@ where
             Some(k),
         ))
     };
-    'cycles: for c in 0.. {
+    'cycles: for c in c_from.. {
         for (j, p) in places.iter().enumerate() {
+            if c == c_from && j < j_from {
+                continue;
+            }
             let Some(m) = p.at(c, period) else {
                 break 'cycles;
             };
@@ -240,7 +258,7 @@ where
             if p.satisfied(m, end) {
                 continue;
             }
-            if violated.len() == LIST_LIMIT {
+            if violated.len() as u64 >= limit {
                 truncated = Some((c, j));
                 break 'cycles;
             }
@@ -252,8 +270,9 @@ where
             break;
         }
     }
-    if let Some((c0, j0)) = truncated {
-        // Count the rest per mark of the period, without walking every cycle.
+    // The marks not listed are counted per mark of the period, without
+    // walking every cycle.
+    let more = truncated.map(|(c0, j0)| {
         let mut rest = 0i64;
         for (j, p) in places.iter().enumerate() {
             let lo = if j >= j0 { c0 } else { c0 + 1 };
@@ -269,23 +288,20 @@ where
             };
             rest += p.unsatisfied_between(lo, hi, period);
         }
-        let first_m = places
-            .get(j0)
-            .and_then(|p| p.at(c0, period))
-            .unwrap_or(horizon);
-        let k = k_of(c0, j0);
-        let message = format!(
-            "{rest} more missed marks, from mark {k} ({}) to {}: listed one by one up to {LIST_LIMIT} per case, the rest counted",
-            Instant(first_m).display_long(ev.tz),
-            Instant(horizon).display_long(ev.tz)
-        );
-        violated.push(finding(
-            Status::Violated,
-            message,
-            None,
-            rows.clone(),
-            Some(k),
-        ));
+        More {
+            next: k_of(c0, j0),
+            count: u64::try_from(rest).unwrap_or(0),
+        }
+    });
+    if !first_call {
+        // A later batch of a long ladder: its violations only.
+        return RuleResult {
+            rule: i,
+            status: Status::Violated,
+            reason: String::new(),
+            findings: violated,
+            more,
+        };
     }
     let mut due: Vec<Finding> = Vec::new();
     if stop.is_none() {
@@ -313,7 +329,7 @@ where
         }
         due.sort_by_key(|f| f.mark);
     }
-    if violated.is_empty() && due.is_empty() {
+    if violated.is_empty() && due.is_empty() && more.is_none() {
         return ev.pass(i, || {
             let started = Instant(t0).display_long(ev.tz);
             match (checked, stop) {
@@ -330,22 +346,30 @@ where
             }
         });
     }
-    let status = if violated.is_empty() {
+    let status = if violated.is_empty() && more.is_none() {
         Status::Due
     } else {
         Status::Violated
     };
     let mut findings = violated;
     findings.extend(due);
-    let reason = findings
-        .first()
-        .filter(|_| ev.explain)
-        .map_or_else(String::new, |f| f.message.clone());
+    let reason = match (findings.first(), more) {
+        _ if !ev.explain => String::new(),
+        (Some(f), _) => f.message.clone(),
+        (None, Some(m)) => format!(
+            "{} missed marks from mark {} on (not listed: at most {} per case)",
+            m.count,
+            m.next,
+            ev.max_marks.unwrap_or(0)
+        ),
+        (None, None) => String::new(),
+    };
     RuleResult {
         rule: i,
         status,
         reason,
         findings,
+        more,
     }
 }
 

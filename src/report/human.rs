@@ -18,6 +18,24 @@ const ROWS_DRAWN: usize = 3;
 /// Data errors listed one by one.
 const DATA_ERRORS_LISTED: usize = 50;
 
+/// Missed marks of one case in a row that are listed as one line.
+const RUN_GROUPED: usize = 4;
+
+/// How many findings from the first are missed marks of one case's ladder
+/// with consecutive numbers (1 for any other finding).
+fn mark_run(list: &[&Finding]) -> usize {
+    let Some(first) = list.first() else { return 0 };
+    let (Some(m0), Status::Violated) = (first.mark, first.status) else {
+        return 1;
+    };
+    list.iter()
+        .enumerate()
+        .take_while(|(n, f)| {
+            f.key == first.key && f.status == Status::Violated && f.mark == Some(m0 + *n as u64)
+        })
+        .count()
+}
+
 /// Reads the given physical lines of data files (one pass per file).
 fn read_lines(wanted: &BTreeMap<String, BTreeSet<u64>>) -> BTreeMap<(String, u64), String> {
     let mut out = BTreeMap::new();
@@ -155,21 +173,43 @@ pub fn render(
                 .map(|f| f.key.chars().count())
                 .max()
                 .unwrap_or(0);
-            for f in list {
+            let mut i = 0;
+            while let Some(f) = list.get(i) {
+                let run = mark_run(&list[i..]);
                 let status = match f.status {
                     Status::Due => "due     ",
                     _ => "violated",
                 };
-                let _ = write!(out, "    {:width$}  {status}  {}", f.key, f.message);
+                if run >= RUN_GROUPED {
+                    let last = list.get(i + run - 1).and_then(|l| l.mark).unwrap_or(0);
+                    let _ = write!(
+                        out,
+                        "    {:width$}  {status}  marks {}–{last} missed: {run} marks; the first: {}",
+                        f.key,
+                        f.mark.unwrap_or(0),
+                        f.message
+                    );
+                } else {
+                    let _ = write!(out, "    {:width$}  {status}  {}", f.key, f.message);
+                }
                 if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, f)) {
                     let _ = write!(out, " ({note})");
                 }
                 out.push('\n');
+                i += run.max(1);
             }
             out.push('\n');
         }
     }
     table(&mut out, summary);
+    if summary.unlisted > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} missed mark{} counted above but not listed (--max-marks); all of them with --format json, ndjson or csv and no --max-marks",
+            summary.unlisted,
+            plural(summary.unlisted)
+        );
+    }
     for (what, list) in [
         ("data errors", &ctx.data.errors),
         ("data warnings", &ctx.data.warnings),
