@@ -397,9 +397,36 @@ where
     }
 }
 
+/// Text read from an input file as it may be shown on a terminal or in a
+/// report: control characters (escape sequences, NUL, bell, line breaks)
+/// are written as `\u{1b}`-style escapes, so no export can move the
+/// cursor, recolour the screen or hide text from a reviewer.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_for_display() {
+        assert_eq!(printable("plain café"), "plain café");
+        assert_eq!(printable("\u{1b}[31mred\u{7}"), "\\u{1b}[31mred\\u{7}");
+        assert_eq!(printable("a\nb\u{0}"), "a\\u{a}b\\u{0}");
+        assert_eq!(printable("\u{9b}2J"), "\\u{9b}2J");
+    }
 
     #[test]
     fn suggestions_prefer_close_names() {

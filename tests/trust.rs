@@ -200,6 +200,7 @@ fn dotless_domains_are_addresses_and_a_bad_list_item_drops_alone() {
 fn billing() -> Export {
     let mut e = Export::new();
     e.account("A1", &[]);
+    e.opportunity("O1", "A1", &[]);
     e.case(
         "C1",
         "A1",
@@ -302,6 +303,7 @@ fn a_data_error_elsewhere_never_hides_a_violation_the_readable_rows_prove() {
 fn a_repeated_local_time_is_read_as_its_first_occurrence_with_a_warning() {
     let mut e = Export::new();
     e.account("A1", &[]);
+    e.opportunity("O1", "A1", &[]);
     e.case(
         "C1",
         "A1",
@@ -352,4 +354,131 @@ fn a_repeated_local_time_is_read_as_its_first_occurrence_with_a_warning() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("data warnings (2):"), "{text}");
     assert!(text.contains("2 data warnings"), "{text}");
+}
+
+/// Bullet 6: what was read is said. A header without rows is a warning.
+#[test]
+fn an_events_file_with_a_header_and_no_rows_is_a_warning() {
+    let mut e = billing();
+    e.events.clear();
+    let d = e.dir();
+    let (r, _) = check_json(d.path(), AS_OF, &[]);
+    let w = warnings_with(&r, "docket::data::no-rows");
+    assert_eq!(w.len(), 1, "{}", r["data_warnings"]);
+    assert!(w[0]["file"].as_str().unwrap().ends_with("case_events.csv"));
+    assert_eq!(w[0]["line"], 1);
+    let out = check_cmd(d.path(), AS_OF, &[]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the file has a header and no rows"), "{text}");
+}
+
+/// An unclosed quote merges many lines into one record: the error names
+/// the line the record starts on and the line it ends on; a record of the
+/// right shape over many lines is a warning that names both.
+#[test]
+fn a_quote_that_runs_over_many_lines_names_where_it_opens_and_closes() {
+    let mut e = Export::new();
+    e.account("A1", &[]);
+    e.case("C1", "A1", "Billing Inquiry", "Working", &[]);
+    for n in 0..40 {
+        e.event(
+            "C1",
+            &format!("2025-11-01T{:02}:00", n % 24),
+            "Acknowledged",
+            "",
+        );
+    }
+    let d = e.dir();
+    let path = d.path().join("case_events.csv");
+    let mut lines: Vec<String> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    // Line 11 opens a quote that the stray quote on line 26 closes.
+    lines[10] = "C1,2025-11-02T10:00,Acknowledged,Sam Lee,\"left open".to_string();
+    lines[25] = "C1,oops\",2025-11-02T11:00,Acknowledged,Sam Lee,".to_string();
+    // Lines 28-34: a legitimate seven-line detail.
+    lines[27] = "C1,2025-11-02T12:00,Acknowledged,Sam Lee,\"one".to_string();
+    for l in lines.iter_mut().take(33).skip(28) {
+        *l = "more".to_string();
+    }
+    lines[33] = "end\"".to_string();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (r, _) = check_json(d.path(), AS_OF, &[]);
+    let short = errors_with(&r, "docket::data::extra-cell")
+        .into_iter()
+        .chain(errors_with(&r, "docket::data::missing-cell"))
+        .collect::<Vec<_>>();
+    assert_eq!(short.len(), 1, "{}", r["data_errors"]);
+    assert_eq!(short[0]["line"], 11);
+    let m = short[0]["message"].as_str().unwrap();
+    assert!(m.contains("runs from line 11 to line 26"), "{m}");
+    let long = warnings_with(&r, "docket::data::long-field");
+    assert_eq!(long.len(), 1, "{}", r["data_warnings"]);
+    assert_eq!(long[0]["line"], 28);
+    let m = long[0]["message"].as_str().unwrap();
+    assert!(m.contains("opens on line 28 and closes on line 34"), "{m}");
+}
+
+/// A UTF-16 file is named as such, once, and nothing of it reaches the
+/// terminal raw.
+#[test]
+fn a_utf16_file_is_named_once() {
+    let d = billing().dir();
+    let path = d.path().join("cases.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let out = check_cmd(d.path(), AS_OF, &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("docket::data::file-encoding").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("is UTF-16 (little-endian, with a byte-order mark)"),
+        "{err}"
+    );
+    assert!(!err.contains("has no column"), "{err}");
+    assert!(!out.stderr.contains(&0), "no NUL bytes on the terminal");
+}
+
+/// Control bytes of the input never reach the terminal: not in messages,
+/// not in data errors, not in the rows drawn under a finding.
+#[test]
+fn control_bytes_of_the_input_are_escaped_in_the_human_report() {
+    let mut e = Export::new();
+    e.account(
+        "A1",
+        &[
+            ("Account Name", "Evil\u{1b}[2J\u{1b}[31mCorp\u{7}"),
+            ("Authorized Contacts Only", "yes"),
+            ("Authorized Contacts", "a@x.com"),
+            ("Renewal Date", "\u{1b}]0;pwned\u{7}"),
+        ],
+    );
+    e.case(
+        "C1",
+        "A1",
+        "Cancellation",
+        "New",
+        &[("Contact Email", "eve@x.com")],
+    );
+    let d = e.dir();
+    let out = check_cmd(d.path(), AS_OF, &[]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.stdout.contains(&0x1b), "{text}");
+    assert!(!out.stdout.contains(&0x07), "{text}");
+    assert!(
+        text.contains("Evil\\u{1b}[2J\\u{1b}[31mCorp\\u{7}"),
+        "{text}"
+    );
+    // The data error quotes the bad date escaped too.
+    assert!(text.contains("\\u{1b}]0;pwned\\u{7}"), "{text}");
 }

@@ -19,6 +19,8 @@ pub struct Block {
     pub bytes: Vec<u8>,
     /// Line breaks in `bytes`.
     pub newlines: u64,
+    /// Line breaks in the file before this block (since the chunker began).
+    pub lines_before: u64,
 }
 
 /// Splits a byte source into blocks of about `target` bytes.
@@ -28,6 +30,7 @@ pub struct Chunker<R> {
     carry: Vec<u8>,
     eof: bool,
     index: usize,
+    lines: u64,
 }
 
 impl<R: Read> Chunker<R> {
@@ -39,6 +42,7 @@ impl<R: Read> Chunker<R> {
             carry: Vec::new(),
             eof: false,
             index: 0,
+            lines: 0,
         }
     }
 
@@ -67,10 +71,13 @@ impl<R: Read> Chunker<R> {
                 let index = self.index;
                 self.index += 1;
                 let newlines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+                let lines_before = self.lines;
+                self.lines += newlines;
                 return Ok(Some(Block {
                     index,
                     bytes: buf,
                     newlines,
+                    lines_before,
                 }));
             }
             match last_boundary(&buf) {
@@ -79,10 +86,13 @@ impl<R: Read> Chunker<R> {
                     buf.truncate(cut);
                     let index = self.index;
                     self.index += 1;
+                    let lines_before = self.lines;
+                    self.lines += newlines;
                     return Ok(Some(Block {
                         index,
                         bytes: buf,
                         newlines,
+                        lines_before,
                     }));
                 }
                 // No record ends in the buffer: read more.

@@ -36,15 +36,17 @@ impl DataError {
     }
 }
 
-/// Shortens offending text for messages.
+/// Offending text as messages show it: shortened when long, control
+/// characters escaped (see [`crate::diagnostic::printable`]).
 pub fn excerpt(s: &str) -> String {
     const MAX: usize = 80;
-    if s.chars().count() <= MAX {
+    let shown = if s.chars().count() <= MAX {
         s.to_string()
     } else {
         let cut: String = s.chars().take(MAX).collect();
         format!("{cut}… ({} characters)", s.chars().count())
-    }
+    };
+    crate::diagnostic::printable(&shown).into_owned()
 }
 
 /// Why a row was not loaded.

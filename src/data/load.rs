@@ -176,6 +176,18 @@ fn open_one(
             .with_help("check `--data` or give the file with `--table`"),
         ]
     })?;
+    if let Some(what) = wide_encoding(path) {
+        return Err(vec![
+            Diagnostic::error(
+                "docket::data::file-encoding",
+                format!("`{display}` is {what}; docket reads UTF-8"),
+            )
+            .with_label(t.span, format!("table `{}` reads it", t.name))
+            .with_help(
+                "save it as UTF-8 (Excel: \"CSV UTF-8 (Comma delimited)\"), or convert it, e.g. `iconv -f UTF-16 -t UTF-8`",
+            ),
+        ]);
+    }
     let mut reader = CsvReader::new(file);
     let header: Vec<String> = match reader.next_record() {
         Ok(Some(rec)) => rec
@@ -212,7 +224,10 @@ fn open_one(
                 let case = header.iter().find(|h| h.eq_ignore_ascii_case(&c.header));
                 let help = case
                     .map(|h| {
-                        format!("the file has `{h}`: headers are matched exactly, case included")
+                        format!(
+                            "the file has `{}`: headers are matched exactly, case included",
+                            crate::diagnostic::printable(h)
+                        )
                     })
                     .or_else(|| {
                         did_you_mean(&c.header, present)
@@ -265,8 +280,39 @@ fn open_one(
     })
 }
 
+/// What a file that is not UTF-8 is, from its first bytes: a UTF-16 or
+/// UTF-32 byte-order mark, or NUL bytes (UTF-16 without a mark). `None`
+/// for anything else (UTF-8, with or without its mark).
+fn wide_encoding(path: &Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let mut f = File::open(path).ok()?;
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(head.get_mut(n..)?) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => n += k,
+        }
+    }
+    let head = head.get(..n)?;
+    Some(match head {
+        [0xFF, 0xFE, 0, 0, ..] => "UTF-32 (little-endian, with a byte-order mark)",
+        [0, 0, 0xFE, 0xFF, ..] => "UTF-32 (big-endian, with a byte-order mark)",
+        [0xFF, 0xFE, ..] => "UTF-16 (little-endian, with a byte-order mark)",
+        [0xFE, 0xFF, ..] => "UTF-16 (big-endian, with a byte-order mark)",
+        _ if head.contains(&0) => {
+            "not UTF-8 text: it holds NUL bytes, as UTF-16 or UTF-32 without a byte-order mark does"
+        }
+        _ => return None,
+    })
+}
+
 fn list_headers(h: &[String]) -> String {
-    let shown: Vec<String> = h.iter().take(20).map(|x| format!("\"{x}\"")).collect();
+    let shown: Vec<String> = h
+        .iter()
+        .take(20)
+        .map(|x| format!("\"{}\"", crate::diagnostic::printable(x)))
+        .collect();
     if h.len() > 20 {
         format!("{}, … ({} in all)", shown.join(", "), h.len())
     } else {
@@ -1389,7 +1435,9 @@ fn parse_block(
             warnings: &mut warnings,
             errored: false,
         };
-        if let Some(reason) = shape_problem(&rec, o.header_len, &mut ctx) {
+        // The file's line for a line of this block, for messages.
+        let at = rec.line + o.start.1 - 1 + block.lines_before;
+        if let Some(reason) = shape_problem(&rec, at, o.header_len, &mut ctx) {
             note_orphans(&rec, &ref_columns, &o.fields, &mut orphans);
             *account.rejected.entry(reason).or_insert(0) += 1;
             continue;
@@ -1745,6 +1793,20 @@ fn merge(table: &Table, o: &Opened, parts: Vec<Part>, targets: &[Option<&TableDa
     let len = lines.len();
     lines.shrink_to_fit();
     warnings.extend(near_warnings(near, &table.columns, &o.display));
+    if account.read == 0 && account.skipped == 0 {
+        warnings.push(DataError {
+            code: "docket::data::no-rows",
+            file: o.display.clone(),
+            line: o.start.1.saturating_sub(1).max(1),
+            column: None,
+            text: None,
+            message: format!(
+                "the file has a header and no rows: rules see no {} at all",
+                table.name
+            ),
+            other_line: None,
+        });
+    }
     let mut errored_rows = RowBits::default();
     for r in errored {
         errored_rows.insert(r);
@@ -1793,8 +1855,16 @@ fn renumber(rows: &[u32], keep: &[bool]) -> Vec<u32> {
     out
 }
 
+/// Lines a record may span before its shape is worth a warning.
+const LONG_RECORD_LINES: u64 = 5;
+
 /// A record that cannot be read column by column: cut off, or with the wrong number of fields.
-fn shape_problem(rec: &Record, header_len: usize, ctx: &mut RowCtx) -> Option<Reject> {
+///
+/// `at` is the file's line the record starts on; a record over several
+/// lines names the line it ends on, since a quote that never closed makes
+/// one record of many lines. A record of the right shape over more than
+/// [`LONG_RECORD_LINES`] lines is a warning, for the same reason.
+fn shape_problem(rec: &Record, at: u64, header_len: usize, ctx: &mut RowCtx) -> Option<Reject> {
     if rec.unterminated {
         ctx.error(
             "docket::data::truncated",
@@ -1807,7 +1877,19 @@ fn shape_problem(rec: &Record, header_len: usize, ctx: &mut RowCtx) -> Option<Re
         );
         return Some(Reject::Truncated);
     }
+    let last = at + rec.lines.saturating_sub(1);
     if rec.len() == header_len {
+        if rec.lines > LONG_RECORD_LINES {
+            ctx.warn(
+                "docket::data::long-field",
+                None,
+                None,
+                format!(
+                    "a quoted field opens on line {at} and closes on line {last} ({} lines): check that its quotes pair up",
+                    rec.lines
+                ),
+            );
+        }
         return None;
     }
     let (code, reason) = if rec.len() > header_len {
@@ -1815,12 +1897,19 @@ fn shape_problem(rec: &Record, header_len: usize, ctx: &mut RowCtx) -> Option<Re
     } else {
         ("docket::data::missing-cell", Reject::MissingFields)
     };
+    let spread = if rec.lines > 1 {
+        format!(
+            "; the record runs from line {at} to line {last}: a quoted field may be missing its closing quote"
+        )
+    } else {
+        String::new()
+    };
     ctx.error(
         code,
         None,
         None,
         format!(
-            "expected {header_len} fields like the header, found {}; the row is ignored",
+            "expected {header_len} fields like the header, found {}; the row is ignored{spread}",
             rec.len()
         ),
     );
@@ -1901,6 +1990,7 @@ pub fn sample(
                 index: 0,
                 bytes: Vec::new(),
                 newlines: 0,
+                lines_before: 0,
             },
             Ok(Err(e)) | Err(e) => {
                 return Err(vec![Diagnostic::error(
@@ -1977,7 +2067,8 @@ pub fn sample(
             .filter(|(n, _)| wanted.contains(n))
             .map(|(n, l)| {
                 let text = String::from_utf8_lossy(l);
-                (n, text.trim_end_matches('\r').to_string())
+                let text = crate::diagnostic::printable(text.trim_end_matches('\r'));
+                (n, text.into_owned())
             })
             .collect();
         out.push(FileSample {

@@ -27,7 +27,8 @@ pub fn show_into(v: &Value, ev: &Evaluator, out: &mut String) {
         Value::Int(n) => {
             let _ = write!(out, "{n}");
         }
-        Value::Text(t) | Value::Email(t) => out.push_str(t.as_str()),
+        // Cell text, shown without the control characters it may hold.
+        Value::Text(t) | Value::Email(t) => out.push_str(&crate::diagnostic::printable(t.as_str())),
         Value::Date(d) => match crate::data::days_to_date(*d) {
             Some(date) => out.push_str(&crate::time::show_date(date)),
             None => {

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::io::BufRead;
 
 use super::{Context, Summary};
-use crate::diagnostic::{Diagnostic, RenderOptions, render_as};
+use crate::diagnostic::{Diagnostic, RenderOptions, printable, render_as};
 use crate::eval::{Finding, Status};
 use crate::semantics::Severity;
 use crate::source::{SourceMap, Span};
@@ -59,6 +59,7 @@ fn read_lines(wanted: &BTreeMap<String, BTreeSet<u64>>) -> BTreeMap<(String, u64
                 let text = text
                     .trim_end_matches(['\n', '\r'])
                     .trim_start_matches('\u{feff}');
+                let text = crate::diagnostic::printable(text);
                 let shown: String = if text.chars().count() > 400 {
                     text.chars().take(400).chain("…".chars()).collect()
                 } else {
@@ -78,10 +79,10 @@ fn row_label(ctx: &Context, f: &Finding, table: usize, row: u32, first: bool) ->
         .get(table)
         .map_or("row", |t| t.name.as_str());
     if first {
-        format!("{name} {}", f.key)
+        format!("{name} {}", printable(&f.key))
     } else {
         match ctx.data.table(table).and_then(|t| t.key_of(row as usize)) {
-            Some(k) => format!("{name} {k}"),
+            Some(k) => format!("{name} {}", printable(k)),
             None => format!("{name} row"),
         }
     }
@@ -131,11 +132,14 @@ pub fn render(
         let violated = list.iter().filter(|f| f.status == Status::Violated).count();
         let due = list.len() - violated;
         let mut d = if first.status == Status::Due {
-            Diagnostic::warning("", format!("{}: due: {}", first.key, first.message))
+            Diagnostic::warning(
+                "",
+                format!("{}: due: {}", printable(&first.key), first.message),
+            )
         } else if rule.severity == Severity::Warning {
-            Diagnostic::warning("", format!("{}: {}", first.key, first.message))
+            Diagnostic::warning("", format!("{}: {}", printable(&first.key), first.message))
         } else {
-            Diagnostic::error("", format!("{}: {}", first.key, first.message))
+            Diagnostic::error("", format!("{}: {}", printable(&first.key), first.message))
         };
         d = d.with_label(rule.id_span, rule.title.clone());
         for (n, &(t, r)) in first.rows.iter().take(ROWS_DRAWN).enumerate() {
@@ -185,12 +189,13 @@ pub fn render(
                     let _ = write!(
                         out,
                         "    {:width$}  {status}  marks {}–{last} missed: {run} marks; the first: {}",
-                        f.key,
+                        crate::diagnostic::printable(&f.key),
                         f.mark.unwrap_or(0),
                         f.message
                     );
                 } else {
-                    let _ = write!(out, "    {:width$}  {status}  {}", f.key, f.message);
+                    let key = crate::diagnostic::printable(&f.key);
+                    let _ = write!(out, "    {key:width$}  {status}  {}", f.message);
                 }
                 if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, f)) {
                     let _ = write!(out, " ({note})");
