@@ -858,9 +858,10 @@ fn other_formats() {
     let records: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     let of_kind = |k: &str| records.iter().filter(|r| &r[kind] == k).count();
     assert_eq!(of_kind("finding"), finds.len());
-    // The export has no events: its file is a data warning, after the findings.
-    assert_eq!(of_kind("data-warning"), 1);
-    assert_eq!(records.len(), finds.len() + 1);
+    // The export has no events and no opportunities: each file is a data
+    // warning, after the findings.
+    assert_eq!(of_kind("data-warning"), 2);
+    assert_eq!(records.len(), finds.len() + 2);
     let out = check_cmd(d.path(), AS_OF, &[]).output().unwrap();
     let human = String::from_utf8(out.stdout).unwrap();
     assert!(
