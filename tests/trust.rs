@@ -482,3 +482,210 @@ fn control_bytes_of_the_input_are_escaped_in_the_human_report() {
     // The data error quotes the bad date escaped too.
     assert!(text.contains("\\u{1b}]0;pwned\\u{7}"), "{text}");
 }
+
+/// Bullet 7: a report never overwrites an input, nor lands inside the
+/// export or the policy; `-` is standard output.
+#[test]
+fn output_that_would_overwrite_an_input_is_refused() {
+    let dir = example_copy();
+    let pol = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(policies()).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, pol.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let cases = dir.path().join("cases.csv");
+    let before = std::fs::read(&cases).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let link = outside.path().join("link.csv");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&cases, &link).unwrap();
+    let run = |output: &Path| {
+        docket()
+            .args(["check", "--policy"])
+            .arg(pol.path())
+            .arg("--data")
+            .arg(dir.path())
+            .args(["--as-of", AS_OF, "--format", "csv", "--output"])
+            .arg(output)
+            .output()
+            .unwrap()
+    };
+    let mut refused = vec![
+        cases.clone(),
+        dir.path().join("new-report.csv"),
+        pol.path().join("report.csv"),
+        pol.path().join("requests.docket"),
+    ];
+    if cfg!(unix) {
+        refused.push(link);
+    }
+    for target in &refused {
+        let out = run(target);
+        assert_eq!(out.status.code(), Some(2), "{}", target.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("docket::cli::output"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read(&cases).unwrap(),
+        before,
+        "the input is untouched"
+    );
+    assert!(!dir.path().join("new-report.csv").exists());
+    let fine = outside.path().join("report.csv");
+    assert_eq!(run(&fine).status.code(), Some(1));
+    assert!(std::fs::read_to_string(&fine).unwrap().starts_with("rule,"));
+    let out = run(Path::new("-"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("rule,"));
+    assert!(!Path::new("-").exists());
+}
+
+#[test]
+fn gen_refuses_a_directory_that_holds_files_unless_forced() {
+    let dir = example_copy();
+    let before = std::fs::read(dir.path().join("cases.csv")).unwrap();
+    let generate = |force: bool| {
+        let mut c = docket();
+        c.args(["gen", "--cases", "20", "--out"]).arg(dir.path());
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    let out = generate(false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+    assert_eq!(std::fs::read(dir.path().join("cases.csv")).unwrap(), before);
+    assert_eq!(generate(true).status.code(), Some(0));
+    assert_ne!(std::fs::read(dir.path().join("cases.csv")).unwrap(), before);
+}
+
+/// CSV carries data errors (a `kind` column) and neutralises cells a
+/// spreadsheet would run as formulas.
+#[test]
+fn csv_carries_data_errors_and_defuses_formulas() {
+    let mut e = billing();
+    e.case(
+        "=HYPERLINK(\"http://evil\",\"open\")",
+        "A1",
+        "Billing Inquiry",
+        "Closed",
+        &[("Closed At", "2025-11-03T09:00")],
+    );
+    e.case(
+        "C9",
+        "A1",
+        "Billing Inquiry",
+        "New",
+        &[("Opened At", "@SUM(1+1)")],
+    );
+    let d = e.dir();
+    let out = check_cmd(d.path(), AS_OF, &["--format", "csv"])
+        .output()
+        .unwrap();
+    let mut rdr = csv::Reader::from_reader(&out.stdout[..]);
+    let h = rdr.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let keys: Vec<&str> = rows.iter().map(|r| &r[col("key")]).collect();
+    assert!(
+        keys.contains(&"'=HYPERLINK(\"http://evil\",\"open\")"),
+        "{keys:?}"
+    );
+    for r in &rows {
+        for cell in r.iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{r:?}");
+        }
+    }
+    let errors: Vec<&csv::StringRecord> = rows
+        .iter()
+        .filter(|r| &r[col("kind")] == "data-error")
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(&errors[0][col("code")], "docket::data::type-error");
+    assert_eq!(&errors[0][col("column")], "Opened At");
+    assert_eq!(&errors[0][col("text")], "'@SUM(1+1)");
+    assert!(errors[0][col("rows")].ends_with("cases.csv:5"));
+}
+
+/// Every missed mark has its own SARIF fingerprint.
+#[test]
+fn sarif_fingerprints_are_unique_per_finding() {
+    let d = billing().dir();
+    let out = check_cmd(d.path(), AS_OF, &["--format", "sarif"])
+        .output()
+        .unwrap();
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    let prints: std::collections::BTreeSet<String> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "vendor-followup")
+        .map(|r| r["partialFingerprints"]["docketFinding/v1"].to_string())
+        .collect();
+    let n = results
+        .iter()
+        .filter(|r| r["ruleId"] == "vendor-followup")
+        .count();
+    assert!(n > 10);
+    assert_eq!(prints.len(), n);
+}
+
+/// `case --format json` lists each finding with its own message and
+/// deadline; the human summary counts the items due.
+#[test]
+fn case_json_lists_each_finding_with_its_own_deadline() {
+    // Two due marks at once: a window longer than the period.
+    let d = billing().dir();
+    let pol = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(policies()).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let text = text.replace(
+                "event.detail = \"EC Billing & AR Manager\"\n",
+                "event.detail = \"EC Billing & AR Manager\" within 72 hours\n",
+            );
+            std::fs::write(pol.path().join(p.file_name().unwrap()), text).unwrap();
+        }
+    }
+    let run = |format: &str| {
+        docket()
+            .args(["case", "C1", "--policy"])
+            .arg(pol.path())
+            .arg("--data")
+            .arg(d.path())
+            .args(["--as-of", "2025-11-04T11:00", "--format", format])
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ladder = r["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["rule"] == "vendor-followup")
+        .cloned()
+        .unwrap();
+    assert_eq!(ladder["status"], "violated");
+    let findings = ladder["findings"].as_array().unwrap();
+    let due: Vec<&Value> = findings.iter().filter(|f| f["status"] == "due").collect();
+    assert_eq!(due.len(), 2, "{ladder}");
+    for f in &due {
+        let mark = f["mark"].as_u64().unwrap();
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("mark {mark}"))
+        );
+        assert!(f["deadline"].is_string());
+    }
+    assert_ne!(due[0]["deadline"], due[1]["deadline"]);
+    // A violated rule carries no rule-level deadline to mix up.
+    assert!(ladder.get("deadline").is_none());
+    let human = String::from_utf8(run("human").stdout).unwrap();
+    assert!(human.contains("2 items due"), "{human}");
+}

@@ -80,6 +80,7 @@ pub(crate) struct Out {
 }
 
 impl Out {
+    /// Opens standard output, or a file [`setup::output_target`] allowed.
     pub(crate) fn open(ctx: &Ctx, path: Option<&PathBuf>) -> Result<Out, Exit> {
         let w: Box<dyn Write> = match path {
             None => Box::new(std::io::BufWriter::with_capacity(
@@ -163,6 +164,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Exit {
 
 fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     setup::threads(ctx, a.threads)?;
+    let output = setup::output_target(ctx, a.output.as_deref(), &a.run.inputs())?;
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let selected = setup::rules(ctx, &policy, &a.rules)?;
@@ -171,7 +173,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     let bar = progress_bar(show_progress);
     bar.set_message("reading exports");
     let data = setup::data(ctx, &policy, &sources, &data_sources)?;
-    let mut out = Out::open(ctx, a.output.as_ref())?;
+    let mut out = Out::open(ctx, output.as_ref())?;
     let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_sources(&sources)
         .with_max_marks(a.max_marks);
@@ -321,7 +323,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
             out.write(&text);
         }
         Format::Human => {
-            let color = a.output.is_none() && ctx.stdout_color();
+            let color = output.is_none() && ctx.stdout_color();
             let text = report::human::render(
                 &rc,
                 &audit.findings,

@@ -116,6 +116,9 @@ fn info(policy: &Policy, path: &str) -> report::PolicyInfo {
 
 fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     setup::threads(ctx, a.threads)?;
+    let mut inputs = a.run.inputs();
+    inputs.push(&a.base);
+    let output = setup::output_target(ctx, a.output.as_deref(), &inputs)?;
     // Both policies are checked, and every problem in either reported,
     // before any data is read.
     let base = setup::policy(ctx, &a.base);
@@ -173,7 +176,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
             .map(|s| s + "\n")
             .unwrap_or_default(),
     };
-    let mut out = Out::open(ctx, a.output.as_ref())?;
+    let mut out = Out::open(ctx, output.as_ref())?;
     out.write(&text);
     out.finish(ctx)?;
     Ok(if a.fail_on_new && d.summary.added_violations > 0 {

@@ -28,10 +28,43 @@ pub struct Args {
     /// Write CRLF line ends.
     #[arg(long)]
     pub crlf: bool,
+    /// Write into `--out` even when it already holds files (the export's
+    /// four files are replaced).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `gen`.
 pub fn run(ctx: &Ctx, a: Args) -> Exit {
+    let holds_files = std::fs::read_dir(&a.out).is_ok_and(|mut d| d.next().is_some());
+    if holds_files && !a.force {
+        ctx.report(
+            &[Diagnostic::error(
+                "docket::cli::output",
+                format!(
+                    "refusing to write the export into `{}`: it is not empty",
+                    a.out.display()
+                ),
+            )
+            .with_help("name a new or empty directory, or give `--force` to replace the export's files there")],
+            &crate::source::SourceMap::new(),
+        );
+        return Exit::Failure;
+    }
+    if a.out.exists() && !a.out.is_dir() {
+        ctx.report(
+            &[Diagnostic::error(
+                "docket::cli::output",
+                format!(
+                    "refusing to write the export into `{}`: it is a file",
+                    a.out.display()
+                ),
+            )
+            .with_help("name a directory")],
+            &crate::source::SourceMap::new(),
+        );
+        return Exit::Failure;
+    }
     let opts = GenOptions {
         cases: a.cases,
         seed: a.seed,

@@ -168,3 +168,80 @@ pub fn threads(ctx: &Ctx, n: Option<usize>) -> Result<(), Exit> {
         .build_global();
     Ok(())
 }
+
+/// Where a report goes: `None` for standard output (no `--output`, or
+/// `-`). An `--output` that is one of the run's inputs, or lies inside the
+/// export directory or a policy directory, is refused: a report never
+/// overwrites what it was made from, and a policy run in CI cannot write
+/// into the files it reads.
+pub fn output_target(
+    ctx: &Ctx,
+    output: Option<&Path>,
+    inputs: &[&Path],
+) -> Result<Option<PathBuf>, Exit> {
+    let Some(out) = output else { return Ok(None) };
+    if out == Path::new("-") {
+        return Ok(None);
+    }
+    let resolved = resolve_new(out);
+    for input in inputs {
+        let Ok(p) = std::fs::canonicalize(input) else {
+            continue;
+        };
+        let clash = if p.is_dir() {
+            resolved.starts_with(&p)
+        } else {
+            resolved == p
+        };
+        if clash {
+            let what = if p.is_dir() {
+                format!("inside `{}`, which this run reads", input.display())
+            } else {
+                format!("`{}`, which this run reads", input.display())
+            };
+            return Err(fail(
+                ctx,
+                Diagnostic::error(
+                    "docket::cli::output",
+                    format!(
+                        "refusing to write the report to `{}`: it is {what}",
+                        out.display()
+                    ),
+                )
+                .with_help("write it somewhere else, or to standard output with `--output -`"),
+            ));
+        }
+    }
+    Ok(Some(out.to_path_buf()))
+}
+
+/// A path as it will be once written: symbolic links and `..` resolved as
+/// far as the path exists.
+fn resolve_new(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match (std::fs::canonicalize(&parent), p.file_name()) {
+        (Ok(d), Some(name)) => d.join(name),
+        _ => p.to_path_buf(),
+    }
+}
+
+impl RunArgs {
+    /// Every file and directory the run reads.
+    pub fn inputs(&self) -> Vec<&Path> {
+        let mut out: Vec<&Path> = vec![self.policy.as_path()];
+        out.extend(self.data.as_deref());
+        out.extend(
+            self.tables
+                .iter()
+                .filter_map(|t| t.split_once('='))
+                .map(|(_, f)| Path::new(f)),
+        );
+        out
+    }
+}
