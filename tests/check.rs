@@ -984,7 +984,8 @@ fn output_file_and_quiet() {
         &[("Closed At", "2025-03-12T09:00")],
     );
     let d = e.dir();
-    let out_file = d.path().join("report.json");
+    let reports = tempfile::tempdir().unwrap();
+    let out_file = reports.path().join("report.json");
     let out = check_cmd(
         d.path(),
         AS_OF,
