@@ -29,6 +29,22 @@ pub const HOUR: i64 = 60 * MINUTE;
 /// Milliseconds in a 24-hour day of elapsed time.
 pub const DAY_MS: i64 = 24 * HOUR;
 
+/// The longest span docket's dates allow: from 0001-01-01 to 9999-12-31
+/// (four-digit years), in days. A day count or duration beyond it cannot
+/// be added to any date docket reads.
+pub const MAX_SPAN_DAYS: i64 = 3_652_058;
+
+/// Whether `days` calendar days fit between two dates docket supports.
+pub fn days_in_range(days: i64) -> bool {
+    days.checked_abs().is_some_and(|d| d <= MAX_SPAN_DAYS)
+}
+
+/// Whether an elapsed time of `ms` fits between two instants docket supports.
+pub fn elapsed_in_range(ms: i64) -> bool {
+    ms.checked_abs()
+        .is_some_and(|d| d <= MAX_SPAN_DAYS * DAY_MS)
+}
+
 /// English month abbreviations, as `%b` writes them.
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 

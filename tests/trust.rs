@@ -689,3 +689,23 @@ fn case_json_lists_each_finding_with_its_own_deadline() {
     let human = String::from_utf8(run("human").stdout).unwrap();
     assert!(human.contains("2 items due"), "{human}");
 }
+
+/// Bullet 8: a notice of 2147483000 days is a checker error, not a pass
+/// with "earliest compliant date (none)".
+#[test]
+fn an_out_of_range_period_is_a_checker_error() {
+    let pol = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(policies()).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let text = text.replace(": 60 days", ": 2147483000 days");
+            std::fs::write(pol.path().join(p.file_name().unwrap()), text).unwrap();
+        }
+    }
+    let out = docket().arg("lint").arg(pol.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("docket::types::out-of-range"), "{err}");
+    assert!(err.contains("`2147483000 days`"), "{err}");
+}

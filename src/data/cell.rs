@@ -83,10 +83,11 @@ pub fn is_email(s: &str) -> bool {
 /// Elapsed time: `48h`, `1h 30m`, `90 minutes`, `2 hours`, `PT48H`.
 pub fn parse_duration(s: &str) -> Option<i64> {
     let lower = s.to_ascii_lowercase();
-    if let Some(iso) = lower.strip_prefix("pt") {
-        return parse_units(iso, true);
-    }
-    parse_units(&lower, false)
+    let ms = match lower.strip_prefix("pt") {
+        Some(iso) => parse_units(iso, true),
+        None => parse_units(&lower, false),
+    };
+    ms.filter(|ms| crate::time::elapsed_in_range(*ms))
 }
 
 fn parse_units(s: &str, iso: bool) -> Option<i64> {
@@ -135,7 +136,7 @@ pub fn parse_days(s: &str) -> Option<i64> {
     if !matches!(unit.as_str(), "" | "d" | "day" | "days") {
         return None;
     }
-    parse_int(num.as_bytes())
+    parse_int(num.as_bytes()).filter(|d| crate::time::days_in_range(*d))
 }
 
 /// What a days cell may hold.
@@ -301,6 +302,11 @@ mod tests {
         assert_eq!(parse_duration("PT48H"), Some(48 * HOUR));
         assert_eq!(parse_duration("2 days"), None);
         assert_eq!(parse_days("90"), Some(90));
+        // No more than the span of the dates docket supports.
+        assert_eq!(parse_days("3652058"), Some(3_652_058));
+        assert_eq!(parse_days("3652059"), None);
+        assert_eq!(parse_duration("87649392h"), Some(87_649_392 * HOUR));
+        assert_eq!(parse_duration("87649416h"), None);
         assert_eq!(parse_days("90 days"), Some(90));
         assert_eq!(parse_days("90d"), Some(90));
         assert_eq!(parse_days("90h"), None);

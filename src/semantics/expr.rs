@@ -288,7 +288,40 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Whether a day count or duration fits the dates docket supports
+    /// (years 1 to 9999); a checker error when it does not.
+    pub(super) fn in_range(&mut self, d: &DurationLit) -> bool {
+        let days = match d.unit {
+            DurationUnit::Days => d.amount,
+            DurationUnit::Hours => d.amount / 24,
+            DurationUnit::Minutes => d.amount / (24 * 60),
+        };
+        if crate::time::days_in_range(days) {
+            return true;
+        }
+        self.error(
+            Diagnostic::error(
+                "docket::types::out-of-range",
+                format!(
+                    "`{} {}` is longer than any span of the dates docket supports",
+                    d.amount,
+                    d.unit.word(d.amount)
+                ),
+            )
+            .with_label(d.span, "out of range")
+            .with_help(format!(
+                "dates run from 0001-01-01 to 9999-12-31: at most {} days, {} hours",
+                crate::time::MAX_SPAN_DAYS,
+                crate::time::MAX_SPAN_DAYS * 24
+            )),
+        );
+        false
+    }
+
     pub(super) fn duration_literal(&mut self, d: &DurationLit) -> Expr {
+        if !self.in_range(d) {
+            return mk(ExprKind::Lit(Lit::Days(0)), Type::Error, d.span);
+        }
         if d.unit == DurationUnit::Days {
             return mk(ExprKind::Lit(Lit::Days(d.amount)), Type::Days, d.span);
         }

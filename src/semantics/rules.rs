@@ -725,6 +725,9 @@ impl<'a> Checker<'a> {
     }
 
     fn notice_period(&mut self, d: &ast::DurationLit, dates: bool) -> Decision {
+        if !self.in_range(d) {
+            return Decision::Exempt;
+        }
         if d.amount < 0 {
             self.error(
                 Diagnostic::error(
@@ -804,6 +807,9 @@ impl<'a> Checker<'a> {
     }
 
     fn elapsed(&mut self, d: &ast::DurationLit, what: &str) -> Option<i64> {
+        if !self.in_range(d) {
+            return None;
+        }
         if d.unit == DurationUnit::Days {
             self.error(
                 Diagnostic::error(

@@ -339,11 +339,14 @@ impl<'a> Checker<'a> {
             (K::Duration(d), ColumnType::Scalar(ScalarType::Days))
                 if d.unit == ast::DurationUnit::Days =>
             {
-                Some(Lit::Days(d.amount))
+                self.in_range(d).then_some(Lit::Days(d.amount))
             }
             (K::Duration(d), ColumnType::Scalar(ScalarType::Duration))
                 if d.unit != ast::DurationUnit::Days =>
             {
+                if !self.in_range(d) {
+                    return None;
+                }
                 expr::duration_ms(d).map(Lit::Duration)
             }
             _ => None,
