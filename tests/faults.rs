@@ -180,8 +180,9 @@ fn stdout_closed_early_exits_quietly() {
 #[test]
 fn an_unwritable_report_is_a_clear_error() {
     let dir = small().dir();
-    let target = dir.path().join("no-such-dir").join("report.json");
-    for output in [target.as_path(), dir.path()] {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("no-such-dir").join("report.json");
+    for output in [target.as_path(), elsewhere.path()] {
         let out = check_cmd(
             dir.path(),
             "2025-06-01T12:00",
