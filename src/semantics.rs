@@ -156,10 +156,7 @@ pub fn load(path: &Path) -> Loaded {
         };
     }
     for (p, text) in texts {
-        let text = text
-            .strip_prefix('\u{feff}')
-            .map(str::to_string)
-            .unwrap_or(text);
+        let text = crate::source::without_bom(text);
         sources.add(p.display().to_string(), Some(&p), text);
     }
     let mut loaded = check_sources(sources);

@@ -193,3 +193,12 @@ mod tests {
         assert_eq!(f.line_col(10), (3, 1));
     }
 }
+
+/// The text of a policy or test file without the byte-order mark some
+/// editors put first: every command reads it the same way.
+pub fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}

@@ -709,3 +709,77 @@ fn an_out_of_range_period_is_a_checker_error() {
     assert!(err.contains("docket::types::out-of-range"), "{err}");
     assert!(err.contains("`2147483000 days`"), "{err}");
 }
+
+/// Bullet 9: byte-order marks in policy and test files are dropped by
+/// every command.
+#[test]
+fn byte_order_marks_in_policy_and_test_files_are_accepted_everywhere() {
+    let pol = tempfile::tempdir().unwrap();
+    std::fs::create_dir(pol.path().join("tests")).unwrap();
+    for (dir, to) in [
+        (policies(), pol.path().to_path_buf()),
+        (policies().join("tests"), pol.path().join("tests")),
+    ] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_file() {
+                let mut bytes = b"\xef\xbb\xbf".to_vec();
+                bytes.extend(std::fs::read(&p).unwrap());
+                std::fs::write(to.join(p.file_name().unwrap()), bytes).unwrap();
+            }
+        }
+    }
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data");
+    let bundled = policies();
+    let runs: Vec<(Vec<&std::ffi::OsStr>, i32)> = vec![
+        (vec!["lint".as_ref(), pol.path().as_os_str()], 0),
+        (
+            vec!["fmt".as_ref(), "--check".as_ref(), pol.path().as_os_str()],
+            0,
+        ),
+        (vec!["test".as_ref(), pol.path().as_os_str()], 0),
+        (
+            vec![
+                "rules".as_ref(),
+                "--policy".as_ref(),
+                pol.path().as_os_str(),
+            ],
+            0,
+        ),
+        (
+            vec![
+                "check".as_ref(),
+                "--policy".as_ref(),
+                pol.path().as_os_str(),
+                "--data".as_ref(),
+                data.as_os_str(),
+                "--as-of".as_ref(),
+                AS_OF.as_ref(),
+            ],
+            1,
+        ),
+        (
+            vec![
+                "diff".as_ref(),
+                "--base".as_ref(),
+                bundled.as_os_str(),
+                "--policy".as_ref(),
+                pol.path().as_os_str(),
+                "--data".as_ref(),
+                data.as_os_str(),
+                "--as-of".as_ref(),
+                AS_OF.as_ref(),
+            ],
+            0,
+        ),
+    ];
+    for (args, want) in runs {
+        let out = docket().args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(want),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         for file in files {
             total += 1;
             let text = match std::fs::read_to_string(&file) {
-                Ok(t) => t,
+                Ok(t) => crate::source::without_bom(t),
                 Err(e) => {
                     diags.push(Diagnostic::error(
                         "docket::io::read",

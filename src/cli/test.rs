@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Exit {
     let mut broken = false;
     for path in &files {
         let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
+            Ok(t) => crate::source::without_bom(t),
             Err(e) => {
                 return setup::fail(
                     ctx,
