@@ -8,17 +8,25 @@
 //! missing file or column) is an error of [`load`] itself.
 //!
 //! What happens to a bad row:
-//! * wrong number of fields, a missing or unreadable key or `required`
-//!   value, a duplicate key: the row is **rejected** (for a duplicate key,
-//!   the first row is kept);
-//! * an unreadable value in another column: the row is loaded and the cell
-//!   is **invalid**; a rule that reads it is not evaluated for that row;
+//! * wrong number of fields, a file cut inside a quote, a missing or
+//!   unreadable key, a duplicate key: the row is **rejected** (for a
+//!   duplicate key, the first row is kept);
+//! * an unreadable value in another column (not of its type, not valid
+//!   UTF-8, not one of a closed `one of` set), or an empty `required` one:
+//!   the row is loaded and the cell is **invalid**, which reads as missing;
+//!   in a list, only the bad item is left out;
 //! * a reference to a key that does not exist: the row is loaded and the
 //!   reference is **broken**; rules that need the referenced row are not
 //!   evaluated for it;
-//! * a rejected row that belongs to another (an event of a case): the
-//!   parent's list of related rows is **incomplete**, and rules that read it
-//!   are not evaluated for the parent.
+//! * a rejected row that belongs to another (an event of a case) is
+//!   **dropped** from the parent's related rows; its line is kept with the
+//!   parent, so findings about the parent can name it.
+//!
+//! Loaded rows with a data error are marked ([`TableData::errored`]).
+//! Values read only by interpreting them (a local time the clocks repeat
+//! or skip, a near miss of an open value set) and files that look odd (a
+//! header and no rows, a quoted field over many lines) are *warnings*
+//! ([`Dataset::warnings`]): said, never an error.
 
 mod cell;
 mod chunks;

@@ -4,9 +4,11 @@
 //! a rule's `for … where` and `when` decide whether it applies (false or
 //! unknown: not applicable), its body decides pass or violation (unknown:
 //! not applicable), and a rule that reads a row it cannot have (an empty or
-//! broken reference it navigates), an unreadable cell, or an incomplete
-//! history (a rejected event row) is not applicable to the case, with the
-//! reason. Nothing here knows a rule id, a column or an event name.
+//! broken reference it navigates) is not applicable to the case, with the
+//! reason. An unreadable cell reads as missing and a dropped row is not
+//! there: data errors never stop a rule by themselves, and findings of a
+//! case that reads rows with data errors name them. Nothing here knows a
+//! rule id, a column or an event name.
 
 pub mod audit;
 pub mod expr;

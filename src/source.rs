@@ -202,3 +202,28 @@ pub fn without_bom(text: String) -> String {
         None => text,
     }
 }
+
+/// Whether a table's file, as the policy names it, stays inside the export
+/// directory: a relative path whose `..` never climbs above it. `Err` says
+/// why not. (Symbolic links are checked when the file is opened.)
+pub fn inside_export(file: &str) -> Result<(), &'static str> {
+    use std::path::Component;
+    if file.trim().is_empty() {
+        return Err("is empty");
+    }
+    let mut depth = 0usize;
+    for c in std::path::Path::new(file).components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => return Err("is an absolute path"),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                depth = depth.checked_sub(1).ok_or("leaves the export directory")?;
+            }
+            Component::Normal(_) => depth += 1,
+        }
+    }
+    if depth == 0 {
+        return Err("names no file in the export directory");
+    }
+    Ok(())
+}

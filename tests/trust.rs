@@ -783,3 +783,99 @@ fn byte_order_marks_in_policy_and_test_files_are_accepted_everywhere() {
         );
     }
 }
+
+/// A copy of the bundled policy with `edit` applied to each file's text.
+fn policy_copy(edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let pol = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(policies()).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            let text = edit(std::fs::read_to_string(&p).unwrap());
+            std::fs::write(pol.path().join(p.file_name().unwrap()), text).unwrap();
+        }
+    }
+    pol
+}
+
+/// Bullet 10: a policy reads only its export. `../` out of it and absolute
+/// paths are checker errors; a symbolic link out of it is refused when the
+/// file is opened; nothing of the outside file is quoted. A file the
+/// operator names with `--table` is allowed, without quoting its content.
+#[test]
+fn a_policy_reads_only_its_export() {
+    let secret_dir = tempfile::tempdir().unwrap();
+    let secret = secret_dir.path().join("secret.csv");
+    std::fs::write(&secret, "TOKEN=hunter2,PASSWORD=swordfish\nx,y\n").unwrap();
+    let data = example_copy();
+    for target in [
+        "../../../../etc/passwd".to_string(),
+        secret.display().to_string(),
+    ] {
+        let pol = policy_copy(|t| {
+            t.replace(
+                "table account from \"accounts.csv\"",
+                &format!("table account from \"{target}\""),
+            )
+        });
+        for args in [
+            vec!["lint".to_string(), pol.path().display().to_string()],
+            vec![
+                "check".to_string(),
+                "--policy".to_string(),
+                pol.path().display().to_string(),
+                "--data".to_string(),
+                data.path().display().to_string(),
+                "--as-of".to_string(),
+                AS_OF.to_string(),
+            ],
+        ] {
+            let out = docket().args(&args).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("docket::table::outside-export"), "{err}");
+            let text = format!("{err}{}", String::from_utf8_lossy(&out.stdout));
+            assert!(
+                !text.contains("root:x:0:0") && !text.contains("hunter2"),
+                "{text}"
+            );
+        }
+    }
+    // A symbolic link in the export that leads out of it.
+    #[cfg(unix)]
+    {
+        let linked = example_copy();
+        std::fs::remove_file(linked.path().join("accounts.csv")).unwrap();
+        std::os::unix::fs::symlink(&secret, linked.path().join("accounts.csv")).unwrap();
+        let out = check_cmd(linked.path(), AS_OF, &[]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("docket::data::outside-export"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+    // The operator may name any file; its headers are not quoted.
+    let out = check_cmd(
+        data.path(),
+        AS_OF,
+        &["--table", &format!("account={}", secret.display())],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("docket::data::missing-column"), "{err}");
+    assert!(err.contains("headers are not shown"), "{err}");
+    assert!(
+        !err.contains("hunter2") && !err.contains("PASSWORD"),
+        "{err}"
+    );
+    let ok = data.path().join("accounts.csv");
+    let moved = secret_dir.path().join("accounts.csv");
+    std::fs::copy(&ok, &moved).unwrap();
+    let (r, code) = check_json(
+        data.path(),
+        AS_OF,
+        &["--table", &format!("account={}", moved.display())],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(r["summary"]["cases"], 82);
+}

@@ -37,6 +37,9 @@ pub struct Opened {
     header_len: usize,
     /// For each declared column, its field index.
     fields: Vec<usize>,
+    /// Whether diagnostics may quote the file's content (it lies inside
+    /// the export directory).
+    quote: bool,
 }
 
 impl Opened {
@@ -67,7 +70,10 @@ impl Opened {
     }
 }
 
-fn path_for(policy: &Policy, t: &Table, sources: &Sources) -> Result<PathBuf, Diagnostic> {
+/// Where a table's file is, and whether docket may quote its content in
+/// diagnostics (only a file inside the export directory: a policy must not
+/// be able to print other files of the machine).
+fn path_for(policy: &Policy, t: &Table, sources: &Sources) -> Result<(PathBuf, bool), Diagnostic> {
     let stem = Path::new(&t.file)
         .file_stem()
         .map(|s| s.to_string_lossy().to_string());
@@ -76,10 +82,29 @@ fn path_for(policy: &Policy, t: &Table, sources: &Sources) -> Result<PathBuf, Di
         .iter()
         .find(|(n, _)| *n == t.name || Some(n) == stem.as_ref() || *n == t.file)
     {
-        return Ok(p.clone());
+        let inside = sources.dir.as_deref().is_some_and(|d| within(p, d));
+        return Ok((p.clone(), inside));
     }
     match &sources.dir {
-        Some(d) => Ok(d.join(&t.file)),
+        Some(d) => {
+            let p = d.join(&t.file);
+            // The checker keeps the path relative and inside; a symbolic
+            // link may still lead out.
+            if p.exists() && !within(&p, d) {
+                return Err(Diagnostic::error(
+                    "docket::data::outside-export",
+                    format!(
+                        "`{}` for table `{}` leads outside the export directory `{}`",
+                        p.display(),
+                        t.name,
+                        d.display()
+                    ),
+                )
+                .with_label(t.span, format!("reads \"{}\"", t.file))
+                .with_help("a table reads a file of the export; replace the link with the file, or give it with `--table NAME=FILE`"));
+            }
+            Ok((p, true))
+        }
         None => Err(Diagnostic::error(
             "docket::data::no-source",
             format!("no file for table `{}`", t.name),
@@ -136,7 +161,7 @@ pub fn open_table_files(
     }
     let mut opened = Vec::new();
     for (tid, t) in policy.tables.iter().enumerate() {
-        let path = match path_for(policy, t, sources) {
+        let (path, quote) = match path_for(policy, t, sources) {
             Ok(p) => p,
             Err(d) => {
                 diags.push(d);
@@ -144,7 +169,7 @@ pub fn open_table_files(
             }
         };
         let display: Arc<str> = Arc::from(path.display().to_string());
-        match open_one(tid, t, &path, display) {
+        match open_one(tid, t, &path, display, quote) {
             Ok(o) => opened.push(o),
             Err(mut d) => diags.append(&mut d),
         }
@@ -156,11 +181,22 @@ pub fn open_table_files(
     }
 }
 
+/// Whether `path`, symbolic links resolved, lies inside `dir`.
+fn within(path: &Path, dir: &Path) -> bool {
+    match (std::fs::canonicalize(path), std::fs::canonicalize(dir)) {
+        (Ok(p), Ok(d)) => p.starts_with(d),
+        _ => false,
+    }
+}
+
+/// Opens one table's file and maps its header; `quote` allows diagnostics
+/// to quote the file's headers.
 fn open_one(
     tid: TableId,
     t: &Table,
     path: &Path,
     display: Arc<str>,
+    quote: bool,
 ) -> Result<Opened, Vec<Diagnostic>> {
     let file = File::open(path).map_err(|e| {
         vec![
@@ -220,8 +256,11 @@ fn open_one(
         match found.as_slice() {
             [i] => fields.push(*i),
             [] => {
-                let present = header.iter().map(String::as_str);
-                let case = header.iter().find(|h| h.eq_ignore_ascii_case(&c.header));
+                let present = header.iter().map(String::as_str).filter(|_| quote);
+                let case = header
+                    .iter()
+                    .filter(|_| quote)
+                    .find(|h| h.eq_ignore_ascii_case(&c.header));
                 let help = case
                     .map(|h| {
                         format!(
@@ -234,7 +273,11 @@ fn open_one(
                             .map(|m| format!("{m} (the closest header in the file)"))
                     })
                     .unwrap_or_else(|| {
-                        format!("the file's headers are: {}", list_headers(&header))
+                        if quote {
+                            format!("the file's headers are: {}", list_headers(&header))
+                        } else {
+                            "the file lies outside the export directory, so its headers are not shown".to_string()
+                        }
                     });
                 diags.push(
                     Diagnostic::error(
@@ -277,6 +320,7 @@ fn open_one(
         start: reader.position(),
         header_len: header.len(),
         fields,
+        quote,
     })
 }
 
@@ -2055,9 +2099,11 @@ pub fn sample(
                 }
             }
         }
-        // Only the lines a report will quote are kept.
+        // Only the lines a report will quote are kept, and only from files
+        // of the export.
         let wanted: Vec<u64> = columns
             .iter()
+            .filter(|_| o.quote)
             .filter_map(|c| c.first_bad.as_ref().map(|e| e.line))
             .collect();
         let lines = bytes

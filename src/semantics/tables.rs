@@ -31,6 +31,7 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
+            self.check_file(t);
             self.table_names.push(t.name.name.clone());
             self.table_decls.push(t);
             self.tables.push(Table {
@@ -42,6 +43,22 @@ impl<'a> Checker<'a> {
                 key: None,
                 time: None,
             });
+        }
+    }
+
+    /// A table's file is a relative path that stays inside the export
+    /// directory: a policy (in CI, perhaps a pull request's) reads its
+    /// export and nothing else on the machine.
+    fn check_file(&mut self, t: &ast::TableDecl) {
+        if let Err(why) = crate::source::inside_export(&t.file.value) {
+            self.error(
+                Diagnostic::error(
+                    "docket::table::outside-export",
+                    format!("table `{}` reads \"{}\", which {why}", t.name.name, t.file.value),
+                )
+                .with_label(t.file.span, "not a file of the export")
+                .with_help("name the file relative to the export directory (`--data`), e.g. `\"cases.csv\"`; to read another file, give it on the command line with `--table NAME=FILE`"),
+            );
         }
     }
 
