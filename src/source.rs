@@ -177,23 +177,6 @@ impl SourceMap {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_and_column_are_one_based_and_count_characters() {
-        let mut map = SourceMap::new();
-        let id = map.add("p.docket", None, "ab\ncdé f\n".to_string());
-        let f = map.get(id).unwrap();
-        assert_eq!(f.line_col(0), (1, 1));
-        assert_eq!(f.line_col(3), (2, 1));
-        // "é" is two bytes; the space after it is character 4 of line 2.
-        assert_eq!(f.line_col(7), (2, 4));
-        assert_eq!(f.line_col(10), (3, 1));
-    }
-}
-
 /// The text of a policy or test file without the byte-order mark some
 /// editors put first: every command reads it the same way.
 pub fn without_bom(text: String) -> String {
@@ -226,4 +209,21 @@ pub fn inside_export(file: &str) -> Result<(), &'static str> {
         return Err("names no file in the export directory");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let mut map = SourceMap::new();
+        let id = map.add("p.docket", None, "ab\ncdé f\n".to_string());
+        let f = map.get(id).unwrap();
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // "é" is two bytes; the space after it is character 4 of line 2.
+        assert_eq!(f.line_col(7), (2, 4));
+        assert_eq!(f.line_col(10), (3, 1));
+    }
 }
