@@ -309,6 +309,14 @@ fn chunk(
                     .iter()
                     .filter(|f| f.status == Status::Violated)
                     .count() as u64;
+                // Capped by --max-marks: the rest is counted, not listed.
+                if listed >= ev.max_marks.unwrap_or(u64::MAX) {
+                    if let Some(s) = stats.get_mut(r.rule) {
+                        s.unlisted += more.count;
+                    }
+                    findings.extend(r.findings);
+                    continue;
+                }
                 tails.push(Tail {
                     table: table as TableId,
                     row,
