@@ -879,3 +879,61 @@ fn a_policy_reads_only_its_export() {
     assert_eq!(code, 1);
     assert_eq!(r["summary"]["cases"], 82);
 }
+
+/// Bullet 5: a ladder past 100 missed marks lists every one, and the
+/// summary counts every one (it once listed 100 and counted 105 of 703).
+#[test]
+fn a_ladder_past_a_hundred_marks_is_listed_and_counted_in_full() {
+    let mut e = Export::new();
+    e.account("A1", &[]);
+    e.opportunity("O1", "A1", &[]);
+    e.case(
+        "C1",
+        "A1",
+        "Billing Inquiry",
+        "Working",
+        &[("Opened At", "2023-12-01T09:00")],
+    );
+    e.event("C1", "2023-12-01T09:30", "Acknowledged", "");
+    e.event("C1", "2023-12-01T10:00", "Genpac Tagged", "");
+    let d = e.dir();
+    // 703 marks by as-of: 702 missed, the last one due.
+    let (r, _) = check_json(d.path(), "2025-11-03T10:00", &["--rule", "vendor-followup"]);
+    let f = findings(&r);
+    let violated: Vec<&F> = f.iter().filter(|x| x.status == "violated").collect();
+    assert_eq!(violated.len(), 702);
+    assert_eq!(f.iter().filter(|x| x.status == "due").count(), 1);
+    assert_eq!(r["summary"]["violated"], 702);
+    assert_eq!(r["summary"]["rules"][0]["violated"], 702);
+    assert_eq!(r["summary"]["rules"][0]["violated_cases"], 1);
+    // NDJSON and CSV list them all too.
+    let nd = check_cmd(
+        d.path(),
+        "2025-11-03T10:00",
+        &["--rule", "vendor-followup", "--format", "ndjson"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(String::from_utf8_lossy(&nd.stdout).lines().count(), 703 + 1);
+    let csv = check_cmd(
+        d.path(),
+        "2025-11-03T10:00",
+        &["--rule", "vendor-followup", "--format", "csv"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&csv.stdout).lines().count(),
+        1 + 703
+    );
+    // The human report groups the run and keeps the counts.
+    let human = check_cmd(d.path(), "2025-11-03T10:00", &["--rule", "vendor-followup"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("marks 1–702 missed: 702 marks"), "{text}");
+    assert!(
+        text.contains("702 violations, 1 due of `vendor-followup`"),
+        "{text}"
+    );
+}
