@@ -179,7 +179,7 @@ pub fn render(
                 .unwrap_or(0);
             let mut i = 0;
             while let Some(f) = list.get(i) {
-                let run = mark_run(&list[i..]);
+                let run = mark_run(list.get(i..).unwrap_or(&[]));
                 let status = match f.status {
                     Status::Due => "due     ",
                     _ => "violated",
