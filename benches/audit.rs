@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::Command;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use docket::data::{Sources, load};
+use docket::data::{Loader, Sources};
 use docket::eval::{Evaluator, audit};
 
 mod common;
@@ -87,15 +87,10 @@ fn audits(c: &mut Criterion) {
     let mb = size as f64 / 1e6;
     let p = policy();
     let now = as_of_ms(&p);
-    let data = load(
-        &p,
-        &Sources {
-            dir: Some(dir.clone()),
-            tables: Vec::new(),
-            keep: None,
-        },
-    )
-    .expect("export loads");
+    let data = Loader::new(&p.schema())
+        .sources(Sources::dir(&dir))
+        .load()
+        .expect("export loads");
     let eval = || {
         let ev = Evaluator::new(&p, &data, now, &[]);
         let a = audit::run(&ev, false, &|_| (), &mut |()| {}, &|_| {});

@@ -10,21 +10,16 @@
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use docket::data::{Sources, load};
+use docket::data::{Loader, Schema, Sources};
 
 mod common;
 use common::*;
 
-fn docket_load(p: &docket::semantics::Policy, dir: &Path) -> usize {
-    let d = load(
-        p,
-        &Sources {
-            dir: Some(dir.to_path_buf()),
-            tables: Vec::new(),
-            keep: None,
-        },
-    )
-    .expect("export loads");
+fn docket_load(schema: &Schema, dir: &Path) -> usize {
+    let d = Loader::new(schema)
+        .sources(Sources::dir(dir))
+        .load()
+        .expect("export loads");
     d.tables.iter().map(|t| t.len).sum()
 }
 
@@ -67,24 +62,15 @@ fn single_table(table: &str) -> docket::semantics::Policy {
     loaded.policy.expect("single-table policy")
 }
 
-fn load_all_columns(p: &docket::semantics::Policy, dir: &Path) -> usize {
-    let used = p
-        .tables
-        .iter()
-        .map(|t| vec![true; t.columns.len()])
-        .collect();
-    let d = docket::data::load_columns(
-        p,
-        &Sources {
-            dir: Some(dir.to_path_buf()),
-            tables: Vec::new(),
-            keep: None,
-        },
-        4 << 20,
-        used,
-    )
-    .expect("export loads");
-    d.tables.iter().map(|t| t.len).sum()
+/// `p`'s schema with every declared column stored.
+fn all_columns(p: &docket::semantics::Policy) -> Schema {
+    let mut schema = p.schema();
+    for t in &mut schema.tables {
+        for c in &mut t.columns {
+            c.used = true;
+        }
+    }
+    schema
 }
 
 /// Each file on its own: typed load of every declared column against the
@@ -100,7 +86,7 @@ fn per_table(c: &mut Criterion) {
         ("case", "cases.csv"),
         ("event", "case_events.csv"),
     ] {
-        let p = single_table(table);
+        let schema = all_columns(&single_table(table));
         let size = std::fs::metadata(dir.join(file)).map_or(0, |m| m.len());
         let (floor, ours) = best_of_pairs(&pairs(
             3,
@@ -108,13 +94,13 @@ fn per_table(c: &mut Criterion) {
                 std::hint::black_box(bare_read_files(&dir, &[file]));
             },
             || {
-                std::hint::black_box(load_all_columns(&p, &dir));
+                std::hint::black_box(docket_load(&schema, &dir));
             },
         ));
         report(&format!("ingest {file}"), n, size as f64 / 1e6, floor, ours);
         g.throughput(Throughput::Bytes(size));
         g.bench_function(format!("{table}: docket load, all columns"), |b| {
-            b.iter(|| load_all_columns(&p, &dir))
+            b.iter(|| docket_load(&schema, &dir))
         });
     }
     g.finish();
@@ -124,7 +110,7 @@ fn ingest(c: &mut Criterion) {
     let n = cases();
     let dir = export(n);
     let size = bytes(&dir);
-    let p = policy();
+    let schema = policy().schema();
     // The ratio, measured directly so every run reports it: the two in
     // turn, seven times.
     let runs = pairs(
@@ -133,7 +119,7 @@ fn ingest(c: &mut Criterion) {
             std::hint::black_box(bare_read(&dir));
         },
         || {
-            std::hint::black_box(docket_load(&p, &dir));
+            std::hint::black_box(docket_load(&schema, &dir));
         },
     );
     let (floor, ours) = best_of_pairs(&runs);
@@ -148,7 +134,7 @@ fn ingest(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(size));
     g.sample_size(10);
     g.bench_function("bare ByteRecord read", |b| b.iter(|| bare_read(&dir)));
-    g.bench_function("docket load", |b| b.iter(|| docket_load(&p, &dir)));
+    g.bench_function("docket load", |b| b.iter(|| docket_load(&schema, &dir)));
     g.finish();
 }
 

@@ -16,12 +16,9 @@ fn main() {
         .unwrap_or(10);
     for _ in 0..runs {
         let t = std::time::Instant::now();
-        let sources = docket::data::Sources {
-            dir: Some(dir.clone().into()),
-            tables: vec![],
-            keep: None,
-        };
-        match docket::data::load(&p, &sources) {
+        let schema = p.schema();
+        let sources = docket::data::Sources::dir(&dir);
+        match docket::data::Loader::new(&schema).sources(sources).load() {
             Ok(d) if std::env::var_os("SHOW_ERRORS").is_some() => {
                 for e in d.errors.iter().take(10) {
                     eprintln!("{}", e.one_line());

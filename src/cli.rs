@@ -10,6 +10,7 @@ mod lint;
 mod rules;
 mod setup;
 mod test;
+mod timing;
 
 use std::io::{IsTerminal, Write};
 use std::process::{ExitCode, Termination};

@@ -28,6 +28,7 @@
 //! header and no rows, a quoted field over many lines) are *warnings*
 //! ([`Dataset::warnings`]): said, never an error.
 
+mod builder;
 mod cell;
 mod chunks;
 mod codes;
@@ -36,16 +37,27 @@ mod error;
 mod index;
 mod lines;
 mod load;
+mod merge;
+mod open;
+mod parse;
 mod raw;
+mod refs;
+mod sample;
+pub mod schema;
 pub mod select;
 mod shared;
 mod store;
+mod typing;
 mod values;
 
 pub use cell::{date_to_days, days_to_date};
 pub use error::{DataError, FileAccount, Reject};
-pub use load::{
-    ColumnSample, FileSample, Sources, load, load_columns, load_with, open_table_files, sample,
+pub use load::{LoadTimings, Loader};
+pub use open::{Input, Opened, Sources};
+pub use sample::{ColumnSample, FileSample};
+pub use schema::{
+    ColumnRef, ColumnSchema, DefaultValue, Kind, RelationSchema, Schema, TableId, TableSchema,
+    ValueType,
 };
 pub use shared::{Projection, SharedError, load_shared};
 pub use store::*;

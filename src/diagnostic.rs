@@ -397,6 +397,15 @@ where
     }
 }
 
+/// A short reason for an I/O error.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
 /// Text read from an input file as it may be shown on a terminal or in a
 /// report: control characters (escape sequences, NUL, bell, line breaks)
 /// are written as `\u{1b}`-style escapes, so no export can move the

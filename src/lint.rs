@@ -39,7 +39,11 @@ fn what(col: &crate::semantics::Column) -> &'static str {
 /// data rows quoted in them are added to `map` as excerpts.
 pub fn check_data(policy: &Policy, map: &mut SourceMap, sources: &Sources) -> Vec<Diagnostic> {
     let mut diags = unused_columns(policy);
-    match data::sample(policy, sources, SAMPLE_BYTES) {
+    let schema = policy.schema();
+    match data::Loader::new(&schema)
+        .sources(sources.clone())
+        .sample(SAMPLE_BYTES)
+    {
         Err(mut d) => diags.append(&mut d),
         Ok(samples) => {
             for s in &samples {

@@ -28,7 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::data::{self, Sources};
+use crate::data::{self, Input, Sources};
 use crate::eval::{Evaluator, Status};
 use crate::semantics::Policy;
 
@@ -252,8 +252,11 @@ impl Outcome {
     }
 }
 
-fn write_tables(policy: &Policy, t: &Test, dir: &Path) -> Result<(), String> {
-    for (ti, table) in policy.tables.iter().enumerate() {
+/// The test's tables as CSV in memory, one input per table of the policy
+/// (a table the test does not give is a header and no rows).
+fn tables(policy: &Policy, t: &Test) -> Result<Sources, String> {
+    let mut sources = Sources::default();
+    for table in &policy.tables {
         let blocks: Vec<&Block> = t
             .tables
             .iter()
@@ -266,7 +269,6 @@ fn write_tables(policy: &Policy, t: &Test, dir: &Path) -> Result<(), String> {
             })
             .map(|(_, b)| b)
             .collect();
-        let _ = ti;
         let mut header: Vec<String> = Vec::new();
         for b in &blocks {
             for h in &b.header {
@@ -280,7 +282,7 @@ fn write_tables(policy: &Policy, t: &Test, dir: &Path) -> Result<(), String> {
                 header.push(c.header.clone());
             }
         }
-        let mut w = csv::Writer::from_path(dir.join(&table.file)).map_err(|e| e.to_string())?;
+        let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&header).map_err(|e| e.to_string())?;
         for b in blocks {
             for r in &b.rows {
@@ -297,7 +299,11 @@ fn write_tables(policy: &Policy, t: &Test, dir: &Path) -> Result<(), String> {
                 w.write_record(&rec).map_err(|e| e.to_string())?;
             }
         }
-        w.flush().map_err(|e| e.to_string())?;
+        let bytes = w.into_inner().map_err(|e| e.to_string())?;
+        sources.tables.push((
+            table.name.clone(),
+            Input::read(table.file.clone(), &bytes[..]).map_err(|e| e.to_string())?,
+        ));
     }
     for (name, _) in &t.tables {
         let known = policy.tables.iter().any(|tb| {
@@ -311,7 +317,7 @@ fn write_tables(policy: &Policy, t: &Test, dir: &Path) -> Result<(), String> {
             return Err(format!("the policy has no table `{name}`"));
         }
     }
-    Ok(())
+    Ok(sources)
 }
 
 /// Runs one test against a checked policy.
@@ -328,18 +334,13 @@ pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Out
             ));
         }
     }
-    let dir = match tempfile::tempdir() {
-        Ok(d) => d,
+    let inputs = match tables(policy, t) {
+        Ok(s) => s,
         Err(e) => {
-            out.diff
-                .push(format!("! cannot make a temporary directory: {e}"));
+            out.diff.push(format!("! {e}"));
             return out;
         }
     };
-    if let Err(e) = write_tables(policy, t, dir.path()) {
-        out.diff.push(format!("! {e}"));
-        return out;
-    }
     let now = match t
         .as_of
         .as_deref()
@@ -355,14 +356,8 @@ pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Out
             return out;
         }
     };
-    let data = match data::load(
-        policy,
-        &Sources {
-            dir: Some(dir.path().to_path_buf()),
-            tables: Vec::new(),
-            keep: None,
-        },
-    ) {
+    let schema = policy.schema();
+    let data = match data::Loader::new(&schema).sources(inputs).load() {
         Ok(d) => d,
         Err(diags) => {
             for d in diags {
@@ -372,10 +367,7 @@ pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Out
         }
     };
     for e in &data.errors {
-        out.diff.push(format!(
-            "! data error: {}",
-            e.one_line().replace(&dir.path().display().to_string(), "")
-        ));
+        out.diff.push(format!("! data error: {}", e.one_line()));
     }
     let ev = Evaluator::new(policy, &data, now, &[])
         .with_sources(sources)

@@ -10,6 +10,7 @@ mod expr;
 pub mod ir;
 mod needs;
 mod rules;
+mod schema;
 mod tables;
 pub mod types;
 mod usage;
@@ -87,14 +88,7 @@ pub fn policy_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> 
     Ok(files)
 }
 
-/// A short reason for an I/O error.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
-}
+pub use crate::diagnostic::io_reason;
 
 /// Reads, parses and checks the policy at `path` (a file or directory).
 pub fn load(path: &Path) -> Loaded {

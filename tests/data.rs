@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use docket::data::{Cell, Dataset, Reject, Sources, load};
+use docket::data::{Cell, Dataset, Input, Loader, Reject, Sources};
+use docket::diagnostic::Diagnostic;
 use docket::semantics::Policy;
 
 fn policy() -> Policy {
@@ -21,6 +22,23 @@ fn policy_of(tables: &str) -> Policy {
     loaded
         .policy
         .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
+}
+
+/// Loads the export in `sources` for `p`.
+fn load(p: &docket::semantics::Policy, sources: &Sources) -> Result<Dataset, Vec<Diagnostic>> {
+    Loader::new(&p.schema()).sources(sources.clone()).load()
+}
+
+/// [`load`] in blocks of `block` bytes.
+fn load_with(
+    p: &docket::semantics::Policy,
+    sources: &Sources,
+    block: usize,
+) -> Result<Dataset, Vec<Diagnostic>> {
+    Loader::new(&p.schema())
+        .sources(sources.clone())
+        .block_size(block)
+        .load()
 }
 
 /// Writes the files of an export into a fresh directory.
@@ -440,11 +458,17 @@ fn missing_files_and_per_table_sources() {
     let sources = Sources {
         dir: Some(dir.path().to_path_buf()),
         tables: vec![
-            ("cases".to_string(), other.path().join("my cases.csv")),
-            ("event".to_string(), other.path().join("ev.csv")),
+            (
+                "cases".to_string(),
+                Input::File(other.path().join("my cases.csv")),
+            ),
+            (
+                "event".to_string(),
+                Input::File(other.path().join("ev.csv")),
+            ),
             (
                 "opportunity".to_string(),
-                other.path().join("opportunities.csv"),
+                Input::File(other.path().join("opportunities.csv")),
             ),
         ],
         keep: None,
@@ -452,7 +476,7 @@ fn missing_files_and_per_table_sources() {
     let d = load(&policy(), &sources).unwrap();
     assert!(d.accounts.iter().any(|a| a.file.ends_with("my cases.csv")));
     let bad = Sources {
-        tables: vec![("casse".to_string(), other.path().join("x.csv"))],
+        tables: vec![("casse".to_string(), Input::File(other.path().join("x.csv")))],
         ..sources
     };
     let err = load(&policy(), &bad).unwrap_err();
@@ -660,7 +684,7 @@ fn tiny_blocks_give_the_same_dataset() {
     };
     let want = fingerprint(&whole, &p);
     for block in [1, 7, 40, 113, 500] {
-        let d = docket::data::load_with(&p, &sources, block).unwrap();
+        let d = load_with(&p, &sources, block).unwrap();
         assert_eq!(fingerprint(&d, &p), want, "block size {block}");
     }
 }
@@ -751,7 +775,7 @@ fn references_in_a_cycle_and_after_it() {
     // The same with blocks of any size.
     let want = fingerprint(&d, &p);
     for block in [1, 9, 30] {
-        let again = docket::data::load_with(&p, &sources, block).unwrap();
+        let again = load_with(&p, &sources, block).unwrap();
         assert_eq!(fingerprint(&again, &p), want, "block size {block}");
     }
 }
@@ -767,10 +791,10 @@ fn loading_one_case_counts_every_record() {
         keep: None,
     };
     let case = p.table_id("case").unwrap();
-    sources.keep = Some(docket::data::select::around(&p, &sources, case, "C-12").unwrap());
+    sources.keep = Some(docket::data::select::around(&p.schema(), &sources, case, "C-12").unwrap());
     let mut seen = None;
     for block in [1, 7, 40, 113, 4 << 20] {
-        let d = docket::data::load_with(&p, &sources, block).unwrap();
+        let d = load_with(&p, &sources, block).unwrap();
         let cases = d.table(case).unwrap();
         assert_eq!(cases.len, 1, "block {block}");
         assert!(cases.row_of("C-12").is_some());
@@ -849,7 +873,7 @@ fn references_in_any_order_find_their_rows() {
     let parent_t = p.table_id("parent").unwrap();
     let child_t = p.table_id("child").unwrap();
     for block in [1, 9, 64, 300, 1 << 20] {
-        let d = docket::data::load_with(&p, &sources, block).unwrap();
+        let d = load_with(&p, &sources, block).unwrap();
         let parents = d.table(parent_t).unwrap();
         let children = d.table(child_t).unwrap();
         assert_eq!(children.len, want.len(), "block size {block}");

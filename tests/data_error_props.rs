@@ -14,7 +14,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use docket::data::{Sources, load};
+use docket::data::{Loader, Sources};
 use docket::eval::{Evaluator, Status, audit};
 use docket::generate::{GenOptions, generate};
 use docket::semantics::{Policy, check_sources};
@@ -37,15 +37,10 @@ fn policy() -> Policy {
 /// Every finding of the bundled policy over the export in `dir`, and how
 /// many data errors the export has.
 fn audit_of(p: &Policy, dir: &Path) -> (BTreeSet<Seen>, usize) {
-    let data = load(
-        p,
-        &Sources {
-            dir: Some(dir.to_path_buf()),
-            tables: Vec::new(),
-            keep: None,
-        },
-    )
-    .unwrap();
+    let data = Loader::new(&p.schema())
+        .sources(Sources::dir(dir))
+        .load()
+        .unwrap();
     let now = docket::time::parse_as_of(AS_OF, p.timezone)
         .unwrap()
         .instant

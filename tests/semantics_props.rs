@@ -13,7 +13,7 @@ mod common;
 
 use std::path::Path;
 
-use docket::data::{Dataset, Sources, load};
+use docket::data::{Dataset, Loader, Sources};
 use docket::eval::{Evaluator, Status, audit};
 use docket::generate::{GenOptions, generate};
 use docket::semantics::{Policy, check_sources};
@@ -165,8 +165,8 @@ proptest! {
         let a = export(60, seed);
         let b = tempfile::tempdir().unwrap();
         shuffled(a.path(), b.path(), order);
-        let first = audit_at(&p, &load(&p, &sources_of(a.path())).unwrap(), now);
-        let second = audit_at(&p, &load(&p, &sources_of(b.path())).unwrap(), now);
+        let first = audit_at(&p, &Loader::new(&p.schema()).sources(sources_of(a.path())).load().unwrap(), now);
+        let second = audit_at(&p, &Loader::new(&p.schema()).sources(sources_of(b.path())).load().unwrap(), now);
         prop_assert!(!first.is_empty());
         prop_assert_eq!(first, second);
     }
@@ -195,8 +195,8 @@ proptest! {
         prop_assert_eq!(p.rules.len(), q.rules.len());
         let dir = export(60, seed);
         let now = now_of(&p, AS_OF);
-        let mut first = audit_at(&p, &load(&p, &sources_of(dir.path())).unwrap(), now);
-        let mut second = audit_at(&q, &load(&q, &sources_of(dir.path())).unwrap(), now);
+        let mut first = audit_at(&p, &Loader::new(&p.schema()).sources(sources_of(dir.path())).load().unwrap(), now);
+        let mut second = audit_at(&q, &Loader::new(&q.schema()).sources(sources_of(dir.path())).load().unwrap(), now);
         first.sort();
         second.sort();
         prop_assert!(!first.is_empty());
@@ -214,7 +214,7 @@ proptest! {
     ) {
         let p = policy_of(&common::bundled());
         let dir = export(300, seed);
-        let data = load(&p, &sources_of(dir.path())).unwrap();
+        let data = Loader::new(&p.schema()).sources(sources_of(dir.path())).load().unwrap();
         let t1 = now_of(&p, AS_OF);
         let t2 = t1 + later_hours * 3_600_000;
         let quiet = cases_quiet_after(&data, &p, t1);

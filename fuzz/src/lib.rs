@@ -91,12 +91,11 @@ pub fn ingest(file: &str, bytes: &[u8]) {
 
 /// Loads `dir` under `p` and audits it; accounting must add up.
 pub fn run(p: &Policy, dir: &Path) {
-    let sources = Sources {
-        dir: Some(dir.to_path_buf()),
-        tables: Vec::new(),
-        keep: None,
-    };
-    let Ok(data) = docket::data::load(p, &sources) else {
+    let sources = Sources::dir(dir);
+    let Ok(data) = docket::data::Loader::new(&p.schema())
+        .sources(sources)
+        .load()
+    else {
         return;
     };
     for a in &data.accounts {

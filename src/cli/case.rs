@@ -139,10 +139,11 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
             Diagnostic::error("docket::cli::unknown-case", "the policy has no rules"),
         ));
     };
-    let filter = select::around(&policy, &data_sources, table, &a.number).map_err(|d| {
-        ctx.report(&d, &sources);
-        Exit::Failure
-    })?;
+    let filter =
+        select::around(&policy.schema(), &data_sources, table, &a.number).map_err(|d| {
+            ctx.report(&d, &sources);
+            Exit::Failure
+        })?;
     data_sources.keep = Some(filter);
     let data = setup::data(ctx, &policy, &sources, &data_sources)?;
     let number = a.number.trim();
@@ -323,13 +324,15 @@ fn unknown(
     let mut keys: Vec<String> = Vec::new();
     let mut all = s.clone();
     all.keep = None;
+    let schema = policy.schema();
     if let (Ok(opened), Some(key)) = (
-        crate::data::open_table_files(policy, &all),
+        crate::data::Loader::new(&schema).sources(all).open(),
         policy.tables.get(table).and_then(|t| t.key),
     ) && let Some(o) = opened.iter().find(|o| o.table() == table)
         && let Some(field) = o.field(key)
-        && let Ok(mut rdr) = csv::ReaderBuilder::new().flexible(true).from_path(o.path())
+        && let Ok(input) = o.input().open_at(0)
     {
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
         let mut rec = csv::ByteRecord::new();
         while let Ok(true) = rdr.read_byte_record(&mut rec) {
             if let Some(k) = rec.get(field).and_then(|b| std::str::from_utf8(b).ok()) {

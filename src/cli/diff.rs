@@ -127,31 +127,36 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let base_now = setup::as_of(ctx, a.run.as_of.as_deref(), &base)?;
     let data_sources = setup::sources(ctx, a.run.data.clone(), &a.run.tables)?;
-    let (data, projection) = match data::load_shared(&base, &policy, &data_sources) {
-        Ok(x) => x,
-        Err(SharedError::Conflict {
-            base: in_base,
-            changed: in_changed,
-        }) => {
-            ctx.report(&in_base, &base_sources);
-            ctx.report(&in_changed, &sources);
-            return Err(Exit::Failure);
-        }
-        Err(SharedError::Load(diags)) => {
-            // Say each policy's missing files and columns against its own text.
-            let mut told = false;
-            for (p, s) in [(&base, &base_sources), (&policy, &sources)] {
-                if let Err(d) = data::open_table_files(p, &data_sources) {
-                    ctx.report(&d, s);
-                    told = true;
+    let (data, projection) =
+        match data::load_shared(&base.schema(), &policy.schema(), &data_sources) {
+            Ok(x) => x,
+            Err(SharedError::Conflict {
+                base: in_base,
+                changed: in_changed,
+            }) => {
+                ctx.report(&in_base, &base_sources);
+                ctx.report(&in_changed, &sources);
+                return Err(Exit::Failure);
+            }
+            Err(SharedError::Load(diags)) => {
+                // Say each policy's missing files and columns against its own text.
+                let mut told = false;
+                for (p, s) in [(&base, &base_sources), (&policy, &sources)] {
+                    let schema = p.schema();
+                    if let Err(d) = data::Loader::new(&schema)
+                        .sources(data_sources.clone())
+                        .open()
+                    {
+                        ctx.report(&d, s);
+                        told = true;
+                    }
                 }
+                if !told {
+                    ctx.report(&diags, &SourceMap::new());
+                }
+                return Err(Exit::Failure);
             }
-            if !told {
-                ctx.report(&diags, &SourceMap::new());
-            }
-            return Err(Exit::Failure);
-        }
-    };
+        };
     let path = a.run.policy.display().to_string();
     let base_path = a.base.display().to_string();
     let mut after = evaluate(&policy, &sources, &path, &data, now);

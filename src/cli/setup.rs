@@ -127,9 +127,27 @@ pub fn sources(ctx: &Ctx, dir: Option<PathBuf>, tables: &[String]) -> Result<Sou
     };
     for t in tables {
         match t.split_once('=') {
+            // `-`: the table is read from standard input.
+            Some((name, "-")) if !name.trim().is_empty() => {
+                let input = data::Input::read("<stdin>", std::io::stdin().lock()).map_err(|e| {
+                    fail(
+                        ctx,
+                        Diagnostic::error(
+                            "docket::data::missing-file",
+                            format!(
+                                "cannot read standard input: {}",
+                                crate::diagnostic::io_reason(&e)
+                            ),
+                        ),
+                    )
+                })?;
+                s.tables.push((name.trim().to_string(), input));
+            }
             Some((name, file)) if !name.trim().is_empty() && !file.is_empty() => {
-                s.tables
-                    .push((name.trim().to_string(), PathBuf::from(file)));
+                s.tables.push((
+                    name.trim().to_string(),
+                    data::Input::File(PathBuf::from(file)),
+                ));
             }
             _ => {
                 return Err(fail(
@@ -145,12 +163,27 @@ pub fn sources(ctx: &Ctx, dir: Option<PathBuf>, tables: &[String]) -> Result<Sou
     Ok(s)
 }
 
-/// Loads the data; a missing file or column stops the run.
+/// Loads the data; a missing file or column stops the run. `DOCKET_THREADS`
+/// sets the parsing threads, and `DOCKET_TIMING` prints how long each stage
+/// took and the memory it holds.
 pub fn data(ctx: &Ctx, policy: &Policy, sources: &SourceMap, s: &Sources) -> Result<Dataset, Exit> {
-    data::load(policy, s).map_err(|diags| {
+    let schema = policy.schema();
+    let mut loader = data::Loader::new(&schema).sources(s.clone());
+    if let Some(n) = std::env::var("DOCKET_THREADS")
+        .ok()
+        .and_then(|t| t.parse::<usize>().ok())
+        .filter(|t| *t > 0)
+    {
+        loader = loader.threads(n);
+    }
+    let data = loader.load().map_err(|diags| {
         ctx.report(&diags, sources);
         Exit::Failure
-    })
+    })?;
+    if std::env::var_os("DOCKET_TIMING").is_some() {
+        super::timing::print(&schema, &data);
+    }
+    Ok(data)
 }
 
 /// `--threads N`: the size of the pool that parses and evaluates.
@@ -240,6 +273,7 @@ impl RunArgs {
             self.tables
                 .iter()
                 .filter_map(|t| t.split_once('='))
+                .filter(|(_, f)| *f != "-")
                 .map(|(_, f)| Path::new(f)),
         );
         out

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::error::{DataError, FileAccount, excerpt};
+use super::schema::{Kind, Schema};
 use super::store::*;
-use crate::semantics::{ColumnType, Policy};
 
 /// Rows found for a chunk of references, and the broken ones with their text.
 type Resolved = (Vec<u32>, Vec<(u32, Box<str>)>);
@@ -16,18 +16,18 @@ type Resolved = (Vec<u32>, Vec<(u32, Box<str>)>);
 /// Resolves the `ref` columns still held as text (references within a
 /// cycle of tables, resolved once all are loaded) to row numbers.
 pub(super) fn resolve_refs(
-    policy: &Policy,
+    schema: &Schema,
     tables: &mut [TableData],
     pending: Vec<Vec<Option<TextColumn>>>,
 ) {
     for (tid, cols) in pending.into_iter().enumerate() {
         for (ci, texts) in cols.into_iter().enumerate() {
             let Some(texts) = texts else { continue };
-            let Some(ColumnType::Ref(target)) = policy
+            let Some(Kind::Ref(target)) = schema
                 .tables
                 .get(tid)
                 .and_then(|t| t.columns.get(ci))
-                .map(|c| c.ty)
+                .map(|c| c.kind)
             else {
                 continue;
             };
@@ -93,18 +93,18 @@ pub(super) fn resolve_refs(
 /// A data error for every broken reference (a key that does not exist);
 /// the referring row stays loaded, and counts as loaded with errors.
 pub(super) fn report_broken_refs(
-    policy: &Policy,
+    schema: &Schema,
     tables: &mut [TableData],
     errors: &mut Vec<DataError>,
     accounts: &mut [FileAccount],
 ) {
     let mut marked: Vec<(usize, u32)> = Vec::new();
     for (tid, data) in tables.iter().enumerate() {
-        let Some(table) = policy.tables.get(tid) else {
+        let Some(table) = schema.tables.get(tid) else {
             continue;
         };
         for (ci, col) in table.columns.iter().enumerate() {
-            let ColumnType::Ref(target) = col.ty else {
+            let Kind::Ref(target) = col.kind else {
                 continue;
             };
             let Some(ColumnData::Ref { broken, .. }) = data.columns.get(ci) else {
@@ -113,7 +113,7 @@ pub(super) fn report_broken_refs(
             if broken.is_empty() {
                 continue;
             }
-            let key_header = policy
+            let key_header = schema
                 .tables
                 .get(target)
                 .and_then(|t| t.key.and_then(|k| t.columns.get(k)))
@@ -188,8 +188,8 @@ fn cell_cmp(a: Cell, b: Cell) -> Ordering {
 /// Builds every relation: each parent's related rows, sorted by the order
 /// column, ties broken by the rows' content so the order never depends on
 /// the order of rows in the file.
-pub(super) fn build_relations(policy: &Policy, tables: &mut [TableData]) {
-    for (pid, ptable) in policy.tables.iter().enumerate() {
+pub(super) fn build_relations(schema: &Schema, tables: &mut [TableData]) {
+    for (pid, ptable) in schema.tables.iter().enumerate() {
         let mut built = Vec::new();
         for rel in &ptable.relations {
             let parents = tables.get(pid).map_or(0, |t| t.len);

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::chunks::Chunker;
 use super::csvread::SliceReader;
-use super::load::{Opened, Sources, open_table_files};
+use super::open::{Opened, Sources, open_table_files};
+use super::schema::{Kind, Schema, TableId};
 use crate::diagnostic::Diagnostic;
-use crate::semantics::{ColumnType, Policy, TableId};
 
 /// Which records of one table to load: its key in a set, or a reference
 /// column in a set.
@@ -85,15 +85,15 @@ fn scan(
 }
 
 /// The filter that loads the subject row of `table` with key `key` and
-/// everything the policy can reach from it.
+/// everything the schema can reach from it.
 pub fn around(
-    policy: &Policy,
+    schema: &Schema,
     sources: &Sources,
     table: TableId,
     key: &str,
 ) -> Result<Filter, Vec<Diagnostic>> {
-    let opened = open_table_files(policy, sources)?;
-    let n = policy.tables.len();
+    let opened = open_table_files(schema, sources)?;
+    let n = schema.tables.len();
     // Wanted keys per table, and wanted values of `via` columns.
     let mut keys: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
     if let Some(k) = keys.get_mut(table) {
@@ -103,7 +103,7 @@ pub fn around(
         let mut f = Filter {
             tables: vec![None; n],
         };
-        for (t, tdecl) in policy.tables.iter().enumerate() {
+        for (t, tdecl) in schema.tables.iter().enumerate() {
             let Some(set) = keys.get(t).filter(|s| !s.is_empty()) else {
                 continue;
             };
@@ -138,14 +138,14 @@ pub fn around(
             if tf.any.is_empty() || scanned.get(&t) == Some(tf) {
                 continue;
             }
-            let Some(decl) = policy.tables.get(t) else {
+            let Some(decl) = schema.tables.get(t) else {
                 continue;
             };
             let refs: Vec<usize> = decl
                 .columns
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| matches!(c.ty, ColumnType::Ref(_)))
+                .filter(|(_, c)| matches!(c.kind, Kind::Ref(_)))
                 .map(|(i, _)| i)
                 .collect();
             let found = scan(o, tf, &refs).map_err(|e| {
@@ -153,14 +153,14 @@ pub fn around(
                     "docket::data::missing-file",
                     format!(
                         "cannot read `{}`: {}",
-                        o.path().display(),
-                        crate::semantics::io_reason(&e)
+                        o.display(),
+                        crate::diagnostic::io_reason(&e)
                     ),
                 )]
             })?;
             scanned.insert(t, tf.clone());
             for (c, v) in found {
-                if let Some(ColumnType::Ref(target)) = decl.columns.get(c).map(|c| c.ty)
+                if let Some(Kind::Ref(target)) = decl.columns.get(c).map(|c| c.kind)
                     && let Some(set) = keys.get_mut(target)
                     && set.insert(v)
                 {

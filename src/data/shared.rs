@@ -2,67 +2,67 @@
 //!
 //! Two versions of a policy usually declare the same tables, but a change
 //! may read a new column, drop one, or add a relation. The export is read
-//! once, under a *union* of both declarations: the second policy's tables,
+//! once, under a *union* of both declarations: the second schema's tables,
 //! extended with every column, relation and table only the first declares.
-//! The second policy's indices are a prefix of the union, so it evaluates
+//! The second schema's indices are a prefix of the union, so it evaluates
 //! the union dataset as it is; [`Projection::apply`] then moves the columns
-//! into the first policy's layout (no copy, no second parse).
+//! into the first schema's layout (no copy, no second parse).
 
 use std::path::Path;
 
-use super::load::{BLOCK, load_columns};
+use super::load::Loader;
+use super::schema::{ColumnSchema, Kind, RelationSchema, Schema, TableId, TableSchema};
 use super::store::{ColumnData, Dataset, TableData};
 use super::{Orphan, Sources};
 use crate::diagnostic::Diagnostic;
-use crate::semantics::{Column, ColumnType, Policy, Relation, Table, TableId};
 
 /// Why [`load_shared`] failed.
 #[derive(Debug)]
 pub enum SharedError {
     /// The policies declare a table in ways one reading cannot serve:
-    /// diagnostics located in the first policy's sources, and in the second's.
+    /// diagnostics located in the first schema's sources, and in the second's.
     Conflict {
-        /// In the first (base) policy.
+        /// In the first (base) schema.
         base: Vec<Diagnostic>,
-        /// In the second (changed) policy.
+        /// In the second (changed) schema.
         changed: Vec<Diagnostic>,
     },
-    /// Loading failed (a missing file or column); the spans may be in either policy.
+    /// Loading failed (a missing file or column); the spans may be in either schema.
     Load(Vec<Diagnostic>),
 }
 
-/// Where the first policy's tables, columns and relations are in the union.
+/// Where the first schema's tables, columns and relations are in the union.
 #[derive(Debug, Clone)]
 pub struct Projection {
-    /// Per first-policy table: its union table.
+    /// Per first-schema table: its union table.
     tables: Vec<TableId>,
-    /// Per first-policy table, per column: its union column.
+    /// Per first-schema table, per column: its union column.
     columns: Vec<Vec<usize>>,
-    /// Per first-policy table, per relation: its union relation.
+    /// Per first-schema table, per relation: its union relation.
     relations: Vec<Vec<usize>>,
-    /// Per first-policy table: its name there.
+    /// Per first-schema table: its name there.
     names: Vec<String>,
 }
 
 /// Whether two column declarations read a file the same way (`ty` with the
-/// first policy's reference already mapped into the union).
-fn same_reading(a: &Column, b: &Column, ty: ColumnType) -> bool {
+/// first schema's reference already mapped into the union).
+fn same_reading(a: &ColumnSchema, b: &ColumnSchema, ty: Kind) -> bool {
     a.header == b.header
-        && a.ty == ty
+        && a.kind == ty
         && a.required == b.required
         && a.default == b.default
         && a.formats == b.formats
         && a.separator == b.separator
 }
 
-fn same_file(a: &Table, b: &Table) -> bool {
+fn same_file(a: &TableSchema, b: &TableSchema) -> bool {
     Path::new(&a.file) == Path::new(&b.file)
 }
 
-/// The union of `first`'s and `second`'s tables, as a policy to load with,
+/// The union of `first`'s and `second`'s tables, as a schema to load with,
 /// and where `first`'s declarations ended up.
-fn union(first: &Policy, second: &Policy) -> Result<(Policy, Projection), SharedError> {
-    let mut tables: Vec<Table> = second.tables.clone();
+fn union(first: &Schema, second: &Schema) -> Result<(Schema, Projection), SharedError> {
+    let mut tables: Vec<TableSchema> = second.tables.clone();
     let mut diags = Vec::new();
     let mut changed = Vec::new();
     // Tables first, so references can be mapped.
@@ -71,7 +71,7 @@ fn union(first: &Policy, second: &Policy) -> Result<(Policy, Projection), Shared
         match tables.iter().position(|u| u.name == t.name) {
             Some(u) => {
                 let ut = tables.get(u);
-                let key_header = |x: &Table| {
+                let key_header = |x: &TableSchema| {
                     x.key
                         .and_then(|k| x.columns.get(k))
                         .map(|c| c.header.clone())
@@ -115,7 +115,6 @@ fn union(first: &Policy, second: &Policy) -> Result<(Policy, Projection), Shared
                 added.columns.clear();
                 added.relations.clear();
                 added.key = None;
-                added.time = None;
                 tables.push(added);
             }
         }
@@ -126,10 +125,8 @@ fn union(first: &Policy, second: &Policy) -> Result<(Policy, Projection), Shared
             changed,
         });
     }
-    let map_ty = |ty: ColumnType| match ty {
-        ColumnType::Ref(target) => {
-            ColumnType::Ref(table_map.get(target).copied().unwrap_or(target))
-        }
+    let map_ty = |ty: Kind| match ty {
+        Kind::Ref(target) => Kind::Ref(table_map.get(target).copied().unwrap_or(target)),
         other => other,
     };
     let mut columns = Vec::with_capacity(first.tables.len());
@@ -138,20 +135,26 @@ fn union(first: &Policy, second: &Policy) -> Result<(Policy, Projection), Shared
         let mut cols = Vec::with_capacity(t.columns.len());
         if let Some(ut) = tables.get_mut(u) {
             for c in &t.columns {
-                let ty = map_ty(c.ty);
+                let ty = map_ty(c.kind);
                 match ut.columns.iter().position(|x| same_reading(x, c, ty)) {
-                    Some(i) => cols.push(i),
+                    Some(i) => {
+                        // Stored when either policy reads it.
+                        if let Some(x) = ut.columns.get_mut(i) {
+                            x.used |= c.used;
+                        }
+                        cols.push(i);
+                    }
                     None => {
                         cols.push(ut.columns.len());
-                        ut.columns.push(Column { ty, ..c.clone() });
+                        ut.columns.push(ColumnSchema {
+                            kind: ty,
+                            ..c.clone()
+                        });
                     }
                 }
             }
             if ut.key.is_none() {
                 ut.key = t.key.and_then(|k| cols.get(k).copied());
-            }
-            if ut.time.is_none() {
-                ut.time = t.time.and_then(|k| cols.get(k).copied());
             }
         }
         columns.push(cols);
@@ -164,11 +167,10 @@ fn union(first: &Policy, second: &Policy) -> Result<(Policy, Projection), Shared
         for r in &t.relations {
             let target = table_map.get(r.target).copied().unwrap_or(usize::MAX);
             let col = |c: usize| columns.get(r.target).and_then(|m| m.get(c)).copied();
-            let mapped = Relation {
+            let mapped = RelationSchema {
                 target,
                 via: col(r.via).unwrap_or(usize::MAX),
                 ordered_by: r.ordered_by.and_then(col),
-                ..r.clone()
             };
             let Some(ut) = tables.get_mut(u) else {
                 rels.push(usize::MAX);
@@ -188,12 +190,12 @@ fn union(first: &Policy, second: &Policy) -> Result<(Policy, Projection), Shared
         }
         relations.push(rels);
     }
-    let policy = Policy {
+    let schema = Schema {
         tables,
         ..second.clone()
     };
     Ok((
-        policy,
+        schema,
         Projection {
             tables: table_map,
             columns,
@@ -206,38 +208,15 @@ fn union(first: &Policy, second: &Policy) -> Result<(Policy, Projection), Shared
 /// Reads the export once for `first` and `second`: the dataset `second`
 /// evaluates as it is, and how to turn it into `first`'s.
 pub fn load_shared(
-    first: &Policy,
-    second: &Policy,
+    first: &Schema,
+    second: &Schema,
     sources: &Sources,
 ) -> Result<(Dataset, Projection), SharedError> {
-    let (policy, projection) = union(first, second)?;
-    let mut used: Vec<Vec<bool>> = policy
-        .tables
-        .iter()
-        .map(|t| vec![false; t.columns.len()])
-        .collect();
-    for (t, cols) in second.used_columns().into_iter().enumerate() {
-        for (c, u) in cols.into_iter().enumerate() {
-            if let Some(slot) = used.get_mut(t).and_then(|x| x.get_mut(c)) {
-                *slot |= u;
-            }
-        }
-    }
-    for (t, cols) in first.used_columns().into_iter().enumerate() {
-        let ut = projection.tables.get(t).copied().unwrap_or(usize::MAX);
-        for (c, u) in cols.into_iter().enumerate() {
-            let uc = projection
-                .columns
-                .get(t)
-                .and_then(|m| m.get(c))
-                .copied()
-                .unwrap_or(usize::MAX);
-            if let Some(slot) = used.get_mut(ut).and_then(|x| x.get_mut(uc)) {
-                *slot |= u;
-            }
-        }
-    }
-    let data = load_columns(&policy, sources, BLOCK, used).map_err(SharedError::Load)?;
+    let (schema, projection) = union(first, second)?;
+    let data = Loader::new(&schema)
+        .sources(sources.clone())
+        .load()
+        .map_err(SharedError::Load)?;
     Ok((data, projection))
 }
 
@@ -260,10 +239,10 @@ fn move_once<T: Clone>(
 }
 
 impl Projection {
-    /// The first policy's dataset, made from the union's by moving columns
+    /// The first schema's dataset, made from the union's by moving columns
     /// and indexes into its layout.
     pub fn apply(&self, mut data: Dataset) -> Dataset {
-        // A union column two declarations of the first policy share is
+        // A union column two declarations of the first schema share is
         // cloned for the second; every other one is moved.
         let mut tables = Vec::with_capacity(self.tables.len());
         let mut taken: Vec<Vec<bool>> = data
@@ -331,6 +310,7 @@ impl Projection {
             tables,
             errors: data.errors,
             warnings: data.warnings,
+            timings: data.timings,
             accounts: data
                 .accounts
                 .into_iter()

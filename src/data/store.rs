@@ -17,7 +17,7 @@ pub use super::codes::Codes;
 use super::error::{DataError, FileAccount};
 pub use super::lines::LineMap;
 pub use super::raw::RawText;
-use crate::semantics::{ColumnRef, Policy, TableId};
+use super::schema::{ColumnRef, Schema, TableId};
 
 /// Missing / invalid markers of 64-bit columns.
 pub const MISSING_I64: i64 = i64::MIN;
@@ -336,7 +336,7 @@ pub enum ColumnData {
         /// The text of broken references, by row.
         broken: FxHashMap<u32, Box<str>>,
     },
-    /// A column the policy declares but never reads: checked while loading, not kept.
+    /// A column the schema declares but never reads: checked while loading, not kept.
     Unused,
 }
 
@@ -980,7 +980,7 @@ pub struct Orphan {
 /// One loaded table.
 #[derive(Debug, Clone)]
 pub struct TableData {
-    /// The table's name in the policy.
+    /// The table's name in the schema.
     pub name: String,
     /// The file, as the user named it.
     pub file: Arc<str>,
@@ -1100,7 +1100,7 @@ impl TableData {
     }
 }
 
-/// Every table of a policy, loaded, with what went wrong.
+/// Every table of a schema, loaded, with what went wrong.
 #[derive(Debug)]
 pub struct Dataset {
     /// Tables by [`TableId`].
@@ -1113,6 +1113,8 @@ pub struct Dataset {
     pub warnings: Vec<DataError>,
     /// Per file.
     pub accounts: Vec<FileAccount>,
+    /// How long the load's stages took.
+    pub timings: super::load::LoadTimings,
 }
 
 impl Dataset {
@@ -1192,9 +1194,9 @@ impl Dataset {
         (0..table.len).filter_map(|r| table.key_of(r)).collect()
     }
 
-    /// Checks that every table of `policy` is here.
-    pub fn matches(&self, policy: &Policy) -> bool {
-        self.tables.len() == policy.tables.len()
+    /// Checks that every table of `schema` is here.
+    pub fn matches(&self, schema: &Schema) -> bool {
+        self.tables.len() == schema.tables.len()
     }
 }
 

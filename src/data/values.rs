@@ -11,9 +11,8 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::error::{DataError, excerpt};
+use super::schema::{ColumnSchema, Kind, ValueType};
 use crate::diagnostic::suggest;
-use crate::semantics::{Column, ColumnType};
-use crate::syntax::ast::ScalarType;
 
 /// A text column's declared values.
 pub(super) struct ValueSet<'t> {
@@ -24,15 +23,15 @@ pub(super) struct ValueSet<'t> {
 
 impl<'t> ValueSet<'t> {
     /// The declared values of a text column, if it has any.
-    pub(super) fn of(col: &'t Column) -> Option<ValueSet<'t>> {
-        let values = col.one_of.as_deref()?;
-        if col.ty != ColumnType::Scalar(ScalarType::Text) {
+    pub(super) fn of(col: &'t ColumnSchema) -> Option<ValueSet<'t>> {
+        let values = col.values.as_deref()?;
+        if col.kind != Kind::Scalar(ValueType::Text) {
             return None;
         }
         Some(ValueSet {
             values,
             set: values.iter().map(String::as_str).collect(),
-            open: col.one_of_open,
+            open: col.open,
         })
     }
 
@@ -162,7 +161,7 @@ pub(super) struct NearMiss {
 /// shifted) into one warning per column and value.
 pub(super) fn near_warnings(
     misses: Vec<NearMiss>,
-    columns: &[Column],
+    columns: &[ColumnSchema],
     file: &std::sync::Arc<str>,
 ) -> Vec<DataError> {
     let mut joined: Vec<NearMiss> = Vec::new();
@@ -184,7 +183,7 @@ pub(super) fn near_warnings(
         .into_iter()
         .filter_map(|m| {
             let col = columns.get(m.column)?;
-            if !col.one_of_open {
+            if !col.open {
                 return None;
             }
             let cells = if m.cells == 1 {

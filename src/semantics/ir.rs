@@ -12,17 +12,9 @@ use crate::source::Span;
 use crate::syntax::ast::{Quantifier, RuleKind, ScalarType};
 use crate::time::{Instant, TimeFormat};
 
-/// Index of a table in [`Policy::tables`].
-pub type TableId = usize;
-
-/// A column of a table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ColumnRef {
-    /// The table.
-    pub table: TableId,
-    /// Index in [`Table::columns`].
-    pub column: usize,
-}
+/// Tables and columns are numbered as the data layer's schema numbers
+/// them ([`Policy::schema`]), so a policy's indices read a dataset directly.
+pub use crate::data::{ColumnRef, TableId};
 
 /// A checked policy.
 #[derive(Debug, Clone)]

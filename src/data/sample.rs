@@ -1,0 +1,158 @@
+//! A sample of each file (`docket lint --data`): each declared column read
+//! as its type over the first part of the file.
+
+use std::sync::Arc;
+
+use super::chunks::{Block, Chunker};
+use super::error::DataError;
+use super::open::Opened;
+use super::parse::BlockParser;
+use super::schema::{Schema, TableId};
+use super::store::*;
+use crate::diagnostic::{Diagnostic, io_reason};
+use crate::time::LocalResolver;
+
+/// What a sample of one file showed about one declared column.
+#[derive(Debug, Clone)]
+pub struct ColumnSample {
+    /// The table.
+    pub table: TableId,
+    /// The column's index in the table.
+    pub column: usize,
+    /// Non-empty cells sampled.
+    pub values: u64,
+    /// Of those, cells that did not read as the declared type.
+    pub bad: u64,
+    /// The first bad cell: its error.
+    pub first_bad: Option<DataError>,
+}
+
+/// A sample of one file.
+#[derive(Debug, Clone)]
+pub struct FileSample {
+    /// The table.
+    pub table: TableId,
+    /// The file as named.
+    pub file: Arc<str>,
+    /// Records sampled.
+    pub rows: u64,
+    /// The text of the lines holding each column's first bad cell, by physical line.
+    pub lines: Vec<(u64, String)>,
+    /// Per declared column.
+    pub columns: Vec<ColumnSample>,
+}
+
+/// Reads about `bytes` of the start of every opened file and reads each
+/// declared column as its type (`docket lint --data`): how many values read
+/// and which did not.
+pub(super) fn sample(
+    schema: &Schema,
+    opened: &[Opened],
+    bytes: usize,
+) -> Result<Vec<FileSample>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    for o in opened {
+        let Some(table) = schema.tables.get(o.table) else {
+            continue;
+        };
+        let file = o.records();
+        let block = match file.map(|f| Chunker::new(f, bytes).next_block_in(Vec::new())) {
+            Ok(Ok(Some(b))) => b,
+            Ok(Ok(None)) => Block {
+                index: 0,
+                bytes: Vec::new(),
+                newlines: 0,
+                lines_before: 0,
+            },
+            Ok(Err(e)) | Err(e) => {
+                return Err(vec![Diagnostic::error(
+                    "docket::data::missing-file",
+                    format!("cannot read `{}`: {}", o.display(), io_reason(&e)),
+                )]);
+            }
+        };
+        let base = o.start.1;
+        let used = vec![true; table.columns.len()];
+        let mut resolver = LocalResolver::new(schema.zone);
+        let (part, bytes) =
+            BlockParser::new(table, o, &used, None, &[]).parse(block, &mut resolver);
+        let mut columns: Vec<ColumnSample> = (0..table.columns.len())
+            .map(|column| ColumnSample {
+                table: o.table,
+                column,
+                values: 0,
+                bad: 0,
+                first_bad: None,
+            })
+            .collect();
+        for (ci, b) in part.builders.into_iter().enumerate() {
+            let (data, refs) = b.finish();
+            let n = part.lines.len();
+            let present = match &refs {
+                Some(t) => (0..n)
+                    .filter(|r| !matches!(t.get(*r), TextCell::Missing))
+                    .count(),
+                None => (0..n)
+                    .filter(|r| !matches!(data.cell(*r), Cell::Missing))
+                    .count(),
+            };
+            if let Some(c) = columns.get_mut(ci) {
+                c.values = present as u64;
+            }
+        }
+        for mut e in part.errors {
+            e.line = e.line + base - 1;
+            let Some(header) = e.column.as_deref() else {
+                continue;
+            };
+            if !matches!(
+                e.code,
+                "docket::data::type-error"
+                    | "docket::data::encoding-error"
+                    | "docket::data::unknown-value"
+            ) {
+                continue;
+            }
+            let Some(ci) = table.columns.iter().position(|c| c.header == header) else {
+                continue;
+            };
+            if let Some(c) = columns.get_mut(ci) {
+                c.bad += 1;
+                // A key that does not read rejects the row, so it was not
+                // counted among the values.
+                if table.key == Some(ci) {
+                    c.values += 1;
+                }
+                if c.first_bad.is_none() {
+                    c.first_bad = Some(e);
+                }
+            }
+        }
+        // Only the lines a report will quote are kept, and only from files
+        // of the export.
+        let wanted: Vec<u64> = columns
+            .iter()
+            .filter(|_| o.quotable())
+            .filter_map(|c| c.first_bad.as_ref().map(|e| e.line))
+            .collect();
+        let lines = bytes
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .map(|(i, l)| (base + i as u64, l))
+            .filter(|(n, _)| wanted.contains(n))
+            .map(|(n, l)| {
+                let text = String::from_utf8_lossy(l);
+                let text = crate::diagnostic::printable(text.trim_end_matches('\r'));
+                (n, text.into_owned())
+            })
+            .collect();
+        out.push(FileSample {
+            table: o.table,
+            file: o.display().clone(),
+            rows: part.account.read,
+            lines,
+            columns,
+        });
+    }
+    Ok(out)
+}
