@@ -3,6 +3,7 @@
 //! The shapes here are the command-line contract of `docket check`
 //! (`--format json|ndjson|csv|human`); field names do not change.
 
+pub mod check;
 pub mod ci;
 pub mod diff;
 pub mod human;

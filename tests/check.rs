@@ -1010,3 +1010,22 @@ fn output_file_and_quiet() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("docket::io::write"));
 }
+
+#[test]
+fn csv_has_one_header_when_a_chunk_of_cases_has_no_finding() {
+    let d = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("docket")
+        .unwrap()
+        .args(["gen", "--cases", "3000", "--seed", "3", "--out"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // Few cases break rr-single-quote: most chunks of 256 cases have none.
+    let out = check_cmd(d.path(), AS_OF, &["--format", "csv", "--rule", "rr-single-quote"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("rule,severity,status").count(), 1, "{text}");
+    assert!(text.lines().count() > 1);
+}

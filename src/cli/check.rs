@@ -8,7 +8,8 @@ use clap::ValueEnum;
 use super::{Ctx, Exit, setup};
 use crate::diagnostic::{Diagnostic, RenderOptions};
 use crate::eval::{Evaluator, audit};
-use crate::report::{self, Context, ci};
+use crate::report::check::{self as printer, CheckReport};
+use crate::report::{self, Context};
 use crate::semantics::{Severity, io_reason};
 
 /// Output formats of `check`.
@@ -29,6 +30,20 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow annotations, one per finding.
     Github,
+}
+
+impl From<Format> for printer::Format {
+    fn from(f: Format) -> printer::Format {
+        match f {
+            Format::Human => printer::Format::Human,
+            Format::Json => printer::Format::Json,
+            Format::Ndjson => printer::Format::Ndjson,
+            Format::Csv => printer::Format::Csv,
+            Format::Sarif => printer::Format::Sarif,
+            Format::Junit => printer::Format::Junit,
+            Format::Github => printer::Format::Github,
+        }
+    }
 }
 
 /// The lowest severity that makes `check` fail.
@@ -145,16 +160,6 @@ impl Out {
     }
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
-}
-
-fn json_line<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v)
-        .map(|s| s + "\n")
-        .unwrap_or_default()
-}
-
 /// Runs `check`.
 pub fn run(ctx: &Ctx, a: Args) -> Exit {
     match run_inner(ctx, a) {
@@ -169,8 +174,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let selected = setup::rules(ctx, &policy, &a.rules)?;
     let data_sources = setup::sources(ctx, a.run.data.clone(), &a.run.tables)?;
-    let show_progress = !a.quiet && std::io::stderr().is_terminal();
-    let bar = progress_bar(show_progress);
+    let bar = progress_bar(!a.quiet && std::io::stderr().is_terminal());
     bar.set_message("reading exports");
     let data = setup::data(ctx, &policy, &sources, &data_sources)?;
     let mut out = Out::open(ctx, output.as_ref())?;
@@ -181,12 +185,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
         .subjects()
         .map(|(t, _)| data.table(t).map_or(0, |d| d.len as u64))
         .sum();
-    bar.set_length(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_message("checking cases");
+    start_checking(&bar, total);
     let policy_path = a.run.policy.display().to_string();
     let rc = Context {
         policy: &policy,
@@ -195,10 +194,40 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
         data: &data,
         now,
     };
-    // JSON, NDJSON and CSV stream: each chunk of findings is rendered on a
-    // worker thread and written as soon as the chunks before it are; the
-    // other formats need every finding at once.
-    let streaming = matches!(a.format, Format::Json | Format::Ndjson | Format::Csv);
+    let report = CheckReport::new(&rc, a.format.into(), &selected);
+    out.write(&report.begin());
+    let audit = stream(&ev, &report, &mut out, &bar);
+    bar.finish_and_clear();
+    let fail_on = match a.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
+    let summary = report::summary(&rc, &audit, &selected);
+    let opts = RenderOptions {
+        color: output.is_none() && a.format == Format::Human && ctx.stdout_color(),
+        width: super::terminal_width(),
+    };
+    out.write(&report.end(&audit, &summary, fail_on, opts));
+    out.finish(ctx)?;
+    let failing = match fail_on {
+        Severity::Error => summary.errors,
+        Severity::Warning => summary.errors + summary.warnings,
+    };
+    Ok(if failing > 0 || !data.errors.is_empty() {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    })
+}
+
+/// Runs the audit, writing each chunk of findings as soon as the chunks
+/// before it are written (the formats that stream), or collecting them.
+fn stream(
+    ev: &Evaluator,
+    report: &CheckReport,
+    out: &mut Out,
+    bar: &indicatif::ProgressBar,
+) -> audit::Audit {
     // Rendered chunks are large; their buffers go round (back from the
     // writer to the renderers) instead of being mapped fresh each time.
     let buffers: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
@@ -209,156 +238,33 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
             .and_then(|mut b| b.pop())
             .unwrap_or_default();
         buf.clear();
-        match a.format {
-            Format::Json => {
-                for (i, f) in found.iter().enumerate() {
-                    if i > 0 {
-                        buf.push_str(",\n");
-                    }
-                    buf.push_str(&to_json(&report::finding(&rc, f)));
-                }
-            }
-            Format::Ndjson => {
-                for f in found {
-                    buf.push_str(&json_line(&report::finding(&rc, f)));
-                }
-            }
-            Format::Csv => buf.push_str(&csv_rows(found.iter().map(|f| report::finding(&rc, f)))),
-            _ => {}
-        }
+        report.chunk(found, &mut buf);
         buf
     };
-    match a.format {
-        Format::Json => {
-            // `summary` comes last: it is known only once every finding
-            // has been written, and the findings are never all in memory.
-            let head = |k: &str, v: String| format!("\"{k}\":{v},\n");
-            out.write("{");
-            out.write(&head("as_of", to_json(&rc.as_of())));
-            out.write(&head(
-                "policy",
-                to_json(&report::policy_info(&rc, &selected)),
-            ));
-            out.write("\"findings\":[");
-        }
-        Format::Csv => out.write(&csv_rows(std::iter::empty())),
-        _ => {}
-    }
-    let mut written = false;
+    let mut first = true;
     let mut sink = |chunk: String| {
         if chunk.is_empty() {
             return;
         }
-        if a.format == Format::Json {
-            out.write(if written { ",\n" } else { "\n" });
-        }
-        written = true;
+        out.write(report.separator(first));
+        first = false;
         out.write(&chunk);
         if let Ok(mut b) = buffers.lock() {
             b.push(chunk);
         }
     };
-    let audit = audit::run(&ev, !streaming, &render, &mut sink, &|n| {
+    audit::run(ev, !report.streams(), &render, &mut sink, &|n| {
         bar.set_position(n);
-    });
-    bar.finish_and_clear();
-    let fail_on = match a.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-    };
-    let summary = report::summary(&rc, &audit, &selected);
-    let failing = match fail_on {
-        Severity::Error => summary.errors,
-        Severity::Warning => summary.errors + summary.warnings,
-    };
-    match a.format {
-        Format::Json => {
-            for (name, list) in [
-                ("data_errors", &data.errors),
-                ("data_warnings", &data.warnings),
-            ] {
-                out.write(&format!("\n],\n\"{name}\":["));
-                for (n, e) in report::data_errors(list).iter().enumerate() {
-                    out.write(if n == 0 { "\n" } else { ",\n" });
-                    out.write(&to_json(e));
-                }
-            }
-            out.write("\n],\n");
-            out.write(&format!("\"summary\":{}\n}}\n", to_json(&summary)));
-        }
-        Format::Ndjson => {
-            out.write(&json_line(&report::NdjsonSummary {
-                as_of: rc.as_of(),
-                policy: report::policy_info(&rc, &selected),
-                summary: summary.clone(),
-                data_errors: report::data_errors(&data.errors),
-                data_warnings: report::data_errors(&data.warnings),
-            }));
-        }
-        Format::Csv => {
-            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-            for (list, warning) in [(&data.errors, false), (&data.warnings, true)] {
-                for e in report::data_errors(list) {
-                    let _ = w.write_record(report::csv_data_record(&e, warning));
-                }
-            }
-            if let Ok(bytes) = w.into_inner() {
-                out.write(&String::from_utf8_lossy(&bytes));
-            }
-        }
-        Format::Sarif | Format::Junit | Format::Github => {
-            let findings: Vec<report::JsonFinding> = audit
-                .findings
-                .iter()
-                .map(|f| report::finding(&rc, f))
-                .collect();
-            let issues = report::DataIssues::of(&data);
-            let text = match a.format {
-                Format::Sarif => {
-                    ci::sarif_text(&ci::check_sarif(&rc, &selected, &findings, &issues))
-                }
-                Format::Junit => ci::check_junit(&rc, &findings, &summary, &issues, fail_on),
-                _ => ci::check_github(&findings, &issues, &report::human::totals(&summary)),
-            };
-            out.write(&text);
-        }
-        Format::Human => {
-            let color = output.is_none() && ctx.stdout_color();
-            let text = report::human::render(
-                &rc,
-                &audit.findings,
-                &summary,
-                RenderOptions {
-                    color,
-                    width: super::terminal_width(),
-                },
-            );
-            out.write(&text);
-        }
-    }
-    out.finish(ctx)?;
-    Ok(if failing > 0 || !data.errors.is_empty() {
-        Exit::Findings
-    } else {
-        Exit::Ok
     })
 }
 
-/// CSV rows of findings; with no findings, the header row (written first,
-/// so the data errors and warnings after the findings share it).
-fn csv_rows(findings: impl Iterator<Item = report::JsonFinding>) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let mut any = false;
-    for f in findings {
-        any = true;
-        let _ = w.write_record(report::csv_record(&f));
-    }
-    if !any {
-        let _ = w.write_record(report::CSV_HEADER);
-    }
-    w.into_inner()
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default()
+fn start_checking(bar: &indicatif::ProgressBar, total: u64) {
+    bar.set_length(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("checking cases");
 }
 
 fn progress_bar(show: bool) -> indicatif::ProgressBar {

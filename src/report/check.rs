@@ -1,0 +1,205 @@
+//! The report of `docket check`, in every format: how it starts, how each
+//! chunk of findings is written as it arrives (JSON, NDJSON and CSV
+//! stream), and how it ends (the summary, data errors and warnings; the
+//! formats that need every finding at once are written there).
+
+use serde::Serialize;
+
+use super::{Context, DataIssues, Summary, ci, csv_data_record, csv_record, data_errors, human};
+use crate::diagnostic::RenderOptions;
+use crate::eval::Finding;
+use crate::eval::audit::Audit;
+use crate::semantics::Severity;
+
+/// The formats of `docket check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Findings drawn with the policy line and the data rows, then a per-rule table.
+    #[default]
+    Human,
+    /// One JSON object.
+    Json,
+    /// One finding per line as found, then a summary line.
+    Ndjson,
+    /// One row per finding, for spreadsheets.
+    Csv,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+/// A check report being written.
+pub struct CheckReport<'c, 'a> {
+    ctx: &'c Context<'a>,
+    format: Format,
+    selected: &'c [usize],
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
+}
+
+fn json_line<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v)
+        .map(|s| s + "\n")
+        .unwrap_or_default()
+}
+
+/// CSV records; with none, the header row (written first, so the data
+/// errors and warnings after the findings share it).
+fn csv_text(records: impl Iterator<Item = [String; 16]>, header: bool) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    if header {
+        let _ = w.write_record(super::CSV_HEADER);
+    }
+    for r in records {
+        let _ = w.write_record(r);
+    }
+    w.into_inner()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
+impl<'c, 'a> CheckReport<'c, 'a> {
+    /// A report of the rules in `selected` (all when empty).
+    pub fn new(ctx: &'c Context<'a>, format: Format, selected: &'c [usize]) -> Self {
+        CheckReport {
+            ctx,
+            format,
+            selected,
+        }
+    }
+
+    /// Whether findings are written as they come (else they are collected
+    /// and written by [`CheckReport::end`]).
+    pub fn streams(&self) -> bool {
+        matches!(self.format, Format::Json | Format::Ndjson | Format::Csv)
+    }
+
+    /// What comes before the findings.
+    pub fn begin(&self) -> String {
+        match self.format {
+            Format::Json => {
+                let head = |k: &str, v: String| format!("\"{k}\":{v},\n");
+                let mut s = String::from("{");
+                s.push_str(&head("as_of", to_json(&self.ctx.as_of())));
+                s.push_str(&head(
+                    "policy",
+                    to_json(&super::policy_info(self.ctx, self.selected)),
+                ));
+                s.push_str("\"findings\":[");
+                s
+            }
+            Format::Csv => csv_text(std::iter::empty(), true),
+            _ => String::new(),
+        }
+    }
+
+    /// A chunk of findings, written into `buf` (on a worker thread).
+    pub fn chunk(&self, found: &[Finding], buf: &mut String) {
+        match self.format {
+            Format::Json => {
+                for (i, f) in found.iter().enumerate() {
+                    if i > 0 {
+                        buf.push_str(",\n");
+                    }
+                    buf.push_str(&to_json(&super::finding(self.ctx, f)));
+                }
+            }
+            Format::Ndjson => {
+                for f in found {
+                    buf.push_str(&json_line(&super::finding(self.ctx, f)));
+                }
+            }
+            Format::Csv => {
+                let records = found
+                    .iter()
+                    .map(|f| csv_record(&super::finding(self.ctx, f)));
+                buf.push_str(&csv_text(records, false));
+            }
+            _ => {}
+        }
+    }
+
+    /// What goes before a rendered chunk (`first`: no chunk was written yet).
+    pub fn separator(&self, first: bool) -> &'static str {
+        match (self.format, first) {
+            (Format::Json, true) => "\n",
+            (Format::Json, false) => ",\n",
+            _ => "",
+        }
+    }
+
+    /// What comes after the findings: the summary, data errors and
+    /// warnings, or the whole report for the formats that do not stream.
+    pub fn end(
+        &self,
+        audit: &Audit,
+        summary: &Summary,
+        fail_on: Severity,
+        opts: RenderOptions,
+    ) -> String {
+        let data = self.ctx.data;
+        match self.format {
+            Format::Json => {
+                let mut s = String::new();
+                for (name, list) in [
+                    ("data_errors", &data.errors),
+                    ("data_warnings", &data.warnings),
+                ] {
+                    s.push_str(&format!("\n],\n\"{name}\":["));
+                    for (n, e) in data_errors(list).iter().enumerate() {
+                        s.push_str(if n == 0 { "\n" } else { ",\n" });
+                        s.push_str(&to_json(e));
+                    }
+                }
+                s.push_str("\n],\n");
+                s.push_str(&format!("\"summary\":{}\n}}\n", to_json(summary)));
+                s
+            }
+            Format::Ndjson => json_line(&super::NdjsonSummary {
+                as_of: self.ctx.as_of(),
+                policy: super::policy_info(self.ctx, self.selected),
+                summary: summary.clone(),
+                data_errors: data_errors(&data.errors),
+                data_warnings: data_errors(&data.warnings),
+            }),
+            Format::Csv => {
+                let errors = data_errors(&data.errors)
+                    .into_iter()
+                    .map(|e| csv_data_record(&e, false));
+                let warnings = data_errors(&data.warnings)
+                    .into_iter()
+                    .map(|e| csv_data_record(&e, true));
+                csv_text(errors.chain(warnings), false)
+            }
+            Format::Sarif | Format::Junit | Format::Github => self.ci(audit, summary, fail_on),
+            Format::Human => human::render(self.ctx, &audit.findings, summary, opts),
+        }
+    }
+
+    /// SARIF, JUnit or GitHub annotations, from every finding.
+    fn ci(&self, audit: &Audit, summary: &Summary, fail_on: Severity) -> String {
+        let findings: Vec<super::JsonFinding> = audit
+            .findings
+            .iter()
+            .map(|f| super::finding(self.ctx, f))
+            .collect();
+        let issues = DataIssues::of(self.ctx.data);
+        match self.format {
+            Format::Sarif => ci::sarif_text(&ci::check_sarif(
+                self.ctx,
+                self.selected,
+                &findings,
+                &issues,
+            )),
+            Format::Junit => ci::check_junit(self.ctx, &findings, summary, &issues, fail_on),
+            _ => ci::check_github(&findings, &issues, &human::totals(summary)),
+        }
+    }
+}
