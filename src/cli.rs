@@ -185,15 +185,3 @@ pub fn print_out(text: &str) -> std::io::Result<()> {
         other => other,
     }
 }
-
-/// Counts of errors and warnings, in words: "2 errors, 1 warning".
-pub fn count_words(diags: &[Diagnostic]) -> String {
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
-}

@@ -283,6 +283,27 @@ impl<'a> Evaluator<'a> {
             .collect()
     }
 
+    /// Every selected rule for one row, as [`Evaluator::evaluate`], with each
+    /// ladder's missed marks all listed (`docket case`: one row, so they
+    /// are held).
+    pub fn evaluate_listed(&self, table: TableId, row: u32) -> Vec<RuleResult> {
+        let mut results = self.evaluate(table, row);
+        for r in &mut results {
+            while let Some(m) = r.more.take() {
+                let next = self.more_marks(table, row, r.rule, m.next, MARK_BATCH);
+                // The further violations go after those listed, before the due items.
+                let at = r
+                    .findings
+                    .iter()
+                    .position(|f| f.status != Status::Violated)
+                    .unwrap_or(r.findings.len());
+                r.findings.splice(at..at, next.findings);
+                r.more = next.more;
+            }
+        }
+        results
+    }
+
     fn case_eval<'e>(
         &'e self,
         table: TableId,

@@ -3,10 +3,13 @@
 //! The shapes here are the command-line contract of `docket check`
 //! (`--format json|ndjson|csv|human`); field names do not change.
 
+pub mod case;
 pub mod check;
 pub mod ci;
 pub mod diff;
 pub mod human;
+pub mod lint;
+pub mod rules;
 
 use serde::Serialize;
 

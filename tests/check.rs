@@ -1022,9 +1022,13 @@ fn csv_has_one_header_when_a_chunk_of_cases_has_no_finding() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     // Few cases break rr-single-quote: most chunks of 256 cases have none.
-    let out = check_cmd(d.path(), AS_OF, &["--format", "csv", "--rule", "rr-single-quote"])
-        .output()
-        .unwrap();
+    let out = check_cmd(
+        d.path(),
+        AS_OF,
+        &["--format", "csv", "--rule", "rr-single-quote"],
+    )
+    .output()
+    .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.matches("rule,severity,status").count(), 1, "{text}");
     assert!(text.lines().count() > 1);

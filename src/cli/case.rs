@@ -3,18 +3,14 @@
 //! Only what the case needs is loaded: a raw scan finds the case, its
 //! account, opportunities and events, and the typed load skips the rest.
 
-use std::fmt::Write as _;
-
 use clap::ValueEnum;
-use serde::Serialize;
 
 use super::check::Out;
 use super::{Ctx, Exit, setup};
 use crate::data::select;
 use crate::diagnostic::{Diagnostic, suggest};
-use crate::eval::{Evaluator, RuleResult, Status};
+use crate::eval::{Evaluator, Status};
 use crate::semantics::{Policy, Severity, TableId};
-use crate::time::Instant;
 
 /// Output formats of `case`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -41,41 +37,6 @@ pub struct Args {
     pub format: Format,
 }
 
-#[derive(Serialize)]
-struct JsonRule {
-    rule: String,
-    status: &'static str,
-    /// Why it passes or does not apply, or its first finding's message.
-    message: String,
-    /// For a rule that is due: its first due item's deadline (that item's
-    /// message is `message`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    deadline: Option<String>,
-    /// Every violation and due item, each with its own message and deadline.
-    findings: Vec<JsonCaseFinding>,
-}
-
-#[derive(Serialize)]
-struct JsonCaseFinding {
-    status: &'static str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    deadline: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mark: Option<u64>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    data_errors: Vec<crate::report::RowRef>,
-}
-
-#[derive(Serialize)]
-struct JsonCase {
-    case: String,
-    as_of: String,
-    rules: Vec<JsonRule>,
-    data_errors: Vec<crate::report::JsonDataError>,
-    data_warnings: Vec<crate::report::JsonDataError>,
-}
-
 /// The table most rules are about.
 fn subject(policy: &Policy) -> Option<TableId> {
     let mut counts = vec![0usize; policy.tables.len()];
@@ -90,36 +51,6 @@ fn subject(policy: &Policy) -> Option<TableId> {
         .filter(|(_, c)| **c > 0)
         .max_by_key(|(_, c)| **c)
         .map(|(t, _)| t)
-}
-
-/// A due rule's first due item: its deadline and message go together.
-fn first_due(r: &RuleResult) -> Option<&crate::eval::Finding> {
-    if r.status != Status::Due {
-        return None;
-    }
-    r.findings
-        .iter()
-        .filter(|f| f.status == Status::Due && f.deadline.is_some())
-        .min_by_key(|f| f.deadline)
-}
-
-/// Every result of the case, a ladder's missed marks all listed.
-fn complete(ev: &Evaluator, table: TableId, row: u32) -> Vec<RuleResult> {
-    let mut results = ev.evaluate(table, row);
-    for r in &mut results {
-        while let Some(m) = r.more.take() {
-            let next = ev.more_marks(table, row, r.rule, m.next, crate::eval::MARK_BATCH);
-            // The further violations go after those listed, before the due items.
-            let at = r
-                .findings
-                .iter()
-                .position(|f| f.status != Status::Violated)
-                .unwrap_or(r.findings.len());
-            r.findings.splice(at..at, next.findings);
-            r.more = next.more;
-        }
-    }
-    results
 }
 
 /// Runs `case`.
@@ -154,8 +85,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
     let ev = Evaluator::new(&policy, &data, now, &[])
         .with_sources(&sources)
         .explaining();
-    let results = complete(&ev, table, row);
-    let tz = policy.timezone;
+    let results = ev.evaluate_listed(table, row);
     let mut out = Out::open(ctx, None)?;
     let rc = crate::report::Context {
         policy: &policy,
@@ -164,144 +94,13 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
         data: &data,
         now,
     };
-    match a.format {
-        Format::Json => {
-            let doc = JsonCase {
-                case: number.to_string(),
-                as_of: Instant(now).rfc3339(tz),
-                rules: results
-                    .iter()
-                    .map(|r| {
-                        let due = first_due(r);
-                        JsonRule {
-                            rule: policy
-                                .rules
-                                .get(r.rule)
-                                .map_or(String::new(), |x| x.id.clone()),
-                            status: r.status.as_str(),
-                            message: due.map_or_else(|| r.reason.clone(), |f| f.message.clone()),
-                            deadline: due.and_then(|f| f.deadline).map(|d| Instant(d).rfc3339(tz)),
-                            findings: r
-                                .findings
-                                .iter()
-                                .map(|f| JsonCaseFinding {
-                                    status: f.status.as_str(),
-                                    message: f.message.clone(),
-                                    deadline: f.deadline.map(|d| Instant(d).rfc3339(tz)),
-                                    mark: f.mark,
-                                    data_errors: crate::report::rows_with_errors(&rc, f),
-                                })
-                                .collect(),
-                        }
-                    })
-                    .collect(),
-                data_errors: crate::report::data_errors(&data.errors),
-                data_warnings: crate::report::data_errors(&data.warnings),
-            };
-            out.write(
-                &serde_json::to_string_pretty(&doc)
-                    .map(|s| s + "\n")
-                    .unwrap_or_default(),
-            );
-        }
+    let out_text = match a.format {
+        Format::Json => crate::report::case::json(&rc, number, &results),
         Format::Human => {
-            let mut s = String::new();
-            let table_name = policy.tables.get(table).map_or("case", |t| t.name.as_str());
-            let _ = writeln!(
-                s,
-                "{table_name} {number} · policy \"{}\" · as of {}\n",
-                policy.name,
-                Instant(now).display_long(tz)
-            );
-            let w = results
-                .iter()
-                .filter_map(|r| policy.rules.get(r.rule))
-                .map(|r| r.id.len())
-                .max()
-                .unwrap_or(4);
-            let color = ctx.stdout_color();
-            let paint = |code: &str, text: &str| {
-                if color {
-                    format!("\x1b[{code}m{text}\x1b[0m")
-                } else {
-                    text.to_string()
-                }
-            };
-            for r in &results {
-                let Some(rule) = policy.rules.get(r.rule) else {
-                    continue;
-                };
-                let (mark, code) = match r.status {
-                    Status::Pass => ("✓", "32"),
-                    Status::Violated if rule.severity == Severity::Warning => ("!", "33"),
-                    Status::Violated => ("✗", "31"),
-                    Status::Due => ("…", "36"),
-                    Status::NotApplicable => ("-", "2"),
-                };
-                let status = format!("{:14}", r.status.as_str());
-                let _ = writeln!(
-                    s,
-                    "  {} {:w$}  {}  {}",
-                    paint(code, mark),
-                    rule.id,
-                    paint(code, &status),
-                    r.reason
-                );
-                // Each finding with its own deadline (the first is the
-                // reason above).
-                for (n, f) in r.findings.iter().enumerate() {
-                    if n > 0 {
-                        let _ =
-                            writeln!(s, "    {:w$}  {:14}  {}", "", f.status.as_str(), f.message);
-                    }
-                    if let Some(d) = f.deadline {
-                        let _ = writeln!(
-                            s,
-                            "    {:w$}  {:14}  deadline: {}",
-                            "",
-                            "",
-                            Instant(d).display_long(tz)
-                        );
-                    }
-                }
-            }
-            let count = |st: Status| results.iter().filter(|r| r.status == st).count();
-            let items = |st: Status| {
-                results
-                    .iter()
-                    .flat_map(|r| &r.findings)
-                    .filter(|f| f.status == st)
-                    .count()
-            };
-            let _ = writeln!(
-                s,
-                "\n{} pass, {} violated ({} violation{}), {} item{} due, {} not applicable",
-                count(Status::Pass),
-                count(Status::Violated),
-                items(Status::Violated),
-                if items(Status::Violated) == 1 {
-                    ""
-                } else {
-                    "s"
-                },
-                items(Status::Due),
-                if items(Status::Due) == 1 { "" } else { "s" },
-                count(Status::NotApplicable)
-            );
-            for (what, list) in [
-                ("data errors", &data.errors),
-                ("data warnings", &data.warnings),
-            ] {
-                if !list.is_empty() {
-                    let _ = writeln!(s, "\n{what} in the rows read for this case:");
-                    for e in list.iter() {
-                        let _ = writeln!(s, "  {}", e.one_line());
-                    }
-                }
-            }
-            out.write(&s);
+            crate::report::case::human(&rc, table, number, &results, ctx.stdout_color())
         }
-    }
+    };
+    out.write(&out_text);
     out.finish(ctx)?;
     let violated = results.iter().any(|r| {
         r.status == Status::Violated

@@ -3,13 +3,10 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use serde::Serialize;
 
-use super::{Ctx, Exit, count_words, print_out};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::report::ci;
+use super::{Ctx, Exit, print_out};
+use crate::report::lint::{self, LintReport};
 use crate::semantics;
-use crate::source::SourceMap;
 
 /// Output formats of `lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -49,42 +46,16 @@ pub struct Args {
     pub tables: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct JsonDiag {
-    code: &'static str,
-    severity: Severity,
-    message: String,
-    file: Option<String>,
-    line: Option<usize>,
-    column: Option<usize>,
-    help: Option<String>,
-}
-
-#[derive(Serialize)]
-struct JsonPolicy {
-    path: String,
-    name: Option<String>,
-    rules: usize,
-    tables: usize,
-}
-
-#[derive(Serialize)]
-struct JsonOut {
-    ok: bool,
-    policies: Vec<JsonPolicy>,
-    diagnostics: Vec<JsonDiag>,
-}
-
-fn json_diag(d: &Diagnostic, sources: &SourceMap) -> JsonDiag {
-    let loc = d.primary_span().and_then(|s| sources.locate(s));
-    JsonDiag {
-        code: d.code,
-        severity: d.severity,
-        message: d.message.clone(),
-        file: loc.map(|l| l.0.to_string()),
-        line: loc.map(|l| l.1),
-        column: loc.map(|l| l.2),
-        help: d.help.clone(),
+impl From<Format> for lint::Format {
+    fn from(f: Format) -> lint::Format {
+        match f {
+            Format::Human => lint::Format::Human,
+            Format::Short => lint::Format::Short,
+            Format::Json => lint::Format::Json,
+            Format::Sarif => lint::Format::Sarif,
+            Format::Junit => lint::Format::Junit,
+            Format::Github => lint::Format::Github,
+        }
     }
 }
 
@@ -95,14 +66,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     } else {
         args.paths
     };
-    let mut failed = false;
-    let mut json = JsonOut {
-        ok: true,
-        policies: Vec::new(),
-        diagnostics: Vec::new(),
-    };
-    let mut summary = String::new();
-    let mut short = String::new();
     let data_sources = if args.data.is_some() || !args.tables.is_empty() {
         match super::setup::sources(ctx, args.data.clone(), &args.tables) {
             Ok(s) => Some(s),
@@ -111,7 +74,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     } else {
         None
     };
-    let mut ci_runs: Vec<(String, Vec<Diagnostic>, SourceMap)> = Vec::new();
+    let mut report = LintReport::new(args.format.into(), args.deny_warnings);
     for path in &paths {
         let mut loaded = semantics::load(path);
         if let (Some(ds), Some(p)) = (&data_sources, &loaded.policy)
@@ -120,87 +83,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
             let mut extra = crate::lint::check_data(p, &mut loaded.sources, ds);
             loaded.diagnostics.append(&mut extra);
         }
-        let has_errors = loaded.diagnostics.iter().any(Diagnostic::is_error);
-        let bad = has_errors || (args.deny_warnings && !loaded.diagnostics.is_empty());
-        failed |= bad;
-        match args.format {
-            Format::Human => {
-                ctx.report(&loaded.diagnostics, &loaded.sources);
-                match &loaded.policy {
-                    Some(p) if !bad => summary.push_str(&format!(
-                        "{}: policy \"{}\" is valid{}: {} rules, {} tables, {} files ({})\n",
-                        path.display(),
-                        p.name,
-                        args.data
-                            .as_ref()
-                            .map_or(String::new(), |d| format!(" and reads {}", d.display())),
-                        p.rules.len(),
-                        p.tables.len(),
-                        loaded
-                            .sources
-                            .iter()
-                            .filter(|(_, f)| f.first_line == 1)
-                            .count(),
-                        count_words(&loaded.diagnostics),
-                    )),
-                    _ => summary.push_str(&format!(
-                        "{}: {}\n",
-                        path.display(),
-                        count_words(&loaded.diagnostics)
-                    )),
-                }
-            }
-            Format::Short => {
-                for d in &loaded.diagnostics {
-                    short.push_str(&crate::diagnostic::one_line(d, &loaded.sources));
-                    short.push('\n');
-                }
-            }
-            Format::Json => {
-                json.diagnostics.extend(
-                    loaded
-                        .diagnostics
-                        .iter()
-                        .map(|d| json_diag(d, &loaded.sources)),
-                );
-                json.policies.push(JsonPolicy {
-                    path: path.display().to_string(),
-                    name: loaded.policy.as_ref().map(|p| p.name.clone()),
-                    rules: loaded.policy.as_ref().map_or(0, |p| p.rules.len()),
-                    tables: loaded.policy.as_ref().map_or(0, |p| p.tables.len()),
-                });
-            }
-            Format::Sarif | Format::Junit | Format::Github => ci_runs.push((
-                path.display().to_string(),
-                loaded.diagnostics,
-                loaded.sources,
-            )),
+        if args.format == Format::Human {
+            ctx.report(&loaded.diagnostics, &loaded.sources);
         }
+        report.add(path, loaded, args.data.as_deref());
     }
-    json.ok = !failed;
-    let text = match args.format {
-        Format::Human => summary,
-        Format::Short => short,
-        Format::Json => serde_json::to_string_pretty(&json)
-            .map(|s| s + "\n")
-            .unwrap_or_default(),
-        Format::Sarif => {
-            let runs: Vec<(&[Diagnostic], &SourceMap)> =
-                ci_runs.iter().map(|(_, d, s)| (d.as_slice(), s)).collect();
-            ci::sarif_text(&ci::lint_sarif(&runs))
-        }
-        Format::Junit => {
-            let runs: Vec<(String, &[Diagnostic], &SourceMap)> = ci_runs
-                .iter()
-                .map(|(p, d, s)| (p.clone(), d.as_slice(), s))
-                .collect();
-            ci::lint_junit(&runs, args.deny_warnings)
-        }
-        Format::Github => ci_runs
-            .iter()
-            .map(|(_, d, s)| ci::lint_github(d, s))
-            .collect(),
-    };
+    let (text, failed) = report.finish();
     if print_out(&text).is_err() {
         return Exit::Failure;
     }

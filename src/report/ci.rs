@@ -512,7 +512,7 @@ pub fn lint_junit(runs: &[(String, &[Diagnostic], &SourceMap)], deny_warnings: b
                 TestCaseStatus::success()
             } else {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(crate::cli::count_words(
+                s.set_message(crate::diagnostic::count_words(
                     &failing.iter().map(|d| (**d).clone()).collect::<Vec<_>>(),
                 ))
                 .set_description(lines(&failing));
