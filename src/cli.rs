@@ -111,7 +111,7 @@ pub fn run() -> Exit {
         }
     };
     let ctx = Ctx { color: cli.color };
-    match cli.command {
+    let outcome = match cli.command {
         Command::Check(a) => check::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::Case(a) => case::run(&ctx, a),
@@ -120,9 +120,61 @@ pub fn run() -> Exit {
         Command::Rules(a) => rules::run(&ctx, a),
         Command::Explain(a) => rules::explain(&ctx, a),
         Command::Fmt(a) => fmt::run(&ctx, a),
-        Command::Generate(a) => generate::run(&ctx, a),
+        Command::Generate(a) => generate::run(a),
+    };
+    match outcome {
+        Ok(exit) => exit,
+        Err(failure) => {
+            for (diagnostics, sources) in &failure.parts {
+                ctx.report(diagnostics, sources);
+            }
+            Exit::Failure
+        }
     }
 }
+
+/// Why a command could not run (exit 2): the diagnostics to show, each
+/// group with the sources it points into. Commands return it as a value;
+/// [`run`] renders it, once.
+#[derive(Debug, Default)]
+pub struct Failure {
+    parts: Vec<(Vec<Diagnostic>, SourceMap)>,
+}
+
+impl Failure {
+    /// Diagnostics located in `sources`.
+    pub fn new(diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
+        Failure {
+            parts: vec![(diagnostics, sources)],
+        }
+    }
+
+    /// A failure already said (or with nothing to say).
+    pub fn quiet() -> Failure {
+        Failure::default()
+    }
+
+    /// Adds diagnostics located in other sources.
+    pub fn and(mut self, diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
+        self.parts.push((diagnostics, sources));
+        self
+    }
+
+    /// This failure, then `other`'s.
+    pub fn join(mut self, other: Failure) -> Failure {
+        self.parts.extend(other.parts);
+        self
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Failure {
+        Failure::new(vec![d], SourceMap::new())
+    }
+}
+
+/// How a command ended, or why it could not run.
+pub type Outcome = Result<Exit, Failure>;
 
 /// Settings shared by commands.
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,7 @@
 use clap::ValueEnum;
 
 use super::check::Out;
-use super::{Ctx, Exit, setup};
+use super::{Ctx, Exit, Failure, Outcome, setup};
 use crate::data::select;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::eval::{Evaluator, Status};
@@ -54,39 +54,30 @@ fn subject(policy: &Policy) -> Option<TableId> {
 }
 
 /// Runs `case`.
-pub fn run(ctx: &Ctx, a: Args) -> Exit {
-    match run_inner(ctx, a) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
+pub fn run(ctx: &Ctx, a: Args) -> Outcome {
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
-    let mut data_sources = setup::sources(ctx, a.run.data.clone(), &a.run.tables)?;
+    let mut data_sources = setup::sources(a.run.data.clone(), &a.run.tables)?;
     let Some(table) = subject(&policy) else {
-        return Err(setup::fail(
-            ctx,
-            Diagnostic::error("docket::cli::unknown-case", "the policy has no rules"),
-        ));
+        return Err(Failure::from(Diagnostic::error(
+            "docket::cli::unknown-case",
+            "the policy has no rules",
+        )));
     };
-    let filter =
-        select::around(&policy.schema(), &data_sources, table, &a.number).map_err(|d| {
-            ctx.report(&d, &sources);
-            Exit::Failure
-        })?;
+    let filter = select::around(&policy.schema(), &data_sources, table, &a.number)
+        .map_err(|d| Failure::new(d, sources.clone()))?;
     data_sources.keep = Some(filter);
-    let data = setup::data(ctx, &policy, &sources, &data_sources)?;
+    let data = setup::data(&policy, &sources, &data_sources)?;
     let number = a.number.trim();
     let Some(row) = data.table(table).and_then(|t| t.row_of(number)) else {
-        return Err(unknown(ctx, &policy, &data_sources, table, number));
+        return Err(unknown(&policy, &data_sources, table, number));
     };
     let row = u32::try_from(row).unwrap_or(u32::MAX);
     let ev = Evaluator::new(&policy, &data, now, &[])
         .with_sources(&sources)
         .explaining();
     let results = ev.evaluate_listed(table, row);
-    let mut out = Out::open(ctx, None)?;
+    let mut out = Out::open(None)?;
     let rc = crate::report::Context {
         policy: &policy,
         sources: &sources,
@@ -101,7 +92,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
         }
     };
     out.write(&out_text);
-    out.finish(ctx)?;
+    out.finish()?;
     let violated = results.iter().any(|r| {
         r.status == Status::Violated
             && policy
@@ -113,13 +104,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
 }
 
 /// An unknown case number: the closest existing ones.
-fn unknown(
-    ctx: &Ctx,
-    policy: &Policy,
-    s: &crate::data::Sources,
-    table: TableId,
-    number: &str,
-) -> Exit {
+fn unknown(policy: &Policy, s: &crate::data::Sources, table: TableId, number: &str) -> Failure {
     let mut keys: Vec<String> = Vec::new();
     let mut all = s.clone();
     all.keep = None;
@@ -154,8 +139,7 @@ fn unknown(
         )
     };
     let file = policy.tables.get(table).map_or("", |t| t.file.as_str());
-    setup::fail(
-        ctx,
+    Failure::from(
         Diagnostic::error(
             "docket::cli::unknown-case",
             format!("no case `{number}` in {file}"),

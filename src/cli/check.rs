@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::{Ctx, Exit, setup};
+use super::{Ctx, Exit, Failure, Outcome, setup};
 use crate::diagnostic::{Diagnostic, RenderOptions};
 use crate::eval::{Evaluator, audit};
 use crate::report::check::{self as printer, CheckReport};
@@ -96,7 +96,7 @@ pub(crate) struct Out {
 
 impl Out {
     /// Opens standard output, or a file [`setup::output_target`] allowed.
-    pub(crate) fn open(ctx: &Ctx, path: Option<&PathBuf>) -> Result<Out, Exit> {
+    pub(crate) fn open(path: Option<&PathBuf>) -> Result<Out, Failure> {
         let w: Box<dyn Write> = match path {
             None => Box::new(std::io::BufWriter::with_capacity(
                 1 << 16,
@@ -105,13 +105,10 @@ impl Out {
             Some(p) => match std::fs::File::create(p) {
                 Ok(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
                 Err(e) => {
-                    return Err(setup::fail(
-                        ctx,
-                        Diagnostic::error(
-                            "docket::io::write",
-                            format!("cannot write `{}`: {}", p.display(), io_reason(&e)),
-                        ),
-                    ));
+                    return Err(Failure::from(Diagnostic::error(
+                        "docket::io::write",
+                        format!("cannot write `{}`: {}", p.display(), io_reason(&e)),
+                    )));
                 }
             },
         };
@@ -140,7 +137,7 @@ impl Out {
     }
 
     /// Flushes; `Err` when the report could not be written.
-    pub(crate) fn finish(mut self, ctx: &Ctx) -> Result<(), Exit> {
+    pub(crate) fn finish(mut self) -> Result<(), Failure> {
         if !self.closed
             && self.failed.is_none()
             && let Err(e) = self.w.flush()
@@ -148,36 +145,27 @@ impl Out {
             self.note(e);
         }
         match self.failed {
-            Some(e) => Err(setup::fail(
-                ctx,
-                Diagnostic::error(
-                    "docket::io::write",
-                    format!("cannot write the report: {}", io_reason(&e)),
-                ),
-            )),
+            Some(e) => Err(Failure::from(Diagnostic::error(
+                "docket::io::write",
+                format!("cannot write the report: {}", io_reason(&e)),
+            ))),
             None => Ok(()),
         }
     }
 }
 
 /// Runs `check`.
-pub fn run(ctx: &Ctx, a: Args) -> Exit {
-    match run_inner(ctx, a) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
-    setup::threads(ctx, a.threads)?;
-    let output = setup::output_target(ctx, a.output.as_deref(), &a.run.inputs())?;
+pub fn run(ctx: &Ctx, a: Args) -> Outcome {
+    setup::threads(a.threads)?;
+    let output = setup::output_target(a.output.as_deref(), &a.run.inputs())?;
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
-    let selected = setup::rules(ctx, &policy, &a.rules)?;
-    let data_sources = setup::sources(ctx, a.run.data.clone(), &a.run.tables)?;
+    let selected = setup::rules(&policy, &a.rules)?;
+    let data_sources = setup::sources(a.run.data.clone(), &a.run.tables)?;
     let bar = progress_bar(!a.quiet && std::io::stderr().is_terminal());
     bar.set_message("reading exports");
-    let data = setup::data(ctx, &policy, &sources, &data_sources)?;
-    let mut out = Out::open(ctx, output.as_ref())?;
+    let data = setup::data(&policy, &sources, &data_sources)?;
+    let mut out = Out::open(output.as_ref())?;
     let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_sources(&sources)
         .with_max_marks(a.max_marks);
@@ -208,7 +196,7 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
         width: super::terminal_width(),
     };
     out.write(&report.end(&audit, &summary, fail_on, opts));
-    out.finish(ctx)?;
+    out.finish()?;
     let failing = match fail_on {
         Severity::Error => summary.errors,
         Severity::Warning => summary.errors + summary.warnings,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::check::Out;
-use super::{Ctx, Exit, setup};
+use super::{Ctx, Exit, Failure, Outcome, setup};
 use crate::data::{self, Dataset, SharedError};
 use crate::eval::{Evaluator, audit, sort_findings};
 use crate::report::diff::{self, Marked, SideInput};
@@ -46,13 +46,6 @@ pub struct Args {
     /// Write the report to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-/// Runs `diff`.
-pub fn run(ctx: &Ctx, a: Args) -> Exit {
-    match run_inner(ctx, a) {
-        Ok(e) | Err(e) => e,
-    }
 }
 
 /// One policy's findings and counts over the shared dataset.
@@ -114,19 +107,24 @@ fn info(policy: &Policy, path: &str) -> report::PolicyInfo {
     }
 }
 
-fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
-    setup::threads(ctx, a.threads)?;
+/// Runs `diff`.
+pub fn run(ctx: &Ctx, a: Args) -> Outcome {
+    setup::threads(a.threads)?;
     let mut inputs = a.run.inputs();
     inputs.push(&a.base);
-    let output = setup::output_target(ctx, a.output.as_deref(), &inputs)?;
+    let output = setup::output_target(a.output.as_deref(), &inputs)?;
     // Both policies are checked, and every problem in either reported,
     // before any data is read.
     let base = setup::policy(ctx, &a.base);
     let changed = setup::policy(ctx, &a.run.policy);
-    let ((base, base_sources), (policy, sources)) = (base?, changed?);
+    let ((base, base_sources), (policy, sources)) = match (base, changed) {
+        (Ok(b), Ok(c)) => (b, c),
+        (Err(b), Err(c)) => return Err(b.join(c)),
+        (Err(f), _) | (_, Err(f)) => return Err(f),
+    };
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let base_now = setup::as_of(ctx, a.run.as_of.as_deref(), &base)?;
-    let data_sources = setup::sources(ctx, a.run.data.clone(), &a.run.tables)?;
+    let data_sources = setup::sources(a.run.data.clone(), &a.run.tables)?;
     let (data, projection) =
         match data::load_shared(&base.schema(), &policy.schema(), &data_sources) {
             Ok(x) => x,
@@ -134,27 +132,27 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
                 base: in_base,
                 changed: in_changed,
             }) => {
-                ctx.report(&in_base, &base_sources);
-                ctx.report(&in_changed, &sources);
-                return Err(Exit::Failure);
+                return Err(Failure::new(in_base, base_sources).and(in_changed, sources));
             }
             Err(SharedError::Load(diags)) => {
                 // Say each policy's missing files and columns against its own text.
-                let mut told = false;
+                let mut told = Failure::quiet();
+                let mut any = false;
                 for (p, s) in [(&base, &base_sources), (&policy, &sources)] {
                     let schema = p.schema();
                     if let Err(d) = data::Loader::new(&schema)
                         .sources(data_sources.clone())
                         .open()
                     {
-                        ctx.report(&d, s);
-                        told = true;
+                        told = told.and(d, s.clone());
+                        any = true;
                     }
                 }
-                if !told {
-                    ctx.report(&diags, &SourceMap::new());
-                }
-                return Err(Exit::Failure);
+                return Err(if any {
+                    told
+                } else {
+                    Failure::new(diags, SourceMap::new())
+                });
             }
         };
     let path = a.run.policy.display().to_string();
@@ -181,9 +179,9 @@ fn run_inner(ctx: &Ctx, a: Args) -> Result<Exit, Exit> {
             .map(|s| s + "\n")
             .unwrap_or_default(),
     };
-    let mut out = Out::open(ctx, output.as_ref())?;
+    let mut out = Out::open(output.as_ref())?;
     out.write(&text);
-    out.finish(ctx)?;
+    out.finish()?;
     Ok(if a.fail_on_new && d.summary.added_violations > 0 {
         Exit::Findings
     } else {

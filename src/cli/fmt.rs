@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use similar::TextDiff;
 
-use super::{Ctx, Exit, print_out};
+use super::{Ctx, Exit, Outcome, print_out};
 use crate::diagnostic::Diagnostic;
 use crate::semantics::{io_reason, policy_files};
 use crate::source::SourceMap;
@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 /// Runs `fmt`.
-pub fn run(ctx: &Ctx, args: Args) -> Exit {
+pub fn run(ctx: &Ctx, args: Args) -> Outcome {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("policies")]
     } else {
@@ -96,11 +96,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         out.push_str(&format!("{total} files already formatted\n"));
     }
     let _ = print_out(&out);
-    if diags.iter().any(Diagnostic::is_error) {
+    // The diagnostics are shown above, with the files they are about.
+    Ok(if diags.iter().any(Diagnostic::is_error) {
         Exit::Failure
     } else if unformatted > 0 {
         Exit::Findings
     } else {
         Exit::Ok
-    }
+    })
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{Ctx, Exit, print_out};
+use super::{Exit, Outcome, print_out};
 use crate::diagnostic::Diagnostic;
 use crate::generate::{GenOptions, generate};
 use crate::semantics::io_reason;
@@ -35,35 +35,31 @@ pub struct Args {
 }
 
 /// Runs `gen`.
-pub fn run(ctx: &Ctx, a: Args) -> Exit {
+pub fn run(a: Args) -> Outcome {
     let holds_files = std::fs::read_dir(&a.out).is_ok_and(|mut d| d.next().is_some());
     if holds_files && !a.force {
-        ctx.report(
-            &[Diagnostic::error(
-                "docket::cli::output",
-                format!(
-                    "refusing to write the export into `{}`: it is not empty",
-                    a.out.display()
-                ),
-            )
-            .with_help("name a new or empty directory, or give `--force` to replace the export's files there")],
-            &crate::source::SourceMap::new(),
-        );
-        return Exit::Failure;
+        return Err(Diagnostic::error(
+            "docket::cli::output",
+            format!(
+                "refusing to write the export into `{}`: it is not empty",
+                a.out.display()
+            ),
+        )
+        .with_help(
+            "name a new or empty directory, or give `--force` to replace the export's files there",
+        )
+        .into());
     }
     if a.out.exists() && !a.out.is_dir() {
-        ctx.report(
-            &[Diagnostic::error(
-                "docket::cli::output",
-                format!(
-                    "refusing to write the export into `{}`: it is a file",
-                    a.out.display()
-                ),
-            )
-            .with_help("name a directory")],
-            &crate::source::SourceMap::new(),
-        );
-        return Exit::Failure;
+        return Err(Diagnostic::error(
+            "docket::cli::output",
+            format!(
+                "refusing to write the export into `{}`: it is a file",
+                a.out.display()
+            ),
+        )
+        .with_help("name a directory")
+        .into());
     }
     let opts = GenOptions {
         cases: a.cases,
@@ -72,32 +68,24 @@ pub fn run(ctx: &Ctx, a: Args) -> Exit {
         errors: a.errors,
         crlf: a.crlf,
     };
-    match generate(&a.out, &opts) {
-        Ok(r) => {
-            let _ = print_out(&format!(
-                "wrote {} accounts, {} opportunities, {} cases and {} events ({:.1} MB) to {}\n",
-                r.accounts,
-                r.opportunities,
-                r.cases,
-                r.events,
-                r.bytes as f64 / 1e6,
-                a.out.display()
-            ));
-            Exit::Ok
-        }
-        Err(e) => {
-            ctx.report(
-                &[Diagnostic::error(
-                    "docket::io::write",
-                    format!(
-                        "cannot write the export to `{}`: {}",
-                        a.out.display(),
-                        io_reason(&e)
-                    ),
-                )],
-                &crate::source::SourceMap::new(),
-            );
-            Exit::Failure
-        }
-    }
+    let r = generate(&a.out, &opts).map_err(|e| {
+        Diagnostic::error(
+            "docket::io::write",
+            format!(
+                "cannot write the export to `{}`: {}",
+                a.out.display(),
+                io_reason(&e)
+            ),
+        )
+    })?;
+    let _ = print_out(&format!(
+        "wrote {} accounts, {} opportunities, {} cases and {} events ({:.1} MB) to {}\n",
+        r.accounts,
+        r.opportunities,
+        r.cases,
+        r.events,
+        r.bytes as f64 / 1e6,
+        a.out.display()
+    ));
+    Ok(Exit::Ok)
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::{Ctx, Exit, print_out};
+use super::{Ctx, Exit, Failure, Outcome, print_out};
 use crate::report::lint::{self, LintReport};
 use crate::semantics;
 
@@ -60,17 +60,14 @@ impl From<Format> for lint::Format {
 }
 
 /// Runs `lint`.
-pub fn run(ctx: &Ctx, args: Args) -> Exit {
+pub fn run(ctx: &Ctx, args: Args) -> Outcome {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("policies")]
     } else {
         args.paths
     };
     let data_sources = if args.data.is_some() || !args.tables.is_empty() {
-        match super::setup::sources(ctx, args.data.clone(), &args.tables) {
-            Ok(s) => Some(s),
-            Err(e) => return e,
-        }
+        Some(super::setup::sources(args.data.clone(), &args.tables)?)
     } else {
         None
     };
@@ -89,8 +86,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         report.add(path, loaded, args.data.as_deref());
     }
     let (text, failed) = report.finish();
-    if print_out(&text).is_err() {
-        return Exit::Failure;
-    }
-    if failed { Exit::Failure } else { Exit::Ok }
+    print_out(&text).map_err(|_| Failure::quiet())?;
+    Ok(if failed { Exit::Failure } else { Exit::Ok })
 }

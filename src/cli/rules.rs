@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::{Ctx, Exit, print_out, setup};
+use super::{Ctx, Exit, Failure, Outcome, print_out, setup};
 use crate::report::rules;
 
 /// Output formats of `rules`.
@@ -39,36 +39,24 @@ pub struct ExplainArgs {
 }
 
 /// Runs `rules`.
-pub fn run(ctx: &Ctx, a: Args) -> Exit {
-    let (p, sources) = match setup::policy(ctx, &a.policy) {
-        Ok(x) => x,
-        Err(e) => return e,
-    };
+pub fn run(ctx: &Ctx, a: Args) -> Outcome {
+    let (p, sources) = setup::policy(ctx, &a.policy)?;
     let rows = rules::list(&p, &sources);
     let out = match a.format {
         Format::Json => rules::json(&rows),
         Format::Human => rules::human(&rows, &p.name),
     };
-    match print_out(&out) {
-        Ok(()) => Exit::Ok,
-        Err(_) => Exit::Failure,
-    }
+    print_out(&out).map_err(|_| Failure::quiet())?;
+    Ok(Exit::Ok)
 }
 
 /// Runs `explain`.
-pub fn explain(ctx: &Ctx, a: ExplainArgs) -> Exit {
-    let (p, sources) = match setup::policy(ctx, &a.policy) {
-        Ok(x) => x,
-        Err(e) => return e,
+pub fn explain(ctx: &Ctx, a: ExplainArgs) -> Outcome {
+    let (p, sources) = setup::policy(ctx, &a.policy)?;
+    let selected = setup::rules(&p, std::slice::from_ref(&a.rule))?;
+    let Some(r) = selected.first().and_then(|&i| p.rules.get(i)) else {
+        return Err(Failure::quiet());
     };
-    let Some(r) = setup::rules(ctx, &p, std::slice::from_ref(&a.rule))
-        .ok()
-        .and_then(|i| i.first().and_then(|&i| p.rules.get(i)))
-    else {
-        return Exit::Failure;
-    };
-    match print_out(&rules::explain(&p, &sources, r)) {
-        Ok(()) => Exit::Ok,
-        Err(_) => Exit::Failure,
-    }
+    print_out(&rules::explain(&p, &sources, r)).map_err(|_| Failure::quiet())?;
+    Ok(Exit::Ok)
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Ctx, Exit};
+use super::{Ctx, Failure};
 use crate::data::{self, Dataset, Sources};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::semantics::{self, Policy};
@@ -27,51 +27,42 @@ pub struct RunArgs {
     pub as_of: Option<String>,
 }
 
-/// Reads and checks a policy; reports its diagnostics (warnings too).
-pub fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Exit> {
-    let loaded = semantics::load(path);
-    if !loaded.diagnostics.is_empty() {
-        ctx.report(&loaded.diagnostics, &loaded.sources);
-    }
+/// Reads and checks a policy; its warnings are shown, its errors are the
+/// failure.
+pub fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Failure> {
+    let mut loaded = semantics::load(path);
     match loaded.policy {
-        Some(p) if !loaded.has_errors() => Ok((p, loaded.sources)),
+        Some(p) if !loaded.has_errors() => {
+            if !loaded.diagnostics.is_empty() {
+                ctx.report(&loaded.diagnostics, &loaded.sources);
+            }
+            Ok((p, loaded.sources))
+        }
         _ => {
             if !loaded.diagnostics.iter().any(Diagnostic::is_error) {
-                ctx.report(
-                    &[Diagnostic::error(
-                        "docket::io::read",
-                        format!("no policy in `{}`", path.display()),
-                    )],
-                    &loaded.sources,
-                );
+                loaded.diagnostics.push(Diagnostic::error(
+                    "docket::io::read",
+                    format!("no policy in `{}`", path.display()),
+                ));
             }
-            Err(Exit::Failure)
+            Err(Failure::new(loaded.diagnostics, loaded.sources))
         }
     }
-}
-
-/// Reports one diagnostic without policy context and fails.
-pub fn fail(ctx: &Ctx, d: Diagnostic) -> Exit {
-    ctx.report(&[d], &SourceMap::new());
-    Exit::Failure
 }
 
 /// `--as-of`: the given time, or now. A local time the policy's zone
 /// repeats or skips is read as RFC 5545 says, with a warning naming the
 /// instant chosen.
-pub fn as_of(ctx: &Ctx, given: Option<&str>, policy: &Policy) -> Result<i64, Exit> {
+pub fn as_of(ctx: &Ctx, given: Option<&str>, policy: &Policy) -> Result<i64, Failure> {
     let Some(s) = given else {
         return Ok(chrono::Utc::now().timestamp_millis());
     };
     let tz = policy.timezone;
     let local = crate::time::parse_as_of(s, tz).map_err(|why| {
-        fail(
-            ctx,
-            Diagnostic::error("docket::cli::as-of", format!("cannot read --as-of: {why}")).with_help(format!(
-                "write a date (`2025-11-25`, midnight in {}) or a date-time (`2025-11-25T13:44`, `2025-11-25T18:44:00Z`)",
-                tz.name()
-            )),
-        )
+        Diagnostic::error("docket::cli::as-of", format!("cannot read --as-of: {why}")).with_help(format!(
+            "write a date (`2025-11-25`, midnight in {}) or a date-time (`2025-11-25T13:44`, `2025-11-25T18:44:00Z`)",
+            tz.name()
+        ))
     })?;
     if let Some(shift) = local.shift {
         ctx.report(
@@ -92,7 +83,7 @@ pub fn as_of(ctx: &Ctx, given: Option<&str>, policy: &Policy) -> Result<i64, Exi
 }
 
 /// `--rule ID…` as rule indices (empty: all).
-pub fn rules(ctx: &Ctx, policy: &Policy, ids: &[String]) -> Result<Vec<usize>, Exit> {
+pub fn rules(policy: &Policy, ids: &[String]) -> Result<Vec<usize>, Failure> {
     let mut out = Vec::new();
     for id in ids {
         match policy.rules.iter().position(|r| &r.id == id) {
@@ -104,14 +95,12 @@ pub fn rules(ctx: &Ctx, policy: &Policy, ids: &[String]) -> Result<Vec<usize>, E
             None => {
                 let help = did_you_mean(id, policy.rules.iter().map(|r| r.id.as_str()))
                     .unwrap_or_else(|| "`docket rules` lists the policy's rules".to_string());
-                return Err(fail(
-                    ctx,
-                    Diagnostic::error(
-                        "docket::cli::unknown-rule",
-                        format!("the policy has no rule `{id}`"),
-                    )
-                    .with_help(help),
-                ));
+                return Err(Diagnostic::error(
+                    "docket::cli::unknown-rule",
+                    format!("the policy has no rule `{id}`"),
+                )
+                .with_help(help)
+                .into());
             }
         }
     }
@@ -119,7 +108,7 @@ pub fn rules(ctx: &Ctx, policy: &Policy, ids: &[String]) -> Result<Vec<usize>, E
 }
 
 /// `--data DIR` and `--table NAME=FILE…`.
-pub fn sources(ctx: &Ctx, dir: Option<PathBuf>, tables: &[String]) -> Result<Sources, Exit> {
+pub fn sources(dir: Option<PathBuf>, tables: &[String]) -> Result<Sources, Failure> {
     let mut s = Sources {
         dir,
         tables: Vec::new(),
@@ -130,16 +119,13 @@ pub fn sources(ctx: &Ctx, dir: Option<PathBuf>, tables: &[String]) -> Result<Sou
             // `-`: the table is read from standard input.
             Some((name, "-")) if !name.trim().is_empty() => {
                 let input = data::Input::read("<stdin>", std::io::stdin().lock()).map_err(|e| {
-                    fail(
-                        ctx,
-                        Diagnostic::error(
-                            "docket::data::missing-file",
-                            format!(
-                                "cannot read standard input: {}",
-                                crate::diagnostic::io_reason(&e)
-                            ),
+                    Failure::from(Diagnostic::error(
+                        "docket::data::missing-file",
+                        format!(
+                            "cannot read standard input: {}",
+                            crate::diagnostic::io_reason(&e)
                         ),
-                    )
+                    ))
                 })?;
                 s.tables.push((name.trim().to_string(), input));
             }
@@ -150,13 +136,12 @@ pub fn sources(ctx: &Ctx, dir: Option<PathBuf>, tables: &[String]) -> Result<Sou
                 ));
             }
             _ => {
-                return Err(fail(
-                    ctx,
-                    Diagnostic::error("docket::cli::table", format!("cannot read --table `{t}`"))
-                        .with_help(
-                            "write `--table NAME=FILE`, e.g. `--table case=exports/cases.csv`",
-                        ),
-                ));
+                return Err(Diagnostic::error(
+                    "docket::cli::table",
+                    format!("cannot read --table `{t}`"),
+                )
+                .with_help("write `--table NAME=FILE`, e.g. `--table case=exports/cases.csv`")
+                .into());
             }
         }
     }
@@ -166,7 +151,7 @@ pub fn sources(ctx: &Ctx, dir: Option<PathBuf>, tables: &[String]) -> Result<Sou
 /// Loads the data; a missing file or column stops the run. `DOCKET_THREADS`
 /// sets the parsing threads, and `DOCKET_TIMING` prints how long each stage
 /// took and the memory it holds.
-pub fn data(ctx: &Ctx, policy: &Policy, sources: &SourceMap, s: &Sources) -> Result<Dataset, Exit> {
+pub fn data(policy: &Policy, sources: &SourceMap, s: &Sources) -> Result<Dataset, Failure> {
     let schema = policy.schema();
     let mut loader = data::Loader::new(&schema).sources(s.clone());
     if let Some(n) = std::env::var("DOCKET_THREADS")
@@ -176,10 +161,9 @@ pub fn data(ctx: &Ctx, policy: &Policy, sources: &SourceMap, s: &Sources) -> Res
     {
         loader = loader.threads(n);
     }
-    let data = loader.load().map_err(|diags| {
-        ctx.report(&diags, sources);
-        Exit::Failure
-    })?;
+    let data = loader
+        .load()
+        .map_err(|diags| Failure::new(diags, sources.clone()))?;
     if std::env::var_os("DOCKET_TIMING").is_some() {
         super::timing::print(&schema, &data);
     }
@@ -187,13 +171,12 @@ pub fn data(ctx: &Ctx, policy: &Policy, sources: &SourceMap, s: &Sources) -> Res
 }
 
 /// `--threads N`: the size of the pool that parses and evaluates.
-pub fn threads(ctx: &Ctx, n: Option<usize>) -> Result<(), Exit> {
+pub fn threads(n: Option<usize>) -> Result<(), Failure> {
     let Some(n) = n else { return Ok(()) };
     if n == 0 {
-        return Err(fail(
-            ctx,
-            Diagnostic::error("docket::cli::threads", "--threads must be at least 1"),
-        ));
+        return Err(
+            Diagnostic::error("docket::cli::threads", "--threads must be at least 1").into(),
+        );
     }
     // A second call in one process (tests) keeps the first pool: harmless.
     let _ = rayon::ThreadPoolBuilder::new()
@@ -207,11 +190,7 @@ pub fn threads(ctx: &Ctx, n: Option<usize>) -> Result<(), Exit> {
 /// export directory or a policy directory, is refused: a report never
 /// overwrites what it was made from, and a policy run in CI cannot write
 /// into the files it reads.
-pub fn output_target(
-    ctx: &Ctx,
-    output: Option<&Path>,
-    inputs: &[&Path],
-) -> Result<Option<PathBuf>, Exit> {
+pub fn output_target(output: Option<&Path>, inputs: &[&Path]) -> Result<Option<PathBuf>, Failure> {
     let Some(out) = output else { return Ok(None) };
     if out == Path::new("-") {
         return Ok(None);
@@ -232,8 +211,7 @@ pub fn output_target(
             } else {
                 format!("`{}`, which this run reads", input.display())
             };
-            return Err(fail(
-                ctx,
+            return Err(Failure::from(
                 Diagnostic::error(
                     "docket::cli::output",
                     format!(

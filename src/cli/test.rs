@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::{Ctx, Exit, print_out, setup};
+use super::{Ctx, Exit, Failure, Outcome, print_out, setup};
 use crate::diagnostic::Diagnostic;
 use crate::policytest;
 
@@ -22,18 +22,14 @@ pub struct Args {
 }
 
 /// Runs `test`.
-pub fn run(ctx: &Ctx, a: Args) -> Exit {
-    let (policy, sources) = match setup::policy(ctx, &a.path) {
-        Ok(x) => x,
-        Err(e) => return e,
-    };
+pub fn run(ctx: &Ctx, a: Args) -> Outcome {
+    let (policy, sources) = setup::policy(ctx, &a.path)?;
     let files = policytest::files(&a.path);
     if files.is_empty() {
-        return setup::fail(
-            ctx,
+        return Err(Failure::from(
             Diagnostic::error("docket::test::no-tests", format!("no `.dockettest` files for `{}`", a.path.display()))
                 .with_help("policy tests live in `tests/` next to the policy, e.g. `policies/tests/notice.dockettest`"),
-        );
+        ));
     }
     let mut out = String::new();
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -43,17 +39,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Exit {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => crate::source::without_bom(t),
             Err(e) => {
-                return setup::fail(
-                    ctx,
-                    Diagnostic::error(
-                        "docket::io::read",
-                        format!(
-                            "cannot read `{}`: {}",
-                            path.display(),
-                            crate::semantics::io_reason(&e)
-                        ),
+                return Err(Failure::from(Diagnostic::error(
+                    "docket::io::read",
+                    format!(
+                        "cannot read `{}`: {}",
+                        path.display(),
+                        crate::semantics::io_reason(&e)
                     ),
-                );
+                )));
             }
         };
         let file = match policytest::parse(path, &text) {
@@ -110,13 +103,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Exit {
         );
     }
     if print_out(&out).is_err() {
-        return Exit::Failure;
+        return Err(Failure::quiet());
     }
-    if broken {
+    Ok(if broken {
         Exit::Failure
     } else if failed > 0 || (a.require_coverage && !uncovered.is_empty()) {
         Exit::Findings
     } else {
         Exit::Ok
-    }
+    })
 }
