@@ -14,6 +14,7 @@ pub mod audit;
 pub mod expr;
 pub mod format;
 mod ladder;
+mod rule;
 mod touched;
 pub mod value;
 
@@ -22,11 +23,9 @@ pub use touched::Touch;
 use chrono_tz::Tz;
 
 use self::expr::{CaseEval, Env, Memo, Slot};
-use self::value::{Txt, Value};
+use self::value::Value;
 use crate::data::{BROKEN, Dataset, NO_ROW};
-use crate::semantics::{
-    ColumnRef, Decision, Expr, ExprKind, Part, Policy, Rule, RuleBody, TableId,
-};
+use crate::semantics::{ColumnRef, Expr, ExprKind, Part, Policy, Rule, TableId};
 use crate::source::SourceMap;
 
 /// A rule's result for one case.
@@ -425,195 +424,14 @@ impl<'a> Evaluator<'a> {
             lets,
         };
         env.set(0, Value::Row(table, row));
-        self.rule_inner(ce, rule, i, table, row, &mut env)
-    }
-
-    fn rule_inner(
-        &self,
-        ce: &mut CaseEval<'_, 'a>,
-        rule: &'a Rule,
-        i: usize,
-        table: TableId,
-        row: u32,
-        env: &mut Env<'a, '_>,
-    ) -> RuleResult {
-        if let Some(a) = &rule.applies {
-            match ce.eval(a, env).truth() {
-                Some(true) => {}
-                Some(false) => {
-                    return self.na(i, || {
-                        format!("the rule is for rows where {}", self.snippet(a))
-                    });
-                }
-                None => {
-                    return self.na(i, || {
-                        format!("{} needs a value that is missing", self.snippet(a))
-                    });
-                }
-            }
-        }
-        let mut rows = vec![(table, row)];
-        match self.needs(rule, table, row) {
-            Ok(r) => rows.extend(r),
-            Err(reason) => return self.na(i, || reason),
-        }
-        if let Some(g) = &rule.guard {
-            match ce.eval(g, env).truth() {
-                Some(true) => {}
-                Some(false) => {
-                    return self.na(i, || format!("{} is false", self.snippet(g)));
-                }
-                None => {
-                    return self.na(i, || {
-                        format!("{} needs a value that is missing", self.snippet(g))
-                    });
-                }
-            }
-        }
-        let data_errors = ce.data_errors.clone();
-        let finding =
-            |status, message: String, deadline, rows: Vec<(TableId, u32)>, mark| Finding {
-                rule: i,
-                status,
-                table,
-                row,
-                key: self.key_of(table, row),
-                message,
-                deadline,
-                rows,
-                mark,
-                data_errors: data_errors.clone(),
-            };
-        match &rule.body {
-            RuleBody::Require(e) => match ce.eval(e, env).truth() {
-                Some(true) => self.pass(i, || format!("holds: {}", self.snippet(e))),
-                Some(false) => {
-                    let message = self.message(ce, rule, env);
-                    let rows = self.rows_involved(rows, env);
-                    self.one(i, finding(Status::Violated, message, None, rows, None))
-                }
-                None => self.na(i, || {
-                    format!("{} needs a value that is missing", self.snippet(e))
-                }),
-            },
-            RuleBody::Allowlist {
-                value,
-                list,
-                ignore_case,
-            } => {
-                let v = ce.eval(value, env);
-                let l = ce.eval(list, env);
-                let member = match (&v, &l) {
-                    (Value::Missing, _) => false,
-                    (_, Value::List(items)) => {
-                        items.iter().any(|x| value::equal(&v, x, *ignore_case))
-                    }
-                    _ => false,
-                };
-                if member {
-                    self.pass(i, || format!("{} is on the list", format::show(&v, self)))
-                } else {
-                    let message = self.message(ce, rule, env);
-                    let rows = self.rows_involved(rows, env);
-                    self.one(i, finding(Status::Violated, message, None, rows, None))
-                }
-            }
-            RuleBody::Notice(n) => {
-                let from = ce.eval(&n.from, env);
-                let to = ce.eval(&n.to, env);
-                if from.is_missing() || to.is_missing() {
-                    return self.na(i, || {
-                        format!(
-                            "it needs both {} and {}",
-                            self.snippet(&n.from),
-                            self.snippet(&n.to)
-                        )
-                    });
-                }
-                let mut chosen = None;
-                for arm in &n.arms {
-                    let matches = match &arm.condition {
-                        None => Some(true),
-                        Some(c) => ce.eval(c, env).truth(),
-                    };
-                    match matches {
-                        Some(true) => {
-                            chosen = Some(arm);
-                            break;
-                        }
-                        Some(false) => {}
-                        None => {
-                            let what = arm
-                                .condition
-                                .as_ref()
-                                .map_or_else(String::new, |c| self.snippet(c));
-                            return self.na(i, || {
-                                format!(
-                                    "arm \"{}\" ({what}) needs a value that is missing",
-                                    arm.label
-                                )
-                            });
-                        }
-                    }
-                }
-                let Some(arm) = chosen else {
-                    return self.na(i, || "no arm matches".to_string());
-                };
-                let earliest = match (arm.decision, &from) {
-                    (Decision::Exempt, _) => {
-                        return self.pass(i, || format!("exempt: {}", arm.label));
-                    }
-                    (Decision::Days(d), Value::Date(f)) => expr::arith(
-                        crate::semantics::ArithOp::Add,
-                        &Value::Date(*f),
-                        &Value::Days(d),
-                    ),
-                    (Decision::Elapsed(ms), Value::DateTime(f)) => expr::arith(
-                        crate::semantics::ArithOp::Add,
-                        &Value::DateTime(*f),
-                        &Value::Duration(ms),
-                    ),
-                    _ => Value::Missing,
-                };
-                let required = match arm.decision {
-                    Decision::Days(d) => Value::Days(d),
-                    Decision::Elapsed(ms) => Value::Duration(ms),
-                    Decision::Exempt => Value::Missing,
-                };
-                let short = expr::compare(crate::semantics::CmpOp::Lt, &to, &earliest);
-                let shortfall = expr::arith(crate::semantics::ArithOp::Sub, &earliest, &to);
-                for (name, v) in [
-                    ("arm", Value::Text(Txt::Borrowed(arm.label.as_str()))),
-                    ("required", required.clone()),
-                    ("earliest", earliest.clone()),
-                    ("shortfall", shortfall),
-                ] {
-                    if let Some(s) = rule.kind_slot(name) {
-                        env.set(s, v);
-                    }
-                }
-                match short.truth() {
-                    Some(true) => {
-                        let message = self.message(ce, rule, env);
-                        let rows = self.rows_involved(rows, env);
-                        self.one(i, finding(Status::Violated, message, None, rows, None))
-                    }
-                    _ => self.pass(i, || {
-                        format!(
-                            "{} of notice given; the {} requires {} (earliest compliant date {})",
-                            format::show(
-                                &expr::arith(crate::semantics::ArithOp::Sub, &to, &from),
-                                self
-                            ),
-                            arm.label,
-                            format::show(&required, self),
-                            format::show(&earliest, self)
-                        )
-                    }),
-                }
-            }
-            RuleBody::Escalation(l) => ladder::evaluate(self, ce, rule, i, l, env, rows, &finding),
-        }
+        let run = rule::RuleRun {
+            ev: self,
+            rule,
+            index: i,
+            table,
+            row,
+        };
+        run.evaluate(ce, &mut env)
     }
 
     fn pass(&self, i: usize, reason: impl FnOnce() -> String) -> RuleResult {
@@ -626,20 +444,6 @@ impl<'a> Evaluator<'a> {
                 String::new()
             },
             findings: Vec::new(),
-            more: None,
-        }
-    }
-
-    fn one(&self, i: usize, f: Finding) -> RuleResult {
-        RuleResult {
-            rule: i,
-            status: f.status,
-            reason: if self.explain {
-                f.message.clone()
-            } else {
-                String::new()
-            },
-            findings: vec![f],
             more: None,
         }
     }

@@ -20,9 +20,10 @@
 //! the counts stay exact.
 
 use super::expr::{CaseEval, Env};
+use super::rule::RuleRun;
 use super::value::{Txt, Value};
 use super::{Evaluator, Finding, More, RuleResult, Status};
-use crate::semantics::{ExprKind, Ladder, Rule, TableId};
+use crate::semantics::{ExprKind, Ladder, TableId};
 use crate::time::Instant;
 
 /// Due marks listed per case (only a `within` longer than the period makes
@@ -74,7 +75,7 @@ impl Place {
     }
 }
 
-/// The time an expression's row stands for, when it is `row.time`.
+/// The row an expression's time stands for, when it is `row.time`.
 fn row_of<'a>(
     ce: &mut CaseEval<'_, 'a>,
     e: &'a crate::semantics::Expr,
@@ -88,63 +89,245 @@ fn row_of<'a>(
     None
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn evaluate<'a, F>(
-    ev: &Evaluator<'a>,
+/// A ladder as it stands for one case at as-of: where each mark of the
+/// period falls, which rows satisfy it, and when it stopped.
+struct Run {
+    t0: i64,
+    now: i64,
+    /// The earliest stop at or before as-of.
+    stop: Option<i64>,
+    /// `min(stop, as-of)`: windows that ended by then are judged.
+    horizon: i64,
+    places: Vec<Place>,
+    /// The period (`i64::MAX` without `every`).
+    period: i64,
+    repeats: bool,
+}
+
+/// A mark: its cycle, its place in the period, when it falls and when its
+/// window ends.
+#[derive(Clone, Copy)]
+struct Mark {
+    c: i64,
+    j: usize,
+    at: i64,
+    end: i64,
+}
+
+impl Run {
+    /// The mark number of cycle `c`, place `j` (1-based).
+    fn number(&self, c: i64, j: usize) -> u64 {
+        (c as u64)
+            .saturating_mul(self.places.len() as u64)
+            .saturating_add(j as u64 + 1)
+    }
+
+    /// Walks the judged marks from mark `from` on, in order, giving each
+    /// unsatisfied one to `missed` until it says stop (`false`); returns how
+    /// many marks were judged and the first one not given, if any.
+    fn missed(&self, from: u64, mut missed: impl FnMut(Mark) -> bool) -> (u64, Option<Mark>) {
+        let n = (self.places.len() as u64).max(1);
+        let c_from = i64::try_from((from.max(1) - 1) / n).unwrap_or(i64::MAX);
+        let j_from = usize::try_from((from.max(1) - 1) % n).unwrap_or(0);
+        let mut judged = 0u64;
+        for c in c_from.. {
+            for (j, p) in self.places.iter().enumerate() {
+                if c == c_from && j < j_from {
+                    continue;
+                }
+                let Some(at) = p.at(c, self.period) else {
+                    return (judged, None);
+                };
+                if at > self.now || self.stop.is_some_and(|s| at >= s) {
+                    return (judged, None);
+                }
+                let end = at.saturating_add(p.len);
+                if end > self.horizon {
+                    continue;
+                }
+                judged += 1;
+                let mark = Mark { c, j, at, end };
+                if !p.satisfied(at, end) && !missed(mark) {
+                    return (judged, Some(mark));
+                }
+            }
+            if !self.repeats {
+                break;
+            }
+        }
+        (judged, None)
+    }
+
+    /// The missed marks from `from` on, counted per mark of the period
+    /// without walking every cycle.
+    fn count_from(&self, from: Mark) -> u64 {
+        let mut rest = 0i64;
+        for (j, p) in self.places.iter().enumerate() {
+            let lo = if j >= from.j { from.c } else { from.c + 1 };
+            let hi = if self.repeats {
+                self.horizon
+                    .saturating_sub(p.first)
+                    .saturating_sub(p.len)
+                    .div_euclid(self.period)
+            } else if p.first.saturating_add(p.len) <= self.horizon {
+                0
+            } else {
+                -1
+            };
+            rest += p.unsatisfied_between(lo, hi, self.period);
+        }
+        u64::try_from(rest).unwrap_or(0)
+    }
+
+    /// The marks owed now: unsatisfied, their window open at as-of, and the
+    /// ladder not stopped.
+    fn due(&self) -> Vec<Mark> {
+        let mut out = Vec::new();
+        if self.stop.is_some() {
+            return out;
+        }
+        let now = self.now;
+        for (j, p) in self.places.iter().enumerate() {
+            if now < p.first {
+                continue;
+            }
+            let (lo, hi) = if self.repeats {
+                let hi = (now - p.first).div_euclid(self.period);
+                let lo =
+                    (now.saturating_sub(p.first).saturating_sub(p.len)).div_euclid(self.period) + 1;
+                (lo.max(0).max(hi - DUE_LIMIT + 1), hi)
+            } else {
+                (0, 0)
+            };
+            for c in lo..=hi {
+                let Some(at) = p.at(c, self.period) else {
+                    continue;
+                };
+                let end = at.saturating_add(p.len);
+                if at <= now && now < end && !p.satisfied(at, end) {
+                    out.push(Mark { c, j, at, end });
+                }
+            }
+        }
+        out.sort_by_key(|m| self.number(m.c, m.j));
+        out
+    }
+}
+
+/// Evaluates a ladder rule for one row: the missed marks (a batch of them:
+/// see the module doc), the due ones, or a pass.
+pub(super) fn evaluate<'a>(
+    run: &RuleRun<'_, 'a>,
     ce: &mut CaseEval<'_, 'a>,
-    rule: &'a Rule,
-    i: usize,
     l: &'a Ladder,
     env: &mut Env<'a, '_>,
     rows: Vec<Row>,
-    finding: &F,
-) -> RuleResult
-where
-    F: Fn(Status, String, Option<i64>, Vec<Row>, Option<u64>) -> Finding,
-{
-    let now = ev.now;
-    let t0 = match ce.eval(&l.start, env) {
-        Value::DateTime(t) => t,
-        _ => {
-            return ev.na(i, || {
-                format!(
-                    "the ladder has not started ({} is missing)",
-                    ev.snippet(&l.start)
-                )
-            });
-        }
+) -> RuleResult {
+    let ev = run.ev;
+    let t0 = match start(run, ce, l, env) {
+        Ok(t0) => t0,
+        Err(r) => return r,
     };
-    if t0 > now {
-        return ev.na(i, || {
-            format!(
-                "the ladder starts at {}, after the as-of time",
-                Instant(t0).display_long(ev.tz)
-            )
-        });
-    }
-    let set = |env: &mut Env<'a, '_>, name: &str, v: Value<'a>| {
-        if let Some(s) = rule.kind_slot(name) {
-            env.set(s, v);
-        }
-    };
-    set(env, "start", Value::DateTime(t0));
     let mut rows = ev.rows_involved(rows, env);
     if let Some(r) = row_of(ce, &l.start, env)
         && !rows.contains(&r)
     {
         rows.push(r);
     }
-    // The earliest stop; a stop after as-of has not happened yet.
+    let stop = stop(run, ce, l, env, &mut rows);
+    let ladder = places(ce, l, env, t0, stop, ev.now);
+    let (from, limit, first_call) = match ce.window {
+        Some(w) => (w.from, w.limit, false),
+        None => (
+            1,
+            ev.max_marks.unwrap_or(u64::MAX).min(super::MARK_BATCH),
+            true,
+        ),
+    };
+    let mut violated: Vec<Finding> = Vec::new();
+    let (judged, rest) = ladder.missed(from, |m| {
+        if violated.len() as u64 >= limit {
+            return false;
+        }
+        violated.extend(report(run, ce, env, l, &ladder, &rows, m, false));
+        true
+    });
+    let more = rest.map(|m| More {
+        next: ladder.number(m.c, m.j),
+        count: ladder.count_from(m),
+    });
+    if !first_call {
+        // A later batch of a long ladder: its violations only.
+        return RuleResult {
+            rule: run.index,
+            status: Status::Violated,
+            reason: String::new(),
+            findings: violated,
+            more,
+        };
+    }
+    let due_marks = ladder.due();
+    let judged = judged + due_marks.len() as u64;
+    let due: Vec<Finding> = due_marks
+        .into_iter()
+        .filter_map(|m| report(run, ce, env, l, &ladder, &rows, m, true))
+        .collect();
+    if violated.is_empty() && due.is_empty() && more.is_none() {
+        return run.pass(|| passed(ev, &ladder, judged));
+    }
+    result(run, violated, due, more)
+}
+
+/// When the ladder started; not applicable when it has not (yet).
+fn start<'a>(
+    run: &RuleRun<'_, 'a>,
+    ce: &mut CaseEval<'_, 'a>,
+    l: &'a Ladder,
+    env: &mut Env<'a, '_>,
+) -> Result<i64, RuleResult> {
+    let ev = run.ev;
+    let t0 = match ce.eval(&l.start, env) {
+        Value::DateTime(t) => t,
+        _ => {
+            return Err(run.na(|| {
+                format!(
+                    "the ladder has not started ({} is missing)",
+                    ev.snippet(&l.start)
+                )
+            }));
+        }
+    };
+    if t0 > ev.now {
+        return Err(run.na(|| {
+            format!(
+                "the ladder starts at {}, after the as-of time",
+                Instant(t0).display_long(ev.tz)
+            )
+        }));
+    }
+    run.set(env, "start", Value::DateTime(t0));
+    Ok(t0)
+}
+
+/// The earliest stop at or before as-of (a stop after as-of has not
+/// happened yet); its row joins the rows involved.
+fn stop<'a>(
+    run: &RuleRun<'_, 'a>,
+    ce: &mut CaseEval<'_, 'a>,
+    l: &'a Ladder,
+    env: &mut Env<'a, '_>,
+    rows: &mut Vec<Row>,
+) -> Option<i64> {
     let mut stop: Option<(i64, Option<Row>)> = None;
     for s in &l.stops {
         if let Value::DateTime(t) = ce.eval(s, env)
-            && t <= now
+            && t <= run.ev.now
             && stop.is_none_or(|(u, _)| t < u)
         {
             stop = Some((t, row_of(ce, s, env)));
         }
     }
-    set(
+    run.set(
         env,
         "stop",
         stop.map_or(Value::Missing, |(t, _)| Value::DateTime(t)),
@@ -154,13 +337,20 @@ where
     {
         rows.push(r);
     }
-    let stop = stop.map(|(t, _)| t);
-    let horizon = stop.map_or(now, |s| s.min(now));
+    stop.map(|(t, _)| t)
+}
 
-    let n = l.marks.len();
-    let period = l.period.unwrap_or(i64::MAX);
-    let cycles_repeat = l.period.is_some();
-    let mut places = Vec::with_capacity(n);
+/// Where each mark of the period falls after `t0`, how long its window is,
+/// and the times of the rows that satisfy it.
+fn places<'a>(
+    ce: &mut CaseEval<'_, 'a>,
+    l: &'a Ladder,
+    env: &mut Env<'a, '_>,
+    t0: i64,
+    stop: Option<i64>,
+    now: i64,
+) -> Run {
+    let mut places = Vec::with_capacity(l.marks.len());
     for (j, m) in l.marks.iter().enumerate() {
         let next_gap = match (l.marks.get(j + 1), l.marks.first(), l.period) {
             (Some(next), _, _) => Some(next.offset - m.offset),
@@ -183,169 +373,87 @@ where
             times,
         });
     }
+    Run {
+        t0,
+        now,
+        stop,
+        horizon: stop.map_or(now, |s| s.min(now)),
+        places,
+        period: l.period.unwrap_or(i64::MAX),
+        repeats: l.period.is_some(),
+    }
+}
 
-    // Which missed marks to list: the first ones (and the due items), or,
-    // continuing a long ladder, a batch from a later mark.
-    let (from, limit, first_call) = match ce.window {
-        Some(w) => (w.from.max(1), w.limit, false),
-        None => (
-            1,
-            ev.max_marks.unwrap_or(u64::MAX).min(super::MARK_BATCH),
-            true,
+/// The finding of a missed (or due) mark, its message values set.
+#[allow(clippy::too_many_arguments)]
+fn report<'a>(
+    run: &RuleRun<'_, 'a>,
+    ce: &mut CaseEval<'_, 'a>,
+    env: &mut Env<'a, '_>,
+    l: &'a Ladder,
+    ladder: &Run,
+    rows: &[Row],
+    m: Mark,
+    due: bool,
+) -> Option<Finding> {
+    let mark = l.marks.get(m.j)?;
+    let k = ladder.number(m.c, m.j);
+    run.set(
+        env,
+        "mark",
+        Value::Int(i64::try_from(k).unwrap_or(i64::MAX)),
+    );
+    run.set(
+        env,
+        "offset",
+        Value::Duration(m.at.saturating_sub(ladder.t0)),
+    );
+    run.set(
+        env,
+        "action",
+        Value::Text(Txt::Borrowed(mark.label.as_str())),
+    );
+    run.set(env, "window_start", Value::DateTime(m.at));
+    run.set(env, "window_end", Value::DateTime(m.end));
+    run.set(env, "deadline", Value::DateTime(m.end));
+    run.set(env, "due", Value::Bool(due));
+    let message = run.ev.message(ce, run.rule, env);
+    let status = if due { Status::Due } else { Status::Violated };
+    Some(run.finding(
+        ce,
+        status,
+        message,
+        due.then_some(m.end),
+        rows.to_vec(),
+        Some(k),
+    ))
+}
+
+/// Why a ladder with nothing missed or due passes.
+fn passed(ev: &Evaluator, ladder: &Run, judged: u64) -> String {
+    let started = Instant(ladder.t0).display_long(ev.tz);
+    match (judged, ladder.stop) {
+        (0, Some(s)) => format!(
+            "stopped at {} before any mark came due (started {started})",
+            Instant(s).display_long(ev.tz)
         ),
-    };
-    let n_u = (n as u64).max(1);
-    let c_from = i64::try_from((from - 1) / n_u).unwrap_or(i64::MAX);
-    let j_from = usize::try_from((from - 1) % n_u).unwrap_or(0);
-    let mut violated: Vec<Finding> = Vec::new();
-    let mut checked = 0u64;
-    let mut truncated: Option<(i64, usize)> = None;
-    let k_of = |c: i64, j: usize| {
-        (c as u64)
-            .saturating_mul(n as u64)
-            .saturating_add(j as u64 + 1)
-    };
-    let report = |ce: &mut CaseEval<'_, 'a>,
-                  env: &mut Env<'a, '_>,
-                  c: i64,
-                  j: usize,
-                  m: i64,
-                  end: i64,
-                  due: bool| {
-        let mark = l.marks.get(j)?;
-        let k = k_of(c, j);
-        set(
-            env,
-            "mark",
-            Value::Int(i64::try_from(k).unwrap_or(i64::MAX)),
-        );
-        set(env, "offset", Value::Duration(m.saturating_sub(t0)));
-        set(
-            env,
-            "action",
-            Value::Text(Txt::Borrowed(mark.label.as_str())),
-        );
-        set(env, "window_start", Value::DateTime(m));
-        set(env, "window_end", Value::DateTime(end));
-        set(env, "deadline", Value::DateTime(end));
-        set(env, "due", Value::Bool(due));
-        let message = ev.message(ce, rule, env);
-        let status = if due { Status::Due } else { Status::Violated };
-        Some(finding(
-            status,
-            message,
-            due.then_some(end),
-            rows.clone(),
-            Some(k),
-        ))
-    };
-    'cycles: for c in c_from.. {
-        for (j, p) in places.iter().enumerate() {
-            if c == c_from && j < j_from {
-                continue;
-            }
-            let Some(m) = p.at(c, period) else {
-                break 'cycles;
-            };
-            if m > now || stop.is_some_and(|s| m >= s) {
-                break 'cycles;
-            }
-            let end = m.saturating_add(p.len);
-            if end > horizon {
-                continue;
-            }
-            checked += 1;
-            if p.satisfied(m, end) {
-                continue;
-            }
-            if violated.len() as u64 >= limit {
-                truncated = Some((c, j));
-                break 'cycles;
-            }
-            if let Some(f) = report(ce, env, c, j, m, end, false) {
-                violated.push(f);
-            }
-        }
-        if !cycles_repeat {
-            break;
-        }
+        (0, None) => format!("no mark has come due yet (started {started})"),
+        (n, Some(s)) => format!(
+            "all {n} marks met before the ladder stopped at {}",
+            Instant(s).display_long(ev.tz)
+        ),
+        (n, None) => format!("all {n} marks so far met (started {started})"),
     }
-    // The marks not listed are counted per mark of the period, without
-    // walking every cycle.
-    let more = truncated.map(|(c0, j0)| {
-        let mut rest = 0i64;
-        for (j, p) in places.iter().enumerate() {
-            let lo = if j >= j0 { c0 } else { c0 + 1 };
-            let hi = if cycles_repeat {
-                horizon
-                    .saturating_sub(p.first)
-                    .saturating_sub(p.len)
-                    .div_euclid(period)
-            } else if p.first.saturating_add(p.len) <= horizon {
-                0
-            } else {
-                -1
-            };
-            rest += p.unsatisfied_between(lo, hi, period);
-        }
-        More {
-            next: k_of(c0, j0),
-            count: u64::try_from(rest).unwrap_or(0),
-        }
-    });
-    if !first_call {
-        // A later batch of a long ladder: its violations only.
-        return RuleResult {
-            rule: i,
-            status: Status::Violated,
-            reason: String::new(),
-            findings: violated,
-            more,
-        };
-    }
-    let mut due: Vec<Finding> = Vec::new();
-    if stop.is_none() {
-        for (j, p) in places.iter().enumerate() {
-            if now < p.first {
-                continue;
-            }
-            let (lo, hi) = if cycles_repeat {
-                let hi = (now - p.first).div_euclid(period);
-                let lo = (now.saturating_sub(p.first).saturating_sub(p.len)).div_euclid(period) + 1;
-                (lo.max(0).max(hi - DUE_LIMIT + 1), hi)
-            } else {
-                (0, 0)
-            };
-            for c in lo..=hi {
-                let Some(m) = p.at(c, period) else { continue };
-                let end = m.saturating_add(p.len);
-                if m <= now && now < end && !p.satisfied(m, end) {
-                    checked += 1;
-                    if let Some(f) = report(ce, env, c, j, m, end, true) {
-                        due.push(f);
-                    }
-                }
-            }
-        }
-        due.sort_by_key(|f| f.mark);
-    }
-    if violated.is_empty() && due.is_empty() && more.is_none() {
-        return ev.pass(i, || {
-            let started = Instant(t0).display_long(ev.tz);
-            match (checked, stop) {
-                (0, Some(s)) => format!(
-                    "stopped at {} before any mark came due (started {started})",
-                    Instant(s).display_long(ev.tz)
-                ),
-                (0, None) => format!("no mark has come due yet (started {started})"),
-                (n, Some(s)) => format!(
-                    "all {n} marks met before the ladder stopped at {}",
-                    Instant(s).display_long(ev.tz)
-                ),
-                (n, None) => format!("all {n} marks so far met (started {started})"),
-            }
-        });
-    }
+}
+
+/// A ladder's result: violated when a mark was missed, else due.
+fn result(
+    run: &RuleRun,
+    violated: Vec<Finding>,
+    due: Vec<Finding>,
+    more: Option<More>,
+) -> RuleResult {
+    let ev = run.ev;
     let status = if violated.is_empty() && more.is_none() {
         Status::Due
     } else {
@@ -365,7 +473,7 @@ where
         (None, None) => String::new(),
     };
     RuleResult {
-        rule: i,
+        rule: run.index,
         status,
         reason,
         findings,

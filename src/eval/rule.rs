@@ -1,0 +1,260 @@
+//! One rule evaluated for one row: whether it applies (`for … where`, the
+//! rows it needs, `when`), then its kind's body — a requirement, a list
+//! membership, a notice period or an escalation ladder.
+
+use super::expr::{self, CaseEval, Env};
+use super::value::{self, Txt, Value};
+use super::{Evaluator, Finding, RuleResult, Status, format, ladder};
+use crate::semantics::{ArithOp, Arm, CmpOp, Decision, Expr, Notice, Rule, RuleBody, TableId};
+
+type Row = (TableId, u32);
+
+/// A rule being evaluated for one row: what its results and findings share.
+pub(super) struct RuleRun<'r, 'a> {
+    pub(super) ev: &'r Evaluator<'a>,
+    pub(super) rule: &'a Rule,
+    /// Index in `Policy::rules`.
+    pub(super) index: usize,
+    pub(super) table: TableId,
+    pub(super) row: u32,
+}
+
+impl<'a> RuleRun<'_, 'a> {
+    /// Evaluates the rule; `env` has the row in slot 0.
+    pub(super) fn evaluate(&self, ce: &mut CaseEval<'_, 'a>, env: &mut Env<'a, '_>) -> RuleResult {
+        if let Some(a) = &self.rule.applies
+            && let Err(r) = self.holds(ce, env, a, |s| format!("the rule is for rows where {s}"))
+        {
+            return r;
+        }
+        let mut rows = vec![(self.table, self.row)];
+        match self.ev.needs(self.rule, self.table, self.row) {
+            Ok(r) => rows.extend(r),
+            Err(reason) => return self.na(|| reason),
+        }
+        if let Some(g) = &self.rule.guard
+            && let Err(r) = self.holds(ce, env, g, |s| format!("{s} is false"))
+        {
+            return r;
+        }
+        match &self.rule.body {
+            RuleBody::Require(e) => self.require(ce, env, e, rows),
+            RuleBody::Allowlist {
+                value,
+                list,
+                ignore_case,
+            } => self.allowlist(ce, env, (value, list, *ignore_case), rows),
+            RuleBody::Notice(n) => self.notice(ce, env, n, rows),
+            RuleBody::Escalation(l) => ladder::evaluate(self, ce, l, env, rows),
+        }
+    }
+
+    /// `Ok` when the condition `e` holds; else the not-applicable result,
+    /// saying why (`when_false` quotes the condition).
+    fn holds(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        env: &mut Env<'a, '_>,
+        e: &'a Expr,
+        when_false: impl FnOnce(String) -> String,
+    ) -> Result<(), RuleResult> {
+        match ce.eval(e, env).truth() {
+            Some(true) => Ok(()),
+            Some(false) => Err(self.na(|| when_false(self.ev.snippet(e)))),
+            None => {
+                Err(self.na(|| format!("{} needs a value that is missing", self.ev.snippet(e))))
+            }
+        }
+    }
+
+    fn require(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        env: &mut Env<'a, '_>,
+        e: &'a Expr,
+        rows: Vec<Row>,
+    ) -> RuleResult {
+        match ce.eval(e, env).truth() {
+            Some(true) => self.pass(|| format!("holds: {}", self.ev.snippet(e))),
+            Some(false) => self.violated(ce, env, rows),
+            None => self.na(|| format!("{} needs a value that is missing", self.ev.snippet(e))),
+        }
+    }
+
+    /// `expect value in list [ignoring case]`: a missing value or list violates it.
+    fn allowlist(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        env: &mut Env<'a, '_>,
+        (value, list, ignore_case): (&'a Expr, &'a Expr, bool),
+        rows: Vec<Row>,
+    ) -> RuleResult {
+        let v = ce.eval(value, env);
+        let l = ce.eval(list, env);
+        let member = match (&v, &l) {
+            (Value::Missing, _) => false,
+            (_, Value::List(items)) => items.iter().any(|x| value::equal(&v, x, ignore_case)),
+            _ => false,
+        };
+        if member {
+            self.pass(|| format!("{} is on the list", format::show(&v, self.ev)))
+        } else {
+            self.violated(ce, env, rows)
+        }
+    }
+
+    /// A notice period: the first matching arm decides what is required.
+    fn notice(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        env: &mut Env<'a, '_>,
+        n: &'a Notice,
+        rows: Vec<Row>,
+    ) -> RuleResult {
+        let from = ce.eval(&n.from, env);
+        let to = ce.eval(&n.to, env);
+        if from.is_missing() || to.is_missing() {
+            return self.na(|| {
+                let (f, t) = (self.ev.snippet(&n.from), self.ev.snippet(&n.to));
+                format!("it needs both {f} and {t}")
+            });
+        }
+        let arm = match self.arm(ce, env, n) {
+            Ok(arm) => arm,
+            Err(r) => return r,
+        };
+        let earliest = match (arm.decision, &from) {
+            (Decision::Exempt, _) => return self.pass(|| format!("exempt: {}", arm.label)),
+            (Decision::Days(d), Value::Date(f)) => {
+                expr::arith(ArithOp::Add, &Value::Date(*f), &Value::Days(d))
+            }
+            (Decision::Elapsed(ms), Value::DateTime(f)) => {
+                expr::arith(ArithOp::Add, &Value::DateTime(*f), &Value::Duration(ms))
+            }
+            _ => Value::Missing,
+        };
+        let required = match arm.decision {
+            Decision::Days(d) => Value::Days(d),
+            Decision::Elapsed(ms) => Value::Duration(ms),
+            Decision::Exempt => Value::Missing,
+        };
+        let short = expr::compare(CmpOp::Lt, &to, &earliest);
+        for (name, v) in [
+            ("arm", Value::Text(Txt::Borrowed(arm.label.as_str()))),
+            ("required", required.clone()),
+            ("earliest", earliest.clone()),
+            ("shortfall", expr::arith(ArithOp::Sub, &earliest, &to)),
+        ] {
+            self.set(env, name, v);
+        }
+        if short.truth() == Some(true) {
+            return self.violated(ce, env, rows);
+        }
+        self.pass(|| {
+            let given = format::show(&expr::arith(ArithOp::Sub, &to, &from), self.ev);
+            format!(
+                "{given} of notice given; the {} requires {} (earliest compliant date {})",
+                arm.label,
+                format::show(&required, self.ev),
+                format::show(&earliest, self.ev)
+            )
+        })
+    }
+
+    /// The first arm whose condition holds; an arm that needs a missing
+    /// value, or no arm at all, makes the rule not apply.
+    fn arm(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        env: &mut Env<'a, '_>,
+        n: &'a Notice,
+    ) -> Result<&'a Arm, RuleResult> {
+        for arm in &n.arms {
+            let matches = match &arm.condition {
+                None => Some(true),
+                Some(c) => ce.eval(c, env).truth(),
+            };
+            match matches {
+                Some(true) => return Ok(arm),
+                Some(false) => {}
+                None => {
+                    let what = arm
+                        .condition
+                        .as_ref()
+                        .map_or_else(String::new, |c| self.ev.snippet(c));
+                    return Err(self.na(|| {
+                        format!(
+                            "arm \"{}\" ({what}) needs a value that is missing",
+                            arm.label
+                        )
+                    }));
+                }
+            }
+        }
+        Err(self.na(|| "no arm matches".to_string()))
+    }
+
+    /// Sets one of the rule kind's message values (`{arm}`, `{mark}`, …).
+    pub(super) fn set(&self, env: &mut Env<'a, '_>, name: &str, v: Value<'a>) {
+        if let Some(s) = self.rule.kind_slot(name) {
+            env.set(s, v);
+        }
+    }
+
+    /// A finding of this rule for this row.
+    pub(super) fn finding(
+        &self,
+        ce: &CaseEval<'_, 'a>,
+        status: Status,
+        message: String,
+        deadline: Option<i64>,
+        rows: Vec<Row>,
+        mark: Option<u64>,
+    ) -> Finding {
+        Finding {
+            rule: self.index,
+            status,
+            table: self.table,
+            row: self.row,
+            key: self.ev.key_of(self.table, self.row),
+            message,
+            deadline,
+            rows,
+            mark,
+            data_errors: ce.data_errors.clone(),
+        }
+    }
+
+    /// The rule is broken: one finding, with its message and rows.
+    fn violated(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        env: &mut Env<'a, '_>,
+        rows: Vec<Row>,
+    ) -> RuleResult {
+        let message = self.ev.message(ce, self.rule, env);
+        let rows = self.ev.rows_involved(rows, env);
+        let f = self.finding(ce, Status::Violated, message, None, rows, None);
+        RuleResult {
+            rule: self.index,
+            status: f.status,
+            reason: if self.ev.explain {
+                f.message.clone()
+            } else {
+                String::new()
+            },
+            findings: vec![f],
+            more: None,
+        }
+    }
+
+    /// The rule does not apply, and (when explaining) why.
+    pub(super) fn na(&self, reason: impl FnOnce() -> String) -> RuleResult {
+        self.ev.na(self.index, reason)
+    }
+
+    /// The rule holds, and (when explaining) why.
+    pub(super) fn pass(&self, reason: impl FnOnce() -> String) -> RuleResult {
+        self.ev.pass(self.index, reason)
+    }
+}
