@@ -20,6 +20,21 @@ pub(super) struct Loaded {
     pub(super) account: FileAccount,
 }
 
+/// A table's blocks joined: lines, columns and the account of every row.
+struct Joined {
+    lines: LineMap,
+    errors: Vec<DataError>,
+    warnings: Vec<DataError>,
+    near: Vec<super::values::NearMiss>,
+    orphans: Vec<Orphan>,
+    /// Rows with a data error, sorted.
+    errored: Vec<u32>,
+    account: FileAccount,
+    /// Per column: the finished column and, for references resolved later,
+    /// their text.
+    columns: Vec<(ColumnData, Option<TextColumn>)>,
+}
+
 /// Joins a table's blocks, in order: shifts lines, concatenates columns,
 /// indexes keys and rejects rows whose key repeats an earlier row's.
 pub(super) fn merge(
@@ -28,58 +43,82 @@ pub(super) fn merge(
     parts: Vec<Part>,
     targets: &[Option<&TableData>],
 ) -> Loaded {
-    let mut account = FileAccount {
-        file: o.display().to_string(),
-        table: table.name.clone(),
-        ..FileAccount::default()
+    let mut j = join(table, o, parts, targets);
+    let keys = j.index_keys(table, o, targets);
+    j.warnings.extend(near_warnings(
+        std::mem::take(&mut j.near),
+        &table.columns,
+        o.display(),
+    ));
+    if j.account.read == 0 && j.account.skipped == 0 {
+        j.warnings.push(no_rows(table, o));
+    }
+    let mut errored = RowBits::default();
+    for &r in &j.errored {
+        errored.insert(r);
+    }
+    let len = j.lines.len();
+    j.lines.shrink_to_fit();
+    let (mut columns, refs): (Vec<ColumnData>, Vec<Option<TextColumn>>) =
+        j.columns.into_iter().unzip();
+    for c in &mut columns {
+        c.shrink_to_fit();
+    }
+    Loaded {
+        data: TableData {
+            name: table.name.clone(),
+            file: o.display().clone(),
+            len,
+            lines: j.lines,
+            columns,
+            key_column: table.key,
+            keys,
+            relations: Vec::new(),
+            orphans: j.orphans,
+            errored,
+        },
+        refs,
+        errors: j.errors,
+        warnings: j.warnings,
+        account: j.account,
+    }
+}
+
+/// The blocks in file order, their lines shifted to the file's and their
+/// columns concatenated (each column on its own thread).
+fn join(
+    table: &TableSchema,
+    o: &Opened,
+    parts: Vec<Part>,
+    targets: &[Option<&TableData>],
+) -> Joined {
+    let mut j = Joined {
+        lines: LineMap::new(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        near: Vec::new(),
+        orphans: Vec::new(),
+        errored: Vec::new(),
+        account: FileAccount {
+            file: o.display().to_string(),
+            table: table.name.clone(),
+            ..FileAccount::default()
+        },
+        columns: Vec::new(),
     };
-    let mut lines = LineMap::new();
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut near = Vec::new();
-    let mut orphans = Vec::new();
-    let mut errored = Vec::new();
-    let ncols = table.columns.len();
-    let mut columns: Vec<Vec<Builder>> = (0..ncols).map(|_| Vec::new()).collect();
+    let mut columns: Vec<Vec<Builder>> = table.columns.iter().map(|_| Vec::new()).collect();
     let mut base = o.start.1;
     for p in parts {
-        let shift = |line: u64| line + base - 1;
-        let row0 = u32::try_from(lines.len()).unwrap_or(u32::MAX);
-        lines.extend_shifted(&p.lines, base as i64 - 1);
-        errors.extend(p.errors.into_iter().map(|mut e| {
-            e.line = shift(e.line);
-            e
-        }));
-        warnings.extend(p.warnings.into_iter().map(|mut e| {
-            e.line = shift(e.line);
-            e
-        }));
-        near.extend(p.near.into_iter().map(|mut m| {
-            m.first = shift(m.first);
-            m
-        }));
-        orphans.extend(p.orphans.into_iter().map(|mut x| {
-            x.line = shift(x.line);
-            x
-        }));
-        errored.extend(p.errored.iter().map(|r| r + row0));
-        account.read += p.account.read;
-        account.loaded += p.account.loaded;
-        account.loaded_with_errors += p.account.loaded_with_errors;
-        account.skipped += p.account.skipped;
-        for (k, v) in p.account.rejected {
-            *account.rejected.entry(k).or_insert(0) += v;
-        }
-        for (ci, b) in p.builders.into_iter().enumerate() {
+        let newlines = p.newlines;
+        for (ci, b) in j.add(p, base).into_iter().enumerate() {
             if let Some(c) = columns.get_mut(ci) {
                 c.push(b);
             }
         }
-        base += p.newlines;
+        base += newlines;
     }
-    // Columns join independently: in parallel.
     use rayon::prelude::*;
-    let mut finished: Vec<(ColumnData, Option<TextColumn>)> = columns
+    j.columns = columns
         .into_par_iter()
         .enumerate()
         .map(|(ci, parts)| {
@@ -94,49 +133,99 @@ pub(super) fn merge(
             )
         })
         .collect();
-    // Keys: the first row with a key keeps it; later ones are rejected.
-    let mut keys = None;
-    let mut keep: Option<Vec<bool>> = None;
-    if let Some(k) = table.key {
+    j
+}
+
+impl Joined {
+    /// Takes in one block whose first line is the file's line `base`; its
+    /// column builders come back to be joined.
+    fn add(&mut self, p: Part, base: u64) -> Vec<Builder> {
+        let shift = |line: u64| line + base - 1;
+        let row0 = u32::try_from(self.lines.len()).unwrap_or(u32::MAX);
+        self.lines.extend_shifted(&p.lines, base as i64 - 1);
+        for (into, from) in [
+            (&mut self.errors, p.errors),
+            (&mut self.warnings, p.warnings),
+        ] {
+            into.extend(from.into_iter().map(|mut e| {
+                e.line = shift(e.line);
+                e
+            }));
+        }
+        self.near.extend(p.near.into_iter().map(|mut m| {
+            m.first = shift(m.first);
+            m
+        }));
+        self.orphans.extend(p.orphans.into_iter().map(|mut x| {
+            x.line = shift(x.line);
+            x
+        }));
+        self.errored.extend(p.errored.iter().map(|r| r + row0));
+        let a = &mut self.account;
+        a.read += p.account.read;
+        a.loaded += p.account.loaded;
+        a.loaded_with_errors += p.account.loaded_with_errors;
+        a.skipped += p.account.skipped;
+        for (k, v) in p.account.rejected {
+            *a.rejected.entry(k).or_insert(0) += v;
+        }
+        p.builders
+    }
+
+    /// The key index: the first row with a key keeps it; later ones are
+    /// data errors and leave the table.
+    fn index_keys(
+        &mut self,
+        table: &TableSchema,
+        o: &Opened,
+        targets: &[Option<&TableData>],
+    ) -> Option<KeyIndex> {
+        let k = table.key?;
         let kind = table.columns.get(k).map_or(KeyKind::Text, key_kind);
         let header = table.columns.get(k).map(|c| c.header.clone());
-        if let Some((col, _)) = finished.get(k)
-            && let ColumnData::Text(kc) | ColumnData::Email(kc) = col
-        {
-            let (index, dups) = KeyIndex::build(kind, kc);
-            for (row, first) in dups {
-                let key = match kc.get(row as usize) {
-                    TextCell::Value(key) => key,
-                    _ => "",
-                };
-                let first_line = lines.get(first as usize).unwrap_or(0);
-                let line = lines.get(row as usize).unwrap_or(0);
-                errors.push(DataError {
-                    code: "docket::data::primary-key",
-                    file: o.display().clone(),
-                    line,
-                    column: header.clone(),
-                    text: Some(excerpt(key)),
-                    message: format!(
-                        "duplicate key `{}`: line {first_line} has it too; this row is ignored",
-                        excerpt(key)
-                    ),
-                    other_line: Some(first_line),
-                });
-                if let Some(k) = keep
-                    .get_or_insert_with(|| vec![true; kc.len()])
-                    .get_mut(row as usize)
-                {
-                    *k = false;
-                }
+        let Some((ColumnData::Text(kc) | ColumnData::Email(kc), _)) = self.columns.get(k) else {
+            return Some(KeyIndex::new(kind));
+        };
+        let (index, dups) = KeyIndex::build(kind, kc);
+        if dups.is_empty() {
+            return Some(index);
+        }
+        let mut keep = vec![true; kc.len()];
+        for (row, first) in dups {
+            let key = match kc.get(row as usize) {
+                TextCell::Value(key) => key,
+                _ => "",
+            };
+            let first_line = self.lines.get(first as usize).unwrap_or(0);
+            self.errors.push(DataError {
+                code: "docket::data::primary-key",
+                file: o.display().clone(),
+                line: self.lines.get(row as usize).unwrap_or(0),
+                column: header.clone(),
+                text: Some(excerpt(key)),
+                message: format!(
+                    "duplicate key `{}`: line {first_line} has it too; this row is ignored",
+                    excerpt(key)
+                ),
+                other_line: Some(first_line),
+            });
+            if let Some(k) = keep.get_mut(row as usize) {
+                *k = false;
             }
-            keys = Some(index);
-        } else {
-            keys = Some(KeyIndex::new(kind));
+        }
+        self.drop_rows(&keep, targets);
+        // The index over the remaining rows.
+        match self.columns.get(k) {
+            Some((ColumnData::Text(kc) | ColumnData::Email(kc), _)) => {
+                Some(KeyIndex::build(kind, kc).0)
+            }
+            _ => Some(index),
         }
     }
-    if let Some(keep) = &keep {
-        // Rows of duplicate keys: out of the table, into the rejected count.
+
+    /// Takes the rows `keep` says not to keep out of the table, into the
+    /// rejected count; rows they belonged to remember their lines.
+    fn drop_rows(&mut self, keep: &[bool], targets: &[Option<&TableData>]) {
         let dropped: Vec<u32> = keep
             .iter()
             .enumerate()
@@ -144,95 +233,69 @@ pub(super) fn merge(
             .map(|(r, _)| r as u32)
             .collect();
         for &r in &dropped {
-            for (ci, (col, refs)) in finished.iter().enumerate() {
-                let text = match (refs, col, targets.get(ci).copied().flatten()) {
-                    (Some(t), _, _) => match t.get(r as usize) {
-                        TextCell::Value(s) => Some(s),
-                        _ => None,
-                    },
-                    // Resolved while parsing: the key of the row it found, or its broken text.
-                    (None, ColumnData::Ref { rows, broken }, Some(target)) => {
-                        match rows.get(r as usize).copied() {
-                            Some(BROKEN) => broken.get(&r).map(|b| &**b),
-                            Some(row) => target.key_of(row as usize),
-                            None => None,
-                        }
-                    }
-                    _ => None,
-                };
-                if let Some(s) = text {
-                    orphans.push(Orphan {
-                        column: ci,
-                        key: Box::from(s),
-                        line: lines.get(r as usize).unwrap_or(0),
-                    });
-                }
-            }
+            self.note_parents(r, targets);
         }
         let had_errors = dropped
             .iter()
-            .filter(|r| errored.binary_search(r).is_ok())
+            .filter(|r| self.errored.binary_search(r).is_ok())
             .count() as u64;
-        account.loaded -= dropped.len() as u64;
-        account.loaded_with_errors -= had_errors;
-        *account.rejected.entry(Reject::DuplicateKey).or_insert(0) += dropped.len() as u64;
-        finished = finished
+        self.account.loaded -= dropped.len() as u64;
+        self.account.loaded_with_errors -= had_errors;
+        *self
+            .account
+            .rejected
+            .entry(Reject::DuplicateKey)
+            .or_insert(0) += dropped.len() as u64;
+        self.columns = std::mem::take(&mut self.columns)
             .into_iter()
             .map(|(c, r)| (c.filter(keep), r.map(|t| t.filter(keep))))
             .collect();
-        lines = lines.filter(keep);
-        errored = renumber(&errored, keep);
-        // Rebuild the index over the remaining rows.
-        if let (Some(k), Some(index)) = (table.key, keys.as_mut())
-            && let Some((col, _)) = finished.get(k)
-            && let ColumnData::Text(kc) | ColumnData::Email(kc) = col
-        {
-            *index = KeyIndex::build(index.kind, kc).0;
+        self.lines = self.lines.filter(keep);
+        self.errored = renumber(&self.errored, keep);
+    }
+
+    /// A dropped row's references, so its parents know it is gone.
+    fn note_parents(&mut self, r: u32, targets: &[Option<&TableData>]) {
+        for (ci, (col, refs)) in self.columns.iter().enumerate() {
+            let text = match (refs, col, targets.get(ci).copied().flatten()) {
+                (Some(t), _, _) => match t.get(r as usize) {
+                    TextCell::Value(s) => Some(s),
+                    _ => None,
+                },
+                // Resolved while parsing: the key of the row it found, or its broken text.
+                (None, ColumnData::Ref { rows, broken }, Some(target)) => {
+                    match rows.get(r as usize).copied() {
+                        Some(BROKEN) => broken.get(&r).map(|b| &**b),
+                        Some(row) => target.key_of(row as usize),
+                        None => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(s) = text {
+                self.orphans.push(Orphan {
+                    column: ci,
+                    key: Box::from(s),
+                    line: self.lines.get(r as usize).unwrap_or(0),
+                });
+            }
         }
     }
-    let len = lines.len();
-    lines.shrink_to_fit();
-    warnings.extend(near_warnings(near, &table.columns, o.display()));
-    if account.read == 0 && account.skipped == 0 {
-        warnings.push(DataError {
-            code: "docket::data::no-rows",
-            file: o.display().clone(),
-            line: o.start.1.saturating_sub(1).max(1),
-            column: None,
-            text: None,
-            message: format!(
-                "the file has a header and no rows: rules see no {} at all",
-                table.name
-            ),
-            other_line: None,
-        });
-    }
-    let mut errored_rows = RowBits::default();
-    for r in errored {
-        errored_rows.insert(r);
-    }
-    let (mut columns, refs): (Vec<ColumnData>, Vec<Option<TextColumn>>) =
-        finished.into_iter().unzip();
-    for c in &mut columns {
-        c.shrink_to_fit();
-    }
-    Loaded {
-        data: TableData {
-            name: table.name.clone(),
-            file: o.display().clone(),
-            len,
-            lines,
-            columns,
-            key_column: table.key,
-            keys,
-            relations: Vec::new(),
-            orphans,
-            errored: errored_rows,
-        },
-        refs,
-        errors,
-        warnings,
-        account,
+}
+
+/// The warning for a file with a header and no rows.
+fn no_rows(table: &TableSchema, o: &Opened) -> DataError {
+    DataError {
+        code: "docket::data::no-rows",
+        file: o.display().clone(),
+        line: o.start.1.saturating_sub(1).max(1),
+        column: None,
+        text: None,
+        message: format!(
+            "the file has a header and no rows: rules see no {} at all",
+            table.name
+        ),
+        other_line: None,
     }
 }
 

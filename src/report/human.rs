@@ -113,97 +113,14 @@ pub fn render(
     for f in findings {
         by_rule.entry(f.rule).or_default().push(f);
     }
-    let mut wanted: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
-    for list in by_rule.values() {
-        if let Some(f) = list.first() {
-            for &(t, r) in f.rows.iter().take(ROWS_DRAWN) {
-                let (file, line) = ctx.place(t, r);
-                wanted.entry(file).or_default().insert(line);
-            }
-        }
-    }
-    let excerpts = read_lines(&wanted);
+    let excerpts = read_lines(&wanted_lines(ctx, &by_rule));
     for (&i, list) in &by_rule {
-        let Some(rule) = ctx.policy.rules.get(i) else {
+        let (Some(rule), Some(first)) = (ctx.policy.rules.get(i), list.first()) else {
             continue;
         };
-        let Some(first) = list.first() else { continue };
-        let mut sources: SourceMap = ctx.sources.clone();
-        let violated = list.iter().filter(|f| f.status == Status::Violated).count();
-        let due = list.len() - violated;
-        let mut d = if first.status == Status::Due {
-            Diagnostic::warning(
-                "",
-                format!("{}: due: {}", printable(&first.key), first.message),
-            )
-        } else if rule.severity == Severity::Warning {
-            Diagnostic::warning("", format!("{}: {}", printable(&first.key), first.message))
-        } else {
-            Diagnostic::error("", format!("{}: {}", printable(&first.key), first.message))
-        };
-        d = d.with_label(rule.id_span, rule.title.clone());
-        for (n, &(t, r)) in first.rows.iter().take(ROWS_DRAWN).enumerate() {
-            let (file, line) = ctx.place(t, r);
-            if let Some(text) = excerpts.get(&(file.clone(), line)) {
-                let len = text.len();
-                let id =
-                    sources.add_excerpt(file, text.clone(), usize::try_from(line).unwrap_or(1));
-                d = d.with_label(Span::new(id, 0, len), row_label(ctx, first, t, r, n == 0));
-            }
-        }
-        let counts = match (violated, due) {
-            (v, 0) => format!("{v} violation{}", if v == 1 { "" } else { "s" }),
-            (0, d) => format!("{d} due"),
-            (v, d) => format!("{v} violation{}, {d} due", if v == 1 { "" } else { "s" }),
-        };
-        let source = rule
-            .sources
-            .first()
-            .map(|s| match &s.section {
-                Some(sec) => format!("; source: {} › {sec}", s.document),
-                None => format!("; source: {}", s.document),
-            })
-            .unwrap_or_default();
-        let mut help = format!("{counts} of `{}`{source}", rule.id);
-        if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, first)) {
-            help.push('\n');
-            help.push_str(&note);
-        }
-        d = d.with_help(help);
-        out.push_str(&render_as(&d, &rule.id, &sources, opts));
+        out.push_str(&draw_first(ctx, rule, first, list, &excerpts, opts));
         if list.len() > 1 {
-            let width = list
-                .iter()
-                .map(|f| f.key.chars().count())
-                .max()
-                .unwrap_or(0);
-            let mut i = 0;
-            while let Some(f) = list.get(i) {
-                let run = mark_run(list.get(i..).unwrap_or(&[]));
-                let status = match f.status {
-                    Status::Due => "due     ",
-                    _ => "violated",
-                };
-                if run >= RUN_GROUPED {
-                    let last = list.get(i + run - 1).and_then(|l| l.mark).unwrap_or(0);
-                    let _ = write!(
-                        out,
-                        "    {:width$}  {status}  marks {}–{last} missed: {run} marks; the first: {}",
-                        crate::diagnostic::printable(&f.key),
-                        f.mark.unwrap_or(0),
-                        f.message
-                    );
-                } else {
-                    let key = crate::diagnostic::printable(&f.key);
-                    let _ = write!(out, "    {key:width$}  {status}  {}", f.message);
-                }
-                if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, f)) {
-                    let _ = write!(out, " ({note})");
-                }
-                out.push('\n');
-                i += run.max(1);
-            }
-            out.push('\n');
+            list_lines(ctx, list, &mut out);
         }
     }
     table(&mut out, summary);
@@ -215,6 +132,120 @@ pub fn render(
             plural(summary.unlisted)
         );
     }
+    data_issues(ctx, &mut out);
+    files(summary, &mut out);
+    let _ = writeln!(out, "\n{}", totals(summary));
+    out
+}
+
+/// The data rows drawn under each rule's first finding, by file.
+fn wanted_lines(
+    ctx: &Context,
+    by_rule: &BTreeMap<usize, Vec<&Finding>>,
+) -> BTreeMap<String, BTreeSet<u64>> {
+    let mut wanted: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    for list in by_rule.values() {
+        if let Some(f) = list.first() {
+            for &(t, r) in f.rows.iter().take(ROWS_DRAWN) {
+                let (file, line) = ctx.place(t, r);
+                wanted.entry(file).or_default().insert(line);
+            }
+        }
+    }
+    wanted
+}
+
+/// A rule's first finding drawn like a compiler error: the rule in the
+/// policy, the data rows that break it, the counts and the source.
+fn draw_first(
+    ctx: &Context,
+    rule: &crate::semantics::Rule,
+    first: &Finding,
+    list: &[&Finding],
+    excerpts: &BTreeMap<(String, u64), String>,
+    opts: RenderOptions,
+) -> String {
+    let mut sources: SourceMap = ctx.sources.clone();
+    let head = format!("{}: {}", printable(&first.key), first.message);
+    let mut d = if first.status == Status::Due {
+        Diagnostic::warning(
+            "",
+            format!("{}: due: {}", printable(&first.key), first.message),
+        )
+    } else if rule.severity == Severity::Warning {
+        Diagnostic::warning("", head)
+    } else {
+        Diagnostic::error("", head)
+    };
+    d = d.with_label(rule.id_span, rule.title.clone());
+    for (n, &(t, r)) in first.rows.iter().take(ROWS_DRAWN).enumerate() {
+        let (file, line) = ctx.place(t, r);
+        if let Some(text) = excerpts.get(&(file.clone(), line)) {
+            let len = text.len();
+            let id = sources.add_excerpt(file, text.clone(), usize::try_from(line).unwrap_or(1));
+            d = d.with_label(Span::new(id, 0, len), row_label(ctx, first, t, r, n == 0));
+        }
+    }
+    let violated = list.iter().filter(|f| f.status == Status::Violated).count();
+    let counts = match (violated, list.len() - violated) {
+        (v, 0) => format!("{v} violation{}", if v == 1 { "" } else { "s" }),
+        (0, d) => format!("{d} due"),
+        (v, d) => format!("{v} violation{}, {d} due", if v == 1 { "" } else { "s" }),
+    };
+    let source = rule
+        .sources
+        .first()
+        .map(|s| match &s.section {
+            Some(sec) => format!("; source: {} › {sec}", s.document),
+            None => format!("; source: {}", s.document),
+        })
+        .unwrap_or_default();
+    let mut help = format!("{counts} of `{}`{source}", rule.id);
+    if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, first)) {
+        help.push('\n');
+        help.push_str(&note);
+    }
+    render_as(&d.with_help(help), &rule.id, &sources, opts)
+}
+
+/// Every finding of a rule on a line of its own; a run of a case's missed
+/// marks on one.
+fn list_lines(ctx: &Context, list: &[&Finding], out: &mut String) {
+    let width = list
+        .iter()
+        .map(|f| f.key.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut i = 0;
+    while let Some(f) = list.get(i) {
+        let run = mark_run(list.get(i..).unwrap_or(&[]));
+        let status = match f.status {
+            Status::Due => "due     ",
+            _ => "violated",
+        };
+        let key = printable(&f.key);
+        if run >= RUN_GROUPED {
+            let last = list.get(i + run - 1).and_then(|l| l.mark).unwrap_or(0);
+            let _ = write!(
+                out,
+                "    {key:width$}  {status}  marks {}–{last} missed: {run} marks; the first: {}",
+                f.mark.unwrap_or(0),
+                f.message
+            );
+        } else {
+            let _ = write!(out, "    {key:width$}  {status}  {}", f.message);
+        }
+        if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, f)) {
+            let _ = write!(out, " ({note})");
+        }
+        out.push('\n');
+        i += run.max(1);
+    }
+    out.push('\n');
+}
+
+/// The data errors and warnings, the first fifty of each.
+fn data_issues(ctx: &Context, out: &mut String) {
     for (what, list) in [
         ("data errors", &ctx.data.errors),
         ("data warnings", &ctx.data.warnings),
@@ -234,6 +265,10 @@ pub fn render(
             );
         }
     }
+}
+
+/// Per file: rows read, loaded (with data errors) and rejected (why).
+fn files(summary: &Summary, out: &mut String) {
     let _ = writeln!(out, "\nfiles:");
     for a in &summary.files {
         let rejected: Vec<String> = a
@@ -259,8 +294,6 @@ pub fn render(
             }
         );
     }
-    let _ = writeln!(out, "\n{}", totals(summary));
-    out
 }
 
 /// The closing line: "82 cases checked: 86 violations (79 errors, 7
