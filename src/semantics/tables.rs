@@ -179,23 +179,7 @@ impl<'a> Checker<'a> {
     }
 
     fn column(&mut self, _tid: TableId, name: &ast::Ident, span: Span, c: &ColumnDecl) -> Column {
-        let ty = match &c.ty {
-            TypeExpr::Scalar(s, _) => ColumnType::Scalar(*s),
-            TypeExpr::List(s, sp) => {
-                if *s == ScalarType::Bool {
-                    self.error(
-                        Diagnostic::error("docket::table::bad-list", "a list cannot hold booleans")
-                            .with_label(*sp, "list of bool")
-                            .with_help("declare a list of text, int, date, datetime, email, duration or days"),
-                    );
-                }
-                ColumnType::List(*s)
-            }
-            TypeExpr::Ref(t, _) => match self.resolve_table(t) {
-                Some(id) => ColumnType::Ref(id),
-                None => ColumnType::Scalar(ScalarType::Text),
-            },
-        };
+        let ty = self.column_type(c);
         let scalar = match ty {
             ColumnType::Scalar(s) | ColumnType::List(s) => Some(s),
             ColumnType::Ref(_) => None,
@@ -224,98 +208,17 @@ impl<'a> Checker<'a> {
         let mut formats_given = false;
         for m in &c.modifiers {
             match &m.kind {
-                ModifierKind::Key => {
-                    col.required = true;
-                    if !matches!(
-                        ty,
-                        ColumnType::Scalar(ScalarType::Text | ScalarType::Int | ScalarType::Email)
-                    ) {
-                        self.error(
-                            Diagnostic::error(
-                                "docket::table::bad-key",
-                                "a key must be a text, int or email column",
-                            )
-                            .with_label(m.span, "key on this column")
-                            .with_label(c.ty.span(), "declared type"),
-                        );
-                    }
-                }
+                ModifierKind::Key => self.key_modifier(&mut col, m, c),
                 ModifierKind::Required => col.required = true,
-                ModifierKind::Default(e) => {
-                    col.default = self.default_value(e, ty);
-                }
+                ModifierKind::Default(e) => col.default = self.default_value(e, ty),
                 ModifierKind::Formats(f) => {
                     formats_given = true;
-                    match scalar {
-                        Some(ScalarType::Date) => col.formats = self.formats(f, FormatKind::Date),
-                        Some(ScalarType::DateTime) => {
-                            col.formats = self.formats(f, FormatKind::DateTime)
-                        }
-                        _ => self.error(
-                            Diagnostic::error(
-                                "docket::table::bad-modifier",
-                                "`formats` applies to date and datetime columns",
-                            )
-                            .with_label(m.span, "formats on this column")
-                            .with_label(c.ty.span(), "declared type"),
-                        ),
-                    }
+                    self.formats_modifier(&mut col, m, c, f, scalar);
                 }
                 ModifierKind::OneOf(values, open) => {
-                    if scalar != Some(ScalarType::Text) || matches!(ty, ColumnType::List(_)) {
-                        self.error(
-                            Diagnostic::error(
-                                "docket::table::bad-modifier",
-                                "`one of` applies to text columns",
-                            )
-                            .with_label(m.span, "one of on this column")
-                            .with_label(c.ty.span(), "declared type"),
-                        );
-                    }
-                    let mut seen: Vec<&str> = Vec::new();
-                    for v in values {
-                        if seen.contains(&v.value.as_str()) {
-                            self.error(
-                                Diagnostic::warning(
-                                    "docket::table::duplicate-value",
-                                    format!("`{}` is listed twice", v.value),
-                                )
-                                .with_label(v.span, "listed again"),
-                            );
-                        }
-                        seen.push(&v.value);
-                    }
-                    col.one_of = Some(values.iter().map(|v| v.value.clone()).collect());
-                    col.one_of_open = *open;
-                    // Point at the words `one of`, not at a list that may span lines.
-                    col.one_of_span = Some(Span {
-                        end: m.span.start.saturating_add(6).min(m.span.end),
-                        ..m.span
-                    });
+                    self.one_of_modifier(&mut col, m, c, values, *open, scalar);
                 }
-                ModifierKind::SeparatedBy(s) => {
-                    if !matches!(ty, ColumnType::List(_)) {
-                        self.error(
-                            Diagnostic::error(
-                                "docket::table::bad-modifier",
-                                "`separated by` applies to list columns",
-                            )
-                            .with_label(m.span, "separator on this column")
-                            .with_label(c.ty.span(), "declared type")
-                            .with_help("declare the column as `list of <type>`"),
-                        );
-                    } else if s.value.is_empty() {
-                        self.error(
-                            Diagnostic::error(
-                                "docket::table::bad-modifier",
-                                "the list separator cannot be empty",
-                            )
-                            .with_label(s.span, "empty separator"),
-                        );
-                    } else {
-                        col.separator = s.value.clone();
-                    }
-                }
+                ModifierKind::SeparatedBy(s) => self.separator_modifier(&mut col, m, c, s),
             }
         }
         if col.required && col.default.is_some() {
@@ -338,6 +241,144 @@ impl<'a> Checker<'a> {
             };
         }
         col
+    }
+
+    /// A column's declared type (a list of booleans is an error).
+    fn column_type(&mut self, c: &ColumnDecl) -> ColumnType {
+        match &c.ty {
+            TypeExpr::Scalar(s, _) => ColumnType::Scalar(*s),
+            TypeExpr::List(s, sp) => {
+                if *s == ScalarType::Bool {
+                    self.error(
+                        Diagnostic::error("docket::table::bad-list", "a list cannot hold booleans")
+                            .with_label(*sp, "list of bool")
+                            .with_help("declare a list of text, int, date, datetime, email, duration or days"),
+                    );
+                }
+                ColumnType::List(*s)
+            }
+            TypeExpr::Ref(t, _) => match self.resolve_table(t) {
+                Some(id) => ColumnType::Ref(id),
+                None => ColumnType::Scalar(ScalarType::Text),
+            },
+        }
+    }
+
+    /// `key`: required, and of a type a key can have.
+    fn key_modifier(&mut self, col: &mut Column, m: &ast::Modifier, c: &ColumnDecl) {
+        let ty = col.ty;
+        col.required = true;
+        if !matches!(
+            ty,
+            ColumnType::Scalar(ScalarType::Text | ScalarType::Int | ScalarType::Email)
+        ) {
+            self.error(
+                Diagnostic::error(
+                    "docket::table::bad-key",
+                    "a key must be a text, int or email column",
+                )
+                .with_label(m.span, "key on this column")
+                .with_label(c.ty.span(), "declared type"),
+            );
+        }
+    }
+
+    /// `formats "…"` on a date or date-time column.
+    fn formats_modifier(
+        &mut self,
+        col: &mut Column,
+        m: &ast::Modifier,
+        c: &ColumnDecl,
+        f: &[ast::FormatSpec],
+        scalar: Option<ScalarType>,
+    ) {
+        match scalar {
+            Some(ScalarType::Date) => col.formats = self.formats(f, FormatKind::Date),
+            Some(ScalarType::DateTime) => col.formats = self.formats(f, FormatKind::DateTime),
+            _ => self.error(
+                Diagnostic::error(
+                    "docket::table::bad-modifier",
+                    "`formats` applies to date and datetime columns",
+                )
+                .with_label(m.span, "formats on this column")
+                .with_label(c.ty.span(), "declared type"),
+            ),
+        }
+    }
+
+    /// `one of […] [or others]` on a text column.
+    fn one_of_modifier(
+        &mut self,
+        col: &mut Column,
+        m: &ast::Modifier,
+        c: &ColumnDecl,
+        values: &[ast::StrLit],
+        open: bool,
+        scalar: Option<ScalarType>,
+    ) {
+        let ty = col.ty;
+        if scalar != Some(ScalarType::Text) || matches!(ty, ColumnType::List(_)) {
+            self.error(
+                Diagnostic::error(
+                    "docket::table::bad-modifier",
+                    "`one of` applies to text columns",
+                )
+                .with_label(m.span, "one of on this column")
+                .with_label(c.ty.span(), "declared type"),
+            );
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for v in values {
+            if seen.contains(&v.value.as_str()) {
+                self.error(
+                    Diagnostic::warning(
+                        "docket::table::duplicate-value",
+                        format!("`{}` is listed twice", v.value),
+                    )
+                    .with_label(v.span, "listed again"),
+                );
+            }
+            seen.push(&v.value);
+        }
+        col.one_of = Some(values.iter().map(|v| v.value.clone()).collect());
+        col.one_of_open = open;
+        // Point at the words `one of`, not at a list that may span lines.
+        col.one_of_span = Some(Span {
+            end: m.span.start.saturating_add(6).min(m.span.end),
+            ..m.span
+        });
+    }
+
+    /// `separated by "…"` on a list column.
+    fn separator_modifier(
+        &mut self,
+        col: &mut Column,
+        m: &ast::Modifier,
+        c: &ColumnDecl,
+        s: &ast::StrLit,
+    ) {
+        let ty = col.ty;
+        if !matches!(ty, ColumnType::List(_)) {
+            self.error(
+                Diagnostic::error(
+                    "docket::table::bad-modifier",
+                    "`separated by` applies to list columns",
+                )
+                .with_label(m.span, "separator on this column")
+                .with_label(c.ty.span(), "declared type")
+                .with_help("declare the column as `list of <type>`"),
+            );
+        } else if s.value.is_empty() {
+            self.error(
+                Diagnostic::error(
+                    "docket::table::bad-modifier",
+                    "the list separator cannot be empty",
+                )
+                .with_label(s.span, "empty separator"),
+            );
+        } else {
+            col.separator = s.value.clone();
+        }
     }
 
     fn default_value(&mut self, e: &ast::Expr, ty: ColumnType) -> Option<Lit> {

@@ -809,44 +809,14 @@ fn rule<'a>(i: In<'a>, errs: &mut Vec<PError>, kind: RuleKind) -> PResult<'a, It
     ))
 }
 
+/// One clause of a rule: its keyword decides how the rest reads.
 fn clause(i: In) -> PResult<Clause> {
     let i = ws(i);
     let (rest, word) = any_word(i)?;
     let (rest, kind) = match word.name.as_str() {
-        "severity" => {
-            let j = ws(rest);
-            match word_here(j) {
-                Some(("error", r)) => (r, ClauseKind::Severity(SeverityLit::Error)),
-                Some(("warning", r)) => (r, ClauseKind::Severity(SeverityLit::Warning)),
-                _ => {
-                    let e =
-                        PError::expected(off(&j), Expected::Token("error")).or_tokens(&["warning"]);
-                    return failure(e);
-                }
-            }
-        }
-        "for" => {
-            let (r, table) = cut(name(rest))?;
-            let (r, filter) = match kw("where")(r) {
-                Ok((r2, _)) => {
-                    let (r2, e) = cut(or_expr(r2))?;
-                    (r2, Some(e))
-                }
-                Err(_) => (r, None),
-            };
-            (r, ClauseKind::For { table, filter })
-        }
-        "source" => {
-            let (r, document) = str_required(rest, "the source document's name, a string")?;
-            let (r, section) = match kw("section")(r) {
-                Ok((r2, _)) => {
-                    let (r2, s) = str_required(r2, "the section's name, a string")?;
-                    (r2, Some(s))
-                }
-                Err(_) => (r, None),
-            };
-            (r, ClauseKind::Source { document, section })
-        }
+        "severity" => severity_clause(rest)?,
+        "for" => for_clause(rest)?,
+        "source" => source_clause(rest)?,
         "let" => {
             let (r, n) = cut(name(rest))?;
             let (r, _) = cut(punct("=")(r))?;
@@ -867,109 +837,9 @@ fn clause(i: In) -> PResult<Clause> {
             cut(expr(r)).map(|(r, e)| (r, ClauseKind::Stop(e)))?
         }
         "every" => duration_required(rest).map(|(r, d)| (r, ClauseKind::Every(d)))?,
-        "arm" => {
-            let (r, label) = str_required(rest, "the arm's label, a string")?;
-            let (r, condition) = match kw("when")(r) {
-                Ok((r2, _)) => {
-                    let (r2, e) = cut(or_expr(r2))?;
-                    (r2, Some(e))
-                }
-                Err(_) => (r, None),
-            };
-            let (r, _) = match punct(":")(r) {
-                Ok(x) => x,
-                Err(NomErr::Error(mut e)) => {
-                    if condition.is_none() {
-                        e = e.or_tokens(&["when"]);
-                    }
-                    return failure(e);
-                }
-                Err(e) => return Err(e),
-            };
-            let j = ws(r);
-            let (r, result) = match kw("exempt")(j) {
-                Ok((r2, sp)) => (r2, ArmResult::Exempt(sp)),
-                Err(_) => match duration_required(j) {
-                    Ok((r2, d)) => (r2, ArmResult::Period(d)),
-                    Err(_) => {
-                        let mut e = PError::expected(off(&j), Expected::Token("exempt"));
-                        e.expected
-                            .push(Expected::Thing("a notice period such as `90 days`"));
-                        return failure(e);
-                    }
-                },
-            };
-            (
-                r,
-                ClauseKind::Arm {
-                    label,
-                    condition,
-                    result,
-                },
-            )
-        }
-        "at" => {
-            let (r, offset) = duration_required(rest)?;
-            let j = ws(r);
-            let (r, label) = if j.fragment().starts_with('"') {
-                let (r2, s) = cut(str_lit(j))?;
-                (r2, Some(s))
-            } else {
-                (r, None)
-            };
-            let (r, _) = match kw("expect")(r) {
-                Ok(x) => x,
-                Err(NomErr::Error(mut e)) => {
-                    if label.is_none() {
-                        e.expected
-                            .push(Expected::Thing("the mark's label, a string"));
-                    }
-                    return failure(e);
-                }
-                Err(e) => return Err(e),
-            };
-            let (r, expect) = cut(expr(r))?;
-            let (r, within) = match kw("within")(r) {
-                Ok((r2, _)) => {
-                    let (r2, d) = duration_required(r2)?;
-                    (r2, Some(d))
-                }
-                Err(_) => (r, None),
-            };
-            (
-                r,
-                ClauseKind::Mark {
-                    offset,
-                    label,
-                    expect,
-                    within,
-                },
-            )
-        }
-        "message" => {
-            let j = ws(rest);
-            if !j.fragment().starts_with('"') {
-                return failure(PError::expected(
-                    off(&j),
-                    Expected::Thing("the message template, a string"),
-                ));
-            }
-            let (r, (parts, span)) = cut(expr::string_parts(j))?;
-            let (r, condition) = match kw("if")(r) {
-                Ok((r2, _)) => {
-                    let (r2, e) = cut(expr(r2))?;
-                    (r2, Some(e))
-                }
-                Err(_) => (r, None),
-            };
-            (
-                r,
-                ClauseKind::Message {
-                    template: Template { span, parts },
-                    condition,
-                },
-            )
-        }
+        "arm" => arm_clause(rest)?,
+        "at" => mark_clause(rest)?,
+        "message" => message_clause(rest)?,
         _ => return error(&i, Expected::Thing("a rule clause")),
     };
     Ok((
@@ -977,6 +847,154 @@ fn clause(i: In) -> PResult<Clause> {
         Clause {
             span: span_between(&i, &rest),
             kind,
+        },
+    ))
+}
+
+/// `severity error|warning`, after `severity`.
+fn severity_clause(rest: In) -> PResult<ClauseKind> {
+    let j = ws(rest);
+    match word_here(j) {
+        Some(("error", r)) => Ok((r, ClauseKind::Severity(SeverityLit::Error))),
+        Some(("warning", r)) => Ok((r, ClauseKind::Severity(SeverityLit::Warning))),
+        _ => {
+            let e = PError::expected(off(&j), Expected::Token("error")).or_tokens(&["warning"]);
+            failure(e)
+        }
+    }
+}
+
+/// `for table [where …]`, after `for`.
+fn for_clause(rest: In) -> PResult<ClauseKind> {
+    let (r, table) = cut(name(rest))?;
+    let (r, filter) = match kw("where")(r) {
+        Ok((r2, _)) => {
+            let (r2, e) = cut(or_expr(r2))?;
+            (r2, Some(e))
+        }
+        Err(_) => (r, None),
+    };
+    Ok((r, ClauseKind::For { table, filter }))
+}
+
+/// `source "document" [section "section"]`, after `source`.
+fn source_clause(rest: In) -> PResult<ClauseKind> {
+    let (r, document) = str_required(rest, "the source document's name, a string")?;
+    let (r, section) = match kw("section")(r) {
+        Ok((r2, _)) => {
+            let (r2, s) = str_required(r2, "the section's name, a string")?;
+            (r2, Some(s))
+        }
+        Err(_) => (r, None),
+    };
+    Ok((r, ClauseKind::Source { document, section }))
+}
+
+/// `arm "label" [when …]: exempt|<period>`, after `arm`.
+fn arm_clause(rest: In) -> PResult<ClauseKind> {
+    let (r, label) = str_required(rest, "the arm's label, a string")?;
+    let (r, condition) = match kw("when")(r) {
+        Ok((r2, _)) => {
+            let (r2, e) = cut(or_expr(r2))?;
+            (r2, Some(e))
+        }
+        Err(_) => (r, None),
+    };
+    let (r, _) = match punct(":")(r) {
+        Ok(x) => x,
+        Err(NomErr::Error(mut e)) => {
+            if condition.is_none() {
+                e = e.or_tokens(&["when"]);
+            }
+            return failure(e);
+        }
+        Err(e) => return Err(e),
+    };
+    let j = ws(r);
+    let (r, result) = match kw("exempt")(j) {
+        Ok((r2, sp)) => (r2, ArmResult::Exempt(sp)),
+        Err(_) => match duration_required(j) {
+            Ok((r2, d)) => (r2, ArmResult::Period(d)),
+            Err(_) => {
+                let mut e = PError::expected(off(&j), Expected::Token("exempt"));
+                e.expected
+                    .push(Expected::Thing("a notice period such as `90 days`"));
+                return failure(e);
+            }
+        },
+    };
+    Ok((
+        r,
+        ClauseKind::Arm {
+            label,
+            condition,
+            result,
+        },
+    ))
+}
+
+/// `at <offset> ["label"] expect … [within <duration>]`, after `at`.
+fn mark_clause(rest: In) -> PResult<ClauseKind> {
+    let (r, offset) = duration_required(rest)?;
+    let j = ws(r);
+    let (r, label) = if j.fragment().starts_with('"') {
+        let (r2, s) = cut(str_lit(j))?;
+        (r2, Some(s))
+    } else {
+        (r, None)
+    };
+    let (r, _) = match kw("expect")(r) {
+        Ok(x) => x,
+        Err(NomErr::Error(mut e)) => {
+            if label.is_none() {
+                e.expected
+                    .push(Expected::Thing("the mark's label, a string"));
+            }
+            return failure(e);
+        }
+        Err(e) => return Err(e),
+    };
+    let (r, expect) = cut(expr(r))?;
+    let (r, within) = match kw("within")(r) {
+        Ok((r2, _)) => {
+            let (r2, d) = duration_required(r2)?;
+            (r2, Some(d))
+        }
+        Err(_) => (r, None),
+    };
+    Ok((
+        r,
+        ClauseKind::Mark {
+            offset,
+            label,
+            expect,
+            within,
+        },
+    ))
+}
+
+/// `message "template" [if …]`, after `message`.
+fn message_clause(rest: In) -> PResult<ClauseKind> {
+    let j = ws(rest);
+    if !j.fragment().starts_with('"') {
+        return failure(PError::expected(
+            off(&j),
+            Expected::Thing("the message template, a string"),
+        ));
+    }
+    let (r, (parts, span)) = cut(expr::string_parts(j))?;
+    let (r, condition) = match kw("if")(r) {
+        Ok((r2, _)) => {
+            let (r2, e) = cut(expr(r2))?;
+            (r2, Some(e))
+        }
+        Err(_) => (r, None),
+    };
+    Ok((
+        r,
+        ClauseKind::Message {
+            template: Template { span, parts },
+            condition,
         },
     ))
 }
