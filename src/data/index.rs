@@ -190,137 +190,172 @@ fn cell_cmp(a: Cell, b: Cell) -> Ordering {
 /// the order of rows in the file.
 pub(super) fn build_relations(schema: &Schema, tables: &mut [TableData]) {
     for (pid, ptable) in schema.tables.iter().enumerate() {
-        let mut built = Vec::new();
-        for rel in &ptable.relations {
-            let parents = tables.get(pid).map_or(0, |t| t.len);
-            let Some(child) = tables.get(rel.target) else {
-                built.push(RelationIndex::default());
-                continue;
-            };
-            let targets: &[u32] = match child.columns.get(rel.via) {
-                Some(ColumnData::Ref { rows, .. }) => rows,
-                _ => &[],
-            };
-            // Counting sort by parent: offsets first, then each child row in its slot.
-            let mut offsets = vec![0u32; parents + 1];
-            for &p in targets {
-                if let Some(c) = offsets.get_mut(p as usize + 1) {
-                    *c += 1;
-                }
-            }
-            let mut acc = 0u32;
-            for o in offsets.iter_mut() {
-                acc += *o;
-                *o = acc;
-            }
-            let mut fill: Vec<u32> = offsets.get(..parents).unwrap_or(&[]).to_vec();
-            let mut rows = vec![0u32; acc as usize];
-            for (row, &p) in targets.iter().enumerate() {
-                if let Some(slot) = fill.get_mut(p as usize)
-                    && let Some(cell) = rows.get_mut(*slot as usize)
-                {
-                    *cell = u32::try_from(row).unwrap_or(u32::MAX);
-                    *slot += 1;
-                }
-            }
-            drop(fill);
-            let order = rel.ordered_by.and_then(|o| child.columns.get(o));
-            let ncols = child.columns.len();
-            // The order column's numbers, read where they lie (the common case).
-            // Missing and unreadable are the smallest values, as in `cell_cmp`.
-            let (wide, narrow): (Option<&[i64]>, Option<&[i32]>) = match order {
-                Some(
-                    ColumnData::DateTime(v)
-                    | ColumnData::Int(v)
-                    | ColumnData::Days(v)
-                    | ColumnData::Duration(v),
-                ) => (Some(v), None),
-                Some(ColumnData::Date(v)) => (None, Some(v)),
-                _ => (None, None),
-            };
-            let number = |r: usize| -> Option<i64> {
-                match (wide, narrow) {
-                    (Some(v), _) => v.get(r).copied(),
-                    (_, Some(v)) => v.get(r).map(|d| i64::from(*d)),
-                    _ => None,
-                }
-            };
-            let numeric = wide.is_some() || narrow.is_some();
-            let sort = |slice: &mut [u32]| {
-                slice.sort_by(|&a, &b| {
-                    let (a, b) = (a as usize, b as usize);
-                    let by_order = if numeric {
-                        number(a).cmp(&number(b))
-                    } else {
-                        order.map_or(Ordering::Equal, |c| cell_cmp(c.cell(a), c.cell(b)))
-                    };
-                    by_order
-                        .then_with(|| {
-                            (0..ncols)
-                                .filter_map(|ci| child.columns.get(ci))
-                                .map(|c| cell_cmp(c.cell(a), c.cell(b)))
-                                .find(|o| *o != Ordering::Equal)
-                                .unwrap_or(Ordering::Equal)
-                        })
-                        .then_with(|| child.line(a).cmp(&child.line(b)))
-                });
-            };
-            // Each parent's rows are sorted on their own: cut the parents into
-            // a few dozen runs and sort the runs in parallel.
-            let pieces = 64 * rayon::current_num_threads();
-            let per = parents.div_ceil(pieces.max(1)).max(1);
-            let mut runs: Vec<(usize, &mut [u32])> = Vec::with_capacity(pieces);
-            let mut rest: &mut [u32] = &mut rows;
-            let mut first = 0;
-            while first < parents {
-                let last = (first + per).min(parents);
-                let at = |p: usize| offsets.get(p).copied().unwrap_or(0) as usize;
-                let n = (at(last) - at(first)).min(rest.len());
-                let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
-                rest = tail;
-                runs.push((first, head));
-                first = last;
-            }
-            use rayon::prelude::*;
-            runs.par_iter_mut().for_each(|(first, run)| {
-                let base = offsets.get(*first).copied().unwrap_or(0) as usize;
-                let mut p = *first;
-                let mut done = 0;
-                while done < run.len() {
-                    let end = (offsets.get(p + 1).copied().unwrap_or(0) as usize)
-                        .saturating_sub(base)
-                        .min(run.len());
-                    if let Some(one) = run.get_mut(done..end)
-                        && one.len() > 1
-                    {
-                        sort(one);
-                    }
-                    done = end.max(done);
-                    p += 1;
-                    if p > parents {
-                        break;
-                    }
-                }
-            });
-            let mut dropped: FxHashMap<u32, Vec<u64>> = FxHashMap::default();
-            if let Some(parent) = tables.get(pid) {
-                for o in child.orphans.iter().filter(|o| o.column == rel.via) {
-                    if let Some(p) = parent.row_of(&o.key) {
-                        dropped
-                            .entry(u32::try_from(p).unwrap_or(u32::MAX))
-                            .or_default()
-                            .push(o.line);
-                    }
-                }
-            }
-            built.push(RelationIndex {
-                offsets,
-                rows,
-                dropped,
-            });
-        }
+        let parents = tables.get(pid).map_or(0, |t| t.len);
+        let built: Vec<RelationIndex> = ptable
+            .relations
+            .iter()
+            .map(|rel| match tables.get(rel.target) {
+                Some(child) => relation(rel, parents, child, tables.get(pid)),
+                None => RelationIndex::default(),
+            })
+            .collect();
         if let Some(t) = tables.get_mut(pid) {
             t.relations = built;
         }
     }
+}
+
+/// One relation: the child rows of each of `parents` parents, in order, and
+/// the lines of dropped child rows each parent had.
+fn relation(
+    rel: &super::schema::RelationSchema,
+    parents: usize,
+    child: &TableData,
+    parent: Option<&TableData>,
+) -> RelationIndex {
+    let targets: &[u32] = match child.columns.get(rel.via) {
+        Some(ColumnData::Ref { rows, .. }) => rows,
+        _ => &[],
+    };
+    let (offsets, mut rows) = by_parent(targets, parents);
+    sort_runs(
+        &offsets,
+        &mut rows,
+        parents,
+        &child_order(child, rel.ordered_by),
+    );
+    let mut dropped: FxHashMap<u32, Vec<u64>> = FxHashMap::default();
+    if let Some(parent) = parent {
+        for o in child.orphans.iter().filter(|o| o.column == rel.via) {
+            if let Some(p) = parent.row_of(&o.key) {
+                dropped
+                    .entry(u32::try_from(p).unwrap_or(u32::MAX))
+                    .or_default()
+                    .push(o.line);
+            }
+        }
+    }
+    RelationIndex {
+        offsets,
+        rows,
+        dropped,
+    }
+}
+
+/// Counting sort of child rows by parent: `offsets[p]..offsets[p + 1]`
+/// are parent `p`'s rows (in file order) in `rows`.
+fn by_parent(targets: &[u32], parents: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut offsets = vec![0u32; parents + 1];
+    for &p in targets {
+        if let Some(c) = offsets.get_mut(p as usize + 1) {
+            *c += 1;
+        }
+    }
+    let mut acc = 0u32;
+    for o in offsets.iter_mut() {
+        acc += *o;
+        *o = acc;
+    }
+    let mut fill: Vec<u32> = offsets.get(..parents).unwrap_or(&[]).to_vec();
+    let mut rows = vec![0u32; acc as usize];
+    for (row, &p) in targets.iter().enumerate() {
+        if let Some(slot) = fill.get_mut(p as usize)
+            && let Some(cell) = rows.get_mut(*slot as usize)
+        {
+            *cell = u32::try_from(row).unwrap_or(u32::MAX);
+            *slot += 1;
+        }
+    }
+    (offsets, rows)
+}
+
+/// How one parent's child rows are sorted: by the order column, ties
+/// broken by every cell, then by line.
+fn child_order(child: &TableData, ordered_by: Option<usize>) -> impl Fn(&mut [u32]) + Sync + '_ {
+    let order = ordered_by.and_then(|o| child.columns.get(o));
+    let ncols = child.columns.len();
+    // The order column's numbers, read where they lie (the common case).
+    // Missing and unreadable are the smallest values, as in `cell_cmp`.
+    let (wide, narrow): (Option<&[i64]>, Option<&[i32]>) = match order {
+        Some(
+            ColumnData::DateTime(v)
+            | ColumnData::Int(v)
+            | ColumnData::Days(v)
+            | ColumnData::Duration(v),
+        ) => (Some(v), None),
+        Some(ColumnData::Date(v)) => (None, Some(v)),
+        _ => (None, None),
+    };
+    let number = move |r: usize| -> Option<i64> {
+        match (wide, narrow) {
+            (Some(v), _) => v.get(r).copied(),
+            (_, Some(v)) => v.get(r).map(|d| i64::from(*d)),
+            _ => None,
+        }
+    };
+    let numeric = wide.is_some() || narrow.is_some();
+    move |slice: &mut [u32]| {
+        slice.sort_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            let by_order = if numeric {
+                number(a).cmp(&number(b))
+            } else {
+                order.map_or(Ordering::Equal, |c| cell_cmp(c.cell(a), c.cell(b)))
+            };
+            by_order
+                .then_with(|| {
+                    (0..ncols)
+                        .filter_map(|ci| child.columns.get(ci))
+                        .map(|c| cell_cmp(c.cell(a), c.cell(b)))
+                        .find(|o| *o != Ordering::Equal)
+                        .unwrap_or(Ordering::Equal)
+                })
+                .then_with(|| child.line(a).cmp(&child.line(b)))
+        });
+    }
+}
+
+/// Sorts each parent's rows on their own: the parents cut into a few dozen
+/// runs, the runs sorted in parallel.
+fn sort_runs(
+    offsets: &[u32],
+    rows: &mut [u32],
+    parents: usize,
+    sort: &(dyn Fn(&mut [u32]) + Sync),
+) {
+    let pieces = 64 * rayon::current_num_threads();
+    let per = parents.div_ceil(pieces.max(1)).max(1);
+    let mut runs: Vec<(usize, &mut [u32])> = Vec::with_capacity(pieces);
+    let mut rest: &mut [u32] = rows;
+    let mut first = 0;
+    while first < parents {
+        let last = (first + per).min(parents);
+        let at = |p: usize| offsets.get(p).copied().unwrap_or(0) as usize;
+        let n = (at(last) - at(first)).min(rest.len());
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
+        rest = tail;
+        runs.push((first, head));
+        first = last;
+    }
+    use rayon::prelude::*;
+    runs.par_iter_mut().for_each(|(first, run)| {
+        let base = offsets.get(*first).copied().unwrap_or(0) as usize;
+        let mut p = *first;
+        let mut done = 0;
+        while done < run.len() {
+            let end = (offsets.get(p + 1).copied().unwrap_or(0) as usize)
+                .saturating_sub(base)
+                .min(run.len());
+            if let Some(one) = run.get_mut(done..end)
+                && one.len() > 1
+            {
+                sort(one);
+            }
+            done = end.max(done);
+            p += 1;
+            if p > parents {
+                break;
+            }
+        }
+    });
 }

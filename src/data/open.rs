@@ -320,25 +320,50 @@ fn open_one(
         ]);
     }
     let mut reader = CsvReader::new(file);
-    let header: Vec<String> = match reader.next_record() {
-        Ok(Some(rec)) => rec
+    let header = read_header(&mut reader, t, &display)?;
+    let fields = map_columns(t, &header, &display, quote)?;
+    Ok(Opened {
+        table: tid,
+        display,
+        input,
+        start: reader.position(),
+        header_len: header.len(),
+        fields,
+        quote,
+    })
+}
+
+/// The header line's names, trimmed.
+fn read_header<R: Read>(
+    reader: &mut CsvReader<R>,
+    t: &TableSchema,
+    display: &str,
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    match reader.next_record() {
+        Ok(Some(rec)) => Ok(rec
             .iter()
             .map(|f| String::from_utf8_lossy(trim(f)).to_string())
-            .collect(),
-        Ok(None) => {
-            return Err(vec![
-                Diagnostic::error("docket::data::no-header", format!("`{display}` is empty"))
-                    .with_label(t.span, format!("table `{}` reads it", t.name))
-                    .with_help("an export starts with a header line naming its columns"),
-            ]);
-        }
-        Err(e) => {
-            return Err(vec![Diagnostic::error(
-                "docket::data::missing-file",
-                format!("cannot read `{display}`: {}", io_reason(&e)),
-            )]);
-        }
-    };
+            .collect()),
+        Ok(None) => Err(vec![
+            Diagnostic::error("docket::data::no-header", format!("`{display}` is empty"))
+                .with_label(t.span, format!("table `{}` reads it", t.name))
+                .with_help("an export starts with a header line naming its columns"),
+        ]),
+        Err(e) => Err(vec![Diagnostic::error(
+            "docket::data::missing-file",
+            format!("cannot read `{display}`: {}", io_reason(&e)),
+        )]),
+    }
+}
+
+/// For each declared column, its field in the header; every missing or
+/// doubled column at once.
+fn map_columns(
+    t: &TableSchema,
+    header: &[String],
+    display: &str,
+    quote: bool,
+) -> Result<Vec<usize>, Vec<Diagnostic>> {
     let mut fields = Vec::new();
     let mut diags = Vec::new();
     for c in &t.columns {
@@ -351,40 +376,7 @@ fn open_one(
         match found.as_slice() {
             [i] => fields.push(*i),
             [] => {
-                let present = header.iter().map(String::as_str).filter(|_| quote);
-                let case = header
-                    .iter()
-                    .filter(|_| quote)
-                    .find(|h| h.eq_ignore_ascii_case(&c.header));
-                let help = case
-                    .map(|h| {
-                        format!(
-                            "the file has `{}`: headers are matched exactly, case included",
-                            crate::diagnostic::printable(h)
-                        )
-                    })
-                    .or_else(|| {
-                        did_you_mean(&c.header, present)
-                            .map(|m| format!("{m} (the closest header in the file)"))
-                    })
-                    .unwrap_or_else(|| {
-                        if quote {
-                            format!("the file's headers are: {}", list_headers(&header))
-                        } else {
-                            "the file lies outside the export directory, so its headers are not shown".to_string()
-                        }
-                    });
-                diags.push(
-                    Diagnostic::error(
-                        "docket::data::missing-column",
-                        format!("`{display}` has no column \"{}\"", c.header),
-                    )
-                    .with_label(
-                        c.header_span,
-                        format!("`{}.{}` is read from this column", t.name, c.name),
-                    )
-                    .with_help(help),
-                );
+                diags.push(missing_column(t, c, header, display, quote));
                 fields.push(usize::MAX);
             }
             [first, second, ..] => {
@@ -405,18 +397,55 @@ fn open_one(
             }
         }
     }
-    if !diags.is_empty() {
-        return Err(diags);
+    if diags.is_empty() {
+        Ok(fields)
+    } else {
+        Err(diags)
     }
-    Ok(Opened {
-        table: tid,
-        display,
-        input,
-        start: reader.position(),
-        header_len: header.len(),
-        fields,
-        quote,
-    })
+}
+
+/// A declared column the header lacks: the closest header (or the same in
+/// other letter case), or the headers, when the file may be quoted.
+fn missing_column(
+    t: &TableSchema,
+    c: &super::schema::ColumnSchema,
+    header: &[String],
+    display: &str,
+    quote: bool,
+) -> Diagnostic {
+    let present = header.iter().map(String::as_str).filter(|_| quote);
+    let case = header
+        .iter()
+        .filter(|_| quote)
+        .find(|h| h.eq_ignore_ascii_case(&c.header));
+    let help = case
+        .map(|h| {
+            format!(
+                "the file has `{}`: headers are matched exactly, case included",
+                crate::diagnostic::printable(h)
+            )
+        })
+        .or_else(|| {
+            did_you_mean(&c.header, present)
+                .map(|m| format!("{m} (the closest header in the file)"))
+        })
+        .unwrap_or_else(|| {
+            if quote {
+                format!("the file's headers are: {}", list_headers(header))
+            } else {
+                "the file lies outside the export directory, so its headers are not shown"
+                    .to_string()
+            }
+        });
+    Diagnostic::error(
+        "docket::data::missing-column",
+        format!("`{display}` has no column \"{}\"", c.header),
+    )
+    .with_label(
+        c.header_span,
+        format!("`{}.{}` is read from this column", t.name, c.name),
+    )
+    .with_help(help)
 }
 
 /// What a file that is not UTF-8 is, from its first bytes: a UTF-16 or

@@ -152,107 +152,15 @@ pub fn check_sarif(
     let mut rules = Vec::new();
     let mut index: BTreeMap<String, i64> = BTreeMap::new();
     for (i, r) in ctx.policy.rules.iter().enumerate() {
-        if !(selected.is_empty() || selected.contains(&i)) {
-            continue;
+        if selected.is_empty() || selected.contains(&i) {
+            index.insert(r.id.clone(), rules.len() as i64);
+            rules.push(rule_descriptor(r));
         }
-        let sources: Vec<String> = r
-            .sources
-            .iter()
-            .map(|s| match &s.section {
-                Some(sec) => format!("{} › {sec}", s.document),
-                None => s.document.clone(),
-            })
-            .collect();
-        let help = if sources.is_empty() {
-            format!(
-                "{}. `docket explain {}` says what it checks.",
-                r.title, r.id
-            )
-        } else {
-            format!(
-                "{}. Source: {}. `docket explain {}` says what it checks.",
-                r.title,
-                sources.join("; "),
-                r.id
-            )
-        };
-        index.insert(r.id.clone(), rules.len() as i64);
-        rules.push(
-            sarif::ReportingDescriptor::builder()
-                .id(r.id.clone())
-                .name(r.id.clone())
-                .short_description(text(r.title.clone()))
-                .full_description(text(help.clone()))
-                .help(text(help))
-                .default_configuration(
-                    sarif::ReportingConfiguration::builder()
-                        .level(serde_json::Value::String(level(r.severity).to_string()))
-                        .build(),
-                )
-                .build(),
-        );
     }
     let mut results = Vec::with_capacity(findings.len() + data.errors.len());
     for f in findings {
-        let lvl = if f.status == "due" {
-            "note"
-        } else {
-            f.severity
-        };
-        let message = format!("{}: {}", f.key, finding_text(f));
-        let mut related: Vec<sarif::Location> = f
-            .rows
-            .iter()
-            .skip(1)
-            .map(|r| {
-                location(
-                    &r.file,
-                    line_region(r.line),
-                    Some("row read by the rule".into()),
-                )
-            })
-            .collect();
-        if !f.policy_span.file.is_empty() {
-            related.push(location(
-                &f.policy_span.file,
-                sarif::Region::builder()
-                    .start_line(f.policy_span.line as i64)
-                    .start_column(f.policy_span.column as i64)
-                    .build(),
-                Some(format!("rule `{}`", f.rule)),
-            ));
-        }
-        let locations: Vec<sarif::Location> = f
-            .rows
-            .first()
-            .map(|r| location(&r.file, line_region(r.line), None))
-            .into_iter()
-            .collect();
-        // One finding, one fingerprint: a ladder's marks differ by their
-        // number (findings of other rules keep the form they always had).
-        let mut print = format!(
-            "{}:{}:{}:{}",
-            f.rule,
-            f.key,
-            f.status,
-            f.deadline.as_deref().unwrap_or("")
-        );
-        if let Some(m) = f.mark {
-            let _ = write!(print, ":mark={m}");
-        }
-        let mut prints = BTreeMap::new();
-        prints.insert("docketFinding/v1".to_string(), print);
-        let mut res = sarif::Result::builder()
-            .rule_id(f.rule.clone())
-            .level(result_level(lvl))
-            .message(sarif::Message::builder().text(message).build())
-            .locations(locations)
-            .partial_fingerprints(prints)
-            .build();
+        let mut res = finding_result(f);
         res.rule_index = index.get(&f.rule).copied();
-        if !related.is_empty() {
-            res.related_locations = Some(related);
-        }
         results.push(res);
     }
     let issues = data
@@ -279,6 +187,111 @@ pub fn check_sarif(
         results.push(res);
     }
     log(driver(rules), results)
+}
+
+/// A rule as SARIF describes it: id, title, help with its sources.
+fn rule_descriptor(r: &crate::semantics::Rule) -> sarif::ReportingDescriptor {
+    let sources: Vec<String> = r
+        .sources
+        .iter()
+        .map(|s| match &s.section {
+            Some(sec) => format!("{} › {sec}", s.document),
+            None => s.document.clone(),
+        })
+        .collect();
+    let help = if sources.is_empty() {
+        format!(
+            "{}. `docket explain {}` says what it checks.",
+            r.title, r.id
+        )
+    } else {
+        format!(
+            "{}. Source: {}. `docket explain {}` says what it checks.",
+            r.title,
+            sources.join("; "),
+            r.id
+        )
+    };
+    sarif::ReportingDescriptor::builder()
+        .id(r.id.clone())
+        .name(r.id.clone())
+        .short_description(text(r.title.clone()))
+        .full_description(text(help.clone()))
+        .help(text(help))
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(serde_json::Value::String(level(r.severity).to_string()))
+                .build(),
+        )
+        .build()
+}
+
+/// A finding as a SARIF result: at the case's row, the other rows and the
+/// rule's place in the policy as related locations.
+fn finding_result(f: &JsonFinding) -> sarif::Result {
+    let lvl = if f.status == "due" {
+        "note"
+    } else {
+        f.severity
+    };
+    let message = format!("{}: {}", f.key, finding_text(f));
+    let mut related: Vec<sarif::Location> = f
+        .rows
+        .iter()
+        .skip(1)
+        .map(|r| {
+            location(
+                &r.file,
+                line_region(r.line),
+                Some("row read by the rule".into()),
+            )
+        })
+        .collect();
+    if !f.policy_span.file.is_empty() {
+        related.push(location(
+            &f.policy_span.file,
+            sarif::Region::builder()
+                .start_line(f.policy_span.line as i64)
+                .start_column(f.policy_span.column as i64)
+                .build(),
+            Some(format!("rule `{}`", f.rule)),
+        ));
+    }
+    let locations: Vec<sarif::Location> = f
+        .rows
+        .first()
+        .map(|r| location(&r.file, line_region(r.line), None))
+        .into_iter()
+        .collect();
+    let mut prints = BTreeMap::new();
+    prints.insert("docketFinding/v1".to_string(), fingerprint(f));
+    let mut res = sarif::Result::builder()
+        .rule_id(f.rule.clone())
+        .level(result_level(lvl))
+        .message(sarif::Message::builder().text(message).build())
+        .locations(locations)
+        .partial_fingerprints(prints)
+        .build();
+    if !related.is_empty() {
+        res.related_locations = Some(related);
+    }
+    res
+}
+
+/// One finding, one fingerprint: a ladder's marks differ by their number
+/// (findings of other rules keep the form they always had).
+fn fingerprint(f: &JsonFinding) -> String {
+    let mut print = format!(
+        "{}:{}:{}:{}",
+        f.rule,
+        f.key,
+        f.status,
+        f.deadline.as_deref().unwrap_or("")
+    );
+    if let Some(m) = f.mark {
+        let _ = write!(print, ":mark={m}");
+    }
+    print
 }
 
 /// A data error's message with its column.
