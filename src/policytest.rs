@@ -334,35 +334,10 @@ pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Out
             ));
         }
     }
-    let inputs = match tables(policy, t) {
-        Ok(s) => s,
-        Err(e) => {
-            out.diff.push(format!("! {e}"));
-            return out;
-        }
-    };
-    let now = match t
-        .as_of
-        .as_deref()
-        .map(|s| crate::time::parse_as_of(s, policy.timezone))
-    {
-        Some(Ok(i)) => i.instant.0,
-        Some(Err(e)) => {
-            out.diff.push(format!("! as-of: {e}"));
-            return out;
-        }
-        None => {
-            out.diff.push("! the test has no `as-of`".to_string());
-            return out;
-        }
-    };
-    let schema = policy.schema();
-    let data = match data::Loader::new(&schema).sources(inputs).load() {
-        Ok(d) => d,
-        Err(diags) => {
-            for d in diags {
-                out.diff.push(format!("! {}", d.message));
-            }
+    let (data, now) = match load(policy, t) {
+        Ok(x) => x,
+        Err(lines) => {
+            out.diff.extend(lines);
             return out;
         }
     };
@@ -372,10 +347,43 @@ pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Out
     let ev = Evaluator::new(policy, &data, now, &[])
         .with_sources(sources)
         .explaining();
-    // (key, rule) → (status, message)
-    let mut actual: BTreeMap<(String, String), (Status, String)> = BTreeMap::new();
+    let actual = results(policy, &ev);
+    compare(t, &actual, &mut out);
+    out
+}
+
+/// The test's tables loaded from memory, and its as-of; `Err` says why not.
+fn load(policy: &Policy, t: &Test) -> Result<(data::Dataset, i64), Vec<String>> {
+    let inputs = tables(policy, t).map_err(|e| vec![format!("! {e}")])?;
+    let now = match t
+        .as_of
+        .as_deref()
+        .map(|s| crate::time::parse_as_of(s, policy.timezone))
+    {
+        Some(Ok(i)) => i.instant.0,
+        Some(Err(e)) => return Err(vec![format!("! as-of: {e}")]),
+        None => return Err(vec!["! the test has no `as-of`".to_string()]),
+    };
+    let schema = policy.schema();
+    let data = data::Loader::new(&schema)
+        .sources(inputs)
+        .load()
+        .map_err(|diags| {
+            diags
+                .into_iter()
+                .map(|d| format!("! {}", d.message))
+                .collect::<Vec<_>>()
+        })?;
+    Ok((data, now))
+}
+
+/// (key, rule) → (status, message) for every row and rule.
+type Results = BTreeMap<(String, String), (Status, String)>;
+
+fn results(policy: &Policy, ev: &Evaluator) -> Results {
+    let mut actual = Results::new();
     for (table, _) in ev.subjects() {
-        let len = data.table(table).map_or(0, |d| d.len);
+        let len = ev.data.table(table).map_or(0, |d| d.len);
         for row in 0..len {
             let Ok(row) = u32::try_from(row) else { break };
             let key = ev.key_of(table, row);
@@ -397,6 +405,13 @@ pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Out
             }
         }
     }
+    actual
+}
+
+/// The differences between what the test expects and what happened: an
+/// expectation not met, or a violation or due item of a rule under test
+/// that no expectation names.
+fn compare(t: &Test, actual: &Results, out: &mut Outcome) {
     let mut expected_keys: BTreeSet<(String, String)> = BTreeSet::new();
     for e in &t.expects {
         expected_keys.insert((e.key.clone(), e.rule.clone()));
@@ -429,8 +444,7 @@ pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Out
             }
         }
     }
-    // Violations and due items of the rules under test that nobody expected.
-    for ((key, rule), (status, message)) in &actual {
+    for ((key, rule), (status, message)) in actual {
         if out.rules.contains(rule)
             && matches!(status, Status::Violated | Status::Due)
             && !expected_keys.contains(&(key.clone(), rule.clone()))
@@ -441,5 +455,4 @@ pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Out
             ));
         }
     }
-    out
 }

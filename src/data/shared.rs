@@ -59,6 +59,41 @@ fn same_file(a: &TableSchema, b: &TableSchema) -> bool {
     Path::new(&a.file) == Path::new(&b.file)
 }
 
+/// The diagnostics for a table both policies declare but read from
+/// another file or with another key, in the base and changed policy.
+fn conflict(t: &TableSchema, ut: &TableSchema) -> Option<(Diagnostic, Diagnostic)> {
+    let key_header = |x: &TableSchema| {
+        x.key
+            .and_then(|k| x.columns.get(k))
+            .map(|c| c.header.clone())
+    };
+    if same_file(ut, t) && key_header(ut) == key_header(t) {
+        return None;
+    }
+    let key = |h: Option<String>| h.map_or("no key".to_string(), |h| format!("key \"{h}\""));
+    let in_base = Diagnostic::error(
+        "docket::diff::tables-differ",
+        format!(
+            "the two policies read table `{}` differently: \"{}\" with {} here, \"{}\" with {} in the changed policy",
+            t.name,
+            t.file,
+            key(key_header(t)),
+            ut.file,
+            key(key_header(ut)),
+        ),
+    )
+    .with_label(t.span, "in the base policy")
+    .with_help(
+        "`docket diff` reads each export once for both policies; make a change of file or key on its own, or give the table another name",
+    );
+    let in_changed = Diagnostic::error(
+        "docket::diff::tables-differ",
+        format!("table `{}` as the changed policy declares it", ut.name),
+    )
+    .with_label(ut.span, "in the changed policy");
+    Some((in_base, in_changed))
+}
+
 /// The union of `first`'s and `second`'s tables, as a schema to load with,
 /// and where `first`'s declarations ended up.
 fn union(first: &Schema, second: &Schema) -> Result<(Schema, Projection), SharedError> {
@@ -70,42 +105,11 @@ fn union(first: &Schema, second: &Schema) -> Result<(Schema, Projection), Shared
     for t in &first.tables {
         match tables.iter().position(|u| u.name == t.name) {
             Some(u) => {
-                let ut = tables.get(u);
-                let key_header = |x: &TableSchema| {
-                    x.key
-                        .and_then(|k| x.columns.get(k))
-                        .map(|c| c.header.clone())
-                };
-                if let Some(ut) = ut
-                    && (!same_file(ut, t) || key_header(ut) != key_header(t))
+                if let Some(ut) = tables.get(u)
+                    && let Some((in_base, in_changed)) = conflict(t, ut)
                 {
-                    let key = |h: Option<String>| {
-                        h.map_or("no key".to_string(), |h| format!("key \"{h}\""))
-                    };
-                    diags.push(
-                        Diagnostic::error(
-                            "docket::diff::tables-differ",
-                            format!(
-                                "the two policies read table `{}` differently: \"{}\" with {} here, \"{}\" with {} in the changed policy",
-                                t.name,
-                                t.file,
-                                key(key_header(t)),
-                                ut.file,
-                                key(key_header(ut)),
-                            ),
-                        )
-                        .with_label(t.span, "in the base policy")
-                        .with_help(
-                            "`docket diff` reads each export once for both policies; make a change of file or key on its own, or give the table another name",
-                        ),
-                    );
-                    changed.push(
-                        Diagnostic::error(
-                            "docket::diff::tables-differ",
-                            format!("table `{}` as the changed policy declares it", ut.name),
-                        )
-                        .with_label(ut.span, "in the changed policy"),
-                    );
+                    diags.push(in_base);
+                    changed.push(in_changed);
                 }
                 table_map.push(u);
             }

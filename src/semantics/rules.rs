@@ -371,35 +371,7 @@ impl<'a> Checker<'a> {
 
     fn rule(&mut self, r: &ast::RuleDecl) -> Option<Rule> {
         let p = self.sort_clauses(r);
-        if r.title.value.trim().is_empty() {
-            self.error(
-                Diagnostic::warning(
-                    "docket::rule::empty-title",
-                    format!("rule `{}` has an empty title", r.id.name),
-                )
-                .with_label(r.title.span, "empty title")
-                .with_help("say in a few words what the rule asks for; reports show it"),
-            );
-        }
-        let severity = match p.severity {
-            Some((ast::SeverityLit::Error, _)) => Severity::Error,
-            Some((ast::SeverityLit::Warning, _)) => Severity::Warning,
-            None => {
-                self.missing(
-                    r,
-                    "severity",
-                    "add `severity error` or `severity warning`".to_string(),
-                );
-                Severity::Error
-            }
-        };
-        if p.sources.is_empty() {
-            self.error(
-                Diagnostic::warning("docket::rule::no-source", format!("rule `{}` cites no source", r.id.name))
-                    .with_label(r.id.span, "no `source` clause")
-                    .with_help("cite the process document the rule comes from: `source \"Document\" section \"Section\"`"),
-            );
-        }
+        let severity = self.header_checks(r, &p);
         self.check_body_present(r, &p);
         let Some((table, applies)) = p.subject else {
             let example = self
@@ -432,39 +404,7 @@ impl<'a> Checker<'a> {
             self.expect_bool(&x, "`for … where`");
             x
         });
-        let mut lets = Vec::new();
-        for (name, value) in &p.lets {
-            let clash = name.name == table.name
-                || lets.iter().any(|l: &Let| l.name == name.name)
-                || kvars.iter().any(|k| k.name == name.name);
-            if clash {
-                let why = if kvars.iter().any(|k| k.name == name.name) {
-                    format!(
-                        "`{}` is provided to the messages of `{}` rules",
-                        name.name,
-                        r.kind.keyword()
-                    )
-                } else {
-                    format!("`{}` is already a name in this rule", name.name)
-                };
-                self.error(
-                    Diagnostic::error(
-                        "docket::names::duplicate-let",
-                        format!("`{}` is defined twice in rule `{}`", name.name, r.id.name),
-                    )
-                    .with_label(name.span, why)
-                    .with_help("choose another name"),
-                );
-                continue;
-            }
-            let v = self.expr(value, &mut sc);
-            let slot = sc.push(&name.name, v.ty.clone());
-            lets.push(Let {
-                name: name.name.clone(),
-                slot,
-                value: v,
-            });
-        }
+        let lets = self.lets(r, &p, &table.name, &kvars, &mut sc);
         let guard = p.when.map(|e| {
             let x = self.expr(e, &mut sc);
             self.expect_bool(&x, "`when`");
@@ -501,6 +441,87 @@ impl<'a> Checker<'a> {
         };
         rule.needs = needs::rule_needs(&rule, &self.tables, &self.defines);
         Some(rule)
+    }
+
+    /// The title, severity and sources: warnings for an empty title or no
+    /// source, an error for no severity.
+    fn header_checks(&mut self, r: &ast::RuleDecl, p: &Parts) -> Severity {
+        if r.title.value.trim().is_empty() {
+            self.error(
+                Diagnostic::warning(
+                    "docket::rule::empty-title",
+                    format!("rule `{}` has an empty title", r.id.name),
+                )
+                .with_label(r.title.span, "empty title")
+                .with_help("say in a few words what the rule asks for; reports show it"),
+            );
+        }
+        let severity = match p.severity {
+            Some((ast::SeverityLit::Error, _)) => Severity::Error,
+            Some((ast::SeverityLit::Warning, _)) => Severity::Warning,
+            None => {
+                self.missing(
+                    r,
+                    "severity",
+                    "add `severity error` or `severity warning`".to_string(),
+                );
+                Severity::Error
+            }
+        };
+        if p.sources.is_empty() {
+            self.error(
+                Diagnostic::warning("docket::rule::no-source", format!("rule `{}` cites no source", r.id.name))
+                    .with_label(r.id.span, "no `source` clause")
+                    .with_help("cite the process document the rule comes from: `source \"Document\" section \"Section\"`"),
+            );
+        }
+        severity
+    }
+
+    /// The rule's `let`s, each in scope for those after it; a name used
+    /// twice is an error.
+    fn lets(
+        &mut self,
+        r: &ast::RuleDecl,
+        p: &Parts,
+        subject: &str,
+        kvars: &[KindVar],
+        sc: &mut Scope,
+    ) -> Vec<Let> {
+        let mut lets = Vec::new();
+        for (name, value) in &p.lets {
+            let clash = name.name == subject
+                || lets.iter().any(|l: &Let| l.name == name.name)
+                || kvars.iter().any(|k| k.name == name.name);
+            if clash {
+                let why = if kvars.iter().any(|k| k.name == name.name) {
+                    format!(
+                        "`{}` is provided to the messages of `{}` rules",
+                        name.name,
+                        r.kind.keyword()
+                    )
+                } else {
+                    format!("`{}` is already a name in this rule", name.name)
+                };
+                self.error(
+                    Diagnostic::error(
+                        "docket::names::duplicate-let",
+                        format!("`{}` is defined twice in rule `{}`", name.name, r.id.name),
+                    )
+                    .with_label(name.span, why)
+                    .with_help("choose another name"),
+                );
+                continue;
+            }
+            let v = self.expr(value, sc);
+            let slot = sc.push(&name.name, v.ty.clone());
+            lets.push(Let {
+                name: name.name.clone(),
+                slot,
+                value: v,
+            });
+        }
+        lets
     }
 
     /// Whether a notice's `from` is a date (vs a date-time), by a quick look.
@@ -846,6 +867,75 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The time column of a mark's action rows (`expect` must be rows of a
+    /// table some relation orders by a date-time).
+    fn action_time(&mut self, x: &Expr) -> Option<ColumnRef> {
+        match x.ty {
+            Type::Rows(t) => match self.tables.get(t).and_then(|tb| tb.time) {
+                Some(col) => Some(ColumnRef {
+                    table: t,
+                    column: col,
+                }),
+                None => {
+                    let name = self.table_names.get(t).cloned().unwrap_or_default();
+                    self.error(
+                        Diagnostic::error(
+                            "docket::escalation::no-time",
+                            format!("`{name}` rows have no time"),
+                        )
+                        .with_label(x.span, "these rows")
+                        .with_help(format!(
+                            "order a relation to `{name}` by a datetime column (`ordered by …`)"
+                        )),
+                    );
+                    None
+                }
+            },
+            Type::Error => None,
+            _ => {
+                self.mismatch(
+                    x,
+                    "rows (the actions that satisfy the mark)",
+                    Some("e.g. `expect case.events where event.name = \"Escalated\"`".to_string()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A mark's offset: within the period, not repeating another mark's.
+    fn mark_offset(
+        &mut self,
+        offset: &ast::DurationLit,
+        period: Option<i64>,
+        offsets: &mut Vec<(i64, Span)>,
+    ) -> Option<i64> {
+        let off = self.elapsed(offset, "a mark's offset");
+        if let (Some(o), Some(per)) = (off, period)
+            && o > per
+        {
+            self.error(
+                Diagnostic::error("docket::duration::invalid", "a mark falls after the end of its period")
+                    .with_label(offset.span, "later than the period")
+                    .with_help("marks are offsets within one period of `every`; make the period longer or the offset shorter"),
+            );
+        }
+        if let Some(o) = off {
+            if let Some((_, first)) = offsets.iter().find(|(x, _)| *x == o) {
+                self.error(
+                    Diagnostic::error(
+                        "docket::escalation::duplicate-mark",
+                        "two marks at the same offset",
+                    )
+                    .with_label(offset.span, "same offset")
+                    .with_label(*first, "as this mark"),
+                );
+            }
+            offsets.push((o, offset.span));
+        }
+        off
+    }
+
     fn ladder(
         &mut self,
         p: &Parts,
@@ -882,64 +972,12 @@ impl<'a> Checker<'a> {
             else {
                 continue;
             };
-            let off = self.elapsed(offset, "a mark's offset");
-            if let (Some(o), Some(per)) = (off, period) {
-                if o > per {
-                    self.error(
-                        Diagnostic::error("docket::duration::invalid", "a mark falls after the end of its period")
-                            .with_label(offset.span, "later than the period")
-                            .with_help("marks are offsets within one period of `every`; make the period longer or the offset shorter"),
-                    );
-                }
-            }
-            if let Some(o) = off {
-                if let Some((_, first)) = offsets.iter().find(|(x, _)| *x == o) {
-                    self.error(
-                        Diagnostic::error(
-                            "docket::escalation::duplicate-mark",
-                            "two marks at the same offset",
-                        )
-                        .with_label(offset.span, "same offset")
-                        .with_label(*first, "as this mark"),
-                    );
-                }
-                offsets.push((o, offset.span));
-            }
+            let off = self.mark_offset(offset, period, &mut offsets);
             let w = within
                 .as_ref()
                 .and_then(|d| self.elapsed(d, "a mark's window"));
             let x = self.expr(expect, sc);
-            let time = match x.ty {
-                Type::Rows(t) => {
-                    match self.tables.get(t).and_then(|tb| tb.time) {
-                        Some(col) => Some(ColumnRef {
-                            table: t,
-                            column: col,
-                        }),
-                        None => {
-                            let name = self.table_names.get(t).cloned().unwrap_or_default();
-                            self.error(
-                            Diagnostic::error("docket::escalation::no-time", format!("`{name}` rows have no time"))
-                                .with_label(x.span, "these rows")
-                                .with_help(format!("order a relation to `{name}` by a datetime column (`ordered by …`)")),
-                        );
-                            None
-                        }
-                    }
-                }
-                Type::Error => None,
-                _ => {
-                    self.mismatch(
-                        &x,
-                        "rows (the actions that satisfy the mark)",
-                        Some(
-                            "e.g. `expect case.events where event.name = \"Escalated\"`"
-                                .to_string(),
-                        ),
-                    );
-                    None
-                }
-            };
+            let time = self.action_time(&x);
             let label = label
                 .as_ref()
                 .map(|l| l.value.clone())

@@ -607,6 +607,8 @@ fn print(e: &Expr, ctx: Ctx) -> String {
     stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || print_inner(e, ctx))
 }
 
+// Flat match over every expression kind, one arm each: the printer reads
+// as the grammar of expressions.
 fn print_inner(e: &Expr, ctx: Ctx) -> String {
     if needs_parens(e, ctx) {
         return format!("({})", print(e, Ctx::TOP));
