@@ -12,6 +12,7 @@
 use chrono::Datelike;
 
 use super::ast::*;
+use super::prec::Prec;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 
@@ -209,7 +210,7 @@ impl Formatter<'_> {
             Item::Define(d) => {
                 let lead = format!("define {}.{} as ", d.table.name, d.name.name);
                 let mut lines = Vec::new();
-                layout(&d.body, Ctx::TOP, lead, 0, &mut lines);
+                layout(&d.body, Within::TOP, lead, 0, &mut lines);
                 self.node(d.span, 0, true, lines);
             }
             Item::Rule(r) => {
@@ -356,7 +357,7 @@ fn member_lines(m: &Member) -> Vec<String> {
                 None => lines.push(indented(INDENT, &s)),
                 Some(f) => {
                     s.push_str(" where ");
-                    layout(f, Ctx::OR, indented(INDENT, &s), INDENT, &mut lines);
+                    layout(f, Within::OR, indented(INDENT, &s), INDENT, &mut lines);
                 }
             }
         }
@@ -368,7 +369,7 @@ fn modifier(md: &Modifier) -> String {
     match &md.kind {
         ModifierKind::Key => "key".to_string(),
         ModifierKind::Required => "required".to_string(),
-        ModifierKind::Default(e) => format!("default {}", print(e, Ctx::UNARY)),
+        ModifierKind::Default(e) => format!("default {}", print(e, Within::UNARY)),
         ModifierKind::Formats(f) => format!("formats {}", formats(f)),
         ModifierKind::OneOf(v, open) => format!(
             "one of [{}]{}",
@@ -394,7 +395,7 @@ fn clause_lines(c: &Clause) -> Vec<String> {
             None => lines.push(lead(&format!("for {}", table.name))),
             Some(f) => layout(
                 f,
-                Ctx::OR,
+                Within::OR,
                 lead(&format!("for {} where ", table.name)),
                 INDENT,
                 &mut lines,
@@ -410,18 +411,18 @@ fn clause_lines(c: &Clause) -> Vec<String> {
         }
         ClauseKind::Let { name, value } => layout(
             value,
-            Ctx::TOP,
+            Within::TOP,
             lead(&format!("let {} = ", name.name)),
             INDENT,
             &mut lines,
         ),
-        ClauseKind::When(e) => layout(e, Ctx::TOP, lead("when "), INDENT, &mut lines),
-        ClauseKind::Require(e) => layout(e, Ctx::TOP, lead("require "), INDENT, &mut lines),
-        ClauseKind::Expect(e) => layout(e, Ctx::TOP, lead("expect "), INDENT, &mut lines),
-        ClauseKind::From(e) => layout(e, Ctx::TOP, lead("from "), INDENT, &mut lines),
-        ClauseKind::To(e) => layout(e, Ctx::TOP, lead("to "), INDENT, &mut lines),
-        ClauseKind::Start(e) => layout(e, Ctx::TOP, lead("start at "), INDENT, &mut lines),
-        ClauseKind::Stop(e) => layout(e, Ctx::TOP, lead("stop at "), INDENT, &mut lines),
+        ClauseKind::When(e) => layout(e, Within::TOP, lead("when "), INDENT, &mut lines),
+        ClauseKind::Require(e) => layout(e, Within::TOP, lead("require "), INDENT, &mut lines),
+        ClauseKind::Expect(e) => layout(e, Within::TOP, lead("expect "), INDENT, &mut lines),
+        ClauseKind::From(e) => layout(e, Within::TOP, lead("from "), INDENT, &mut lines),
+        ClauseKind::To(e) => layout(e, Within::TOP, lead("to "), INDENT, &mut lines),
+        ClauseKind::Start(e) => layout(e, Within::TOP, lead("start at "), INDENT, &mut lines),
+        ClauseKind::Stop(e) => layout(e, Within::TOP, lead("stop at "), INDENT, &mut lines),
         ClauseKind::Every(d) => lines.push(lead(&format!("every {}", duration(d)))),
         ClauseKind::Arm {
             label,
@@ -438,14 +439,14 @@ fn clause_lines(c: &Clause) -> Vec<String> {
                     let flat = format!(
                         "arm {} when {}: {res}",
                         string(&label.value),
-                        print(cnd, Ctx::OR)
+                        print(cnd, Within::OR)
                     );
                     if INDENT + flat.chars().count() <= WIDTH {
                         lines.push(lead(&flat));
                     } else {
                         layout(
                             cnd,
-                            Ctx::OR,
+                            Within::OR,
                             lead(&format!("arm {} when ", string(&label.value))),
                             INDENT,
                             &mut lines,
@@ -469,7 +470,7 @@ fn clause_lines(c: &Clause) -> Vec<String> {
                 head.push_str(&string(&l.value));
             }
             head.push_str(" expect ");
-            layout(expect, Ctx::TOP, lead(&head), INDENT, &mut lines);
+            layout(expect, Within::TOP, lead(&head), INDENT, &mut lines);
             if let Some(w) = within
                 && let Some(last) = lines.last_mut()
             {
@@ -485,7 +486,7 @@ fn clause_lines(c: &Clause) -> Vec<String> {
                 None => lines.push(lead(&format!("message {t}"))),
                 Some(cnd) => layout(
                     cnd,
-                    Ctx::TOP,
+                    Within::TOP,
                     lead(&format!("message {t} if ")),
                     INDENT,
                     &mut lines,
@@ -506,7 +507,7 @@ fn print_template(t: &Template) -> String {
             }
             TemplatePart::Hole(e) => {
                 s.push('{');
-                s.push_str(&print(e, Ctx::TOP));
+                s.push_str(&print(e, Within::TOP));
                 s.push('}');
             }
         }
@@ -522,52 +523,34 @@ fn print_template(t: &Template) -> String {
 /// and whether more tokens follow it (so an expression that extends to the
 /// right, like `any … where …`, must be parenthesised).
 #[derive(Debug, Clone, Copy)]
-struct Ctx {
-    min: u8,
+struct Within {
+    min: Prec,
     closed: bool,
 }
 
-const P_WHERE: u8 = 0;
-const P_OR: u8 = 1;
-const P_AND: u8 = 2;
-const P_NOT: u8 = 3;
-const P_CMP: u8 = 4;
-const P_ADD: u8 = 5;
-const P_NEG: u8 = 6;
-const P_POSTFIX: u8 = 7;
-
-impl Ctx {
-    const TOP: Ctx = Ctx {
-        min: P_WHERE,
+impl Within {
+    const TOP: Within = Within {
+        min: Prec::Where,
         closed: false,
     };
-    const OR: Ctx = Ctx {
-        min: P_OR,
+    const OR: Within = Within {
+        min: Prec::Or,
         closed: false,
     };
-    const UNARY: Ctx = Ctx {
-        min: P_NEG,
+    const UNARY: Within = Within {
+        min: Prec::Neg,
         closed: false,
     };
-    fn closed(min: u8) -> Ctx {
-        Ctx { min, closed: true }
+    fn closed(min: Prec) -> Within {
+        Within { min, closed: true }
     }
-    fn open(min: u8) -> Ctx {
-        Ctx { min, closed: false }
+    fn open(min: Prec) -> Within {
+        Within { min, closed: false }
     }
 }
 
-fn prec(e: &Expr) -> u8 {
-    match &e.kind {
-        ExprKind::Where(..) => P_WHERE,
-        ExprKind::Binary(BinOp::Or, ..) => P_OR,
-        ExprKind::Binary(BinOp::And, ..) => P_AND,
-        ExprKind::Not(_) => P_NOT,
-        ExprKind::Binary(BinOp::Add | BinOp::Sub, ..) => P_ADD,
-        ExprKind::Binary(..) | ExprKind::In { .. } | ExprKind::Is { .. } => P_CMP,
-        ExprKind::Neg(_) => P_NEG,
-        _ => P_POSTFIX,
-    }
+fn prec(e: &Expr) -> Prec {
+    Prec::of(&e.kind)
 }
 
 /// True when the printed form ends with something that would swallow what
@@ -588,30 +571,30 @@ fn right_open(e: &Expr) -> bool {
 /// Prints the rows of `rows where pred`.
 fn where_rows(rows: &Expr) -> String {
     if !crate::syntax::parser::is_path_like(rows) {
-        format!("({})", print(rows, Ctx::TOP))
+        format!("({})", print(rows, Within::TOP))
     } else {
-        print(rows, Ctx::closed(P_OR))
+        print(rows, Within::closed(Prec::Or))
     }
 }
 
-fn needs_parens(e: &Expr, ctx: Ctx) -> bool {
+fn needs_parens(e: &Expr, ctx: Within) -> bool {
     prec(e) < ctx.min || (ctx.closed && right_open(e))
 }
 
 /// Prints an expression on one line, as it would stand alone in a clause.
 pub fn expr_to_string(e: &Expr) -> String {
-    print(e, Ctx::TOP)
+    print(e, Within::TOP)
 }
 
-fn print(e: &Expr, ctx: Ctx) -> String {
+fn print(e: &Expr, ctx: Within) -> String {
     stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || print_inner(e, ctx))
 }
 
 // Flat match over every expression kind, one arm each: the printer reads
 // as the grammar of expressions.
-fn print_inner(e: &Expr, ctx: Ctx) -> String {
+fn print_inner(e: &Expr, ctx: Within) -> String {
     if needs_parens(e, ctx) {
-        return format!("({})", print(e, Ctx::TOP));
+        return format!("({})", print(e, Within::TOP));
     }
     match &e.kind {
         ExprKind::Str(s) => string(s),
@@ -625,7 +608,7 @@ fn print_inner(e: &Expr, ctx: Ctx) -> String {
             "[{}]",
             items
                 .iter()
-                .map(|i| print(i, Ctx::TOP))
+                .map(|i| print(i, Within::TOP))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -639,9 +622,9 @@ fn print_inner(e: &Expr, ctx: Ctx) -> String {
                     | ExprKind::Date(_)
                     | ExprKind::DateTime(_)
             ) {
-                format!("({})", print(base, Ctx::TOP))
+                format!("({})", print(base, Within::TOP))
             } else {
-                print(base, Ctx::closed(P_POSTFIX))
+                print(base, Within::closed(Prec::Postfix))
             };
             format!("{b}.{}", f.name)
         }
@@ -649,17 +632,17 @@ fn print_inner(e: &Expr, ctx: Ctx) -> String {
             "{}({})",
             f.name,
             args.iter()
-                .map(|a| print(a, Ctx::TOP))
+                .map(|a| print(a, Within::TOP))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        ExprKind::Paren(inner) => format!("({})", print(inner, Ctx::TOP)),
+        ExprKind::Paren(inner) => format!("({})", print(inner, Within::TOP)),
         ExprKind::Not(x) => format!(
             "not {}",
             print(
                 x,
-                Ctx {
-                    min: P_NOT,
+                Within {
+                    min: Prec::Not,
                     closed: ctx.closed
                 }
             )
@@ -668,8 +651,8 @@ fn print_inner(e: &Expr, ctx: Ctx) -> String {
             "-{}",
             print(
                 x,
-                Ctx {
-                    min: P_NEG,
+                Within {
+                    min: Prec::Neg,
                     closed: ctx.closed
                 }
             )
@@ -677,16 +660,16 @@ fn print_inner(e: &Expr, ctx: Ctx) -> String {
         ExprKind::Binary(op, l, r) => {
             let p = prec(e);
             let (lmin, rmin) = match op {
-                BinOp::Or | BinOp::And | BinOp::Add | BinOp::Sub => (p, p + 1),
-                _ => (P_ADD, P_ADD),
+                BinOp::Or | BinOp::And | BinOp::Add | BinOp::Sub => (p, p.tighter()),
+                _ => (Prec::Add, Prec::Add),
             };
             format!(
                 "{} {} {}",
-                print(l, Ctx::closed(lmin)),
+                print(l, Within::closed(lmin)),
                 op.symbol(),
                 print(
                     r,
-                    Ctx {
+                    Within {
                         min: rmin,
                         closed: ctx.closed
                     }
@@ -701,12 +684,12 @@ fn print_inner(e: &Expr, ctx: Ctx) -> String {
         } => {
             let mut s = format!(
                 "{} {}in {}",
-                print(value, Ctx::closed(P_ADD)),
+                print(value, Within::closed(Prec::Add)),
                 if *negated { "not " } else { "" },
                 print(
                     list,
-                    Ctx {
-                        min: P_ADD,
+                    Within {
+                        min: Prec::Add,
                         closed: ctx.closed || *ignore_case
                     }
                 )
@@ -718,38 +701,42 @@ fn print_inner(e: &Expr, ctx: Ctx) -> String {
         }
         ExprKind::Is { value, present } => format!(
             "{} is {}",
-            print(value, Ctx::closed(P_ADD)),
+            print(value, Within::closed(Prec::Add)),
             if *present { "present" } else { "missing" }
         ),
         ExprKind::If(c, a, b) => format!(
             "if {} then {} else {}",
-            print(c, Ctx::TOP),
-            print(a, Ctx::TOP),
-            print(b, Ctx::open(P_WHERE))
+            print(c, Within::TOP),
+            print(a, Within::TOP),
+            print(b, Within::open(Prec::Where))
         ),
         ExprKind::Quant { q, rows, filter } => {
             let r = quant_rows(rows, filter.is_some());
             match filter {
                 None => format!("{} {r}", q.keyword()),
-                Some(f) => format!("{} {r} where {}", q.keyword(), print(f, Ctx::open(P_OR))),
+                Some(f) => format!(
+                    "{} {r} where {}",
+                    q.keyword(),
+                    print(f, Within::open(Prec::Or))
+                ),
             }
         }
         ExprKind::Where(rows, pred) => format!(
             "{} where {}",
             where_rows(rows),
-            print(pred, Ctx::open(P_OR))
+            print(pred, Within::open(Prec::Or))
         ),
     }
 }
 
 fn quant_rows(rows: &Expr, closed: bool) -> String {
     if !crate::syntax::parser::is_path_like(rows) {
-        format!("({})", print(rows, Ctx::TOP))
+        format!("({})", print(rows, Within::TOP))
     } else {
         print(
             rows,
-            Ctx {
-                min: P_POSTFIX,
+            Within {
+                min: Prec::Postfix,
                 closed,
             },
         )
@@ -758,7 +745,7 @@ fn quant_rows(rows: &Expr, closed: bool) -> String {
 
 /// Lays an expression out after `lead`, breaking long lines before `and`,
 /// `or` and `where`. `indent` is the indentation of the line `lead` starts.
-fn layout(e: &Expr, ctx: Ctx, lead: String, indent: usize, out: &mut Vec<String>) {
+fn layout(e: &Expr, ctx: Within, lead: String, indent: usize, out: &mut Vec<String>) {
     let flat = print(e, ctx);
     if lead.chars().count() + flat.chars().count() <= WIDTH || needs_parens(e, ctx) {
         out.push(lead + &flat);
@@ -774,14 +761,14 @@ fn layout(e: &Expr, ctx: Ctx, lead: String, indent: usize, out: &mut Vec<String>
             for (i, x) in operands.into_iter().enumerate() {
                 let last = i + 1 == n;
                 let c = if i == 0 {
-                    Ctx::closed(p)
+                    Within::closed(p)
                 } else if last {
-                    Ctx {
-                        min: p + 1,
+                    Within {
+                        min: p.tighter(),
                         closed: ctx.closed,
                     }
                 } else {
-                    Ctx::closed(p + 1)
+                    Within::closed(p.tighter())
                 };
                 if i == 0 {
                     layout(x, c, lead.clone(), indent, out);
@@ -802,11 +789,23 @@ fn layout(e: &Expr, ctx: Ctx, lead: String, indent: usize, out: &mut Vec<String>
             filter: Some(f),
         } => {
             out.push(format!("{lead}{} {}", q.keyword(), quant_rows(rows, true)));
-            layout(f, Ctx::open(P_OR), indented(cont, "where "), cont, out);
+            layout(
+                f,
+                Within::open(Prec::Or),
+                indented(cont, "where "),
+                cont,
+                out,
+            );
         }
         ExprKind::Where(rows, pred) => {
             out.push(format!("{lead}{}", where_rows(rows)));
-            layout(pred, Ctx::open(P_OR), indented(cont, "where "), cont, out);
+            layout(
+                pred,
+                Within::open(Prec::Or),
+                indented(cont, "where "),
+                cont,
+                out,
+            );
         }
         _ => out.push(lead + &flat),
     }

@@ -24,6 +24,7 @@ use nom::Input as _;
 
 use super::*;
 use crate::syntax::lexer::{UNIT_WORDS, datetime_tail_len, glued_unit};
+use crate::syntax::prec::Prec;
 
 /// Parses a standalone expression (used by tests and tools).
 pub fn parse_expr_str(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
@@ -200,32 +201,52 @@ fn logical_op<'a>(
 
 /// `and { or and }`
 pub(crate) fn or_expr(i: In) -> PResult<Expr> {
-    let (mut rest, mut left) = and_expr(i)?;
+    binary_level(i, Prec::Or)
+}
+
+/// A left-associative level of the precedence table: operands of the next
+/// level, joined by the operators [`Prec::of_binary`] puts at `level`.
+fn binary_level(i: In, level: Prec) -> PResult<Expr> {
+    let (mut rest, mut left) = level_below(i, level)?;
     let mut levels = Vec::new();
-    while let Some(r) = logical_op(rest, "or", "||")? {
+    while let Some((op, r)) = binary_op(rest, level)? {
         levels.push(enter(&r)?);
-        let (r, right) = cut(and_expr(r))?;
+        let (r, right) = cut(level_below(r, level))?;
         let span = left.span.to(right.span);
-        left = mk(ExprKind::Binary(BinOp::Or, boxed(left), boxed(right)), span);
+        left = mk(ExprKind::Binary(op, boxed(left), boxed(right)), span);
         rest = r;
     }
     Ok((rest, left))
 }
 
-fn and_expr(i: In) -> PResult<Expr> {
-    let (mut rest, mut left) = not_expr(i)?;
-    let mut levels = Vec::new();
-    while let Some(r) = logical_op(rest, "and", "&&")? {
-        levels.push(enter(&r)?);
-        let (r, right) = cut(not_expr(r))?;
-        let span = left.span.to(right.span);
-        left = mk(
-            ExprKind::Binary(BinOp::And, boxed(left), boxed(right)),
-            span,
-        );
-        rest = r;
+/// The operands of `level`: expressions of the next level in the table.
+fn level_below(i: In, level: Prec) -> PResult<Expr> {
+    match level.tighter() {
+        Prec::And => binary_level(i, Prec::And),
+        Prec::Not => not_expr(i),
+        Prec::Neg => unary(i),
+        _ => postfix(i),
     }
-    Ok((rest, left))
+}
+
+/// The operator of `level` at the cursor, if any (the only ones the table
+/// puts there: `or`, `and`, `+` and `-`).
+fn binary_op(i: In, level: Prec) -> Result<Option<(BinOp, In)>, NomErr<PError>> {
+    let op = match level {
+        Prec::Or => logical_op(i, "or", "||")?.map(|r| (BinOp::Or, r)),
+        Prec::And => logical_op(i, "and", "&&")?.map(|r| (BinOp::And, r)),
+        Prec::Add => {
+            let j = ws(i);
+            let sign = j.fragment().chars().next();
+            match sign {
+                Some('+') => Some((BinOp::Add, j.take_from(1))),
+                Some('-') => Some((BinOp::Sub, j.take_from(1))),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    Ok(op.filter(|(op, _)| Prec::of_binary(*op) == level))
 }
 
 fn not_expr(i: In) -> PResult<Expr> {
@@ -392,24 +413,7 @@ fn in_keyword(j: In) -> Result<Option<(In, bool)>, NomErr<PError>> {
 }
 
 fn add_expr(i: In) -> PResult<Expr> {
-    let (mut rest, mut left) = unary(i)?;
-    let mut levels = Vec::new();
-    loop {
-        let j = ws(rest);
-        let op = if j.fragment().starts_with('+') {
-            BinOp::Add
-        } else if j.fragment().starts_with('-') {
-            BinOp::Sub
-        } else {
-            break;
-        };
-        levels.push(enter(&j)?);
-        let (r, right) = cut(unary(j.take_from(1)))?;
-        let span = left.span.to(right.span);
-        left = mk(ExprKind::Binary(op, boxed(left), boxed(right)), span);
-        rest = r;
-    }
-    Ok((rest, left))
+    binary_level(i, Prec::Add)
 }
 
 /// `- unary | postfix`
