@@ -18,7 +18,7 @@ use crate::source::{SourceMap, Span};
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub enum Level {
     /// Stops the run (policy) or marks data as rejected.
     Error,
     /// Worth fixing; does not stop the run.
@@ -40,7 +40,7 @@ pub struct Diagnostic {
     /// Stable identifier, e.g. `docket::names::unknown-field`.
     pub code: &'static str,
     /// Error or warning.
-    pub severity: Severity,
+    pub severity: Level,
     /// Lowercase, no final period, user input in backticks.
     pub message: String,
     /// Labelled spans; the first one is the primary location.
@@ -56,7 +56,7 @@ impl Diagnostic {
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
-            severity: Severity::Error,
+            severity: Level::Error,
             message: message.into(),
             labels: Vec::new(),
             help: None,
@@ -67,7 +67,7 @@ impl Diagnostic {
     /// A new warning.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
-            severity: Severity::Warning,
+            severity: Level::Warning,
             ..Diagnostic::error(code, message)
         }
     }
@@ -108,7 +108,7 @@ impl Diagnostic {
 
     /// True for errors.
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.severity == Level::Error
     }
 }
 
@@ -185,8 +185,8 @@ fn render_coded(
 /// Renders one diagnostic as a plain one-line summary: `file:line:col: severity[code]: message`.
 pub fn one_line(d: &Diagnostic, sources: &SourceMap) -> String {
     let sev = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+        Level::Error => "error",
+        Level::Warning => "warning",
     };
     match d.primary_span().and_then(|s| sources.locate(s)) {
         Some((file, line, col)) => format!("{file}:{line}:{col}: {sev}[{}]: {}", d.code, d.message),
@@ -249,8 +249,8 @@ impl View {
             message: d.message.clone(),
             code: Some(d.code.to_string()),
             severity: match d.severity {
-                Severity::Error => miette::Severity::Error,
-                Severity::Warning => miette::Severity::Warning,
+                Level::Error => miette::Severity::Error,
+                Level::Warning => miette::Severity::Warning,
             },
             help: d.help.clone(),
             source,

@@ -28,6 +28,9 @@ use crate::data::{BROKEN, Dataset, NO_ROW};
 use crate::semantics::{ColumnRef, Expr, ExprKind, Part, Policy, Rule, TableId};
 use crate::source::SourceMap;
 
+/// A data row: its table and row number.
+pub(crate) type Row = (TableId, u32);
+
 /// A rule's result for one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

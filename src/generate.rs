@@ -270,7 +270,7 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenReport> {
     let mut acc = Writer::create(&dir.join("accounts.csv"), opts.crlf)?;
     let accounts = write_accounts(&mut g, (opts.cases / 8).max(3), &mut acc)?;
     let (n_acc, b_acc) = acc.finish()?;
-    let mut out = Out {
+    let mut out = Files {
         opp: Writer::create(&dir.join("opportunities.csv"), opts.crlf)?,
         cases: Writer::create(&dir.join("cases.csv"), opts.crlf)?,
         events: Writer::create(&dir.join("case_events.csv"), opts.crlf)?,
@@ -298,7 +298,7 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenReport> {
 }
 
 /// The files cases write into, and the opportunities numbered so far.
-struct Out {
+struct Files {
     opp: Writer,
     cases: Writer,
     events: Writer,
@@ -354,7 +354,7 @@ fn write_accounts(g: &mut Gen, n: usize, acc: &mut Writer) -> std::io::Result<Ve
 
 /// An account's opportunities: none to two, some closed won around the
 /// current MSA's start.
-fn write_opportunities(g: &mut Gen, a: &Account, out: &mut Out) -> std::io::Result<()> {
+fn write_opportunities(g: &mut Gen, a: &Account, out: &mut Files) -> std::io::Result<()> {
     for _ in 0..g.rng.random_range(0..3) {
         out.opp_count += 1;
         let id = format!("O-{:06}", out.opp_count);
@@ -395,7 +395,7 @@ impl Draft<'_> {
 }
 
 /// Case `i`: its row and its history, of one of the four kinds.
-fn write_case(g: &mut Gen, i: usize, accounts: &[Account], out: &mut Out) -> std::io::Result<()> {
+fn write_case(g: &mut Gen, i: usize, accounts: &[Account], out: &mut Files) -> std::io::Result<()> {
     let number = format!("C-{:07}", i + 1);
     let ai = g.rng.random_range(0..accounts.len());
     let a = accounts.get(ai).cloned().unwrap_or(Account {
@@ -599,7 +599,7 @@ fn rate_reduction(
     a: &Account,
     opened: NaiveDateTime,
     c: &mut Draft,
-    out: &mut Out,
+    out: &mut Files,
 ) -> std::io::Result<()> {
     c.notice = Some(opened.date());
     c.effective = Some(a.renewal);

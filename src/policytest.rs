@@ -49,7 +49,7 @@ pub struct Expect {
 
 /// Rows given for one table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Block {
+pub struct TableBlock {
     /// The header line's fields.
     pub header: Vec<String>,
     /// Rows.
@@ -66,7 +66,7 @@ pub struct Test {
     /// As-of.
     pub as_of: Option<String>,
     /// Tables (by table or file name).
-    pub tables: Vec<(String, Block)>,
+    pub tables: Vec<(String, TableBlock)>,
     /// Expectations.
     pub expects: Vec<Expect>,
 }
@@ -106,7 +106,7 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<SyntaxError>> {
         path: path.to_path_buf(),
         tests: Vec::new(),
     };
-    let mut shared: Vec<(String, Block)> = Vec::new();
+    let mut shared: Vec<(String, TableBlock)> = Vec::new();
     let mut errors = Vec::new();
     // The table block being filled: (in test?, index).
     let mut open: Option<(bool, usize)> = None;
@@ -155,11 +155,11 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<SyntaxError>> {
             },
             "table" if !rest.is_empty() => match file.tests.last_mut() {
                 Some(t) => {
-                    t.tables.push((rest.to_string(), Block::default()));
+                    t.tables.push((rest.to_string(), TableBlock::default()));
                     open = Some((true, t.tables.len() - 1));
                 }
                 None => {
-                    shared.push((rest.to_string(), Block::default()));
+                    shared.push((rest.to_string(), TableBlock::default()));
                     open = Some((false, shared.len() - 1));
                 }
             },
@@ -238,14 +238,14 @@ pub fn files(policy_path: &Path) -> Vec<PathBuf> {
 
 /// What one test found.
 #[derive(Debug, Clone, Default)]
-pub struct Outcome {
+pub struct TestOutcome {
     /// Lines saying what differs: `- expected …` / `+ actual …`.
     pub diff: Vec<String>,
     /// Rule ids it exercised.
     pub rules: BTreeSet<String>,
 }
 
-impl Outcome {
+impl TestOutcome {
     /// True when everything matched.
     pub fn passed(&self) -> bool {
         self.diff.is_empty()
@@ -257,7 +257,7 @@ impl Outcome {
 fn tables(policy: &Policy, t: &Test) -> Result<Sources, String> {
     let mut sources = Sources::default();
     for table in &policy.tables {
-        let blocks: Vec<&Block> = t
+        let blocks: Vec<&TableBlock> = t
             .tables
             .iter()
             .filter(|(name, _)| {
@@ -321,10 +321,10 @@ fn tables(policy: &Policy, t: &Test) -> Result<Sources, String> {
 }
 
 /// Runs one test against a checked policy.
-pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> Outcome {
-    let mut out = Outcome {
+pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> TestOutcome {
+    let mut out = TestOutcome {
         rules: t.expects.iter().map(|e| e.rule.clone()).collect(),
-        ..Outcome::default()
+        ..TestOutcome::default()
     };
     for e in &t.expects {
         if policy.rule(&e.rule).is_none() {
@@ -411,7 +411,7 @@ fn results(policy: &Policy, ev: &Evaluator) -> Results {
 /// The differences between what the test expects and what happened: an
 /// expectation not met, or a violation or due item of a rule under test
 /// that no expectation names.
-fn compare(t: &Test, actual: &Results, out: &mut Outcome) {
+fn compare(t: &Test, actual: &Results, out: &mut TestOutcome) {
     let mut expected_keys: BTreeSet<(String, String)> = BTreeSet::new();
     for e in &t.expects {
         expected_keys.insert((e.key.clone(), e.rule.clone()));

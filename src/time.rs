@@ -293,7 +293,7 @@ pub enum FormatKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Item {
+enum Piece {
     Year,
     Month {
         two: bool,
@@ -315,7 +315,7 @@ enum Item {
     Lit(u8),
     /// `T` in a pattern also accepts a space, as ISO 8601 exports often use one.
     DateTimeSep,
-    Optional(Vec<Item>),
+    Optional(Vec<Piece>),
 }
 
 /// A compiled date or date-time pattern.
@@ -323,7 +323,7 @@ enum Item {
 pub struct TimeFormat {
     /// The pattern as written.
     pub source: String,
-    items: Vec<Item>,
+    items: Vec<Piece>,
     shape: Shape,
 }
 
@@ -618,7 +618,7 @@ impl TimeFormat {
         if pos < bytes.len() {
             return Err("`]` without a matching `[`".to_string());
         }
-        let mut seen = Seen::default();
+        let mut seen = Found::default();
         seen.scan(&items);
         if !(seen.year && seen.month && seen.day) {
             return Err(
@@ -716,7 +716,7 @@ impl TimeFormat {
 }
 
 #[derive(Default)]
-struct Seen {
+struct Found {
     year: bool,
     month: bool,
     day: bool,
@@ -729,22 +729,22 @@ struct Seen {
     fraction: bool,
 }
 
-impl Seen {
-    fn scan(&mut self, items: &[Item]) {
+impl Found {
+    fn scan(&mut self, items: &[Piece]) {
         for it in items {
             match it {
-                Item::Year => self.year = true,
-                Item::Month { .. } => self.month = true,
-                Item::Day { .. } => self.day = true,
-                Item::Hour24 { .. } => self.hour24 = true,
-                Item::Hour12 { .. } => self.hour12 = true,
-                Item::Minute => self.minute = true,
-                Item::Second => self.second = true,
-                Item::Fraction => self.fraction = true,
-                Item::AmPm => self.ampm = true,
-                Item::Offset => self.offset = true,
-                Item::Lit(_) | Item::DateTimeSep => {}
-                Item::Optional(inner) => self.scan(inner),
+                Piece::Year => self.year = true,
+                Piece::Month { .. } => self.month = true,
+                Piece::Day { .. } => self.day = true,
+                Piece::Hour24 { .. } => self.hour24 = true,
+                Piece::Hour12 { .. } => self.hour12 = true,
+                Piece::Minute => self.minute = true,
+                Piece::Second => self.second = true,
+                Piece::Fraction => self.fraction = true,
+                Piece::AmPm => self.ampm = true,
+                Piece::Offset => self.offset = true,
+                Piece::Lit(_) | Piece::DateTimeSep => {}
+                Piece::Optional(inner) => self.scan(inner),
             }
         }
     }
@@ -760,7 +760,7 @@ impl Seen {
     }
 }
 
-fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<Item>, String> {
+fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<Piece>, String> {
     let mut items = Vec::new();
     while let Some(&c) = p.get(*pos) {
         let run = p[*pos..].iter().take_while(|&&b| b == c).count();
@@ -775,7 +775,7 @@ fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<Item>, Str
                 if inner.is_empty() {
                     return Err("`[]` holds nothing".to_string());
                 }
-                items.push(Item::Optional(inner));
+                items.push(Piece::Optional(inner));
                 continue;
             }
             b']' => {
@@ -784,20 +784,20 @@ fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<Item>, Str
                 }
                 return Ok(items);
             }
-            b'Y' if run == 4 => Item::Year,
+            b'Y' if run == 4 => Piece::Year,
             b'Y' => return Err(format!("`{}`: the year is written `YYYY`", "Y".repeat(run))),
-            b'M' if run <= 2 => Item::Month { two: run == 2 },
-            b'D' if run <= 2 => Item::Day { two: run == 2 },
-            b'H' if run <= 2 => Item::Hour24 { two: run == 2 },
-            b'h' if run <= 2 => Item::Hour12 { two: run == 2 },
-            b'm' if run == 2 => Item::Minute,
+            b'M' if run <= 2 => Piece::Month { two: run == 2 },
+            b'D' if run <= 2 => Piece::Day { two: run == 2 },
+            b'H' if run <= 2 => Piece::Hour24 { two: run == 2 },
+            b'h' if run <= 2 => Piece::Hour12 { two: run == 2 },
+            b'm' if run == 2 => Piece::Minute,
             b'm' => return Err("minutes are written `mm`".to_string()),
-            b's' if run == 2 => Item::Second,
+            b's' if run == 2 => Piece::Second,
             b's' => return Err("seconds are written `ss`".to_string()),
-            b'S' if run == 1 => Item::Fraction,
-            b'a' if run == 1 => Item::AmPm,
-            b'Z' if run == 1 => Item::Offset,
-            b'T' if run == 1 => Item::DateTimeSep,
+            b'S' if run == 1 => Piece::Fraction,
+            b'a' if run == 1 => Piece::AmPm,
+            b'Z' if run == 1 => Piece::Offset,
+            b'T' if run == 1 => Piece::DateTimeSep,
             b'M' | b'D' | b'H' | b'h' | b'S' | b'a' | b'Z' | b'T' => {
                 return Err(format!(
                     "`{}` is not a pattern token",
@@ -812,7 +812,7 @@ fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<Item>, Str
             }
             _ => {
                 *pos += 1;
-                items.push(Item::Lit(c));
+                items.push(Piece::Lit(c));
                 continue;
             }
         };
@@ -854,11 +854,11 @@ fn digits(s: &[u8], at: usize, min: usize, max: usize) -> Option<(u32, usize)> {
 }
 
 /// Matches `items` at `at`; returns the end position.
-fn match_items(items: &[Item], s: &[u8], at: usize, f: &mut Fields) -> Option<usize> {
+fn match_items(items: &[Piece], s: &[u8], at: usize, f: &mut Fields) -> Option<usize> {
     let Some((first, rest)) = items.split_first() else {
         return Some(at);
     };
-    if let Item::Optional(inner) = first {
+    if let Piece::Optional(inner) = first {
         let saved = f.clone();
         if let Some(mid) = match_items(inner, s, at, f)
             && let Some(end) = match_items(rest, s, mid, f)
@@ -869,37 +869,37 @@ fn match_items(items: &[Item], s: &[u8], at: usize, f: &mut Fields) -> Option<us
         return match_items(rest, s, at, f);
     }
     let next = match first {
-        Item::Year => {
+        Piece::Year => {
             let (n, e) = digits(s, at, 4, 4)?;
             f.year = Some(i32::try_from(n).ok()?);
             e
         }
-        Item::Month { two } => {
+        Piece::Month { two } => {
             let (n, e) = digits(s, at, if *two { 2 } else { 1 }, 2)?;
             f.month = Some(n);
             e
         }
-        Item::Day { two } => {
+        Piece::Day { two } => {
             let (n, e) = digits(s, at, if *two { 2 } else { 1 }, 2)?;
             f.day = Some(n);
             e
         }
-        Item::Hour24 { two } | Item::Hour12 { two } => {
+        Piece::Hour24 { two } | Piece::Hour12 { two } => {
             let (n, e) = digits(s, at, if *two { 2 } else { 1 }, 2)?;
             f.hour = Some(n);
             e
         }
-        Item::Minute => {
+        Piece::Minute => {
             let (n, e) = digits(s, at, 2, 2)?;
             f.minute = Some(n);
             e
         }
-        Item::Second => {
+        Piece::Second => {
             let (n, e) = digits(s, at, 2, 2)?;
             f.second = Some(n);
             e
         }
-        Item::Fraction => {
+        Piece::Fraction => {
             let mut e = at;
             let mut nanos: u64 = 0;
             let mut scale: u64 = 100_000_000;
@@ -914,7 +914,7 @@ fn match_items(items: &[Item], s: &[u8], at: usize, f: &mut Fields) -> Option<us
             f.nanos = u32::try_from(nanos).ok()?;
             e
         }
-        Item::AmPm => {
+        Piece::AmPm => {
             let a = s.get(at)?.to_ascii_lowercase();
             let m = s.get(at + 1)?.to_ascii_lowercase();
             if m != b'm' {
@@ -927,7 +927,7 @@ fn match_items(items: &[Item], s: &[u8], at: usize, f: &mut Fields) -> Option<us
             });
             at + 2
         }
-        Item::Offset => {
+        Piece::Offset => {
             let c = *s.get(at)?;
             if c == b'Z' || c == b'z' {
                 f.offset = Some(0);
@@ -953,20 +953,20 @@ fn match_items(items: &[Item], s: &[u8], at: usize, f: &mut Fields) -> Option<us
                 return None;
             }
         }
-        Item::Lit(c) => {
+        Piece::Lit(c) => {
             if s.get(at)? != c {
                 return None;
             }
             at + 1
         }
-        Item::DateTimeSep => {
+        Piece::DateTimeSep => {
             let c = *s.get(at)?;
             if c != b'T' && c != b't' && c != b' ' {
                 return None;
             }
             at + 1
         }
-        Item::Optional(_) => return None,
+        Piece::Optional(_) => return None,
     };
     match_items(rest, s, next, f)
 }

@@ -94,7 +94,7 @@ pub struct FileAccount {
     pub loaded: u64,
     /// Records not loaded, by reason.
     pub rejected: BTreeMap<Reject, u64>,
-    /// Loaded records with at least one data error.
+    /// LoadedTable records with at least one data error.
     pub loaded_with_errors: u64,
     /// Records passed over unread because a one-case load does not need them.
     #[serde(skip_serializing_if = "is_zero")]

@@ -7,9 +7,9 @@ use std::time::Duration;
 use super::chunks::{Block, Chunker};
 use super::error::DataError;
 use super::index;
-use super::merge::{Loaded, merge};
+use super::merge::{LoadedTable, merge};
 use super::open::{Opened, Sources, open_table_files};
-use super::parse::{BlockParser, Part};
+use super::parse::{BlockParser, ParsedBlock};
 use super::schema::{Kind, Schema};
 use super::store::*;
 use crate::diagnostic::{Diagnostic, io_reason};
@@ -102,7 +102,7 @@ impl<'s> Loader<'s> {
     pub fn load(&self) -> Result<Dataset, Vec<Diagnostic>> {
         let opened = self.open()?;
         let mut timings = LoadTimings::default();
-        let mut done: Vec<Option<Loaded>> = (0..opened.len()).map(|_| None).collect();
+        let mut done: Vec<Option<LoadedTable>> = (0..opened.len()).map(|_| None).collect();
         for wave in &load_order(self.schema, &opened) {
             let (names, parse, merge) = self.load_wave(&opened, wave, &mut done)?;
             timings.waves.push((names, parse, merge));
@@ -116,7 +116,7 @@ impl<'s> Loader<'s> {
         &self,
         opened: &[Opened],
         wave: &[usize],
-        done: &mut [Option<Loaded>],
+        done: &mut [Option<LoadedTable>],
     ) -> Result<(Vec<String>, Duration, Duration), Vec<Diagnostic>> {
         let t = std::time::Instant::now();
         let (merged, parse) = {
@@ -134,7 +134,7 @@ impl<'s> Loader<'s> {
                 .map_err(|d| vec![d])?;
             let parse = t.elapsed();
             use rayon::prelude::*;
-            let merged: Vec<Loaded> = wave
+            let merged: Vec<LoadedTable> = wave
                 .par_iter()
                 .zip(parts)
                 .zip(&targets)
@@ -163,7 +163,7 @@ impl<'s> Loader<'s> {
 
     /// The tables as one dataset: references kept as text resolved, broken
     /// ones reported, relations built, data errors in file and line order.
-    fn assemble(&self, done: Vec<Option<Loaded>>, mut timings: LoadTimings) -> Dataset {
+    fn assemble(&self, done: Vec<Option<LoadedTable>>, mut timings: LoadTimings) -> Dataset {
         let mut tables = Vec::new();
         let mut pending = Vec::new();
         let mut errors = Vec::new();
@@ -206,10 +206,10 @@ impl<'s> Loader<'s> {
         opened: &[Opened],
         wave: &[usize],
         targets: &[Vec<Option<&TableData>>],
-    ) -> Result<Vec<Vec<Part>>, Diagnostic> {
+    ) -> Result<Vec<Vec<ParsedBlock>>, Diagnostic> {
         let (schema, sources, block) = (self.schema, &self.sources, self.block);
         let used = schema.used_columns();
-        let parts: std::sync::Mutex<Vec<Vec<Option<Part>>>> =
+        let parts: std::sync::Mutex<Vec<Vec<Option<ParsedBlock>>>> =
             std::sync::Mutex::new((0..wave.len()).map(|_| Vec::new()).collect());
         let workers = self.threads.unwrap_or_else(rayon::current_num_threads);
         // Blocks waiting to be parsed: the channel's capacity bounds memory.

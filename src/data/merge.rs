@@ -4,14 +4,14 @@
 use super::builder::{Builder, builder};
 use super::error::{DataError, FileAccount, Reject, excerpt};
 use super::open::Opened;
-use super::parse::Part;
+use super::parse::ParsedBlock;
 use super::schema::TableSchema;
 use super::store::*;
 use super::typing::key_kind;
 use super::values::near_warnings;
 
 /// One table as loaded, before references kept as text are resolved.
-pub(super) struct Loaded {
+pub(super) struct LoadedTable {
     pub(super) data: TableData,
     /// Per column: the text of references, resolved afterwards.
     pub(super) refs: Vec<Option<TextColumn>>,
@@ -40,9 +40,9 @@ struct Joined {
 pub(super) fn merge(
     table: &TableSchema,
     o: &Opened,
-    parts: Vec<Part>,
+    parts: Vec<ParsedBlock>,
     targets: &[Option<&TableData>],
-) -> Loaded {
+) -> LoadedTable {
     let mut j = join(table, o, parts, targets);
     let keys = j.index_keys(table, o, targets);
     j.warnings.extend(near_warnings(
@@ -64,7 +64,7 @@ pub(super) fn merge(
     for c in &mut columns {
         c.shrink_to_fit();
     }
-    Loaded {
+    LoadedTable {
         data: TableData {
             name: table.name.clone(),
             file: o.display().clone(),
@@ -89,7 +89,7 @@ pub(super) fn merge(
 fn join(
     table: &TableSchema,
     o: &Opened,
-    parts: Vec<Part>,
+    parts: Vec<ParsedBlock>,
     targets: &[Option<&TableData>],
 ) -> Joined {
     let mut j = Joined {
@@ -139,7 +139,7 @@ fn join(
 impl Joined {
     /// Takes in one block whose first line is the file's line `base`; its
     /// column builders come back to be joined.
-    fn add(&mut self, p: Part, base: u64) -> Vec<Builder> {
+    fn add(&mut self, p: ParsedBlock, base: u64) -> Vec<Builder> {
         let shift = |line: u64| line + base - 1;
         let row0 = u32::try_from(self.lines.len()).unwrap_or(u32::MAX);
         self.lines.extend_shifted(&p.lines, base as i64 - 1);

@@ -17,7 +17,7 @@ use super::values::{NearMiss, Outside, ValueSet};
 use crate::time::LocalResolver;
 
 /// One block of one file, parsed; lines are relative to the block's start.
-pub(super) struct Part {
+pub(super) struct ParsedBlock {
     /// Line breaks in the block (where the next block's lines start).
     pub(super) newlines: u64,
     pub(super) builders: Vec<Builder>,
@@ -193,7 +193,11 @@ impl<'t> BlockParser<'t> {
     }
 
     /// Parses one block; its buffer comes back for reuse.
-    pub(super) fn parse(&self, block: Block, resolver: &mut LocalResolver) -> (Part, Vec<u8>) {
+    pub(super) fn parse(
+        &self,
+        block: Block,
+        resolver: &mut LocalResolver,
+    ) -> (ParsedBlock, Vec<u8>) {
         if let Some(n) = self.skipped(&block) {
             return (self.only_counted(block.newlines, n), block.bytes);
         }
@@ -230,8 +234,8 @@ impl<'t> BlockParser<'t> {
         }
     }
 
-    fn only_counted(&self, newlines: u64, n: u64) -> Part {
-        Part {
+    fn only_counted(&self, newlines: u64, n: u64) -> ParsedBlock {
+        ParsedBlock {
             newlines,
             builders: Vec::new(),
             lines: LineMap::new(),
@@ -427,14 +431,14 @@ impl<'t> BlockParser<'t> {
     }
 
     /// The block's columns and account, references looked up.
-    fn finish(&self, mut b: Built, bytes: Bytes, newlines: u64) -> Part {
+    fn finish(&self, mut b: Built, bytes: Bytes, newlines: u64) -> ParsedBlock {
         let cursors = std::mem::take(&mut b.cursors);
         for ((plan, builder), c) in self.plans.iter().zip(b.builders.iter_mut()).zip(cursors) {
             if let (Some(t), Builder::Rows(rows, broken)) = (plan.target, builder) {
                 c.finish(t, bytes.text, bytes.all, rows, broken);
             }
         }
-        Part {
+        ParsedBlock {
             newlines,
             builders: b.builders,
             lines: b.lines,

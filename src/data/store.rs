@@ -984,7 +984,7 @@ pub struct TableData {
     pub name: String,
     /// The file, as the user named it.
     pub file: Arc<str>,
-    /// Loaded rows.
+    /// LoadedTable rows.
     pub len: usize,
     /// The physical line of each row.
     pub lines: LineMap,
@@ -998,7 +998,7 @@ pub struct TableData {
     pub relations: Vec<RelationIndex>,
     /// Rejected rows that referred to a parent.
     pub orphans: Vec<Orphan>,
-    /// Loaded rows with a data error (an unreadable cell, a broken reference).
+    /// LoadedTable rows with a data error (an unreadable cell, a broken reference).
     pub errored: RowBits,
 }
 

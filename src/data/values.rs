@@ -57,10 +57,10 @@ impl<'t> ValueSet<'t> {
 #[derive(Default)]
 pub(super) struct Outside {
     /// Per column: each value met.
-    seen: FxHashMap<usize, FxHashMap<Box<str>, Seen>>,
+    seen: FxHashMap<usize, FxHashMap<Box<str>, Verdict>>,
 }
 
-struct Seen {
+struct Verdict {
     /// "did you mean …" for the message, when some declared value is close.
     hint: Option<String>,
     /// Block-relative line of the first cell, and how many cells.
@@ -89,7 +89,7 @@ impl Outside {
     pub(super) fn note(&mut self, ci: usize, set: &ValueSet, s: &str, line: u64) -> Option<String> {
         let values = self.seen.entry(ci).or_default();
         if !values.contains_key(s) {
-            let seen = Seen {
+            let seen = Verdict {
                 hint: hint(&set.closest(s)),
                 first: line,
                 cells: 0,

@@ -22,15 +22,13 @@
 use super::expr::{CaseEval, Env};
 use super::rule::RuleRun;
 use super::value::{Txt, Value};
-use super::{Evaluator, Finding, More, RuleResult, Status};
-use crate::semantics::{ExprKind, Ladder, TableId};
+use super::{Evaluator, Finding, More, Row, RuleResult, Status};
+use crate::semantics::{ExprKind, Ladder};
 use crate::time::Instant;
 
 /// Due marks listed per case (only a `within` longer than the period makes
 /// several; how many is bounded by the policy, not by as-of).
 const DUE_LIMIT: i64 = 100;
-
-type Row = (TableId, u32);
 
 /// One mark of the ladder's period, placed after the start.
 struct Place {
@@ -107,7 +105,7 @@ struct Run {
 /// A mark: its cycle, its place in the period, when it falls and when its
 /// window ends.
 #[derive(Clone, Copy)]
-struct Mark {
+struct MarkAt {
     c: i64,
     j: usize,
     at: i64,
@@ -125,7 +123,7 @@ impl Run {
     /// Walks the judged marks from mark `from` on, in order, giving each
     /// unsatisfied one to `missed` until it says stop (`false`); returns how
     /// many marks were judged and the first one not given, if any.
-    fn missed(&self, from: u64, mut missed: impl FnMut(Mark) -> bool) -> (u64, Option<Mark>) {
+    fn missed(&self, from: u64, mut missed: impl FnMut(MarkAt) -> bool) -> (u64, Option<MarkAt>) {
         let n = (self.places.len() as u64).max(1);
         let c_from = i64::try_from((from.max(1) - 1) / n).unwrap_or(i64::MAX);
         let j_from = usize::try_from((from.max(1) - 1) % n).unwrap_or(0);
@@ -146,7 +144,7 @@ impl Run {
                     continue;
                 }
                 judged += 1;
-                let mark = Mark { c, j, at, end };
+                let mark = MarkAt { c, j, at, end };
                 if !p.satisfied(at, end) && !missed(mark) {
                     return (judged, Some(mark));
                 }
@@ -160,7 +158,7 @@ impl Run {
 
     /// The missed marks from `from` on, counted per mark of the period
     /// without walking every cycle.
-    fn count_from(&self, from: Mark) -> u64 {
+    fn count_from(&self, from: MarkAt) -> u64 {
         let mut rest = 0i64;
         for (j, p) in self.places.iter().enumerate() {
             let lo = if j >= from.j { from.c } else { from.c + 1 };
@@ -181,7 +179,7 @@ impl Run {
 
     /// The marks owed now: unsatisfied, their window open at as-of, and the
     /// ladder not stopped.
-    fn due(&self) -> Vec<Mark> {
+    fn due(&self) -> Vec<MarkAt> {
         let mut out = Vec::new();
         if self.stop.is_some() {
             return out;
@@ -205,7 +203,7 @@ impl Run {
                 };
                 let end = at.saturating_add(p.len);
                 if at <= now && now < end && !p.satisfied(at, end) {
-                    out.push(Mark { c, j, at, end });
+                    out.push(MarkAt { c, j, at, end });
                 }
             }
         }
@@ -393,7 +391,7 @@ fn report<'a>(
     l: &'a Ladder,
     ladder: &Run,
     rows: &[Row],
-    m: Mark,
+    m: MarkAt,
     due: bool,
 ) -> Option<Finding> {
     let mark = l.marks.get(m.j)?;

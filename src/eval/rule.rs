@@ -4,10 +4,8 @@
 
 use super::expr::{self, CaseEval, Env};
 use super::value::{self, Txt, Value};
-use super::{Evaluator, Finding, RuleResult, Status, format, ladder};
+use super::{Evaluator, Finding, Row, RuleResult, Status, format, ladder};
 use crate::semantics::{ArithOp, Arm, CmpOp, Decision, Expr, Notice, Rule, RuleBody, TableId};
-
-type Row = (TableId, u32);
 
 /// A rule being evaluated for one row: what its results and findings share.
 pub(super) struct RuleRun<'r, 'a> {

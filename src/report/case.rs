@@ -12,7 +12,7 @@ use crate::time::Instant;
 
 /// One rule's result for the case.
 #[derive(Serialize)]
-pub struct JsonRule {
+pub struct JsonCaseRule {
     /// Rule id.
     pub rule: String,
     /// `pass`, `violated`, `due` or `not-applicable`.
@@ -53,7 +53,7 @@ pub struct JsonCase {
     /// As-of, RFC 3339 in the policy's zone.
     pub as_of: String,
     /// Every selected rule, in policy order.
-    pub rules: Vec<JsonRule>,
+    pub rules: Vec<JsonCaseRule>,
     /// Data errors in the rows read for the case.
     pub data_errors: Vec<JsonDataError>,
     /// Data warnings in the rows read for the case.
@@ -83,7 +83,7 @@ pub fn json(ctx: &Context, number: &str, results: &[RuleResult]) -> String {
     };
     let rule = |r: &RuleResult| {
         let due = first_due(r);
-        JsonRule {
+        JsonCaseRule {
             rule: ctx
                 .policy
                 .rules

@@ -10,7 +10,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_sarif::sarif;
 
 use super::{Context, DataIssues, JsonDataError, JsonFinding, Summary, data_error_note};
-use crate::diagnostic::{Diagnostic, Severity as DiagSeverity};
+use crate::diagnostic::{Diagnostic, Level};
 use crate::semantics::Severity;
 use crate::source::{SourceMap, Span};
 
@@ -326,8 +326,8 @@ fn diag_message(d: &Diagnostic) -> String {
 
 fn diag_level(d: &Diagnostic) -> &'static str {
     match d.severity {
-        DiagSeverity::Error => "error",
-        DiagSeverity::Warning => "warning",
+        Level::Error => "error",
+        Level::Warning => "warning",
     }
 }
 

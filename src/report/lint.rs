@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::ci;
-use crate::diagnostic::{Diagnostic, Severity, count_words};
+use crate::diagnostic::{Diagnostic, Level, count_words};
 use crate::semantics::Loaded;
 use crate::source::SourceMap;
 
@@ -32,7 +32,7 @@ pub enum Format {
 #[derive(Serialize)]
 struct JsonDiag {
     code: &'static str,
-    severity: Severity,
+    severity: Level,
     message: String,
     file: Option<String>,
     line: Option<usize>,
