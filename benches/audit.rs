@@ -8,7 +8,11 @@
 //! `DOCKET_BENCH_CASES=1000000 cargo bench --bench audit` for the
 //! full-size figures.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a test or bench fails loudly by unwrapping"
+)]
 
 use std::path::Path;
 use std::process::Command;

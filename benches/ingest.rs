@@ -5,7 +5,11 @@
 //! generated once into `target/docket-bench/`. Target (issue "Typed CSV
 //! ingestion"): ingest at ≥ 50% of the bare read's throughput.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a test or bench fails loudly by unwrapping"
+)]
 
 use std::path::Path;
 

@@ -42,6 +42,7 @@ mod open;
 mod parse;
 mod raw;
 mod refs;
+mod row;
 mod sample;
 pub mod schema;
 pub mod select;
@@ -54,6 +55,8 @@ pub use cell::{date_to_days, days_to_date};
 pub use error::{DataError, FileAccount, Reject};
 pub use load::{LoadTimings, Loader};
 pub use open::{Input, Opened, Sources};
+pub(crate) use row::row_id;
+pub use row::{MAX_ITEMS, MAX_ROWS};
 pub use sample::{ColumnSample, FileSample};
 pub use schema::{
     ColumnRef, ColumnSchema, DefaultValue, Kind, RelationSchema, Schema, TableId, TableSchema,

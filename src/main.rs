@@ -15,7 +15,10 @@ fn main() -> docket::cli::Exit {
 /// Blocks above the threshold are mapped, grow by remapping and go back
 /// to the system when freed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)]
+#[expect(
+    unsafe_code,
+    reason = "mallopt is a C call; the only unsafe block in docket"
+)]
 fn tune_allocator() {
     // SAFETY: `mallopt` only sets an allocator parameter; it is called
     // before any other thread exists.

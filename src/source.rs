@@ -58,6 +58,9 @@ impl Span {
     }
 }
 
+/// A byte offset as `u32`. Policy texts past 4 GiB (far beyond any real one)
+/// keep working: their later offsets stop at the last one, so a diagnostic
+/// there points at the end of what can be numbered.
 fn clamp_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -1,7 +1,12 @@
 //! `docket case`, `docket test`, `docket rules` and `docket explain` on the
 //! bundled policy and the example export.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,12 @@
 //! policy: findings, statuses, messages, deadlines and exit codes, with the
 //! boundaries rules.md names.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 mod common;
 

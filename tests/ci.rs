@@ -3,7 +3,12 @@
 //! 2.1.0 schema (vendored in tests/schemas/, the OASIS schema as shipped by
 //! the serde-sarif crate).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 use std::path::{Path, PathBuf};
 

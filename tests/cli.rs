@@ -1,6 +1,11 @@
 //! The `docket` binary: exit codes, where output goes, formats, I/O errors.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 use std::path::{Path, PathBuf};
 

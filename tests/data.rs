@@ -1,7 +1,12 @@
 //! Typed CSV ingestion: every kind of bad data in exports.md, with exact
 //! physical lines; accounting adds up; references and relations.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 use std::path::Path;
 

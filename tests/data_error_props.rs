@@ -7,7 +7,12 @@
 //!
 //! Exports come from the project's generator (every rule fires on them).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 mod common;
 

@@ -4,7 +4,12 @@
 //! `docs/diagnostics.md`, and every documented code has a broken policy here
 //! or is named there as covered by another test.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 use std::collections::BTreeSet;
 use std::path::Path;

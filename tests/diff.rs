@@ -1,7 +1,12 @@
 //! `docket diff`: copies of the bundled policy, changed the way a pull
 //! request would change them, compared over the example export.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,12 @@
 //! ladders whose marks run into the millions. docket must never panic,
 //! never hang, and never drop a row without saying so.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 mod common;
 

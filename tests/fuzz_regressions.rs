@@ -2,7 +2,13 @@
 //! through the same harness the fuzz targets run (`fuzz/src/lib.rs`): an
 //! input that once crashed docket must never crash it again.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    dead_code,
+    reason = "a test or bench fails loudly by unwrapping"
+)]
 
 #[path = "../fuzz/src/lib.rs"]
 mod harness;

@@ -10,7 +10,12 @@
 //!   except for the value-level checks the grammar's header lists;
 //! * the grammar's keywords are exactly the parser's.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 mod common;
 

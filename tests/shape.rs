@@ -4,7 +4,12 @@
 //! into the policy checker, and `src/report` does not call into the
 //! command line.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 use std::path::{Path, PathBuf};
 

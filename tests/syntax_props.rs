@@ -7,7 +7,12 @@
 //!   and random edits of the bundled policy.
 //! * The formatter never refuses a file that parses (`docket::fmt::internal`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 mod common;
 

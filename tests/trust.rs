@@ -3,7 +3,12 @@
 //! without a word, reproduced through the command line, and what it says
 //! and does now.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 mod common;
 

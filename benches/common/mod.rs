@@ -4,7 +4,12 @@
 //! the full-size figures); exports are generated once, by the
 //! project's generator, into `target/docket-bench/`.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, dead_code)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    dead_code,
+    reason = "a test or bench fails loudly by unwrapping"
+)]
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

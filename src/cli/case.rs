@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Outcome {
     let Some(row) = data.table(table).and_then(|t| t.row_of(number)) else {
         return Err(unknown(&policy, &data_sources, table, number));
     };
-    let row = u32::try_from(row).unwrap_or(u32::MAX);
+    let row = crate::data::row_id(row);
     let ev = Evaluator::new(&policy, &data, now, &[])
         .with_sources(&sources)
         .explaining();

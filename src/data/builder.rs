@@ -40,6 +40,16 @@ impl Items {
     }
 }
 
+impl Builder {
+    /// The items of a list column so far (0 for other columns).
+    pub(super) fn items(&self) -> usize {
+        match self {
+            Builder::List { items, .. } => items.len(),
+            _ => 0,
+        }
+    }
+}
+
 /// A column's builder; `direct` resolves references while parsing.
 pub(super) fn builder(c: &ColumnSchema, used: bool, direct: bool) -> Builder {
     if !used {
@@ -94,7 +104,7 @@ impl Builder {
                 let r = match v {
                     Tmp::Row(r) => r,
                     Tmp::Text(s) => {
-                        broken.push((u32::try_from(rows.len()).unwrap_or(u32::MAX), s.into()));
+                        broken.push((super::row::row_id(rows.len()), s.into()));
                         BROKEN
                     }
                     Tmp::Invalid => BAD_REF,
@@ -137,7 +147,7 @@ impl Builder {
                     Items::I64(x, _) => x.extend_from_slice(scratch.i64s.get(range).unwrap_or(&[])),
                     Items::Date(x) => x.extend_from_slice(scratch.dates.get(range).unwrap_or(&[])),
                 }
-                offsets.push(u32::try_from(items.len()).unwrap_or(u32::MAX));
+                offsets.push(super::row::item_offset(items.len()));
             }
         }
     }

@@ -63,10 +63,7 @@ pub(super) fn resolve_refs(
                                             r
                                         }
                                         None => {
-                                            bad.push((
-                                                u32::try_from(row).unwrap_or(u32::MAX),
-                                                Box::from(s),
-                                            ));
+                                            bad.push((super::row::row_id(row), Box::from(s)));
                                             BROKEN
                                         }
                                     }
@@ -229,7 +226,7 @@ fn relation(
         for o in child.orphans.iter().filter(|o| o.column == rel.via) {
             if let Some(p) = parent.row_of(&o.key) {
                 dropped
-                    .entry(u32::try_from(p).unwrap_or(u32::MAX))
+                    .entry(super::row::row_id(p))
                     .or_default()
                     .push(o.line);
             }
@@ -262,7 +259,7 @@ fn by_parent(targets: &[u32], parents: usize) -> (Vec<u32>, Vec<u32>) {
         if let Some(slot) = fill.get_mut(p as usize)
             && let Some(cell) = rows.get_mut(*slot as usize)
         {
-            *cell = u32::try_from(row).unwrap_or(u32::MAX);
+            *cell = super::row::row_id(row);
             *slot += 1;
         }
     }

@@ -37,8 +37,7 @@ impl LineMap {
     pub fn push(&mut self, line: u64) {
         let offset = (line as i64).wrapping_sub(self.len as i64);
         if self.offsets.last() != Some(&offset) {
-            self.starts
-                .push(u32::try_from(self.len).unwrap_or(u32::MAX));
+            self.starts.push(super::row::row_id(self.len));
             self.offsets.push(offset);
         }
         self.len += 1;
@@ -81,7 +80,7 @@ impl LineMap {
             let o = offset.wrapping_add(shift).wrapping_sub(base);
             if self.offsets.last() != Some(&o) {
                 self.starts
-                    .push(u32::try_from(self.len + *start as usize).unwrap_or(u32::MAX));
+                    .push(super::row::row_id(self.len + *start as usize));
                 self.offsets.push(o);
             }
         }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::chunks::{Block, Chunker};
 use super::error::DataError;
 use super::index;
-use super::merge::{LoadedTable, merge};
+use super::merge::{LoadedTable, merge, size_error};
 use super::open::{Opened, Sources, open_table_files};
 use super::parse::{BlockParser, ParsedBlock};
 use super::schema::{Kind, Schema};
@@ -132,6 +132,14 @@ impl<'s> Loader<'s> {
             let parts = self
                 .parse_files(opened, wave, &targets)
                 .map_err(|d| vec![d])?;
+            let too_large: Vec<Diagnostic> = wave
+                .iter()
+                .zip(&parts)
+                .filter_map(|(&oi, blocks)| size_error(opened.get(oi)?, blocks))
+                .collect();
+            if !too_large.is_empty() {
+                return Err(too_large);
+            }
             let parse = t.elapsed();
             use rayon::prelude::*;
             let merged: Vec<LoadedTable> = wave

@@ -9,6 +9,7 @@ use super::schema::TableSchema;
 use super::store::*;
 use super::typing::key_kind;
 use super::values::near_warnings;
+use crate::diagnostic::Diagnostic;
 
 /// One table as loaded, before references kept as text are resolved.
 pub(super) struct LoadedTable {
@@ -33,6 +34,25 @@ struct Joined {
     /// Per column: the finished column and, for references resolved later,
     /// their text.
     columns: Vec<(ColumnData, Option<TextColumn>)>,
+}
+
+/// The error for a table too large to number its rows or list items in 32
+/// bits, found from its blocks before they are joined.
+pub(super) fn size_error(o: &Opened, parts: &[ParsedBlock]) -> Option<Diagnostic> {
+    let rows = parts.iter().map(|p| p.lines.len()).sum();
+    let columns = parts.first().map_or(0, |p| p.builders.len());
+    let items = (0..columns)
+        .map(|ci| {
+            let items = parts.iter().filter_map(|p| p.builders.get(ci));
+            items.map(Builder::items).sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0);
+    let why = super::row::too_large(rows, items)?;
+    Some(Diagnostic::error(
+        "docket::data::too-large",
+        format!("cannot load `{}`: {why}", o.display()),
+    ))
 }
 
 /// Joins a table's blocks, in order: shifts lines, concatenates columns,
@@ -141,7 +161,7 @@ impl Joined {
     /// column builders come back to be joined.
     fn add(&mut self, p: ParsedBlock, base: u64) -> Vec<Builder> {
         let shift = |line: u64| line + base - 1;
-        let row0 = u32::try_from(self.lines.len()).unwrap_or(u32::MAX);
+        let row0 = super::row::row_id(self.lines.len());
         self.lines.extend_shifted(&p.lines, base as i64 - 1);
         for (into, from) in [
             (&mut self.errors, p.errors),

@@ -340,7 +340,7 @@ impl<'t> BlockParser<'t> {
                         Some((a, z)) => LaterKey::At(a, z),
                         None => LaterKey::Owned(s.into()),
                     };
-                    let r = u32::try_from(row).unwrap_or(u32::MAX);
+                    let r = super::row::row_id(row);
                     cursor.resolve(t, s, r, key).map_or(value, Tmp::Row)
                 }
                 _ => value,
@@ -360,7 +360,7 @@ impl<'t> BlockParser<'t> {
                 b.account.loaded += 1;
                 if errored {
                     b.account.loaded_with_errors += 1;
-                    b.errored.push(u32::try_from(row).unwrap_or(u32::MAX));
+                    b.errored.push(super::row::row_id(row));
                 }
             }
         }
@@ -388,7 +388,10 @@ impl<'t> BlockParser<'t> {
     }
 
     /// One cell, typed, with its data error when it does not read.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the per-cell hot path: bundling its arguments into a struct per cell measured slower"
+    )]
     #[inline]
     fn cell<'r>(
         &self,
@@ -473,7 +476,10 @@ fn empty<'r>(plan: &Plan, ctx: &mut RowCtx) -> Tmp<'r> {
 }
 
 /// The non-empty text `s` of a cell as its column's type.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the per-cell hot path: bundling its arguments into a struct per cell measured slower"
+)]
 #[inline]
 fn typed<'r>(
     ci: usize,

@@ -82,7 +82,7 @@ impl RawText {
     /// Appends a cell.
     #[inline]
     pub fn push(&mut self, cell: TextCell) {
-        let row = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
+        let row = super::row::row_id(self.ends.len());
         match cell {
             TextCell::Missing => self.missing.push(row),
             TextCell::Invalid => self.invalid.push(row),

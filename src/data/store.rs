@@ -131,8 +131,7 @@ impl TextColumn {
                     .map(|v| match map.get(&v) {
                         Some(c) => *c,
                         None => {
-                            let c = FIRST_CODE
-                                + u32::try_from(values.len()).unwrap_or(u32::MAX - FIRST_CODE);
+                            let c = FIRST_CODE + super::row::row_id(values.len());
                             values.push(v.clone());
                             map.insert(v, c);
                             c
@@ -213,8 +212,7 @@ impl TextBuilder {
                     TextCell::Value(s) => match self.map.get(s) {
                         Some(c) => *c,
                         None => {
-                            let c = FIRST_CODE
-                                + u32::try_from(values.len()).unwrap_or(u32::MAX - FIRST_CODE);
+                            let c = FIRST_CODE + super::row::row_id(values.len());
                             values.push(Box::from(s));
                             self.map.insert(Box::from(s), c);
                             c
@@ -532,7 +530,7 @@ impl ColumnData {
             } => {
                 for c in cols {
                     if let ColumnData::Ref { rows: r, broken: b } = c {
-                        let base = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+                        let base = super::row::row_id(rows.len());
                         broken.extend(b.into_iter().map(|(k, v)| (k.saturating_add(base), v)));
                         rows.extend(r);
                     }
@@ -645,7 +643,7 @@ impl ListColumn {
             let start = self.offsets.get(row).copied().unwrap_or(0) as usize;
             let end = self.offsets.get(row + 1).copied().unwrap_or(0) as usize;
             picks.extend(start..end);
-            offsets.push(u32::try_from(picks.len()).unwrap_or(u32::MAX));
+            offsets.push(super::row::item_offset(picks.len()));
         }
         let pick = |n: usize| {
             let mut m = vec![false; n];
@@ -842,7 +840,7 @@ impl KeyIndex {
         let n = keys.len();
         let nshards = if n < SHARDED_FROM { 1 } else { SHARDS };
         let shard_of = |h: u64| ((h >> SHARD_SHIFT) as usize) & (nshards - 1);
-        let row_u32 = |r: usize| u32::try_from(r).unwrap_or(u32::MAX);
+        let row_u32 = super::row::row_id;
         // Each row's hash, found in parallel (`NONE` for a row without a key).
         const NONE: u64 = u64::MAX;
         let hashes: Vec<u64> = (0..n)

@@ -219,7 +219,7 @@ impl Order {
 
     fn get(&self, i: usize) -> Option<Subject> {
         match self {
-            Order::Table(t, n) => (i < *n).then(|| (*t, u32::try_from(i).unwrap_or(u32::MAX))),
+            Order::Table(t, n) => (i < *n).then(|| (*t, crate::data::row_id(i))),
             Order::Sorted(v) => v.get(i).copied(),
         }
     }

@@ -383,7 +383,10 @@ fn places<'a>(
 }
 
 /// The finding of a missed (or due) mark, its message values set.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the evaluation state split by lifetime: the run, the case, the environment and the mark being reported"
+)]
 fn report<'a>(
     run: &RuleRun<'_, 'a>,
     ce: &mut CaseEval<'_, 'a>,

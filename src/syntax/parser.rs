@@ -326,7 +326,6 @@ fn skip_to<'a>(i: In<'a>, err_offset: usize, ok: &dyn Fn(In<'a>) -> bool) -> In<
 
 /// Parses a block of clauses or members until the next item. Returns the
 /// position to continue from and the end of the last thing parsed.
-#[allow(clippy::type_complexity)]
 fn block<'a, T>(
     mut i: In<'a>,
     errs: &mut Vec<PError>,

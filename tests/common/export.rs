@@ -1,7 +1,13 @@
 //! Small exports in format v1, written row by row, and a runner for the
 //! `docket` binary over them.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 use std::path::{Path, PathBuf};
 

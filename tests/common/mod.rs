@@ -1,7 +1,13 @@
 //! Shared test helpers: generators of policy syntax trees (every tree the
 //! parser can produce) and the bundled policy's files.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
 
 use chrono::NaiveDate;
 use docket::source::{FileId, Span};
