@@ -60,8 +60,8 @@ fn single_table(table: &str) -> docket::semantics::Policy {
         })
         .collect();
     let mut sources = docket::source::SourceMap::new();
-    sources.add("policy.docket".to_string(), None, header);
-    sources.add(format!("{table}.docket"), None, decl);
+    sources.add("policy.docket".to_string(), header);
+    sources.add(format!("{table}.docket"), decl);
     let loaded = docket::semantics::check_sources(sources);
     loaded.policy.expect("single-table policy")
 }

@@ -36,7 +36,7 @@ fn policy(c: &mut Criterion) {
         b.iter(|| {
             let mut sources = SourceMap::new();
             for (name, text) in &files {
-                sources.add(name.clone(), None, text.clone());
+                sources.add(name.clone(), text.clone());
             }
             let loaded = check_sources(sources);
             assert!(loaded.policy.is_some());

@@ -33,7 +33,7 @@ pub enum Exit {
 
 impl Exit {
     /// The process exit code: 0, 1 or 2.
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         match self {
             Exit::Ok => 0,
             Exit::Findings => 1,
@@ -50,7 +50,7 @@ impl Termination for Exit {
 
 /// When to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// On a terminal, unless NO_COLOR is set.
     #[default]
     Auto,
@@ -63,18 +63,18 @@ pub enum ColorChoice {
 /// docket: check CRM exports against a policy written as rules.
 #[derive(Debug, Parser)]
 #[command(name = "docket", version, about, long_about = None, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// When to colour output.
     #[arg(long, value_enum, default_value_t, global = true)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
     /// The command.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Audit exports against a policy: every violation, and what is due.
     Check(check::Args),
     /// Compare two versions of a policy over one export: findings added, removed, changed.
@@ -137,31 +137,31 @@ pub fn run() -> Exit {
 /// group with the sources it points into. Commands return it as a value;
 /// [`run`] renders it, once.
 #[derive(Debug, Default)]
-pub struct Failure {
+pub(crate) struct Failure {
     parts: Vec<(Vec<Diagnostic>, SourceMap)>,
 }
 
 impl Failure {
     /// Diagnostics located in `sources`.
-    pub fn new(diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
+    pub(crate) fn new(diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
         Failure {
             parts: vec![(diagnostics, sources)],
         }
     }
 
     /// A failure already said (or with nothing to say).
-    pub fn quiet() -> Failure {
+    pub(crate) fn quiet() -> Failure {
         Failure::default()
     }
 
     /// Adds diagnostics located in other sources.
-    pub fn and(mut self, diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
+    pub(crate) fn and(mut self, diagnostics: Vec<Diagnostic>, sources: SourceMap) -> Failure {
         self.parts.push((diagnostics, sources));
         self
     }
 
     /// This failure, then `other`'s.
-    pub fn join(mut self, other: Failure) -> Failure {
+    pub(crate) fn join(mut self, other: Failure) -> Failure {
         self.parts.extend(other.parts);
         self
     }
@@ -174,18 +174,18 @@ impl From<Diagnostic> for Failure {
 }
 
 /// How a command ended, or why it could not run.
-pub type Outcome = Result<Exit, Failure>;
+pub(crate) type Outcome = Result<Exit, Failure>;
 
 /// Settings shared by commands.
 #[derive(Debug, Clone, Copy)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     /// Colour choice.
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
 }
 
 impl Ctx {
     /// Whether to colour what goes to stderr.
-    pub fn stderr_color(&self) -> bool {
+    pub(crate) fn stderr_color(&self) -> bool {
         match self.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -196,7 +196,7 @@ impl Ctx {
     }
 
     /// Whether to colour what goes to stdout.
-    pub fn stdout_color(&self) -> bool {
+    pub(crate) fn stdout_color(&self) -> bool {
         match self.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -207,7 +207,7 @@ impl Ctx {
     }
 
     /// Renders diagnostics to stderr.
-    pub fn report(&self, diags: &[Diagnostic], sources: &SourceMap) {
+    pub(crate) fn report(&self, diags: &[Diagnostic], sources: &SourceMap) {
         let text = diagnostic::render(
             diags,
             sources,
@@ -230,7 +230,7 @@ fn terminal_width() -> usize {
 }
 
 /// Writes to stdout; a closed pipe (`docket … | head`) ends the output quietly.
-pub fn print_out(text: &str) -> std::io::Result<()> {
+pub(crate) fn print_out(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

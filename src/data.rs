@@ -32,7 +32,7 @@ mod builder;
 mod cell;
 mod chunks;
 mod codes;
-pub mod csvread;
+pub(crate) mod csvread;
 mod error;
 mod index;
 mod lines;
@@ -44,20 +44,20 @@ mod raw;
 mod refs;
 mod row;
 mod sample;
-pub mod schema;
+pub(crate) mod schema;
 pub mod select;
 mod shared;
 mod store;
 mod typing;
 mod values;
 
-pub use cell::{date_to_days, days_to_date};
+pub(crate) use cell::{date_to_days, days_to_date};
 pub use error::{DataError, FileAccount, Reject};
 pub use load::{LoadTimings, Loader};
 pub use open::{Input, Opened, Sources};
 pub(crate) use row::row_id;
 pub use row::{MAX_ITEMS, MAX_ROWS};
-pub use sample::{ColumnSample, FileSample};
+pub(crate) use sample::{ColumnSample, FileSample};
 pub use schema::{
     ColumnRef, ColumnSchema, DefaultValue, Kind, RelationSchema, Schema, TableId, TableSchema,
     ValueType,

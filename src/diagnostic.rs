@@ -18,7 +18,7 @@ use crate::source::{SourceMap, Span};
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Level {
+pub(crate) enum Level {
     /// Stops the run (policy) or marks data as rejected.
     Error,
     /// Worth fixing; does not stop the run.
@@ -27,11 +27,11 @@ pub enum Level {
 
 /// A span with a short explanation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Label {
+pub(crate) struct Label {
     /// Where.
-    pub span: Span,
+    pub(crate) span: Span,
     /// What is wrong there; may be empty.
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// One problem, with everything needed to show it well.
@@ -40,20 +40,20 @@ pub struct Diagnostic {
     /// Stable identifier, e.g. `docket::names::unknown-field`.
     pub code: &'static str,
     /// Error or warning.
-    pub severity: Level,
+    pub(crate) severity: Level,
     /// Lowercase, no final period, user input in backticks.
     pub message: String,
     /// Labelled spans; the first one is the primary location.
-    pub labels: Vec<Label>,
+    pub(crate) labels: Vec<Label>,
     /// How to fix it, when a fix is likely.
     pub help: Option<String>,
     /// Further diagnostics shown with this one (e.g. "first defined here").
-    pub related: Vec<Diagnostic>,
+    pub(crate) related: Vec<Diagnostic>,
 }
 
 impl Diagnostic {
     /// A new error.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
             severity: Level::Error,
@@ -65,7 +65,7 @@ impl Diagnostic {
     }
 
     /// A new warning.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Level::Warning,
             ..Diagnostic::error(code, message)
@@ -73,7 +73,7 @@ impl Diagnostic {
     }
 
     /// Adds a labelled span.
-    pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
         self.labels.push(Label {
             span,
             text: text.into(),
@@ -82,13 +82,13 @@ impl Diagnostic {
     }
 
     /// Sets the help text.
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
     /// Sets the help text when there is one.
-    pub fn with_help_opt(mut self, help: Option<String>) -> Diagnostic {
+    pub(crate) fn with_help_opt(mut self, help: Option<String>) -> Diagnostic {
         if help.is_some() {
             self.help = help;
         }
@@ -96,25 +96,25 @@ impl Diagnostic {
     }
 
     /// Attaches a related diagnostic.
-    pub fn with_related(mut self, related: Diagnostic) -> Diagnostic {
+    pub(crate) fn with_related(mut self, related: Diagnostic) -> Diagnostic {
         self.related.push(related);
         self
     }
 
     /// The primary span, if any.
-    pub fn primary_span(&self) -> Option<Span> {
+    pub(crate) fn primary_span(&self) -> Option<Span> {
         self.labels.first().map(|l| l.span)
     }
 
     /// True for errors.
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Level::Error
     }
 }
 
 /// Sorts diagnostics by file and position, errors first at equal positions,
 /// so output is stable whatever order the stages found them in.
-pub fn sort(diags: &mut [Diagnostic]) {
+pub(crate) fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by_key(|d| {
         let span = d.primary_span().unwrap_or_default();
         (span.file, span.start, d.severity, d.code)
@@ -145,7 +145,12 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, opts: RenderOptions) ->
 }
 
 /// Renders one diagnostic under a code of the caller's (a rule id, for findings).
-pub fn render_as(d: &Diagnostic, code: &str, sources: &SourceMap, opts: RenderOptions) -> String {
+pub(crate) fn render_as(
+    d: &Diagnostic,
+    code: &str,
+    sources: &SourceMap,
+    opts: RenderOptions,
+) -> String {
     render_coded(std::slice::from_ref(d), Some(code), sources, opts)
 }
 
@@ -183,7 +188,7 @@ fn render_coded(
 }
 
 /// Renders one diagnostic as a plain one-line summary: `file:line:col: severity[code]: message`.
-pub fn one_line(d: &Diagnostic, sources: &SourceMap) -> String {
+pub(crate) fn one_line(d: &Diagnostic, sources: &SourceMap) -> String {
     let sev = match d.severity {
         Level::Error => "error",
         Level::Warning => "warning",
@@ -343,7 +348,7 @@ impl miette::Diagnostic for View {
 
 /// Up to `limit` names from `candidates` closest to `name` (Jaro-Winkler, then
 /// Levenshtein), best first; used for "did you mean" help.
-pub fn suggest<'a, I>(name: &str, candidates: I) -> Vec<&'a str>
+pub(crate) fn suggest<'a, I>(name: &str, candidates: I) -> Vec<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
@@ -379,7 +384,7 @@ where
 }
 
 /// "did you mean `x`?" help text, if anything is close enough.
-pub fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<String>
+pub(crate) fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'a str>,
 {
@@ -398,7 +403,7 @@ where
 }
 
 /// Counts of errors and warnings, in words: "2 errors, 1 warning".
-pub fn count_words(diags: &[Diagnostic]) -> String {
+pub(crate) fn count_words(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
@@ -410,7 +415,7 @@ pub fn count_words(diags: &[Diagnostic]) -> String {
 }
 
 /// A short reason for an I/O error.
-pub fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
@@ -422,7 +427,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
 /// report: control characters (escape sequences, NUL, bell, line breaks)
 /// are written as `\u{1b}`-style escapes, so no export can move the
 /// cursor, recolour the screen or hide text from a reviewer.
-pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(s);
     }

@@ -11,14 +11,14 @@
 //! rule id, a column or an event name.
 
 pub mod audit;
-pub mod expr;
-pub mod format;
+pub(crate) mod expr;
+pub(crate) mod format;
 mod ladder;
 mod rule;
 mod touched;
-pub mod value;
+pub(crate) mod value;
 
-pub use touched::Touch;
+pub(crate) use touched::Touch;
 
 use chrono_tz::Tz;
 
@@ -47,7 +47,7 @@ pub enum Status {
 
 impl Status {
     /// As written in reports.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",
             Status::Due => "due",
@@ -65,9 +65,9 @@ pub struct Finding {
     /// [`Status::Violated`] or [`Status::Due`].
     pub status: Status,
     /// The subject's table.
-    pub table: TableId,
+    pub(crate) table: TableId,
     /// The subject's row.
-    pub row: u32,
+    pub(crate) row: u32,
     /// The subject's key (the case number).
     pub key: String,
     /// What is wrong, with the values.
@@ -75,29 +75,29 @@ pub struct Finding {
     /// For due items: when they become late (ms since the epoch).
     pub deadline: Option<i64>,
     /// Data rows involved: the subject first.
-    pub rows: Vec<(TableId, u32)>,
+    pub(crate) rows: Vec<(TableId, u32)>,
     /// For ladders: the mark number.
     pub mark: Option<u64>,
     /// Rows with data errors this case reads (its own, its references',
     /// their related rows'), when there are any.
-    pub data_errors: Option<std::sync::Arc<[Touch]>>,
+    pub(crate) data_errors: Option<std::sync::Arc<[Touch]>>,
 }
 
 /// A rule's result for one case, with its findings.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleResult {
+pub(crate) struct RuleResult {
     /// Index in [`Policy::rules`].
-    pub rule: usize,
+    pub(crate) rule: usize,
     /// Overall status: violated if any finding is, else due if any, else pass or not applicable.
-    pub status: Status,
+    pub(crate) status: Status,
     /// In plain words: why it passes, why it does not apply, or the first finding's message.
-    pub reason: String,
+    pub(crate) reason: String,
     /// Violations and due items (for a ladder, its first missed marks: see
     /// [`RuleResult::more`]).
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     /// A ladder with more missed marks than one result lists: where the
     /// listing goes on, and how many are left.
-    pub more: Option<More>,
+    pub(crate) more: Option<More>,
 }
 
 /// The missed marks of a ladder not listed in a [`RuleResult`]: they are
@@ -105,45 +105,45 @@ pub struct RuleResult {
 /// [`Evaluator::more_marks`] from `next` on, a batch at a time, so a ladder
 /// left open for years streams rather than sitting in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct More {
+pub(crate) struct More {
     /// The first mark not listed.
-    pub next: u64,
+    pub(crate) next: u64,
     /// Missed marks from `next` on (all of them violations).
-    pub count: u64,
+    pub(crate) count: u64,
 }
 
 /// Which missed marks of a ladder to list: from mark `from`, at most `limit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Window {
-    pub from: u64,
-    pub limit: u64,
+    pub(crate) from: u64,
+    pub(crate) limit: u64,
 }
 
 /// Missed marks listed per batch: a ladder with more lists the rest in
 /// further batches ([`Evaluator::more_marks`]).
-pub const MARK_BATCH: u64 = 1000;
+pub(crate) const MARK_BATCH: u64 = 1000;
 
 /// The relation filter `x.at <= now` (or `<`) over rows ordered by `at`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cut {
-    pub column: ColumnRef,
-    pub inclusive: bool,
+    pub(crate) column: ColumnRef,
+    pub(crate) inclusive: bool,
 }
 
 /// Evaluates rules for cases of a loaded dataset at an as-of time.
 pub struct Evaluator<'a> {
     /// The policy.
-    pub policy: &'a Policy,
+    pub(crate) policy: &'a Policy,
     /// The data.
-    pub data: &'a Dataset,
+    pub(crate) data: &'a Dataset,
     /// As-of, milliseconds since the epoch.
-    pub now: i64,
+    pub(crate) now: i64,
     /// The policy's zone.
-    pub tz: Tz,
+    pub(crate) tz: Tz,
     /// Policy sources, to quote conditions in reasons.
-    pub sources: Option<&'a SourceMap>,
+    pub(crate) sources: Option<&'a SourceMap>,
     /// Say why rules pass or do not apply (`case`); audits skip it.
-    pub explain: bool,
+    pub(crate) explain: bool,
     pub(crate) cuts: Vec<Vec<Option<Cut>>>,
     lets: Vec<Vec<Option<&'a Expr>>>,
     /// Selected rules, by subject table.
@@ -152,7 +152,7 @@ pub struct Evaluator<'a> {
     touched: touched::Touched,
     /// `--max-marks`: missed marks listed per case and ladder (the rest are
     /// counted, not listed).
-    pub max_marks: Option<u64>,
+    pub(crate) max_marks: Option<u64>,
 }
 
 /// Recognises `where x.col <= now` (or `<`) on a relation ordered by `col`.
@@ -229,26 +229,26 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Quotes conditions from `sources` in reasons.
-    pub fn with_sources(mut self, sources: &'a SourceMap) -> Evaluator<'a> {
+    pub(crate) fn with_sources(mut self, sources: &'a SourceMap) -> Evaluator<'a> {
         self.sources = Some(sources);
         self
     }
 
     /// Lists at most `n` missed marks per case and ladder; the rest are
     /// counted (in [`RuleResult::more`]) but not listed.
-    pub fn with_max_marks(mut self, n: Option<u64>) -> Evaluator<'a> {
+    pub(crate) fn with_max_marks(mut self, n: Option<u64>) -> Evaluator<'a> {
         self.max_marks = n;
         self
     }
 
     /// Gives every result a reason in plain words, passes and not-applicable too.
-    pub fn explaining(mut self) -> Evaluator<'a> {
+    pub(crate) fn explaining(mut self) -> Evaluator<'a> {
         self.explain = true;
         self
     }
 
     /// Tables that some selected rule is about, with their rules.
-    pub fn subjects(&self) -> impl Iterator<Item = (TableId, &[usize])> {
+    pub(crate) fn subjects(&self) -> impl Iterator<Item = (TableId, &[usize])> {
         self.by_subject
             .iter()
             .enumerate()
@@ -257,7 +257,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The key of a row, or `line N` for tables without one.
-    pub fn key_of(&self, table: TableId, row: u32) -> String {
+    pub(crate) fn key_of(&self, table: TableId, row: u32) -> String {
         match self.data.table(table) {
             Some(t) => t
                 .key_of(row as usize)
@@ -268,7 +268,7 @@ impl<'a> Evaluator<'a> {
 
     /// What findings of a row sort by first: its key, or its line for
     /// tables without one (as [`Evaluator::key_of`] shows it).
-    pub fn sort_key(&self, table: TableId, row: u32) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn sort_key(&self, table: TableId, row: u32) -> std::borrow::Cow<'_, str> {
         match self.data.table(table).and_then(|t| t.key_of(row as usize)) {
             Some(k) => std::borrow::Cow::Borrowed(k),
             None => std::borrow::Cow::Owned(self.key_of(table, row)),
@@ -276,7 +276,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Evaluates every selected rule about `table` for one row.
-    pub fn evaluate(&self, table: TableId, row: u32) -> Vec<RuleResult> {
+    pub(crate) fn evaluate(&self, table: TableId, row: u32) -> Vec<RuleResult> {
         let mut ce = self.case_eval(table, row, None);
         let rules = self.by_subject.get(table).map_or(&[][..], Vec::as_slice);
         rules
@@ -288,7 +288,7 @@ impl<'a> Evaluator<'a> {
     /// Every selected rule for one row, as [`Evaluator::evaluate`], with each
     /// ladder's missed marks all listed (`docket case`: one row, so they
     /// are held).
-    pub fn evaluate_listed(&self, table: TableId, row: u32) -> Vec<RuleResult> {
+    pub(crate) fn evaluate_listed(&self, table: TableId, row: u32) -> Vec<RuleResult> {
         let mut results = self.evaluate(table, row);
         for r in &mut results {
             while let Some(m) = r.more.take() {
@@ -324,7 +324,7 @@ impl<'a> Evaluator<'a> {
     /// The missed marks of ladder rule `rule` for one row from mark `from`
     /// on, at most `limit` of them (violations only; due items come with
     /// the first result), and whether more follow.
-    pub fn more_marks(
+    pub(crate) fn more_marks(
         &self,
         table: TableId,
         row: u32,
@@ -499,7 +499,7 @@ fn collapse(s: &str) -> String {
 }
 
 /// The key of each finding's rule, for sorting: key, rule id, deadline, mark.
-pub fn sort_findings(policy: &Policy, findings: &mut [Finding]) {
+pub(crate) fn sort_findings(policy: &Policy, findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         let ra = policy.rules.get(a.rule).map_or("", |r| r.id.as_str());
         let rb = policy.rules.get(b.rule).map_or("", |r| r.id.as_str());

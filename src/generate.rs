@@ -44,15 +44,15 @@ impl Default for GenOptions {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct GenReport {
     /// accounts.csv rows.
-    pub accounts: usize,
+    pub(crate) accounts: usize,
     /// opportunities.csv rows.
-    pub opportunities: usize,
+    pub(crate) opportunities: usize,
     /// cases.csv rows.
-    pub cases: usize,
+    pub(crate) cases: usize,
     /// case_events.csv rows.
-    pub events: usize,
+    pub(crate) events: usize,
     /// Bytes written in all.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
 }
 
 struct Writer {

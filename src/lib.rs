@@ -5,15 +5,17 @@
 //! compiled [`semantics::Policy`]). Diagnostics from every stage are
 //! [`diagnostic::Diagnostic`] values rendered with miette.
 
-pub mod cli;
+mod cli;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
 pub mod generate;
-pub mod lint;
-pub mod policytest;
-pub mod report;
+mod lint;
+mod policytest;
+mod report;
 pub mod semantics;
 pub mod source;
 pub mod syntax;
 pub mod time;
+
+pub use cli::{Exit, run};

@@ -14,7 +14,7 @@ use crate::source::{SourceMap, Span};
 use crate::syntax::ast::ScalarType;
 
 /// Bytes read from the start of each file for the sample.
-pub const SAMPLE_BYTES: usize = 1 << 20;
+pub(crate) const SAMPLE_BYTES: usize = 1 << 20;
 
 fn what(col: &crate::semantics::Column) -> &'static str {
     if col.one_of.is_some() && !col.one_of_open && col.ty == ColumnType::Scalar(ScalarType::Text) {
@@ -37,7 +37,11 @@ fn what(col: &crate::semantics::Column) -> &'static str {
 
 /// The diagnostics of checking `policy` against the export in `sources`;
 /// data rows quoted in them are added to `map` as excerpts.
-pub fn check_data(policy: &Policy, map: &mut SourceMap, sources: &Sources) -> Vec<Diagnostic> {
+pub(crate) fn check_data(
+    policy: &Policy,
+    map: &mut SourceMap,
+    sources: &Sources,
+) -> Vec<Diagnostic> {
     let mut diags = unused_columns(policy);
     let schema = policy.schema();
     match data::Loader::new(&schema)

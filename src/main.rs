@@ -1,8 +1,8 @@
 //! The `docket` binary: see `docket --help`.
 
-fn main() -> docket::cli::Exit {
+fn main() -> docket::Exit {
     tune_allocator();
-    docket::cli::run()
+    docket::run()
 }
 
 /// Fixes glibc's mmap threshold at its initial 128 KiB.

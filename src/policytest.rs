@@ -34,59 +34,57 @@ use crate::semantics::Policy;
 
 /// One expectation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expect {
+pub(crate) struct Expect {
     /// Case key.
-    pub key: String,
+    pub(crate) key: String,
     /// Rule id.
-    pub rule: String,
+    pub(crate) rule: String,
     /// Expected status.
-    pub status: String,
+    pub(crate) status: String,
     /// Text the message must contain.
-    pub contains: Option<String>,
+    pub(crate) contains: Option<String>,
     /// Line in the test file.
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 /// Rows given for one table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TableBlock {
+pub(crate) struct TableBlock {
     /// The header line's fields.
-    pub header: Vec<String>,
+    pub(crate) header: Vec<String>,
     /// Rows.
-    pub rows: Vec<Vec<String>>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 /// One test.
 #[derive(Debug, Clone, Default)]
-pub struct Test {
+pub(crate) struct Test {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Line of `test`.
-    pub line: usize,
+    pub(crate) line: usize,
     /// As-of.
-    pub as_of: Option<String>,
+    pub(crate) as_of: Option<String>,
     /// Tables (by table or file name).
-    pub tables: Vec<(String, TableBlock)>,
+    pub(crate) tables: Vec<(String, TableBlock)>,
     /// Expectations.
-    pub expects: Vec<Expect>,
+    pub(crate) expects: Vec<Expect>,
 }
 
 /// A parsed test file.
 #[derive(Debug, Clone, Default)]
-pub struct TestFile {
-    /// Path.
-    pub path: PathBuf,
+pub(crate) struct TestFile {
     /// Tests.
-    pub tests: Vec<Test>,
+    pub(crate) tests: Vec<Test>,
 }
 
 /// A problem in a test file: `file:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
+pub(crate) struct SyntaxError {
     /// Line.
-    pub line: usize,
+    pub(crate) line: usize,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 fn parse_csv_line(s: &str) -> Vec<String> {
@@ -101,11 +99,8 @@ fn parse_csv_line(s: &str) -> Vec<String> {
 }
 
 /// Parses a test file's text.
-pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<SyntaxError>> {
-    let mut file = TestFile {
-        path: path.to_path_buf(),
-        tests: Vec::new(),
-    };
+pub fn parse(text: &str) -> Result<TestFile, Vec<SyntaxError>> {
+    let mut file = TestFile { tests: Vec::new() };
     let mut shared: Vec<(String, TableBlock)> = Vec::new();
     let mut errors = Vec::new();
     // The table block being filled: (in test?, index).
@@ -218,7 +213,7 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<SyntaxError>> {
 }
 
 /// The test files of a policy: `tests/*.dockettest` next to it.
-pub fn files(policy_path: &Path) -> Vec<PathBuf> {
+pub(crate) fn files(policy_path: &Path) -> Vec<PathBuf> {
     let dir = if policy_path.is_dir() {
         policy_path.join("tests")
     } else {
@@ -238,16 +233,16 @@ pub fn files(policy_path: &Path) -> Vec<PathBuf> {
 
 /// What one test found.
 #[derive(Debug, Clone, Default)]
-pub struct TestOutcome {
+pub(crate) struct TestOutcome {
     /// Lines saying what differs: `- expected …` / `+ actual …`.
-    pub diff: Vec<String>,
+    pub(crate) diff: Vec<String>,
     /// Rule ids it exercised.
-    pub rules: BTreeSet<String>,
+    pub(crate) rules: BTreeSet<String>,
 }
 
 impl TestOutcome {
     /// True when everything matched.
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         self.diff.is_empty()
     }
 }
@@ -321,7 +316,7 @@ fn tables(policy: &Policy, t: &Test) -> Result<Sources, String> {
 }
 
 /// Runs one test against a checked policy.
-pub fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> TestOutcome {
+pub(crate) fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> TestOutcome {
     let mut out = TestOutcome {
         rules: t.expects.iter().map(|e| e.rule.clone()).collect(),
         ..TestOutcome::default()

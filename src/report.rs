@@ -3,13 +3,13 @@
 //! The shapes here are the command-line contract of `docket check`
 //! (`--format json|ndjson|csv|human`); field names do not change.
 
-pub mod case;
-pub mod check;
-pub mod ci;
-pub mod diff;
-pub mod human;
-pub mod lint;
-pub mod rules;
+pub(crate) mod case;
+pub(crate) mod check;
+pub(crate) mod ci;
+pub(crate) mod diff;
+pub(crate) mod human;
+pub(crate) mod lint;
+pub(crate) mod rules;
 
 use serde::Serialize;
 
@@ -21,27 +21,27 @@ use crate::source::SourceMap;
 use crate::time::Instant;
 
 /// What every report needs.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// The checked policy.
-    pub policy: &'a Policy,
+    pub(crate) policy: &'a Policy,
     /// Its sources.
-    pub sources: &'a SourceMap,
+    pub(crate) sources: &'a SourceMap,
     /// The policy path as given.
-    pub policy_path: &'a str,
+    pub(crate) policy_path: &'a str,
     /// The data.
-    pub data: &'a Dataset,
+    pub(crate) data: &'a Dataset,
     /// As-of, ms since the epoch.
-    pub now: i64,
+    pub(crate) now: i64,
 }
 
 impl Context<'_> {
     /// As-of in RFC 3339 with the policy zone's offset.
-    pub fn as_of(&self) -> String {
+    pub(crate) fn as_of(&self) -> String {
         Instant(self.now).rfc3339(self.policy.timezone)
     }
 
     /// A rule's severity.
-    pub fn severity(&self, f: &Finding) -> Severity {
+    pub(crate) fn severity(&self, f: &Finding) -> Severity {
         self.policy
             .rules
             .get(f.rule)
@@ -49,12 +49,12 @@ impl Context<'_> {
     }
 
     /// A rule's id.
-    pub fn rule_id(&self, f: &Finding) -> &str {
+    pub(crate) fn rule_id(&self, f: &Finding) -> &str {
         self.policy.rules.get(f.rule).map_or("", |r| r.id.as_str())
     }
 
     /// File and line of a data row.
-    pub fn place(&self, table: usize, row: u32) -> (String, u64) {
+    pub(crate) fn place(&self, table: usize, row: u32) -> (String, u64) {
         match self.data.table(table) {
             Some(t) => (t.file.to_string(), t.line(row as usize)),
             None => (String::new(), 0),
@@ -64,55 +64,55 @@ impl Context<'_> {
 
 /// `{"file","line","column"}` of a rule in the policy.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct PolicySpan {
+pub(crate) struct PolicySpan {
     /// Policy file.
-    pub file: String,
+    pub(crate) file: String,
     /// 1-based line.
-    pub line: usize,
+    pub(crate) line: usize,
     /// 1-based column.
-    pub column: usize,
+    pub(crate) column: usize,
 }
 
 /// `{"file","line"}` of a data row.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct RowRef {
+pub(crate) struct RowRef {
     /// Data file.
-    pub file: String,
+    pub(crate) file: String,
     /// Physical line the record starts on.
-    pub line: u64,
+    pub(crate) line: u64,
 }
 
 /// A finding as JSON, NDJSON and CSV show it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct JsonFinding {
+pub(crate) struct JsonFinding {
     /// Rule id.
-    pub rule: String,
+    pub(crate) rule: String,
     /// `error` or `warning`.
-    pub severity: &'static str,
+    pub(crate) severity: &'static str,
     /// `violated` or `due`.
-    pub status: &'static str,
+    pub(crate) status: &'static str,
     /// The case key.
-    pub key: String,
+    pub(crate) key: String,
     /// What is wrong, with the values.
-    pub message: String,
+    pub(crate) message: String,
     /// For due items: RFC 3339 in the policy's zone.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<String>,
+    pub(crate) deadline: Option<String>,
     /// For ladders: the mark number.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mark: Option<u64>,
+    pub(crate) mark: Option<u64>,
     /// Where the rule is written.
-    pub policy_span: PolicySpan,
+    pub(crate) policy_span: PolicySpan,
     /// Data rows involved, the case first.
-    pub rows: Vec<RowRef>,
+    pub(crate) rows: Vec<RowRef>,
     /// Rows of this case with data errors (unreadable cells read as
     /// missing, dropped rows): absent when the case read cleanly.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub data_errors: Vec<RowRef>,
+    pub(crate) data_errors: Vec<RowRef>,
 }
 
 /// A finding in its report shape.
-pub fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
+pub(crate) fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
     let rule = ctx.policy.rules.get(f.rule);
     let policy_span = rule.and_then(|r| ctx.sources.locate(r.span)).map_or(
         PolicySpan {
@@ -148,7 +148,7 @@ pub fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
 }
 
 /// The rows with data errors a finding's case reads.
-pub fn rows_with_errors(ctx: &Context, f: &Finding) -> Vec<RowRef> {
+pub(crate) fn rows_with_errors(ctx: &Context, f: &Finding) -> Vec<RowRef> {
     f.data_errors
         .as_deref()
         .unwrap_or(&[])
@@ -165,7 +165,7 @@ pub fn rows_with_errors(ctx: &Context, f: &Finding) -> Vec<RowRef> {
 
 /// "this case reads rows with data errors: file:line, …" for text
 /// reports, or nothing when there are none.
-pub fn data_error_note(rows: &[RowRef]) -> Option<String> {
+pub(crate) fn data_error_note(rows: &[RowRef]) -> Option<String> {
     const SHOWN: usize = 5;
     if rows.is_empty() {
         return None;
@@ -186,60 +186,60 @@ pub fn data_error_note(rows: &[RowRef]) -> Option<String> {
 
 /// The policy that ran.
 #[derive(Debug, Clone, Serialize)]
-pub struct PolicyInfo {
+pub(crate) struct PolicyInfo {
     /// `policy "…"`
-    pub name: String,
+    pub(crate) name: String,
     /// `version "…"`
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// IANA zone.
-    pub timezone: String,
+    pub(crate) timezone: String,
     /// Path as given.
-    pub path: String,
+    pub(crate) path: String,
     /// Rules checked.
-    pub rules: Vec<String>,
+    pub(crate) rules: Vec<String>,
 }
 
 /// Per-rule counts.
 #[derive(Debug, Clone, Serialize)]
-pub struct RuleSummary {
+pub(crate) struct RuleSummary {
     /// Rule id.
-    pub rule: String,
+    pub(crate) rule: String,
     /// `error` or `warning`.
-    pub severity: &'static str,
+    pub(crate) severity: &'static str,
     /// Title.
-    pub title: String,
+    pub(crate) title: String,
     /// Counts.
     #[serde(flatten)]
-    pub stats: RuleStats,
+    pub(crate) stats: RuleStats,
 }
 
 /// Totals of a run.
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Subject rows (cases) evaluated.
-    pub cases: u64,
+    pub(crate) cases: u64,
     /// Violation findings.
-    pub violated: u64,
+    pub(crate) violated: u64,
     /// Due findings.
-    pub due: u64,
+    pub(crate) due: u64,
     /// Violations of error rules.
-    pub errors: u64,
+    pub(crate) errors: u64,
     /// Violations of warning rules.
-    pub warnings: u64,
+    pub(crate) warnings: u64,
     /// Data errors.
-    pub data_errors: u64,
+    pub(crate) data_errors: u64,
     /// Data warnings.
-    pub data_warnings: u64,
+    pub(crate) data_warnings: u64,
     /// Violations counted but not listed (`--max-marks`).
-    pub unlisted: u64,
+    pub(crate) unlisted: u64,
     /// Per rule, in policy order.
-    pub rules: Vec<RuleSummary>,
+    pub(crate) rules: Vec<RuleSummary>,
     /// Per data file: rows read, loaded and rejected.
-    pub files: Vec<FileAccount>,
+    pub(crate) files: Vec<FileAccount>,
 }
 
 /// The policy block.
-pub fn policy_info(ctx: &Context, selected: &[usize]) -> PolicyInfo {
+pub(crate) fn policy_info(ctx: &Context, selected: &[usize]) -> PolicyInfo {
     PolicyInfo {
         name: ctx.policy.name.clone(),
         version: ctx.policy.version.clone(),
@@ -257,7 +257,7 @@ pub fn policy_info(ctx: &Context, selected: &[usize]) -> PolicyInfo {
 }
 
 /// The summary block.
-pub fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summary {
+pub(crate) fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summary {
     let mut s = Summary {
         cases: audit.subjects,
         violated: 0,
@@ -293,35 +293,35 @@ pub fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summary {
 
 /// A data error as JSON.
 #[derive(Debug, Clone, Serialize)]
-pub struct JsonDataError {
+pub(crate) struct JsonDataError {
     /// The file.
-    pub file: String,
+    pub(crate) file: String,
     /// Physical line.
-    pub line: u64,
+    pub(crate) line: u64,
     /// The column header, for errors about one cell.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<String>,
+    pub(crate) column: Option<String>,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// Stable code.
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// The offending text.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
+    pub(crate) text: Option<String>,
 }
 
 /// Data errors and data warnings in report shape.
 #[derive(Debug, Clone, Default)]
-pub struct DataIssues {
+pub(crate) struct DataIssues {
     /// Data errors.
-    pub errors: Vec<JsonDataError>,
+    pub(crate) errors: Vec<JsonDataError>,
     /// Data warnings.
-    pub warnings: Vec<JsonDataError>,
+    pub(crate) warnings: Vec<JsonDataError>,
 }
 
 impl DataIssues {
     /// Both lists of a dataset.
-    pub fn of(data: &Dataset) -> DataIssues {
+    pub(crate) fn of(data: &Dataset) -> DataIssues {
         DataIssues {
             errors: data_errors(&data.errors),
             warnings: data_errors(&data.warnings),
@@ -330,7 +330,7 @@ impl DataIssues {
 }
 
 /// Data errors in report shape.
-pub fn data_errors(errors: &[DataError]) -> Vec<JsonDataError> {
+pub(crate) fn data_errors(errors: &[DataError]) -> Vec<JsonDataError> {
     errors
         .iter()
         .map(|e| JsonDataError {
@@ -346,24 +346,24 @@ pub fn data_errors(errors: &[DataError]) -> Vec<JsonDataError> {
 
 /// The last line of `--format ndjson`.
 #[derive(Serialize)]
-pub struct NdjsonSummary {
+pub(crate) struct NdjsonSummary {
     /// As-of.
-    pub as_of: String,
+    pub(crate) as_of: String,
     /// The policy.
-    pub policy: PolicyInfo,
+    pub(crate) policy: PolicyInfo,
     /// Totals.
-    pub summary: Summary,
+    pub(crate) summary: Summary,
     /// Data errors in file order.
-    pub data_errors: Vec<JsonDataError>,
+    pub(crate) data_errors: Vec<JsonDataError>,
     /// Data warnings in file order.
-    pub data_warnings: Vec<JsonDataError>,
+    pub(crate) data_warnings: Vec<JsonDataError>,
 }
 
 /// Header of `--format csv`. A row is a finding (`kind` `finding`), a
 /// data error (`data-error`) or a data warning (`data-warning`); the
 /// columns after `rows` were added in that order, so readers of the first
 /// ten keep working.
-pub const CSV_HEADER: [&str; 16] = [
+pub(crate) const CSV_HEADER: [&str; 16] = [
     "rule",
     "severity",
     "status",
@@ -386,7 +386,7 @@ pub const CSV_HEADER: [&str; 16] = [
 /// would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return) gets a leading `'`, as OWASP recommends against CSV
 /// injection.
-pub fn spreadsheet_safe(s: String) -> String {
+pub(crate) fn spreadsheet_safe(s: String) -> String {
     match s.as_bytes().first() {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}"),
         _ => s,
@@ -401,7 +401,7 @@ fn rows_cell(rows: &[RowRef]) -> String {
 }
 
 /// One `--format csv` record of a finding.
-pub fn csv_record(f: &JsonFinding) -> [String; 16] {
+pub(crate) fn csv_record(f: &JsonFinding) -> [String; 16] {
     [
         f.rule.clone(),
         f.severity.to_string(),
@@ -424,7 +424,7 @@ pub fn csv_record(f: &JsonFinding) -> [String; 16] {
 }
 
 /// One `--format csv` record of a data error (`warning`: a data warning).
-pub fn csv_data_record(e: &JsonDataError, warning: bool) -> [String; 16] {
+pub(crate) fn csv_data_record(e: &JsonDataError, warning: bool) -> [String; 16] {
     let (severity, kind) = if warning {
         ("warning", "data-warning")
     } else {

@@ -7,12 +7,12 @@
 //! only when there are no errors.
 
 mod expr;
-pub mod ir;
+pub(crate) mod ir;
 mod needs;
 mod rules;
 mod schema;
 mod tables;
-pub mod types;
+pub(crate) mod types;
 mod usage;
 
 use std::collections::HashMap;
@@ -22,7 +22,7 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 
 pub use ir::*;
-pub use types::Type;
+pub(crate) use types::Type;
 
 use crate::diagnostic::{self, Diagnostic, did_you_mean};
 use crate::source::{SourceMap, Span};
@@ -34,8 +34,6 @@ use crate::time::{FormatKind, TimeFormat, iso8601};
 pub struct Loaded {
     /// Every file read.
     pub sources: SourceMap,
-    /// The parsed files (in the order read).
-    pub files: Vec<ast::File>,
     /// The checked policy, when there were no errors.
     pub policy: Option<Policy>,
     /// Errors and warnings, sorted by position.
@@ -44,14 +42,14 @@ pub struct Loaded {
 
 impl Loaded {
     /// True when any diagnostic is an error.
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 }
 
 /// The policy files under a path: the file itself, or the `*.docket` files
 /// of a directory (not recursive), sorted by name.
-pub fn policy_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
+pub(crate) fn policy_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| {
         Diagnostic::error(
             "docket::io::read",
@@ -88,7 +86,7 @@ pub fn policy_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> 
     Ok(files)
 }
 
-pub use crate::diagnostic::io_reason;
+pub(crate) use crate::diagnostic::io_reason;
 
 /// Reads, parses and checks the policy at `path` (a file or directory).
 pub fn load(path: &Path) -> Loaded {
@@ -98,7 +96,6 @@ pub fn load(path: &Path) -> Loaded {
         Err(d) => {
             return Loaded {
                 sources,
-                files: Vec::new(),
                 policy: None,
                 diagnostics: vec![d],
             };
@@ -144,14 +141,13 @@ pub fn load(path: &Path) -> Loaded {
         // declare as missing.
         return Loaded {
             sources,
-            files: Vec::new(),
             policy: None,
             diagnostics,
         };
     }
     for (p, text) in texts {
         let text = crate::source::without_bom(text);
-        sources.add(p.display().to_string(), Some(&p), text);
+        sources.add(p.display().to_string(), text);
     }
     let mut loaded = check_sources(sources);
     diagnostics.append(&mut loaded.diagnostics);
@@ -182,14 +178,13 @@ pub fn check_sources(sources: SourceMap) -> Loaded {
     diagnostic::sort(&mut diagnostics);
     Loaded {
         sources,
-        files,
         policy,
         diagnostics,
     }
 }
 
 /// Checks parsed files as one policy.
-pub fn check(files: &[ast::File], sources: &SourceMap) -> (Option<Policy>, Vec<Diagnostic>) {
+pub(crate) fn check(files: &[ast::File], sources: &SourceMap) -> (Option<Policy>, Vec<Diagnostic>) {
     let mut c = Checker::new(files, sources);
     let policy = c.run();
     let has_errors = c.diags.iter().any(Diagnostic::is_error);
@@ -269,7 +264,7 @@ impl<'a> Checker<'a> {
         self.check_relation_filters();
         self.check_defines();
         let rules = self.check_rules();
-        let (name, version, span) = header?;
+        let (name, version) = header?;
         let defines = std::mem::take(&mut self.defines)
             .into_iter()
             .collect::<Option<Vec<_>>>()?;
@@ -277,7 +272,6 @@ impl<'a> Checker<'a> {
             name,
             version,
             timezone: self.tz,
-            header_span: span,
             tables: std::mem::take(&mut self.tables),
             defines,
             rules,
@@ -285,7 +279,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks the one policy header; returns name, version and span.
-    fn header(&mut self) -> Option<(String, Option<String>, Span)> {
+    fn header(&mut self) -> Option<(String, Option<String>)> {
         let headers: Vec<&ast::PolicyHeader> = self
             .items()
             .filter_map(|i| match i {
@@ -356,7 +350,7 @@ impl<'a> Checker<'a> {
                     .with_help("add `timezone \"America/New_York\"` (local times in the exports are read in it)"),
             ),
         }
-        Some((first.name.value.clone(), version, first.span))
+        Some((first.name.value.clone(), version))
     }
 
     /// Compiles format specs, reporting bad patterns.

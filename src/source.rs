@@ -4,8 +4,6 @@
 //! addressed by a [`FileId`]. A [`Span`] is a byte range inside one file; it is
 //! small and `Copy` so every AST node, typed expression and finding can carry one.
 
-use std::path::{Path, PathBuf};
-
 /// Identifies one file in a [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FileId(pub u32);
@@ -14,11 +12,11 @@ pub struct FileId(pub u32);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
     /// The file the range belongs to.
-    pub file: FileId,
+    pub(crate) file: FileId,
     /// First byte.
-    pub start: u32,
+    pub(crate) start: u32,
     /// One past the last byte.
-    pub end: u32,
+    pub(crate) end: u32,
 }
 
 impl Span {
@@ -30,7 +28,7 @@ impl Span {
     };
 
     /// Builds a span from byte offsets.
-    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+    pub(crate) fn new(file: FileId, start: usize, end: usize) -> Span {
         Span {
             file,
             start: clamp_u32(start),
@@ -39,7 +37,7 @@ impl Span {
     }
 
     /// The smallest span covering both `self` and `other` (same file assumed).
-    pub fn to(self, other: Span) -> Span {
+    pub(crate) fn to(self, other: Span) -> Span {
         Span {
             file: self.file,
             start: self.start.min(other.start),
@@ -48,13 +46,8 @@ impl Span {
     }
 
     /// Length in bytes.
-    pub fn len(self) -> usize {
+    pub(crate) fn len(self) -> usize {
         (self.end - self.start) as usize
-    }
-
-    /// True when the span covers no bytes.
-    pub fn is_empty(self) -> bool {
-        self.end == self.start
     }
 }
 
@@ -67,21 +60,19 @@ fn clamp_u32(n: usize) -> u32 {
 
 /// One loaded source file.
 #[derive(Debug, Clone)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     /// The name shown in diagnostics (the path as the user gave it).
-    pub name: String,
-    /// The path on disk, when the file came from disk.
-    pub path: Option<PathBuf>,
+    pub(crate) name: String,
     /// The full text.
-    pub text: String,
+    pub(crate) text: String,
     /// The line number of the text's first line: 1, or more for an excerpt
     /// of a larger file (a data row).
-    pub first_line: usize,
+    pub(crate) first_line: usize,
     line_starts: Vec<u32>,
 }
 
 impl SourceFile {
-    fn new(name: String, path: Option<PathBuf>, text: String) -> SourceFile {
+    fn new(name: String, text: String) -> SourceFile {
         let mut line_starts = vec![0u32];
         for (i, b) in text.bytes().enumerate() {
             if b == b'\n' {
@@ -90,7 +81,6 @@ impl SourceFile {
         }
         SourceFile {
             name,
-            path,
             text,
             first_line: 1,
             line_starts,
@@ -98,7 +88,7 @@ impl SourceFile {
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: u32) -> (usize, usize) {
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
@@ -114,7 +104,7 @@ impl SourceFile {
     }
 
     /// The text of a span, or "" when the span is out of range.
-    pub fn slice(&self, span: Span) -> &str {
+    pub(crate) fn slice(&self, span: Span) -> &str {
         self.text
             .get(span.start as usize..span.end as usize)
             .unwrap_or("")
@@ -134,25 +124,21 @@ impl SourceMap {
     }
 
     /// Registers text under a display name.
-    pub fn add(&mut self, name: impl Into<String>, path: Option<&Path>, text: String) -> FileId {
+    pub fn add(&mut self, name: impl Into<String>, text: String) -> FileId {
         let id = FileId(clamp_u32(self.files.len()));
-        self.files.push(SourceFile::new(
-            name.into(),
-            path.map(Path::to_path_buf),
-            text,
-        ));
+        self.files.push(SourceFile::new(name.into(), text));
         id
     }
 
     /// Registers an excerpt of a larger file whose first line is `first_line`
     /// (1-based), so positions in it show the file's own line numbers.
-    pub fn add_excerpt(
+    pub(crate) fn add_excerpt(
         &mut self,
         name: impl Into<String>,
         text: String,
         first_line: usize,
     ) -> FileId {
-        let id = self.add(name, None, text);
+        let id = self.add(name, text);
         if let Some(f) = self.files.last_mut() {
             f.first_line = first_line.max(1);
         }
@@ -160,12 +146,12 @@ impl SourceMap {
     }
 
     /// The file behind an id.
-    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+    pub(crate) fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
     }
 
     /// All files with their ids, in registration order.
-    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
             .enumerate()
@@ -173,7 +159,7 @@ impl SourceMap {
     }
 
     /// File name, 1-based line and column of a span's start.
-    pub fn locate(&self, span: Span) -> Option<(&str, usize, usize)> {
+    pub(crate) fn locate(&self, span: Span) -> Option<(&str, usize, usize)> {
         let file = self.get(span.file)?;
         let (line, col) = file.line_col(span.start);
         Some((file.name.as_str(), line, col))
@@ -182,7 +168,7 @@ impl SourceMap {
 
 /// The text of a policy or test file without the byte-order mark some
 /// editors put first: every command reads it the same way.
-pub fn without_bom(text: String) -> String {
+pub(crate) fn without_bom(text: String) -> String {
     match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
@@ -192,7 +178,7 @@ pub fn without_bom(text: String) -> String {
 /// Whether a table's file, as the policy names it, stays inside the export
 /// directory: a relative path whose `..` never climbs above it. `Err` says
 /// why not. (Symbolic links are checked when the file is opened.)
-pub fn inside_export(file: &str) -> Result<(), &'static str> {
+pub(crate) fn inside_export(file: &str) -> Result<(), &'static str> {
     use std::path::Component;
     if file.trim().is_empty() {
         return Err("is empty");
@@ -221,7 +207,7 @@ mod tests {
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {
         let mut map = SourceMap::new();
-        let id = map.add("p.docket", None, "ab\ncdé f\n".to_string());
+        let id = map.add("p.docket", "ab\ncdé f\n".to_string());
         let f = map.get(id).unwrap();
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(3), (2, 1));

@@ -9,6 +9,6 @@ pub mod ast;
 pub mod format;
 pub mod lexer;
 pub mod parser;
-pub mod prec;
+pub(crate) mod prec;
 
 pub use parser::parse;

@@ -21,26 +21,26 @@ use chrono::{
 use chrono_tz::Tz;
 
 /// Milliseconds in one second, minute, hour and day.
-pub const SECOND: i64 = 1_000;
+pub(crate) const SECOND: i64 = 1_000;
 /// Milliseconds in a minute.
-pub const MINUTE: i64 = 60 * SECOND;
+pub(crate) const MINUTE: i64 = 60 * SECOND;
 /// Milliseconds in an hour.
-pub const HOUR: i64 = 60 * MINUTE;
+pub(crate) const HOUR: i64 = 60 * MINUTE;
 /// Milliseconds in a 24-hour day of elapsed time.
-pub const DAY_MS: i64 = 24 * HOUR;
+pub(crate) const DAY_MS: i64 = 24 * HOUR;
 
 /// The longest span docket's dates allow: from 0001-01-01 to 9999-12-31
 /// (four-digit years), in days. A day count or duration beyond it cannot
 /// be added to any date docket reads.
-pub const MAX_SPAN_DAYS: i64 = 3_652_058;
+pub(crate) const MAX_SPAN_DAYS: i64 = 3_652_058;
 
 /// Whether `days` calendar days fit between two dates docket supports.
-pub fn days_in_range(days: i64) -> bool {
+pub(crate) fn days_in_range(days: i64) -> bool {
     days.checked_abs().is_some_and(|d| d <= MAX_SPAN_DAYS)
 }
 
 /// Whether an elapsed time of `ms` fits between two instants docket supports.
-pub fn elapsed_in_range(ms: i64) -> bool {
+pub(crate) fn elapsed_in_range(ms: i64) -> bool {
     ms.checked_abs()
         .is_some_and(|d| d <= MAX_SPAN_DAYS * DAY_MS)
 }
@@ -53,7 +53,7 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// `2024-06-03`, written without chrono's format parser.
-pub fn show_date(d: NaiveDate) -> String {
+pub(crate) fn show_date(d: NaiveDate) -> String {
     if (0..=9999).contains(&d.year()) {
         format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
     } else {
@@ -67,42 +67,27 @@ pub struct Instant(pub i64);
 
 impl Instant {
     /// The instant as a chrono UTC date-time, when representable.
-    pub fn to_utc(self) -> Option<DateTime<chrono::Utc>> {
+    pub(crate) fn to_utc(self) -> Option<DateTime<chrono::Utc>> {
         DateTime::from_timestamp_millis(self.0)
     }
 
     /// The calendar date of this instant in `tz`.
-    pub fn local_date(self, tz: Tz) -> Option<NaiveDate> {
+    pub(crate) fn local_date(self, tz: Tz) -> Option<NaiveDate> {
         self.to_utc().map(|d| d.with_timezone(&tz).date_naive())
-    }
-
-    /// `2025-11-25 13:44 EST`: minutes, seconds when not zero, zone abbreviation.
-    pub fn display(self, tz: Tz) -> String {
-        match self.to_utc() {
-            Some(d) => {
-                let l = d.with_timezone(&tz);
-                if l.second() == 0 && l.nanosecond() == 0 {
-                    l.format("%Y-%m-%d %H:%M %Z").to_string()
-                } else {
-                    l.format("%Y-%m-%d %H:%M:%S %Z").to_string()
-                }
-            }
-            None => format!("@{}ms", self.0),
-        }
     }
 
     /// `Tue 25 Nov 2025 13:44 EST`: for deadlines people read.
     ///
     /// Written field by field (messages show many of these; chrono's
     /// format strings are parsed again on every call).
-    pub fn display_long(self, tz: Tz) -> String {
+    pub(crate) fn display_long(self, tz: Tz) -> String {
         let mut s = String::with_capacity(32);
         self.push_long(tz, &mut s);
         s
     }
 
     /// Appends [`Instant::display_long`]'s text to `out`.
-    pub fn push_long(self, tz: Tz, out: &mut String) {
+    pub(crate) fn push_long(self, tz: Tz, out: &mut String) {
         use chrono_tz::OffsetName;
         use fmt::Write;
         let Some(d) = self.to_utc() else {
@@ -156,7 +141,7 @@ impl Instant {
     }
 
     /// RFC 3339 with the zone's offset, e.g. `2025-11-25T13:44:00-05:00`.
-    pub fn rfc3339(self, tz: Tz) -> String {
+    pub(crate) fn rfc3339(self, tz: Tz) -> String {
         match self.to_utc() {
             Some(d) => d
                 .with_timezone(&tz)
@@ -168,7 +153,7 @@ impl Instant {
 
 /// How a local date-time was read on a day its zone's clocks change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shift {
+pub(crate) enum Shift {
     /// It happens twice (clocks go back): its first occurrence is meant.
     Repeated,
     /// Clocks skip over it (they go forward): it is read with the UTC
@@ -178,7 +163,7 @@ pub enum Shift {
 
 impl Shift {
     /// What happened, for a warning: "happens twice in America/New_York …".
-    pub fn describe(self, tz: Tz) -> String {
+    pub(crate) fn describe(self, tz: Tz) -> String {
         match self {
             Shift::Repeated => format!(
                 "happens twice in {} (clocks go back); read as its first occurrence",
@@ -201,11 +186,11 @@ pub struct Local {
     /// The instant.
     pub instant: Instant,
     /// Set when the time was repeated or skipped.
-    pub shift: Option<Shift>,
+    pub(crate) shift: Option<Shift>,
 }
 
 /// Interprets a local date-time in `tz` (see [`Local`]).
-pub fn resolve_local(naive: NaiveDateTime, tz: Tz) -> Local {
+pub(crate) fn resolve_local(naive: NaiveDateTime, tz: Tz) -> Local {
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(d) => Local {
             instant: Instant(d.timestamp_millis()),
@@ -244,7 +229,7 @@ fn offset_before_gap(naive: NaiveDateTime, tz: Tz) -> i32 {
 }
 
 /// Interprets a date-time with an explicit UTC offset (in seconds).
-pub fn resolve_offset(naive: NaiveDateTime, offset_secs: i32) -> Instant {
+pub(crate) fn resolve_offset(naive: NaiveDateTime, offset_secs: i32) -> Instant {
     let ms = naive.and_utc().timestamp_millis();
     // INVARIANT: chrono's dates span about ±262,000 years, a few 10^18 ms
     // less than i64 holds, so subtracting a day's offset cannot overflow.
@@ -252,7 +237,7 @@ pub fn resolve_offset(naive: NaiveDateTime, offset_secs: i32) -> Instant {
 }
 
 /// Formats an elapsed duration in words: `48 hours`, `1 hour 30 minutes`.
-pub fn display_elapsed(ms: i64) -> String {
+pub(crate) fn display_elapsed(ms: i64) -> String {
     if ms == 0 {
         return "0 hours".to_string();
     }
@@ -275,7 +260,7 @@ pub fn display_elapsed(ms: i64) -> String {
 }
 
 /// Formats calendar days: `1 day`, `90 days`.
-pub fn display_days(n: i64) -> String {
+pub(crate) fn display_days(n: i64) -> String {
     if n.abs() == 1 {
         format!("{n} day")
     } else {
@@ -285,7 +270,7 @@ pub fn display_days(n: i64) -> String {
 
 /// What a format pattern describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormatKind {
+pub(crate) enum FormatKind {
     /// A calendar date.
     Date,
     /// A date with a time of day.
@@ -320,9 +305,9 @@ enum Piece {
 
 /// A compiled date or date-time pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimeFormat {
+pub(crate) struct TimeFormat {
     /// The pattern as written.
-    pub source: String,
+    pub(crate) source: String,
     items: Vec<Piece>,
     shape: Shape,
 }
@@ -353,7 +338,7 @@ fn shape_of(pattern: &str) -> Shape {
 }
 
 /// A local date-time and, when written, its UTC offset in seconds.
-pub type DateTimeParts = (NaiveDateTime, Option<i32>);
+pub(crate) type DateTimeParts = (NaiveDateTime, Option<i32>);
 
 /// Reads `n` ASCII digits at `at`.
 fn fixed(s: &[u8], at: usize, n: usize) -> Option<u32> {
@@ -526,7 +511,7 @@ fn us_datetime(s: &[u8]) -> Option<DateTimeParts> {
 /// Turns local date-times into instants in one zone, remembering the UTC
 /// offset of each day seen unless clocks change on that day.
 #[derive(Debug, Clone)]
-pub struct LocalResolver {
+pub(crate) struct LocalResolver {
     tz: Tz,
     /// Direct-mapped by day (chrono's `num_days_from_ce`): the day, and its
     /// offset (local minus UTC, milliseconds) when the same all day, or
@@ -540,7 +525,7 @@ const RESOLVER_DAYS: usize = 1024;
 
 impl LocalResolver {
     /// A resolver for `tz`.
-    pub fn new(tz: Tz) -> LocalResolver {
+    pub(crate) fn new(tz: Tz) -> LocalResolver {
         LocalResolver {
             tz,
             days: Vec::new(),
@@ -548,12 +533,12 @@ impl LocalResolver {
     }
 
     /// The zone.
-    pub fn zone(&self) -> Tz {
+    pub(crate) fn zone(&self) -> Tz {
         self.tz
     }
 
     /// The instant of a local date-time (as [`resolve_local`]).
-    pub fn resolve(&mut self, naive: NaiveDateTime) -> Local {
+    pub(crate) fn resolve(&mut self, naive: NaiveDateTime) -> Local {
         if self.days.is_empty() {
             self.days = vec![(i32::MIN, None); RESOLVER_DAYS];
         }
@@ -593,7 +578,7 @@ impl LocalResolver {
 }
 
 /// The patterns `iso8601` stands for, for dates and for date-times.
-pub fn iso8601(kind: FormatKind) -> Vec<TimeFormat> {
+pub(crate) fn iso8601(kind: FormatKind) -> Vec<TimeFormat> {
     let pats: &[&str] = match kind {
         FormatKind::Date => &["YYYY-MM-DD"],
         FormatKind::DateTime => &["YYYY-MM-DDTHH:mm[:ss[.S]][Z]"],
@@ -611,7 +596,7 @@ impl TimeFormat {
     /// fraction of a second, `a` AM/PM in any case, `Z` offset (`Z`, `+05:00`,
     /// `+0500`, `+05`), `T` the ISO separator (a space also matches), `[…]`
     /// optional part. Any other character stands for itself.
-    pub fn compile(pattern: &str, kind: FormatKind) -> Result<TimeFormat, String> {
+    pub(crate) fn compile(pattern: &str, kind: FormatKind) -> Result<TimeFormat, String> {
         let bytes = pattern.as_bytes();
         let mut pos = 0;
         let items = compile_seq(bytes, &mut pos, 0)?;
@@ -657,7 +642,7 @@ impl TimeFormat {
     }
 
     /// Matches a whole trimmed cell as a local date-time with its offset, if written.
-    pub fn match_parts(&self, s: &[u8]) -> Option<DateTimeParts> {
+    pub(crate) fn match_parts(&self, s: &[u8]) -> Option<DateTimeParts> {
         match self.shape {
             Shape::IsoDateTime => iso_datetime(s),
             Shape::UsDateTime => us_datetime(s),
@@ -688,7 +673,7 @@ impl TimeFormat {
     }
 
     /// Matches a whole trimmed cell as a date.
-    pub fn match_date(&self, s: &[u8]) -> Option<NaiveDate> {
+    pub(crate) fn match_date(&self, s: &[u8]) -> Option<NaiveDate> {
         match self.shape {
             Shape::IsoDate => return iso_date(s).filter(|_| s.len() == 10),
             Shape::UsDate => return us_date(s),
@@ -703,7 +688,7 @@ impl TimeFormat {
 
     /// Matches a whole trimmed cell as a date-time; no-offset values are local
     /// time in `tz`.
-    pub fn match_datetime(&self, s: &[u8], tz: Tz) -> Option<Local> {
+    pub(crate) fn match_datetime(&self, s: &[u8], tz: Tz) -> Option<Local> {
         let (naive, offset) = self.match_parts(s)?;
         Some(match offset {
             Some(off) => Local {
@@ -969,11 +954,6 @@ fn match_items(items: &[Piece], s: &[u8], at: usize, f: &mut Fields) -> Option<u
         Piece::Optional(_) => return None,
     };
     match_items(rest, s, next, f)
-}
-
-/// The year, month and day of a date as a tuple (for compact storage and display).
-pub fn ymd(d: NaiveDate) -> (i32, u32, u32) {
-    (d.year(), d.month(), d.day())
 }
 
 #[cfg(test)]

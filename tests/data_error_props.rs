@@ -34,7 +34,7 @@ type Seen = (String, String, Status, Option<u64>, Option<i64>, String);
 fn policy() -> Policy {
     let mut sources = SourceMap::new();
     for (name, text) in common::bundled() {
-        sources.add(name, None, text);
+        sources.add(name, text);
     }
     check_sources(sources).policy.unwrap()
 }

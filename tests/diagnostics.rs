@@ -35,7 +35,7 @@ fn broken_policies() {
             path.file_name().unwrap().to_string_lossy()
         );
         let mut sources = SourceMap::new();
-        sources.add(name.clone(), None, text.clone());
+        sources.add(name.clone(), text.clone());
         let loaded = check_sources(sources);
         let codes: Vec<String> = loaded
             .diagnostics

@@ -52,7 +52,7 @@ fn sources_of(dir: &Path) -> Sources {
 fn policy_of(files: &[(String, String)]) -> Policy {
     let mut sources = SourceMap::new();
     for (name, text) in files {
-        sources.add(name.clone(), None, text.clone());
+        sources.add(name.clone(), text.clone());
     }
     let loaded = check_sources(sources);
     match loaded.policy {

@@ -43,14 +43,14 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics(text in any::<String>()) {
         let mut sources = SourceMap::new();
-        sources.add("fuzz.docket", None, text);
+        sources.add("fuzz.docket", text);
         let _ = check_sources(sources);
     }
 
     #[test]
     fn policy_like_text_never_panics(text in "(policy|table|rule|notice|escalation|allowlist|define|[a-z]{1,4}|\"[^\"\n]{0,4}\"|[0-9]{1,4}[dhm]?|[-=<>!(){}\\[\\],.:#\n ]|where|and|or|not|in|is|any|first|count|at|expect|every|arm|when|let|from|to|message|severity|for|source|start|stop|case|now|missing|present){0,60}") {
         let mut sources = SourceMap::new();
-        sources.add("fuzz.docket", None, text.clone());
+        sources.add("fuzz.docket", text.clone());
         let loaded = check_sources(sources);
         if loaded.diagnostics.iter().all(|d| !d.code.starts_with("docket::parse")) {
             prop_assert!(format_source(FileId(0), &text).is_ok(), "formatter refused parsed text:\n{}", text);
@@ -74,7 +74,7 @@ proptest! {
         }
         let mut sources = SourceMap::new();
         for (n, t) in &files {
-            sources.add(n.clone(), None, if n == name { text.clone() } else { t.clone() });
+            sources.add(n.clone(), if n == name { text.clone() } else { t.clone() });
         }
         let loaded = check_sources(sources);
         if loaded.diagnostics.iter().all(|d| !d.code.starts_with("docket::parse")) {
@@ -145,7 +145,7 @@ fn deep_nesting() {
                 shape(depth)
             );
             let mut sources = SourceMap::new();
-            sources.add("deep.docket", None, text.clone());
+            sources.add("deep.docket", text.clone());
             let loaded = check_sources(sources);
             let too_deep = loaded
                 .diagnostics

@@ -46,7 +46,7 @@ pub fn policy() -> &'static Policy {
 fn policy_with(files: &[(String, String)]) -> Option<Policy> {
     let mut sources = SourceMap::new();
     for (name, text) in files {
-        sources.add(name.clone(), None, text.clone());
+        sources.add(name.clone(), text.clone());
     }
     check_sources(sources).policy
 }

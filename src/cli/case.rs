@@ -14,7 +14,7 @@ use crate::semantics::{Policy, Severity, TableId};
 
 /// Output formats of `case`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
+pub(crate) enum Format {
     /// A checklist.
     #[default]
     Human,
@@ -26,15 +26,15 @@ pub enum Format {
 
 /// Flags of `case`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The case number (the key of the table the rules are about).
-    pub number: String,
+    pub(crate) number: String,
     /// Policy, data and as-of.
     #[command(flatten)]
-    pub run: setup::RunArgs,
+    pub(crate) run: setup::RunArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub(crate) format: Format,
 }
 
 /// The table most rules are about.
@@ -54,7 +54,7 @@ fn subject(policy: &Policy) -> Option<TableId> {
 }
 
 /// Runs `case`.
-pub fn run(ctx: &Ctx, a: Args) -> Outcome {
+pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let mut data_sources = setup::sources(a.run.data.clone(), &a.run.tables)?;

@@ -14,7 +14,7 @@ use crate::semantics::{Severity, io_reason};
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
+pub(crate) enum Format {
     /// Findings drawn with the policy line and the data rows, then a per-rule table.
     #[default]
     Human,
@@ -48,7 +48,7 @@ impl From<Format> for printer::Format {
 
 /// The lowest severity that makes `check` fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     /// Violations of error rules.
     #[default]
     Error,
@@ -58,32 +58,32 @@ pub enum FailOn {
 
 /// Flags of `check`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Policy, data and as-of.
     #[command(flatten)]
-    pub run: setup::RunArgs,
+    pub(crate) run: setup::RunArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Check only this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
-    pub rules: Vec<String>,
+    pub(crate) rules: Vec<String>,
     /// Exit 1 on violations of rules at or above this severity.
     #[arg(long, value_enum, default_value_t)]
-    pub fail_on: FailOn,
+    pub(crate) fail_on: FailOn,
     /// No progress bar.
     #[arg(long, short)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Threads for parsing and evaluation (default: all cores).
     #[arg(long)]
-    pub threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
     /// Write the report to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// List at most N missed marks per case and escalation ladder; the rest
     /// are counted in the summary but not listed.
     #[arg(long, value_name = "N")]
-    pub max_marks: Option<u64>,
+    pub(crate) max_marks: Option<u64>,
 }
 
 /// Where the report goes.
@@ -155,7 +155,7 @@ impl Out {
 }
 
 /// Runs `check`.
-pub fn run(ctx: &Ctx, a: Args) -> Outcome {
+pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     setup::threads(a.threads)?;
     let output = setup::output_target(a.output.as_deref(), &a.run.inputs())?;
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;

@@ -15,7 +15,7 @@ use crate::source::SourceMap;
 
 /// Output formats of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
+pub(crate) enum Format {
     /// Findings added (+), removed (-) and changed (~), then a per-rule table.
     #[default]
     Human,
@@ -27,25 +27,25 @@ pub enum Format {
 
 /// Flags of `diff`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The policy before the change (a file or a directory of `.docket` files).
     #[arg(long, value_name = "OLD_POLICY")]
-    pub base: PathBuf,
+    pub(crate) base: PathBuf,
     /// The changed policy, data and as-of.
     #[command(flatten)]
-    pub run: setup::RunArgs,
+    pub(crate) run: setup::RunArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Exit 1 when the change adds violations.
     #[arg(long)]
-    pub fail_on_new: bool,
+    pub(crate) fail_on_new: bool,
     /// Threads for parsing and evaluation (default: all cores).
     #[arg(long)]
-    pub threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
     /// Write the report to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
 }
 
 /// One policy's findings and counts over the shared dataset.
@@ -108,7 +108,7 @@ fn info(policy: &Policy, path: &str) -> report::PolicyInfo {
 }
 
 /// Runs `diff`.
-pub fn run(ctx: &Ctx, a: Args) -> Outcome {
+pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     setup::threads(a.threads)?;
     let mut inputs = a.run.inputs();
     inputs.push(&a.base);

@@ -12,16 +12,16 @@ use crate::syntax::format::format_source;
 
 /// Flags of `fmt`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Policy files or directories of `.docket` files (default: `policies`).
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Change nothing; list the files that are not formatted, with a diff, and exit 1 if any.
     #[arg(long)]
-    pub check: bool,
+    pub(crate) check: bool,
 }
 
 /// Runs `fmt`.
-pub fn run(ctx: &Ctx, args: Args) -> Outcome {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("policies")]
     } else {
@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Outcome {
                 }
             };
             let name = file.display().to_string();
-            let id = sources.add(name.clone(), Some(&file), text.clone());
+            let id = sources.add(name.clone(), text.clone());
             let formatted = match format_source(id, &text) {
                 Ok(f) => f,
                 Err(mut d) => {

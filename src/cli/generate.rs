@@ -9,33 +9,33 @@ use crate::semantics::io_reason;
 
 /// Flags of `gen`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Number of cases (accounts, opportunities and events follow from it).
     #[arg(long, default_value_t = 1000)]
-    pub cases: usize,
+    pub(crate) cases: usize,
     /// Random seed; the same seed writes the same files.
     #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Directory to write accounts.csv, opportunities.csv, cases.csv and case_events.csv into.
     #[arg(long)]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Fraction of dates written US-style (6/3/2024).
     #[arg(long, default_value_t = 0.1)]
-    pub us_dates: f64,
+    pub(crate) us_dates: f64,
     /// Fraction of rows with a deliberate data error.
     #[arg(long, default_value_t = 0.0)]
-    pub errors: f64,
+    pub(crate) errors: f64,
     /// Write CRLF line ends.
     #[arg(long)]
-    pub crlf: bool,
+    pub(crate) crlf: bool,
     /// Write into `--out` even when it already holds files (the export's
     /// four files are replaced).
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 /// Runs `gen`.
-pub fn run(a: Args) -> Outcome {
+pub(crate) fn run(a: Args) -> Outcome {
     let holds_files = std::fs::read_dir(&a.out).is_ok_and(|mut d| d.next().is_some());
     if holds_files && !a.force {
         return Err(Diagnostic::error(

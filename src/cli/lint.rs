@@ -10,7 +10,7 @@ use crate::semantics;
 
 /// Output formats of `lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
+pub(crate) enum Format {
     /// Rendered diagnostics on stderr, a summary on stdout.
     #[default]
     Human,
@@ -28,22 +28,22 @@ pub enum Format {
 
 /// Flags of `lint`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Policy files or directories of `.docket` files (default: `policies`).
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Treat warnings as errors.
     #[arg(long)]
-    pub deny_warnings: bool,
+    pub(crate) deny_warnings: bool,
     /// Also check the policy against the export in this directory: headers,
     /// unused columns, and a sample of values against the declared types.
     #[arg(long, value_name = "DIR")]
-    pub data: Option<PathBuf>,
+    pub(crate) data: Option<PathBuf>,
     /// A table's file for `--data` checks: `NAME=FILE`.
     #[arg(long = "table", value_name = "NAME=FILE")]
-    pub tables: Vec<String>,
+    pub(crate) tables: Vec<String>,
 }
 
 impl From<Format> for lint::Format {
@@ -60,7 +60,7 @@ impl From<Format> for lint::Format {
 }
 
 /// Runs `lint`.
-pub fn run(ctx: &Ctx, args: Args) -> Outcome {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("policies")]
     } else {

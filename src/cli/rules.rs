@@ -9,7 +9,7 @@ use crate::report::rules;
 
 /// Output formats of `rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
+pub(crate) enum Format {
     /// A table.
     #[default]
     Human,
@@ -19,27 +19,27 @@ pub enum Format {
 
 /// Flags of `rules`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A policy file or a directory of `.docket` files.
     #[arg(long, default_value = "policies")]
-    pub policy: PathBuf,
+    pub(crate) policy: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub(crate) format: Format,
 }
 
 /// Flags of `explain`.
 #[derive(Debug, clap::Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// The rule id.
-    pub rule: String,
+    pub(crate) rule: String,
     /// A policy file or a directory of `.docket` files.
     #[arg(long, default_value = "policies")]
-    pub policy: PathBuf,
+    pub(crate) policy: PathBuf,
 }
 
 /// Runs `rules`.
-pub fn run(ctx: &Ctx, a: Args) -> Outcome {
+pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let (p, sources) = setup::policy(ctx, &a.policy)?;
     let rows = rules::list(&p, &sources);
     let out = match a.format {
@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Outcome {
 }
 
 /// Runs `explain`.
-pub fn explain(ctx: &Ctx, a: ExplainArgs) -> Outcome {
+pub(crate) fn explain(ctx: &Ctx, a: ExplainArgs) -> Outcome {
     let (p, sources) = setup::policy(ctx, &a.policy)?;
     let selected = setup::rules(&p, std::slice::from_ref(&a.rule))?;
     let Some(r) = selected.first().and_then(|&i| p.rules.get(i)) else {

@@ -11,25 +11,25 @@ use crate::source::SourceMap;
 
 /// The flags of commands that run a policy over an export.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// A policy file or a directory of `.docket` files.
     #[arg(long, default_value = "policies")]
-    pub policy: PathBuf,
+    pub(crate) policy: PathBuf,
     /// The directory holding the exports the policy's tables name.
     #[arg(long)]
-    pub data: Option<PathBuf>,
+    pub(crate) data: Option<PathBuf>,
     /// A table's file, overriding --data: `NAME=FILE` (NAME is the table or its file's stem).
     #[arg(long = "table", value_name = "NAME=FILE")]
-    pub tables: Vec<String>,
+    pub(crate) tables: Vec<String>,
     /// "Now": `2025-11-25` (midnight in the policy's zone), `2025-11-25T13:44`
     /// (local) or with an offset; default: the current time.
     #[arg(long)]
-    pub as_of: Option<String>,
+    pub(crate) as_of: Option<String>,
 }
 
 /// Reads and checks a policy; its warnings are shown, its errors are the
 /// failure.
-pub fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Failure> {
+pub(crate) fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Failure> {
     let mut loaded = semantics::load(path);
     match loaded.policy {
         Some(p) if !loaded.has_errors() => {
@@ -53,7 +53,7 @@ pub fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Failure> {
 /// `--as-of`: the given time, or now. A local time the policy's zone
 /// repeats or skips is read as RFC 5545 says, with a warning naming the
 /// instant chosen.
-pub fn as_of(ctx: &Ctx, given: Option<&str>, policy: &Policy) -> Result<i64, Failure> {
+pub(crate) fn as_of(ctx: &Ctx, given: Option<&str>, policy: &Policy) -> Result<i64, Failure> {
     let Some(s) = given else {
         return Ok(chrono::Utc::now().timestamp_millis());
     };
@@ -83,7 +83,7 @@ pub fn as_of(ctx: &Ctx, given: Option<&str>, policy: &Policy) -> Result<i64, Fai
 }
 
 /// `--rule ID…` as rule indices (empty: all).
-pub fn rules(policy: &Policy, ids: &[String]) -> Result<Vec<usize>, Failure> {
+pub(crate) fn rules(policy: &Policy, ids: &[String]) -> Result<Vec<usize>, Failure> {
     let mut out = Vec::new();
     for id in ids {
         match policy.rules.iter().position(|r| &r.id == id) {
@@ -108,7 +108,7 @@ pub fn rules(policy: &Policy, ids: &[String]) -> Result<Vec<usize>, Failure> {
 }
 
 /// `--data DIR` and `--table NAME=FILE…`.
-pub fn sources(dir: Option<PathBuf>, tables: &[String]) -> Result<Sources, Failure> {
+pub(crate) fn sources(dir: Option<PathBuf>, tables: &[String]) -> Result<Sources, Failure> {
     let mut s = Sources {
         dir,
         tables: Vec::new(),
@@ -151,7 +151,7 @@ pub fn sources(dir: Option<PathBuf>, tables: &[String]) -> Result<Sources, Failu
 /// Loads the data; a missing file or column stops the run. `DOCKET_THREADS`
 /// sets the parsing threads, and `DOCKET_TIMING` prints how long each stage
 /// took and the memory it holds.
-pub fn data(policy: &Policy, sources: &SourceMap, s: &Sources) -> Result<Dataset, Failure> {
+pub(crate) fn data(policy: &Policy, sources: &SourceMap, s: &Sources) -> Result<Dataset, Failure> {
     let schema = policy.schema();
     let mut loader = data::Loader::new(&schema).sources(s.clone());
     if let Some(n) = std::env::var("DOCKET_THREADS")
@@ -171,7 +171,7 @@ pub fn data(policy: &Policy, sources: &SourceMap, s: &Sources) -> Result<Dataset
 }
 
 /// `--threads N`: the size of the pool that parses and evaluates.
-pub fn threads(n: Option<usize>) -> Result<(), Failure> {
+pub(crate) fn threads(n: Option<usize>) -> Result<(), Failure> {
     let Some(n) = n else { return Ok(()) };
     if n == 0 {
         return Err(
@@ -190,7 +190,10 @@ pub fn threads(n: Option<usize>) -> Result<(), Failure> {
 /// export directory or a policy directory, is refused: a report never
 /// overwrites what it was made from, and a policy run in CI cannot write
 /// into the files it reads.
-pub fn output_target(output: Option<&Path>, inputs: &[&Path]) -> Result<Option<PathBuf>, Failure> {
+pub(crate) fn output_target(
+    output: Option<&Path>,
+    inputs: &[&Path],
+) -> Result<Option<PathBuf>, Failure> {
     let Some(out) = output else { return Ok(None) };
     if out == Path::new("-") {
         return Ok(None);
@@ -244,7 +247,7 @@ fn resolve_new(p: &Path) -> PathBuf {
 
 impl RunArgs {
     /// Every file and directory the run reads.
-    pub fn inputs(&self) -> Vec<&Path> {
+    pub(crate) fn inputs(&self) -> Vec<&Path> {
         let mut out: Vec<&Path> = vec![self.policy.as_path()];
         out.extend(self.data.as_deref());
         out.extend(

@@ -12,17 +12,17 @@ const SYNTAX: &str = "docket::test::syntax";
 
 /// Flags of `test`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The policy (file or directory); its tests are in `tests/` beside it.
     #[arg(default_value = "policies")]
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Fail when some rule is exercised by no test.
     #[arg(long)]
-    pub require_coverage: bool,
+    pub(crate) require_coverage: bool,
 }
 
 /// Runs `test`.
-pub fn run(ctx: &Ctx, a: Args) -> Outcome {
+pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let (policy, sources) = setup::policy(ctx, &a.path)?;
     let files = policytest::files(&a.path);
     if files.is_empty() {
@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Outcome {
                 )));
             }
         };
-        let file = match policytest::parse(path, &text) {
+        let file = match policytest::parse(&text) {
             Ok(f) => f,
             Err(errs) => {
                 for e in errs {

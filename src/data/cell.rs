@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use crate::time::{HOUR, MINUTE, SECOND, TimeFormat};
 
 /// Trims ASCII whitespace (spaces, tabs, line breaks) from both ends.
-pub fn trim(b: &[u8]) -> &[u8] {
+pub(crate) fn trim(b: &[u8]) -> &[u8] {
     let start = b
         .iter()
         .position(|c| !c.is_ascii_whitespace())
@@ -18,7 +18,7 @@ pub fn trim(b: &[u8]) -> &[u8] {
 }
 
 /// `true/false`, `yes/no`, `y/n`, `1/0`, in any case.
-pub fn parse_bool(b: &[u8]) -> Option<bool> {
+pub(crate) fn parse_bool(b: &[u8]) -> Option<bool> {
     let mut lower = [0u8; 5];
     if b.len() > lower.len() {
         return None;
@@ -34,10 +34,10 @@ pub fn parse_bool(b: &[u8]) -> Option<bool> {
 }
 
 /// What a bool cell may hold.
-pub const BOOL_EXPECTED: &str = "true/false, yes/no, y/n or 1/0";
+pub(crate) const BOOL_EXPECTED: &str = "true/false, yes/no, y/n or 1/0";
 
 /// A whole number with an optional sign.
-pub fn parse_int(b: &[u8]) -> Option<i64> {
+pub(crate) fn parse_int(b: &[u8]) -> Option<i64> {
     let (neg, digits) = match b.split_first()? {
         (b'-', rest) => (true, rest),
         (b'+', rest) => (false, rest),
@@ -61,7 +61,7 @@ pub fn parse_int(b: &[u8]) -> Option<i64> {
 /// part such as `"a@b"@example.com` may hold more). A dotless domain
 /// (`admin@intranet`) is valid, as RFC 5321 allows. Addresses are compared
 /// ignoring case.
-pub fn is_email(s: &str) -> bool {
+pub(crate) fn is_email(s: &str) -> bool {
     let mut at = None;
     let mut quoted = false;
     for (i, c) in s.char_indices() {
@@ -81,7 +81,7 @@ pub fn is_email(s: &str) -> bool {
 }
 
 /// Elapsed time: `48h`, `1h 30m`, `90 minutes`, `2 hours`, `PT48H`.
-pub fn parse_duration(s: &str) -> Option<i64> {
+pub(crate) fn parse_duration(s: &str) -> Option<i64> {
     let lower = s.to_ascii_lowercase();
     let ms = match lower.strip_prefix("pt") {
         Some(iso) => parse_units(iso, true),
@@ -124,10 +124,10 @@ fn parse_units(s: &str, iso: bool) -> Option<i64> {
 }
 
 /// What a duration cell may hold.
-pub const DURATION_EXPECTED: &str = "a duration such as 48h, 1h 30m or 90 minutes";
+pub(crate) const DURATION_EXPECTED: &str = "a duration such as 48h, 1h 30m or 90 minutes";
 
 /// Calendar days: `90`, `90d`, `90 days`.
-pub fn parse_days(s: &str) -> Option<i64> {
+pub(crate) fn parse_days(s: &str) -> Option<i64> {
     let t = s.trim();
     let num = t
         .trim_end_matches(|c: char| c.is_ascii_alphabetic())
@@ -140,21 +140,21 @@ pub fn parse_days(s: &str) -> Option<i64> {
 }
 
 /// What a days cell may hold.
-pub const DAYS_EXPECTED: &str = "a number of days such as 90 or 90 days";
+pub(crate) const DAYS_EXPECTED: &str = "a number of days such as 90 or 90 days";
 
 /// A date in the first of `formats` that matches.
-pub fn parse_date(b: &[u8], formats: &[TimeFormat]) -> Option<NaiveDate> {
+pub(crate) fn parse_date(b: &[u8], formats: &[TimeFormat]) -> Option<NaiveDate> {
     formats.iter().find_map(|f| f.match_date(b))
 }
 
 /// "a date like 2024-06-03 or 6/3/2024": examples in each accepted format.
-pub fn date_expected(formats: &[TimeFormat]) -> String {
+pub(crate) fn date_expected(formats: &[TimeFormat]) -> String {
     let examples: Vec<String> = formats.iter().map(|f| example(&f.source)).collect();
     format!("a date like {}", join_or(&examples))
 }
 
 /// "a date-time like 2025-11-21T13:44:00-05:00 or 11/21/2025 1:44 PM".
-pub fn datetime_expected(formats: &[TimeFormat]) -> String {
+pub(crate) fn datetime_expected(formats: &[TimeFormat]) -> String {
     let examples: Vec<String> = formats.iter().map(|f| example(&f.source)).collect();
     format!("a date-time like {}", join_or(&examples))
 }
@@ -227,13 +227,13 @@ fn example(pattern: &str) -> String {
 }
 
 /// Days between 0001-01-01 and a date, the compact form dates are stored in.
-pub fn date_to_days(d: NaiveDate) -> i32 {
+pub(crate) fn date_to_days(d: NaiveDate) -> i32 {
     use chrono::Datelike;
     d.num_days_from_ce()
 }
 
 /// The date back from its stored form.
-pub fn days_to_date(n: i32) -> Option<NaiveDate> {
+pub(crate) fn days_to_date(n: i32) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(n)
 }
 

@@ -12,19 +12,19 @@ use std::io::Read;
 
 /// One block of whole records.
 #[derive(Debug)]
-pub struct Block {
+pub(crate) struct Block {
     /// Its place in the file (0, 1, 2, …).
-    pub index: usize,
+    pub(crate) index: usize,
     /// The bytes: whole records.
-    pub bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
     /// Line breaks in `bytes`.
-    pub newlines: u64,
+    pub(crate) newlines: u64,
     /// Line breaks in the file before this block (since the chunker began).
-    pub lines_before: u64,
+    pub(crate) lines_before: u64,
 }
 
 /// Splits a byte source into blocks of about `target` bytes.
-pub struct Chunker<R> {
+pub(crate) struct Chunker<R> {
     src: R,
     target: usize,
     carry: Vec<u8>,
@@ -35,7 +35,7 @@ pub struct Chunker<R> {
 
 impl<R: Read> Chunker<R> {
     /// A chunker over `src`, positioned at a record boundary.
-    pub fn new(src: R, target: usize) -> Chunker<R> {
+    pub(crate) fn new(src: R, target: usize) -> Chunker<R> {
         Chunker {
             src,
             target: target.max(1),
@@ -48,7 +48,7 @@ impl<R: Read> Chunker<R> {
 
     /// The next block, read into `spare` (a buffer given back after use,
     /// so blocks do not keep asking the system for fresh memory).
-    pub fn next_block_in(&mut self, mut spare: Vec<u8>) -> std::io::Result<Option<Block>> {
+    pub(crate) fn next_block_in(&mut self, mut spare: Vec<u8>) -> std::io::Result<Option<Block>> {
         spare.clear();
         spare.extend_from_slice(&self.carry);
         self.carry.clear();
@@ -104,7 +104,7 @@ impl<R: Read> Chunker<R> {
 
 /// The position just after the last line break outside quotes, given the
 /// buffer starts at a record boundary, and the line breaks before it.
-pub fn last_boundary(buf: &[u8]) -> Option<(usize, u64)> {
+pub(crate) fn last_boundary(buf: &[u8]) -> Option<(usize, u64)> {
     let mut in_quotes = false;
     let mut last = None;
     let mut newlines = 0u64;

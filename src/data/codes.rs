@@ -23,12 +23,12 @@ impl Default for Codes {
 
 impl Codes {
     /// Room for `n` codes.
-    pub fn with_capacity(n: usize) -> Codes {
+    pub(crate) fn with_capacity(n: usize) -> Codes {
         Codes::U8(Vec::with_capacity(n))
     }
 
     /// Rows.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             Codes::U8(v) => v.len(),
             Codes::U16(v) => v.len(),
@@ -36,14 +36,9 @@ impl Codes {
         }
     }
 
-    /// True without rows.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The code of a row.
     #[inline]
-    pub fn get(&self, row: usize) -> Option<u32> {
+    pub(crate) fn get(&self, row: usize) -> Option<u32> {
         match self {
             Codes::U8(v) => v.get(row).map(|c| u32::from(*c)),
             Codes::U16(v) => v.get(row).map(|c| u32::from(*c)),
@@ -53,7 +48,7 @@ impl Codes {
 
     /// Appends a code, widening the vector when it does not fit.
     #[inline]
-    pub fn push(&mut self, code: u32) {
+    pub(crate) fn push(&mut self, code: u32) {
         match self {
             Codes::U8(v) => match u8::try_from(code) {
                 Ok(c) => v.push(c),
@@ -76,7 +71,7 @@ impl Codes {
     /// Appends `f(code)` for every code of `other`; `max` bounds the codes
     /// `f` gives. One widening up front, then a plain loop per width pair
     /// (joining blocks' dictionaries runs this over every row).
-    pub fn extend_map(&mut self, other: &Codes, max: u32, f: impl Fn(u32) -> u32) {
+    pub(crate) fn extend_map(&mut self, other: &Codes, max: u32, f: impl Fn(u32) -> u32) {
         let fits = match self {
             Codes::U8(_) => max <= u32::from(u8::MAX),
             Codes::U16(_) => max <= u32::from(u16::MAX),
@@ -130,7 +125,7 @@ impl Codes {
     }
 
     /// Every code, in row order.
-    pub fn iter(&self) -> Box<dyn Iterator<Item = u32> + '_> {
+    pub(crate) fn iter(&self) -> Box<dyn Iterator<Item = u32> + '_> {
         match self {
             Codes::U8(v) => Box::new(v.iter().map(|c| u32::from(*c))),
             Codes::U16(v) => Box::new(v.iter().map(|c| u32::from(*c))),
@@ -139,7 +134,7 @@ impl Codes {
     }
 
     /// Room for `n` more.
-    pub fn reserve(&mut self, n: usize) {
+    pub(crate) fn reserve(&mut self, n: usize) {
         match self {
             Codes::U8(v) => v.reserve(n),
             Codes::U16(v) => v.reserve(n),
@@ -148,7 +143,7 @@ impl Codes {
     }
 
     /// Keeps the first `n`.
-    pub fn truncate(&mut self, n: usize) {
+    pub(crate) fn truncate(&mut self, n: usize) {
         match self {
             Codes::U8(v) => v.truncate(n),
             Codes::U16(v) => v.truncate(n),
@@ -157,7 +152,7 @@ impl Codes {
     }
 
     /// Frees spare capacity.
-    pub fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         match self {
             Codes::U8(v) => v.shrink_to_fit(),
             Codes::U16(v) => v.shrink_to_fit(),
@@ -166,7 +161,7 @@ impl Codes {
     }
 
     /// Heap bytes held.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         match self {
             Codes::U8(v) => v.capacity(),
             Codes::U16(v) => v.capacity() * 2,

@@ -17,19 +17,17 @@ const BLOCK: usize = 256 * 1024;
 
 /// One record: its fields as bytes (quotes removed, not trimmed).
 #[derive(Debug)]
-pub struct Record<'a> {
+pub(crate) struct Record<'a> {
     /// The physical line (1-based) the record starts on.
-    pub line: u64,
-    /// Byte offset of the record's first byte in the file.
-    pub byte: u64,
+    pub(crate) line: u64,
     /// Lines the record spans (more than one when a quoted field holds line breaks).
-    pub lines: u64,
+    pub(crate) lines: u64,
     /// The file ended inside a quoted field: the record is cut short.
-    pub unterminated: bool,
+    pub(crate) unterminated: bool,
     /// For a record read as it lies (one line, no quotes): its bytes'
     /// range in the data the reader was given; [`Record::bytes`] is then
     /// that line and fields are ranges of it.
-    pub span: Option<(usize, usize)>,
+    pub(crate) span: Option<(usize, usize)>,
     out: &'a [u8],
     ends: &'a [usize],
     /// Fields are the text between commas of `out` (a record read where it
@@ -39,24 +37,19 @@ pub struct Record<'a> {
 
 impl<'a> Record<'a> {
     /// Number of fields.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 
-    /// True when the record has no fields.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
     /// Field `i`.
-    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+    pub(crate) fn get(&self, i: usize) -> Option<&'a [u8]> {
         let (start, end) = self.range(i)?;
         self.out.get(start..end)
     }
 
     /// The byte range of field `i` within [`Record::bytes`].
     #[inline]
-    pub fn range(&self, i: usize) -> Option<(usize, usize)> {
+    pub(crate) fn range(&self, i: usize) -> Option<(usize, usize)> {
         let end = *self.ends.get(i)?;
         let start = match i.checked_sub(1) {
             None => 0,
@@ -66,12 +59,12 @@ impl<'a> Record<'a> {
     }
 
     /// All fields.
-    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 
     /// The bytes every field is a range of (for one UTF-8 check of the whole record).
-    pub fn bytes(&self) -> &'a [u8] {
+    pub(crate) fn bytes(&self) -> &'a [u8] {
         if self.plain {
             return self.out;
         }
@@ -82,7 +75,7 @@ impl<'a> Record<'a> {
 }
 
 /// Reads records from a byte source.
-pub struct CsvReader<R> {
+pub(crate) struct CsvReader<R> {
     src: R,
     core: csv_core::Reader,
     buf: Vec<u8>,
@@ -99,7 +92,7 @@ pub struct CsvReader<R> {
 
 impl<R: Read> CsvReader<R> {
     /// A reader with RFC 4180 quoting and any of LF, CRLF or CR line ends.
-    pub fn new(src: R) -> CsvReader<R> {
+    pub(crate) fn new(src: R) -> CsvReader<R> {
         CsvReader {
             src,
             core: ReaderBuilder::new().build(),
@@ -167,12 +160,12 @@ impl<R: Read> CsvReader<R> {
     }
 
     /// The file offset and physical line of the next unread byte.
-    pub fn position(&self) -> (u64, u64) {
+    pub(crate) fn position(&self) -> (u64, u64) {
         (self.byte, self.line)
     }
 
     /// The next record, or `None` at the end.
-    pub fn next_record(&mut self) -> std::io::Result<Option<Record<'_>>> {
+    pub(crate) fn next_record(&mut self) -> std::io::Result<Option<Record<'_>>> {
         // Blank lines between records are skipped (and counted).
         loop {
             let skip = self
@@ -189,7 +182,6 @@ impl<R: Read> CsvReader<R> {
             }
         }
         let line = self.line;
-        let byte = self.byte;
         let mut nout = 0usize;
         let mut nend = 0usize;
         let mut quotes = 0u64;
@@ -231,7 +223,6 @@ impl<R: Read> CsvReader<R> {
                         let lines = self.line - line + 1;
                         return Ok(Some(Record {
                             line,
-                            byte,
                             lines,
                             unterminated: quotes % 2 == 1,
                             out: self.out.get(..nout).unwrap_or(&[]),
@@ -248,7 +239,6 @@ impl<R: Read> CsvReader<R> {
         let lines = (self.line - line).max(1);
         Ok(Some(Record {
             line,
-            byte,
             lines,
             unterminated: false,
             out: self.out.get(..nout).unwrap_or(&[]),
@@ -348,7 +338,7 @@ fn scan_line(rest: &[u8], mut each: impl FnMut(usize)) -> Option<(usize, usize)>
 /// The records [`SliceReader`] finds in `data`, counted without parsing
 /// them, when `data` holds no quote: the non-empty runs between line ends
 /// (`\n` or `\r`). `None` when there is a quote.
-pub fn count_unquoted_records(data: &[u8]) -> Option<u64> {
+pub(crate) fn count_unquoted_records(data: &[u8]) -> Option<u64> {
     if memchr::memchr(b'"', data).is_some() {
         return None;
     }
@@ -368,7 +358,7 @@ pub fn count_unquoted_records(data: &[u8]) -> Option<u64> {
 
 /// Reads records from bytes already in memory (a block of a file), without
 /// copying them; the counterpart of [`CsvReader`] for parallel parsing.
-pub struct SliceReader<'a> {
+pub(crate) struct SliceReader<'a> {
     data: &'a [u8],
     pos: usize,
     /// The CSV state machine, built when a record first needs it (most
@@ -382,7 +372,7 @@ pub struct SliceReader<'a> {
 
 impl<'a> SliceReader<'a> {
     /// A reader over `data`, which starts at a record boundary on line 1.
-    pub fn new(data: &'a [u8]) -> SliceReader<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> SliceReader<'a> {
         SliceReader {
             data,
             pos: 0,
@@ -425,7 +415,7 @@ impl<'a> SliceReader<'a> {
     }
 
     /// The next record, or `None` at the end.
-    pub fn next_record(&mut self) -> Option<Record<'_>> {
+    pub(crate) fn next_record(&mut self) -> Option<Record<'_>> {
         let rest = self.data.get(self.pos..).unwrap_or(&[]);
         let mut skip = 0usize;
         for b in rest {
@@ -446,7 +436,6 @@ impl<'a> SliceReader<'a> {
             let data: &'a [u8] = self.data;
             return Some(Record {
                 line,
-                byte: start as u64,
                 lines: 1,
                 unterminated: false,
                 span: Some((start, start + body)),
@@ -501,7 +490,6 @@ impl<'a> SliceReader<'a> {
         let unterminated = at_eof && count(b'"', raw) % 2 == 1;
         Some(Record {
             line,
-            byte: start as u64,
             lines: (self.line - line).max(1),
             unterminated,
             out: self.out.get(..nout).unwrap_or(&[]),

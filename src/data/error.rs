@@ -38,7 +38,7 @@ impl DataError {
 
 /// Offending text as messages show it: shortened when long, control
 /// characters escaped (see [`crate::diagnostic::printable`]).
-pub fn excerpt(s: &str) -> String {
+pub(crate) fn excerpt(s: &str) -> String {
     const MAX: usize = 80;
     let shown = if s.chars().count() <= MAX {
         s.to_string()
@@ -69,7 +69,7 @@ pub enum Reject {
 
 impl Reject {
     /// As shown in summaries.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Reject::ExtraFields => "too many fields",
             Reject::MissingFields => "too few fields",

@@ -8,7 +8,7 @@
 
 /// Line numbers of a table's rows, in row order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LineMap {
+pub(crate) struct LineMap {
     /// The first row of each run.
     starts: Vec<u32>,
     /// Per run: line minus row, for every row of the run.
@@ -19,22 +19,17 @@ pub struct LineMap {
 
 impl LineMap {
     /// An empty map.
-    pub fn new() -> LineMap {
+    pub(crate) fn new() -> LineMap {
         LineMap::default()
     }
 
     /// Rows.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    /// True without rows.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Appends the line of the next row.
-    pub fn push(&mut self, line: u64) {
+    pub(crate) fn push(&mut self, line: u64) {
         let offset = (line as i64).wrapping_sub(self.len as i64);
         if self.offsets.last() != Some(&offset) {
             self.starts.push(super::row::row_id(self.len));
@@ -44,7 +39,7 @@ impl LineMap {
     }
 
     /// The line of `row`, or 0 past the end.
-    pub fn get(&self, row: usize) -> Option<u64> {
+    pub(crate) fn get(&self, row: usize) -> Option<u64> {
         if row >= self.len {
             return None;
         }
@@ -57,7 +52,7 @@ impl LineMap {
     }
 
     /// Every line, in row order.
-    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u64> + '_ {
         let mut run = 0usize;
         (0..self.len).map(move |row| {
             while self
@@ -73,7 +68,7 @@ impl LineMap {
     }
 
     /// Appends another map's rows with their lines moved by `shift`.
-    pub fn extend_shifted(&mut self, other: &LineMap, shift: i64) {
+    pub(crate) fn extend_shifted(&mut self, other: &LineMap, shift: i64) {
         // Run by run: a row's offset moves by the shift, less the rows before it.
         let base = self.len as i64;
         for (start, offset) in other.starts.iter().zip(&other.offsets) {
@@ -88,7 +83,7 @@ impl LineMap {
     }
 
     /// The rows for which `keep` is true.
-    pub fn filter(&self, keep: &[bool]) -> LineMap {
+    pub(crate) fn filter(&self, keep: &[bool]) -> LineMap {
         let mut out = LineMap::new();
         for (line, k) in self.iter().zip(keep) {
             if *k {
@@ -99,13 +94,13 @@ impl LineMap {
     }
 
     /// Frees spare capacity.
-    pub fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         self.starts.shrink_to_fit();
         self.offsets.shrink_to_fit();
     }
 
     /// Heap bytes held.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.starts.capacity() * 4 + self.offsets.capacity() * 8
     }
 }

@@ -47,11 +47,11 @@ pub struct Loader<'s> {
 #[derive(Debug, Clone, Default)]
 pub struct LoadTimings {
     /// Per wave of tables loaded together: their names, parse and merge time.
-    pub waves: Vec<(Vec<String>, Duration, Duration)>,
+    pub(crate) waves: Vec<(Vec<String>, Duration, Duration)>,
     /// Resolving references kept as text.
-    pub references: Duration,
+    pub(crate) references: Duration,
     /// Building relations.
-    pub relations: Duration,
+    pub(crate) relations: Duration,
 }
 
 impl<'s> Loader<'s> {
@@ -79,21 +79,21 @@ impl<'s> Loader<'s> {
     }
 
     /// Parses on `n` threads (default: rayon's pool).
-    pub fn threads(mut self, n: usize) -> Loader<'s> {
+    pub(crate) fn threads(mut self, n: usize) -> Loader<'s> {
         self.threads = Some(n.max(1));
         self
     }
 
     /// Opens every table's file and maps its header, reporting every
     /// missing file and column at once.
-    pub fn open(&self) -> Result<Vec<Opened>, Vec<Diagnostic>> {
+    pub(crate) fn open(&self) -> Result<Vec<Opened>, Vec<Diagnostic>> {
         open_table_files(self.schema, &self.sources)
     }
 
     /// Reads about `bytes` of the start of every file and reads each declared
     /// column as its type (`docket lint --data`). Missing files and columns
     /// are the `Err`, as for [`Loader::load`].
-    pub fn sample(&self, bytes: usize) -> Result<Vec<super::FileSample>, Vec<Diagnostic>> {
+    pub(crate) fn sample(&self, bytes: usize) -> Result<Vec<super::FileSample>, Vec<Diagnostic>> {
         super::sample::sample(self.schema, &self.open()?, bytes)
     }
 

@@ -28,7 +28,7 @@ pub enum Input {
 
 impl Input {
     /// Everything `r` holds, read into memory (standard input, a string).
-    pub fn read(name: impl Into<String>, mut r: impl Read) -> std::io::Result<Input> {
+    pub(crate) fn read(name: impl Into<String>, mut r: impl Read) -> std::io::Result<Input> {
         let mut bytes = Vec::new();
         r.read_to_end(&mut bytes)?;
         Ok(Input::Memory {
@@ -38,7 +38,7 @@ impl Input {
     }
 
     /// As messages name it.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         match self {
             Input::File(p) => p.display().to_string(),
             Input::Memory { name, .. } => name.clone(),
@@ -46,7 +46,7 @@ impl Input {
     }
 
     /// Its bytes from offset `at` on.
-    pub fn open_at(&self, at: u64) -> std::io::Result<Box<dyn Read + Send>> {
+    pub(crate) fn open_at(&self, at: u64) -> std::io::Result<Box<dyn Read + Send>> {
         match self {
             Input::File(p) => {
                 let mut f = File::open(p)?;
@@ -62,7 +62,7 @@ impl Input {
     }
 
     /// Its size in bytes, when known.
-    pub fn size(&self) -> Option<u64> {
+    pub(crate) fn size(&self) -> Option<u64> {
         match self {
             Input::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
             Input::Memory { bytes, .. } => Some(bytes.len() as u64),
@@ -115,42 +115,42 @@ pub struct Opened {
 
 impl Opened {
     /// The table.
-    pub fn table(&self) -> TableId {
+    pub(crate) fn table(&self) -> TableId {
         self.table
     }
 
     /// The file, opened at its first record (after the header).
-    pub fn records(&self) -> std::io::Result<Box<dyn Read + Send>> {
+    pub(crate) fn records(&self) -> std::io::Result<Box<dyn Read + Send>> {
         self.input.open_at(self.start.0)
     }
 
     /// The file, from its start (the header included).
-    pub fn input(&self) -> &Input {
+    pub(crate) fn input(&self) -> &Input {
         &self.input
     }
 
     /// The file as messages name it.
-    pub fn display(&self) -> &Arc<str> {
+    pub(crate) fn display(&self) -> &Arc<str> {
         &self.display
     }
 
     /// The line the first record starts on.
-    pub fn start_line(&self) -> u64 {
+    pub(crate) fn start_line(&self) -> u64 {
         self.start.1
     }
 
     /// Fields in the header.
-    pub fn header_len(&self) -> usize {
+    pub(crate) fn header_len(&self) -> usize {
         self.header_len
     }
 
     /// Whether diagnostics may quote the file's content.
-    pub fn quotable(&self) -> bool {
+    pub(crate) fn quotable(&self) -> bool {
         self.quote
     }
 
     /// The field index of a declared column.
-    pub fn field(&self, column: usize) -> Option<usize> {
+    pub(crate) fn field(&self, column: usize) -> Option<usize> {
         self.fields
             .get(column)
             .copied()

@@ -25,7 +25,7 @@ pub struct RawText {
 
 impl RawText {
     /// Room for `rows` rows.
-    pub fn with_capacity(rows: usize) -> RawText {
+    pub(crate) fn with_capacity(rows: usize) -> RawText {
         RawText {
             ends: Vec::with_capacity(rows),
             ..RawText::default()
@@ -33,13 +33,8 @@ impl RawText {
     }
 
     /// Rows.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ends.len()
-    }
-
-    /// True without rows.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
     }
 
     /// Where row `row`'s text ends in `bytes`.
@@ -56,7 +51,7 @@ impl RawText {
 
     /// The cell of a row.
     #[inline]
-    pub fn get(&self, row: usize) -> TextCell<'_> {
+    pub(crate) fn get(&self, row: usize) -> TextCell<'_> {
         let Some(end) = self.end(row) else {
             return TextCell::Missing;
         };
@@ -81,7 +76,7 @@ impl RawText {
 
     /// Appends a cell.
     #[inline]
-    pub fn push(&mut self, cell: TextCell) {
+    pub(crate) fn push(&mut self, cell: TextCell) {
         let row = super::row::row_id(self.ends.len());
         match cell {
             TextCell::Missing => self.missing.push(row),
@@ -106,7 +101,7 @@ impl RawText {
     }
 
     /// Appends every row of `other`.
-    pub fn append(&mut self, other: &RawText) {
+    pub(crate) fn append(&mut self, other: &RawText) {
         let base = self.bytes.len() as u64;
         let rows = self.ends.len();
         if self.wraps.is_empty()
@@ -130,12 +125,12 @@ impl RawText {
     }
 
     /// Room for `n` more rows.
-    pub fn reserve(&mut self, n: usize) {
+    pub(crate) fn reserve(&mut self, n: usize) {
         self.ends.reserve(n);
     }
 
     /// Keeps the first `n` rows.
-    pub fn truncate(&mut self, n: usize) {
+    pub(crate) fn truncate(&mut self, n: usize) {
         if n >= self.len() {
             return;
         }
@@ -155,7 +150,7 @@ impl RawText {
     }
 
     /// Frees spare capacity.
-    pub fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         self.ends.shrink_to_fit();
         self.wraps.shrink_to_fit();
         self.missing.shrink_to_fit();
@@ -164,7 +159,7 @@ impl RawText {
     }
 
     /// Heap bytes held.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         (self.ends.capacity()
             + self.wraps.capacity()
             + self.missing.capacity()

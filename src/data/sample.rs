@@ -14,32 +14,28 @@ use crate::time::LocalResolver;
 
 /// What a sample of one file showed about one declared column.
 #[derive(Debug, Clone)]
-pub struct ColumnSample {
+pub(crate) struct ColumnSample {
     /// The table.
-    pub table: TableId,
+    pub(crate) table: TableId,
     /// The column's index in the table.
-    pub column: usize,
+    pub(crate) column: usize,
     /// Non-empty cells sampled.
-    pub values: u64,
+    pub(crate) values: u64,
     /// Of those, cells that did not read as the declared type.
-    pub bad: u64,
+    pub(crate) bad: u64,
     /// The first bad cell: its error.
-    pub first_bad: Option<DataError>,
+    pub(crate) first_bad: Option<DataError>,
 }
 
 /// A sample of one file.
 #[derive(Debug, Clone)]
-pub struct FileSample {
-    /// The table.
-    pub table: TableId,
+pub(crate) struct FileSample {
     /// The file as named.
-    pub file: Arc<str>,
-    /// Records sampled.
-    pub rows: u64,
+    pub(crate) file: Arc<str>,
     /// The text of the lines holding each column's first bad cell, by physical line.
-    pub lines: Vec<(u64, String)>,
+    pub(crate) lines: Vec<(u64, String)>,
     /// Per declared column.
-    pub columns: Vec<ColumnSample>,
+    pub(crate) columns: Vec<ColumnSample>,
 }
 
 /// Reads about `bytes` of the start of every opened file and reads each
@@ -147,9 +143,7 @@ pub(super) fn sample(
             })
             .collect();
         out.push(FileSample {
-            table: o.table,
             file: o.display().clone(),
-            rows: part.account.read,
             lines,
             columns,
         });

@@ -29,7 +29,7 @@ pub struct ColumnRef {
 #[derive(Debug, Clone)]
 pub struct Schema {
     /// The zone local date-times are read in.
-    pub zone: Tz,
+    pub(crate) zone: Tz,
     /// The tables, by [`TableId`].
     pub tables: Vec<TableSchema>,
 }
@@ -38,17 +38,17 @@ pub struct Schema {
 #[derive(Debug, Clone)]
 pub struct TableSchema {
     /// Its name (to match `--table NAME=FILE`, and in messages).
-    pub name: String,
+    pub(crate) name: String,
     /// Where it is declared, for diagnostics.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The file, relative to the export directory.
-    pub file: String,
+    pub(crate) file: String,
     /// Columns read from the file.
     pub columns: Vec<ColumnSchema>,
     /// The key column, if rows have one.
-    pub key: Option<usize>,
+    pub(crate) key: Option<usize>,
     /// Which rows of other tables belong to each row of this one.
-    pub relations: Vec<RelationSchema>,
+    pub(crate) relations: Vec<RelationSchema>,
 }
 
 /// The type of a value.
@@ -102,28 +102,26 @@ pub enum DefaultValue {
 #[derive(Debug, Clone)]
 pub struct ColumnSchema {
     /// Its name (in messages).
-    pub name: String,
-    /// Where it is declared.
-    pub span: Span,
+    pub(crate) name: String,
     /// The CSV header.
-    pub header: String,
+    pub(crate) header: String,
     /// Where the header is written, for "no such column".
-    pub header_span: Span,
+    pub(crate) header_span: Span,
     /// What it holds.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// An empty cell is a data error.
-    pub required: bool,
+    pub(crate) required: bool,
     /// What an empty cell stands for.
-    pub default: Option<DefaultValue>,
+    pub(crate) default: Option<DefaultValue>,
     /// Accepted patterns (date and date-time columns).
-    pub formats: Vec<TimeFormat>,
+    pub(crate) formats: Vec<TimeFormat>,
     /// The values a text column holds (`one of`); unless `open`, a cell
     /// holding another is a data error.
-    pub values: Option<Vec<String>>,
+    pub(crate) values: Option<Vec<String>>,
     /// Other values than `values` are read as written.
-    pub open: bool,
+    pub(crate) open: bool,
     /// List separator.
-    pub separator: String,
+    pub(crate) separator: String,
     /// Whether anything reads the column: unread columns are checked but
     /// not stored.
     pub used: bool,
@@ -134,21 +132,16 @@ pub struct ColumnSchema {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelationSchema {
     /// The related table.
-    pub target: TableId,
+    pub(crate) target: TableId,
     /// The reference column of `target` pointing back.
-    pub via: usize,
+    pub(crate) via: usize,
     /// The column of `target` the rows are sorted by.
-    pub ordered_by: Option<usize>,
+    pub(crate) ordered_by: Option<usize>,
 }
 
 impl Schema {
-    /// A column.
-    pub fn column(&self, c: ColumnRef) -> Option<&ColumnSchema> {
-        self.tables.get(c.table)?.columns.get(c.column)
-    }
-
     /// Per table, per column: whether it is read (see [`ColumnSchema::used`]).
-    pub fn used_columns(&self) -> Vec<Vec<bool>> {
+    pub(crate) fn used_columns(&self) -> Vec<Vec<bool>> {
         self.tables
             .iter()
             .map(|t| t.columns.iter().map(|c| c.used).collect())

@@ -14,14 +14,14 @@ use crate::diagnostic::Diagnostic;
 /// Which records of one table to load: its key in a set, or a reference
 /// column in a set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TableFilter {
+pub(crate) struct TableFilter {
     /// (declared column, accepted values) pairs; a record matching any is kept.
-    pub any: Vec<(usize, BTreeSet<String>)>,
+    pub(crate) any: Vec<(usize, BTreeSet<String>)>,
 }
 
 impl TableFilter {
     /// Whether a record with these (trimmed) cells is kept.
-    pub fn keeps(&self, cell: impl Fn(usize) -> Option<String>) -> bool {
+    pub(crate) fn keeps(&self, cell: impl Fn(usize) -> Option<String>) -> bool {
         self.any
             .iter()
             .any(|(c, set)| cell(*c).is_some_and(|v| set.contains(&v)))
@@ -32,7 +32,7 @@ impl TableFilter {
     /// Whether a block of whole records may hold a record this filter keeps:
     /// a kept record's cell holds one of the values, so its bytes do (quoted
     /// or not), unless a value is empty or has a quote in it.
-    pub fn may_keep(&self, block: &[u8]) -> bool {
+    pub(crate) fn may_keep(&self, block: &[u8]) -> bool {
         self.any.iter().any(|(_, set)| {
             set.iter().any(|v| {
                 v.is_empty()
@@ -47,7 +47,7 @@ impl TableFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     /// Indexed by table.
-    pub tables: Vec<Option<TableFilter>>,
+    pub(crate) tables: Vec<Option<TableFilter>>,
 }
 
 fn trimmed(raw: &[u8]) -> Option<String> {

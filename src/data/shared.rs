@@ -245,7 +245,7 @@ fn move_once<T: Clone>(
 impl Projection {
     /// The first schema's dataset, made from the union's by moving columns
     /// and indexes into its layout.
-    pub fn apply(&self, mut data: Dataset) -> Dataset {
+    pub(crate) fn apply(&self, mut data: Dataset) -> Dataset {
         // A union column two declarations of the first schema share is
         // cloned for the second; every other one is moved.
         let mut tables = Vec::with_capacity(self.tables.len());

@@ -13,28 +13,28 @@ use std::sync::Arc;
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-pub use super::codes::Codes;
+pub(crate) use super::codes::Codes;
 use super::error::{DataError, FileAccount};
-pub use super::lines::LineMap;
-pub use super::raw::RawText;
-use super::schema::{ColumnRef, Schema, TableId};
+pub(crate) use super::lines::LineMap;
+pub(crate) use super::raw::RawText;
+use super::schema::{ColumnRef, TableId};
 
 /// Missing / invalid markers of 64-bit columns.
-pub const MISSING_I64: i64 = i64::MIN;
+pub(crate) const MISSING_I64: i64 = i64::MIN;
 /// An unreadable 64-bit cell.
-pub const INVALID_I64: i64 = i64::MIN + 1;
+pub(crate) const INVALID_I64: i64 = i64::MIN + 1;
 /// A missing date.
-pub const MISSING_DATE: i32 = i32::MIN;
+pub(crate) const MISSING_DATE: i32 = i32::MIN;
 /// An unreadable date.
-pub const INVALID_DATE: i32 = i32::MIN + 1;
+pub(crate) const INVALID_DATE: i32 = i32::MIN + 1;
 /// Bool cells: missing.
-pub const BOOL_MISSING: u8 = 0;
+pub(crate) const BOOL_MISSING: u8 = 0;
 /// Bool cells: false.
-pub const BOOL_FALSE: u8 = 1;
+pub(crate) const BOOL_FALSE: u8 = 1;
 /// Bool cells: true.
-pub const BOOL_TRUE: u8 = 2;
+pub(crate) const BOOL_TRUE: u8 = 2;
 /// Bool cells: unreadable.
-pub const BOOL_INVALID: u8 = 3;
+pub(crate) const BOOL_INVALID: u8 = 3;
 /// A reference that is empty.
 pub const NO_ROW: u32 = u32::MAX;
 /// A reference to a key that does not exist.
@@ -63,7 +63,7 @@ pub enum TextColumn {
 
 /// The text of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextCell<'a> {
+pub(crate) enum TextCell<'a> {
     /// Empty.
     Missing,
     /// Unreadable.
@@ -83,20 +83,15 @@ impl Default for TextColumn {
 
 impl TextColumn {
     /// Number of rows.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             TextColumn::Dict { codes, .. } => codes.len(),
             TextColumn::Raw(r) => r.len(),
         }
     }
 
-    /// True without rows.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The cell of a row.
-    pub fn get(&self, row: usize) -> TextCell<'_> {
+    pub(crate) fn get(&self, row: usize) -> TextCell<'_> {
         match self {
             TextColumn::Dict { codes, values } => match codes.get(row).unwrap_or(CODE_MISSING) {
                 CODE_MISSING => TextCell::Missing,
@@ -112,7 +107,7 @@ impl TextColumn {
 
 impl TextColumn {
     /// Joins columns built separately (blocks of one file), in order.
-    pub fn concat(parts: Vec<TextColumn>) -> TextColumn {
+    pub(crate) fn concat(parts: Vec<TextColumn>) -> TextColumn {
         let all_dict = parts.iter().all(|p| matches!(p, TextColumn::Dict { .. }));
         if all_dict {
             let mut values: Vec<Box<str>> = Vec::new();
@@ -173,7 +168,7 @@ impl TextColumn {
     }
 
     /// The rows for which `keep` is true.
-    pub fn filter(&self, keep: &[bool]) -> TextColumn {
+    pub(crate) fn filter(&self, keep: &[bool]) -> TextColumn {
         let mut b = TextBuilder::default();
         for (row, k) in keep.iter().enumerate() {
             if *k {
@@ -193,7 +188,7 @@ fn push_dict_as_raw(raw: &mut RawText, col: TextColumn) {
 
 /// Builds a text column, dictionary first, raw once values stop repeating.
 #[derive(Debug, Default)]
-pub struct TextBuilder {
+pub(crate) struct TextBuilder {
     col: TextColumn,
     map: FxHashMap<Box<str>, u32>,
 }
@@ -203,7 +198,7 @@ impl TextBuilder {
     const MAX_DICT: usize = 1 << 12;
 
     /// Appends a cell.
-    pub fn push(&mut self, cell: TextCell) {
+    pub(crate) fn push(&mut self, cell: TextCell) {
         match &mut self.col {
             TextColumn::Dict { codes, values } => {
                 let code = match cell {
@@ -242,12 +237,12 @@ impl TextBuilder {
     }
 
     /// The finished column.
-    pub fn finish(self) -> TextColumn {
+    pub(crate) fn finish(self) -> TextColumn {
         self.col
     }
 
     /// Makes room for `n` more rows.
-    pub fn reserve(&mut self, n: usize) {
+    pub(crate) fn reserve(&mut self, n: usize) {
         match &mut self.col {
             TextColumn::Dict { codes, .. } => codes.reserve(n),
             TextColumn::Raw(r) => r.reserve(n),
@@ -255,32 +250,22 @@ impl TextBuilder {
     }
 
     /// Keeps the first `n` rows.
-    pub fn truncate(&mut self, n: usize) {
+    pub(crate) fn truncate(&mut self, n: usize) {
         match &mut self.col {
             TextColumn::Dict { codes, .. } => codes.truncate(n),
             TextColumn::Raw(r) => r.truncate(n),
         }
     }
 
-    /// The column so far.
-    pub fn column(&self) -> &TextColumn {
-        &self.col
-    }
-
     /// Rows so far.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.col.len()
-    }
-
-    /// True without rows.
-    pub fn is_empty(&self) -> bool {
-        self.col.is_empty()
     }
 }
 
 /// List items of one column, flattened.
 #[derive(Debug, Clone)]
-pub enum ListItems {
+pub(crate) enum ListItems {
     /// Text or e-mail items.
     Text(TextColumn),
     /// Integers.
@@ -299,11 +284,11 @@ pub enum ListItems {
 #[derive(Debug, Clone)]
 pub struct ListColumn {
     /// Per row: 0 present, 1 missing (empty cell), 2 unreadable.
-    pub state: Vec<u8>,
+    pub(crate) state: Vec<u8>,
     /// Per row, the start of its items; one extra entry at the end.
-    pub offsets: Vec<u32>,
+    pub(crate) offsets: Vec<u32>,
     /// The items.
-    pub items: ListItems,
+    pub(crate) items: ListItems,
 }
 
 /// The values of one column.
@@ -352,7 +337,7 @@ fn vec_bytes<T>(v: &Vec<T>) -> usize {
 
 impl TextColumn {
     /// Heap bytes held (capacity, not length), for memory reports.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         match self {
             TextColumn::Dict { codes, values } => {
                 codes.heap_bytes()
@@ -366,7 +351,7 @@ impl TextColumn {
 
 impl TextColumn {
     /// Frees spare capacity (a large vector shrinks in place).
-    pub fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         match self {
             TextColumn::Dict { codes, values } => {
                 codes.shrink_to_fit();
@@ -379,7 +364,7 @@ impl TextColumn {
 
 impl ColumnData {
     /// Frees spare capacity, once a column is complete.
-    pub fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         match self {
             ColumnData::Text(t) | ColumnData::Email(t) => t.shrink_to_fit(),
             ColumnData::Int(v)
@@ -408,7 +393,7 @@ impl ColumnData {
 
 impl ColumnData {
     /// Heap bytes held (capacity, not length), for memory reports.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         match self {
             ColumnData::Text(t) | ColumnData::Email(t) => t.heap_bytes(),
             ColumnData::Int(v)
@@ -439,7 +424,7 @@ impl ColumnData {
     }
     /// Joins columns built separately (blocks of one file), in order;
     /// `empty` is the column's empty form, used when there are no parts.
-    pub fn concat(
+    pub(crate) fn concat(
         empty: (ColumnData, Option<TextColumn>),
         parts: Vec<(ColumnData, Option<TextColumn>)>,
     ) -> (ColumnData, Option<TextColumn>) {
@@ -543,7 +528,7 @@ impl ColumnData {
     }
 
     /// The rows for which `keep` is true.
-    pub fn filter(&self, keep: &[bool]) -> ColumnData {
+    pub(crate) fn filter(&self, keep: &[bool]) -> ColumnData {
         match self {
             ColumnData::Text(t) => ColumnData::Text(t.filter(keep)),
             ColumnData::Email(t) => ColumnData::Email(t.filter(keep)),
@@ -763,7 +748,7 @@ impl ColumnData {
 /// The text a key is looked up by: e-mail keys ignore case, integer keys
 /// are compared as numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
+pub(crate) enum KeyKind {
     /// Exact text.
     Text,
     /// Text ignoring ASCII case.
@@ -773,7 +758,7 @@ pub enum KeyKind {
 }
 
 /// Hashes a key in its canonical form.
-pub fn key_hash(kind: KeyKind, s: &str) -> u64 {
+pub(crate) fn key_hash(kind: KeyKind, s: &str) -> u64 {
     let mut h = FxBuildHasher.build_hasher();
     match kind {
         KeyKind::Text => s.hash(&mut h),
@@ -789,7 +774,7 @@ pub fn key_hash(kind: KeyKind, s: &str) -> u64 {
 }
 
 /// True when two keys are the same in their canonical form.
-pub fn key_eq(kind: KeyKind, a: &str, b: &str) -> bool {
+pub(crate) fn key_eq(kind: KeyKind, a: &str, b: &str) -> bool {
     match kind {
         KeyKind::Text => a == b,
         KeyKind::Email => a.eq_ignore_ascii_case(b),
@@ -805,9 +790,9 @@ pub fn key_eq(kind: KeyKind, a: &str, b: &str) -> bool {
 /// the shards are built in parallel; a lookup goes to the one shard its
 /// hash names.
 #[derive(Debug, Clone)]
-pub struct KeyIndex {
+pub(crate) struct KeyIndex {
     /// How keys compare.
-    pub kind: KeyKind,
+    pub(crate) kind: KeyKind,
     /// A power of two of them.
     shards: Vec<HashTable<u32>>,
 }
@@ -825,7 +810,7 @@ const SHARD_SHIFT: u32 = 40;
 
 impl KeyIndex {
     /// An empty index.
-    pub fn new(kind: KeyKind) -> KeyIndex {
+    pub(crate) fn new(kind: KeyKind) -> KeyIndex {
         KeyIndex {
             kind,
             shards: vec![HashTable::new()],
@@ -835,7 +820,7 @@ impl KeyIndex {
     /// The index of every key in `keys`. The first row with a key keeps
     /// it; later rows with the same key are returned as `(row, first row)`,
     /// in row order, and are not in the index.
-    pub fn build(kind: KeyKind, keys: &TextColumn) -> (KeyIndex, Vec<(u32, u32)>) {
+    pub(crate) fn build(kind: KeyKind, keys: &TextColumn) -> (KeyIndex, Vec<(u32, u32)>) {
         use rayon::prelude::*;
         let n = keys.len();
         let nshards = if n < SHARDED_FROM { 1 } else { SHARDS };
@@ -917,7 +902,7 @@ impl KeyIndex {
     }
 
     /// The row with key `s`, looking keys up in `keys`.
-    pub fn find(&self, s: &str, keys: &TextColumn) -> Option<u32> {
+    pub(crate) fn find(&self, s: &str, keys: &TextColumn) -> Option<u32> {
         let h = key_hash(self.kind, s);
         let shard = ((h >> SHARD_SHIFT) as usize) & (self.shards.len().max(1) - 1);
         self.shards
@@ -926,18 +911,8 @@ impl KeyIndex {
             .copied()
     }
 
-    /// Number of keys.
-    pub fn len(&self) -> usize {
-        self.shards.iter().map(HashTable::len).sum()
-    }
-
-    /// True without keys.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Heap bytes (a row number and a control byte per slot).
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.shards.iter().map(|t| t.capacity() * 5).sum()
     }
 }
@@ -947,9 +922,9 @@ impl KeyIndex {
 #[derive(Debug, Clone, Default)]
 pub struct RelationIndex {
     /// Start of each parent's rows; one extra entry at the end.
-    pub offsets: Vec<u32>,
+    pub(crate) offsets: Vec<u32>,
     /// Related row numbers.
-    pub rows: Vec<u32>,
+    pub(crate) rows: Vec<u32>,
     /// Parents some of whose related rows were rejected: the lines of those rows.
     pub dropped: FxHashMap<u32, Vec<u64>>,
 }
@@ -966,13 +941,13 @@ impl RelationIndex {
 /// A rejected row that named a parent row through a reference: the parent's
 /// related rows are dropped.
 #[derive(Debug, Clone)]
-pub struct Orphan {
+pub(crate) struct Orphan {
     /// The reference column.
-    pub column: usize,
+    pub(crate) column: usize,
     /// The parent key it named.
-    pub key: Box<str>,
+    pub(crate) key: Box<str>,
     /// Its line.
-    pub line: u64,
+    pub(crate) line: u64,
 }
 
 /// One loaded table.
@@ -981,35 +956,35 @@ pub struct TableData {
     /// The table's name in the schema.
     pub name: String,
     /// The file, as the user named it.
-    pub file: Arc<str>,
+    pub(crate) file: Arc<str>,
     /// LoadedTable rows.
     pub len: usize,
     /// The physical line of each row.
-    pub lines: LineMap,
+    pub(crate) lines: LineMap,
     /// One entry per declared column, in declaration order.
     pub columns: Vec<ColumnData>,
     /// The key column (its text), for tables with a key.
-    pub key_column: Option<usize>,
+    pub(crate) key_column: Option<usize>,
     /// Key → row, for tables with a key.
-    pub keys: Option<KeyIndex>,
+    pub(crate) keys: Option<KeyIndex>,
     /// One index per relation declared on this table.
     pub relations: Vec<RelationIndex>,
     /// Rejected rows that referred to a parent.
-    pub orphans: Vec<Orphan>,
+    pub(crate) orphans: Vec<Orphan>,
     /// LoadedTable rows with a data error (an unreadable cell, a broken reference).
-    pub errored: RowBits,
+    pub(crate) errored: RowBits,
 }
 
 /// A set of row numbers, a bit each.
 #[derive(Debug, Clone, Default)]
-pub struct RowBits {
+pub(crate) struct RowBits {
     words: Vec<u64>,
     count: usize,
 }
 
 impl RowBits {
     /// Adds a row.
-    pub fn insert(&mut self, row: u32) {
+    pub(crate) fn insert(&mut self, row: u32) {
         let (w, b) = (row as usize / 64, row % 64);
         if self.words.len() <= w {
             self.words.resize(w + 1, 0);
@@ -1024,24 +999,19 @@ impl RowBits {
 
     /// Whether a row is in the set.
     #[inline]
-    pub fn contains(&self, row: u32) -> bool {
+    pub(crate) fn contains(&self, row: u32) -> bool {
         self.words
             .get(row as usize / 64)
             .is_some_and(|w| w & (1 << (row % 64)) != 0)
     }
 
-    /// Rows in the set.
-    pub fn len(&self) -> usize {
-        self.count
-    }
-
     /// True without rows.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.count == 0
     }
 
     /// The rows, in order.
-    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         self.words.iter().enumerate().flat_map(|(w, &word)| {
             (0..64u32)
                 .filter(move |b| word & (1 << b) != 0)
@@ -1052,7 +1022,7 @@ impl RowBits {
 
 impl TableData {
     /// Heap bytes held by the table's columns, line numbers and indexes.
-    pub fn heap_bytes(&self) -> (usize, Vec<usize>, usize) {
+    pub(crate) fn heap_bytes(&self) -> (usize, Vec<usize>, usize) {
         let cols: Vec<usize> = self.columns.iter().map(ColumnData::heap_bytes).collect();
         let index = self.keys.as_ref().map_or(0, KeyIndex::heap_bytes)
             + self
@@ -1112,7 +1082,7 @@ pub struct Dataset {
     /// Per file.
     pub accounts: Vec<FileAccount>,
     /// How long the load's stages took.
-    pub timings: super::load::LoadTimings,
+    pub(crate) timings: super::load::LoadTimings,
 }
 
 impl Dataset {
@@ -1183,19 +1153,6 @@ impl Dataset {
             (r + a.read, l + a.loaded, j + a.rejected_total())
         })
     }
-
-    /// The keys of a table, for "did you mean" on an unknown key.
-    pub fn keys_of(&self, t: TableId) -> Vec<&str> {
-        let Some(table) = self.tables.get(t) else {
-            return Vec::new();
-        };
-        (0..table.len).filter_map(|r| table.key_of(r)).collect()
-    }
-
-    /// Checks that every table of `schema` is here.
-    pub fn matches(&self, schema: &Schema) -> bool {
-        self.tables.len() == schema.tables.len()
-    }
 }
 
 #[cfg(test)]
@@ -1242,7 +1199,6 @@ mod tests {
                 }
             }
             assert_eq!(dups, want, "{n} keys");
-            assert_eq!(index.len(), first.len());
             for (k, row) in &first {
                 assert_eq!(index.find(&k.to_uppercase(), &keys), Some(*row), "{k}");
             }

@@ -14,21 +14,21 @@ const CHUNK: usize = 256;
 
 /// Per-rule counts over an audit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RuleStats {
+pub(crate) struct RuleStats {
     /// Cases the rule applied to (passed, violated or due).
-    pub evaluated: u64,
+    pub(crate) evaluated: u64,
     /// Cases where it held.
-    pub passed: u64,
+    pub(crate) passed: u64,
     /// Cases with at least one violation.
-    pub violated_cases: u64,
+    pub(crate) violated_cases: u64,
     /// Violation findings (a ladder may have several per case).
-    pub violated: u64,
+    pub(crate) violated: u64,
     /// Due findings.
-    pub due: u64,
+    pub(crate) due: u64,
     /// Cases it did not apply to or could not be evaluated for.
-    pub not_applicable: u64,
+    pub(crate) not_applicable: u64,
     /// Violations counted above but not listed (`--max-marks`).
-    pub unlisted: u64,
+    pub(crate) unlisted: u64,
 }
 
 impl RuleStats {
@@ -49,7 +49,7 @@ pub struct Audit {
     /// Every finding, in the order handed to the sink (subject table, then row).
     pub findings: Vec<Finding>,
     /// Indexed like `Policy::rules`.
-    pub stats: Vec<RuleStats>,
+    pub(crate) stats: Vec<RuleStats>,
     /// Subject rows evaluated.
     pub subjects: u64,
 }

@@ -19,9 +19,9 @@ pub(crate) enum Slot<'a> {
 
 /// The slots of one evaluation (a rule, a definition, a relation filter).
 pub(crate) struct Env<'a, 'p> {
-    pub slots: Vec<Slot<'a>>,
+    pub(crate) slots: Vec<Slot<'a>>,
     /// For `let` slots: the expression that computes them.
-    pub lets: &'p [Option<&'a Expr>],
+    pub(crate) lets: &'p [Option<&'a Expr>],
 }
 
 impl<'a> Env<'a, '_> {
@@ -41,15 +41,15 @@ pub(crate) struct Memo<'a> {
 
 /// Evaluates expressions for one case.
 pub(crate) struct CaseEval<'e, 'a> {
-    pub ev: &'e Evaluator<'a>,
-    pub memo: Memo<'a>,
+    pub(crate) ev: &'e Evaluator<'a>,
+    pub(crate) memo: Memo<'a>,
     /// Nesting of `eval` calls.
-    pub depth: u32,
+    pub(crate) depth: u32,
     /// Rows with data errors the case reads.
-    pub data_errors: Option<std::sync::Arc<[super::Touch]>>,
+    pub(crate) data_errors: Option<std::sync::Arc<[super::Touch]>>,
     /// Ladders: which missed marks to list (`None`: the first ones, and
     /// the due items).
-    pub window: Option<super::Window>,
+    pub(crate) window: Option<super::Window>,
 }
 
 fn lit<'a>(l: &'a Lit) -> Value<'a> {

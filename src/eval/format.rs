@@ -10,7 +10,7 @@ use super::value::Value;
 use crate::time::{Instant, display_days, display_elapsed};
 
 /// A value in words.
-pub fn show(v: &Value, ev: &Evaluator) -> String {
+pub(crate) fn show(v: &Value, ev: &Evaluator) -> String {
     let mut out = String::new();
     show_into(v, ev, &mut out);
     out
@@ -18,7 +18,7 @@ pub fn show(v: &Value, ev: &Evaluator) -> String {
 
 /// Appends a value in words to `out` (messages are built this way, with
 /// no string per part).
-pub fn show_into(v: &Value, ev: &Evaluator, out: &mut String) {
+pub(crate) fn show_into(v: &Value, ev: &Evaluator, out: &mut String) {
     use std::fmt::Write;
     match v {
         Value::Missing => out.push_str("(none)"),

@@ -14,7 +14,7 @@ use crate::data::{Dataset, RowBits};
 use crate::semantics::{ColumnType, Policy, TableId};
 
 /// A row with a data error: its table and physical line.
-pub type Touch = (TableId, u64);
+pub(crate) type Touch = (TableId, u64);
 
 /// Per table, the rows that have a data error themselves or among their
 /// related rows; empty when the export read cleanly.

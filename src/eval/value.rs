@@ -11,7 +11,7 @@ use crate::semantics::TableId;
 
 /// Text borrowed from the policy or the data, or made by a function.
 #[derive(Debug, Clone)]
-pub enum Txt<'a> {
+pub(crate) enum Txt<'a> {
     /// Borrowed.
     Borrowed(&'a str),
     /// Computed (`lower(…)`).
@@ -20,7 +20,7 @@ pub enum Txt<'a> {
 
 impl Txt<'_> {
     /// The text.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             Txt::Borrowed(s) => s,
             Txt::Owned(s) => s,
@@ -30,7 +30,7 @@ impl Txt<'_> {
 
 /// A set of rows of one table, in order.
 #[derive(Debug, Clone)]
-pub enum RowSet<'a> {
+pub(crate) enum RowSet<'a> {
     /// A relation's rows, as stored.
     Slice(&'a [u32]),
     /// Rows picked by a filter.
@@ -39,7 +39,7 @@ pub enum RowSet<'a> {
 
 impl RowSet<'_> {
     /// The row numbers.
-    pub fn rows(&self) -> &[u32] {
+    pub(crate) fn rows(&self) -> &[u32] {
         match self {
             RowSet::Slice(s) => s,
             RowSet::Owned(s) => s,
@@ -49,7 +49,7 @@ impl RowSet<'_> {
 
 /// A value.
 #[derive(Debug, Clone)]
-pub enum Value<'a> {
+pub(crate) enum Value<'a> {
     /// No value; as a condition, unknown.
     Missing,
     /// A condition.
@@ -78,12 +78,12 @@ pub enum Value<'a> {
 
 impl<'a> Value<'a> {
     /// True for [`Value::Missing`].
-    pub fn is_missing(&self) -> bool {
+    pub(crate) fn is_missing(&self) -> bool {
         matches!(self, Value::Missing)
     }
 
     /// As a condition: `Some(true)`, `Some(false)`, or `None` when unknown.
-    pub fn truth(&self) -> Option<bool> {
+    pub(crate) fn truth(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
             _ => None,
@@ -91,7 +91,7 @@ impl<'a> Value<'a> {
     }
 
     /// The text of a text or e-mail value.
-    pub fn text(&self) -> Option<&str> {
+    pub(crate) fn text(&self) -> Option<&str> {
         match self {
             Value::Text(t) | Value::Email(t) => Some(t.as_str()),
             _ => None,
@@ -100,7 +100,7 @@ impl<'a> Value<'a> {
 }
 
 /// Kleene's `and`.
-pub fn and(a: Option<bool>, b: Option<bool>) -> Value<'static> {
+pub(crate) fn and(a: Option<bool>, b: Option<bool>) -> Value<'static> {
     match (a, b) {
         (Some(false), _) | (_, Some(false)) => Value::Bool(false),
         (Some(true), Some(true)) => Value::Bool(true),
@@ -109,7 +109,7 @@ pub fn and(a: Option<bool>, b: Option<bool>) -> Value<'static> {
 }
 
 /// Kleene's `or`.
-pub fn or(a: Option<bool>, b: Option<bool>) -> Value<'static> {
+pub(crate) fn or(a: Option<bool>, b: Option<bool>) -> Value<'static> {
     match (a, b) {
         (Some(true), _) | (_, Some(true)) => Value::Bool(true),
         (Some(false), Some(false)) => Value::Bool(false),
@@ -118,7 +118,7 @@ pub fn or(a: Option<bool>, b: Option<bool>) -> Value<'static> {
 }
 
 /// Equality of text ignoring case.
-pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+pub(crate) fn eq_ignore_case(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         a.eq_ignore_ascii_case(b)
     } else {
@@ -128,7 +128,7 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
 
 /// Compares two present values of like types (the checker guarantees the
 /// types); `None` when they cannot be ordered.
-pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
+pub(crate) fn order(a: &Value, b: &Value) -> Option<Ordering> {
     use Value::*;
     match (a, b) {
         (Int(x), Int(y))
@@ -152,7 +152,7 @@ pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
 
 /// Equality of two present values; e-mail addresses ignore case, and text
 /// ignores case when asked.
-pub fn equal(a: &Value, b: &Value, ignore_case: bool) -> bool {
+pub(crate) fn equal(a: &Value, b: &Value, ignore_case: bool) -> bool {
     match (a, b) {
         (Value::Text(x), Value::Text(y)) if ignore_case => eq_ignore_case(x.as_str(), y.as_str()),
         _ => order(a, b) == Some(Ordering::Equal),

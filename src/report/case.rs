@@ -12,52 +12,52 @@ use crate::time::Instant;
 
 /// One rule's result for the case.
 #[derive(Serialize)]
-pub struct JsonCaseRule {
+pub(crate) struct JsonCaseRule {
     /// Rule id.
-    pub rule: String,
+    pub(crate) rule: String,
     /// `pass`, `violated`, `due` or `not-applicable`.
-    pub status: &'static str,
+    pub(crate) status: &'static str,
     /// Why it passes or does not apply, or its first finding's message.
-    pub message: String,
+    pub(crate) message: String,
     /// For a rule that is due: its first due item's deadline (that item's
     /// message is `message`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<String>,
+    pub(crate) deadline: Option<String>,
     /// Every violation and due item, each with its own message and deadline.
-    pub findings: Vec<JsonCaseFinding>,
+    pub(crate) findings: Vec<JsonCaseFinding>,
 }
 
 /// One violation or due item of a rule.
 #[derive(Serialize)]
-pub struct JsonCaseFinding {
+pub(crate) struct JsonCaseFinding {
     /// `violated` or `due`.
-    pub status: &'static str,
+    pub(crate) status: &'static str,
     /// What is wrong, with the values.
-    pub message: String,
+    pub(crate) message: String,
     /// For due items: RFC 3339 in the policy's zone.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<String>,
+    pub(crate) deadline: Option<String>,
     /// For ladders: the mark number.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mark: Option<u64>,
+    pub(crate) mark: Option<u64>,
     /// Rows of the case with data errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub data_errors: Vec<RowRef>,
+    pub(crate) data_errors: Vec<RowRef>,
 }
 
 /// `case --format json`.
 #[derive(Serialize)]
-pub struct JsonCase {
+pub(crate) struct JsonCase {
     /// The case number.
-    pub case: String,
+    pub(crate) case: String,
     /// As-of, RFC 3339 in the policy's zone.
-    pub as_of: String,
+    pub(crate) as_of: String,
     /// Every selected rule, in policy order.
-    pub rules: Vec<JsonCaseRule>,
+    pub(crate) rules: Vec<JsonCaseRule>,
     /// Data errors in the rows read for the case.
-    pub data_errors: Vec<JsonDataError>,
+    pub(crate) data_errors: Vec<JsonDataError>,
     /// Data warnings in the rows read for the case.
-    pub data_warnings: Vec<JsonDataError>,
+    pub(crate) data_warnings: Vec<JsonDataError>,
 }
 
 /// A due rule's first due item: its deadline and message go together.
@@ -72,7 +72,7 @@ fn first_due(r: &RuleResult) -> Option<&crate::eval::Finding> {
 }
 
 /// `case --format json` of the case `number` in `table`, from its results.
-pub fn json(ctx: &Context, number: &str, results: &[RuleResult]) -> String {
+pub(crate) fn json(ctx: &Context, number: &str, results: &[RuleResult]) -> String {
     let tz = ctx.policy.timezone;
     let finding = |f: &Finding| JsonCaseFinding {
         status: f.status.as_str(),
@@ -109,7 +109,7 @@ pub fn json(ctx: &Context, number: &str, results: &[RuleResult]) -> String {
 
 /// `case` as a checklist: a line per rule with its mark and reason, each
 /// finding with its deadline, the counts, the data errors of its rows.
-pub fn human(
+pub(crate) fn human(
     ctx: &Context,
     table: TableId,
     number: &str,

@@ -13,7 +13,7 @@ use crate::semantics::Severity;
 
 /// The formats of `docket check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
+pub(crate) enum Format {
     /// Findings drawn with the policy line and the data rows, then a per-rule table.
     #[default]
     Human,
@@ -32,7 +32,7 @@ pub enum Format {
 }
 
 /// A check report being written.
-pub struct CheckReport<'c, 'a> {
+pub(crate) struct CheckReport<'c, 'a> {
     ctx: &'c Context<'a>,
     format: Format,
     selected: &'c [usize],
@@ -67,7 +67,7 @@ fn csv_text(records: impl Iterator<Item = [String; 16]>, header: bool) -> String
 
 impl<'c, 'a> CheckReport<'c, 'a> {
     /// A report of the rules in `selected` (all when empty).
-    pub fn new(ctx: &'c Context<'a>, format: Format, selected: &'c [usize]) -> Self {
+    pub(crate) fn new(ctx: &'c Context<'a>, format: Format, selected: &'c [usize]) -> Self {
         CheckReport {
             ctx,
             format,
@@ -77,12 +77,12 @@ impl<'c, 'a> CheckReport<'c, 'a> {
 
     /// Whether findings are written as they come (else they are collected
     /// and written by [`CheckReport::end`]).
-    pub fn streams(&self) -> bool {
+    pub(crate) fn streams(&self) -> bool {
         matches!(self.format, Format::Json | Format::Ndjson | Format::Csv)
     }
 
     /// What comes before the findings.
-    pub fn begin(&self) -> String {
+    pub(crate) fn begin(&self) -> String {
         match self.format {
             Format::Json => {
                 let head = |k: &str, v: String| format!("\"{k}\":{v},\n");
@@ -101,7 +101,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     }
 
     /// A chunk of findings, written into `buf` (on a worker thread).
-    pub fn chunk(&self, found: &[Finding], buf: &mut String) {
+    pub(crate) fn chunk(&self, found: &[Finding], buf: &mut String) {
         match self.format {
             Format::Json => {
                 for (i, f) in found.iter().enumerate() {
@@ -127,7 +127,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     }
 
     /// What goes before a rendered chunk (`first`: no chunk was written yet).
-    pub fn separator(&self, first: bool) -> &'static str {
+    pub(crate) fn separator(&self, first: bool) -> &'static str {
         match (self.format, first) {
             (Format::Json, true) => "\n",
             (Format::Json, false) => ",\n",
@@ -137,7 +137,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
 
     /// What comes after the findings: the summary, data errors and
     /// warnings, or the whole report for the formats that do not stream.
-    pub fn end(
+    pub(crate) fn end(
         &self,
         audit: &Audit,
         summary: &Summary,

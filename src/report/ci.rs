@@ -15,7 +15,7 @@ use crate::semantics::Severity;
 use crate::source::{SourceMap, Span};
 
 /// The schema address written into every SARIF log.
-pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// A path as a SARIF URI reference: `/` separators, reserved characters escaped.
 fn uri(path: &str) -> String {
@@ -143,7 +143,7 @@ fn finding_text(f: &JsonFinding) -> String {
 /// `check --format sarif`: one result per finding, located at the case's
 /// row in its data file, with the rule's place in the policy and the other
 /// rows involved as related locations; data errors as results too.
-pub fn check_sarif(
+pub(crate) fn check_sarif(
     ctx: &Context,
     selected: &[usize],
     findings: &[JsonFinding],
@@ -333,7 +333,7 @@ fn diag_level(d: &Diagnostic) -> &'static str {
 
 /// `lint --format sarif`: one result per diagnostic, located in the policy
 /// (or data) file, other labels as related locations.
-pub fn lint_sarif(runs: &[(&[Diagnostic], &SourceMap)]) -> sarif::Sarif {
+pub(crate) fn lint_sarif(runs: &[(&[Diagnostic], &SourceMap)]) -> sarif::Sarif {
     let mut rules = Vec::new();
     let mut index: BTreeMap<&'static str, i64> = BTreeMap::new();
     let mut results = Vec::new();
@@ -378,7 +378,7 @@ pub fn lint_sarif(runs: &[(&[Diagnostic], &SourceMap)]) -> sarif::Sarif {
 }
 
 /// Serialises a SARIF log.
-pub fn sarif_text(s: &sarif::Sarif) -> String {
+pub(crate) fn sarif_text(s: &sarif::Sarif) -> String {
     serde_json::to_string_pretty(s)
         .map(|t| t + "\n")
         .unwrap_or_default()
@@ -391,7 +391,7 @@ fn junit_text(report: &Report) -> String {
 /// `check --format junit`: one test case per rule; a rule with violations
 /// at or above `fail_on` fails and lists its cases; due items, warnings
 /// below `fail_on` and data errors are written out as well.
-pub fn check_junit(
+pub(crate) fn check_junit(
     ctx: &Context,
     findings: &[JsonFinding],
     summary: &Summary,
@@ -490,7 +490,10 @@ pub fn check_junit(
 
 /// `lint --format junit`: a test suite per policy, a test case per policy
 /// file, failing with the file's errors (and warnings with `deny_warnings`).
-pub fn lint_junit(runs: &[(String, &[Diagnostic], &SourceMap)], deny_warnings: bool) -> String {
+pub(crate) fn lint_junit(
+    runs: &[(String, &[Diagnostic], &SourceMap)],
+    deny_warnings: bool,
+) -> String {
     let mut report = Report::new("docket lint");
     for (path, diags, sources) in runs {
         let mut suite = TestSuite::new(format!("docket lint {path}"));
@@ -561,7 +564,11 @@ fn gh_prop(s: &str) -> String {
 
 /// `check --format github`: a workflow annotation per finding and data
 /// error, at the data row, then the totals as a plain line.
-pub fn check_github(findings: &[JsonFinding], data: &DataIssues, summary_line: &str) -> String {
+pub(crate) fn check_github(
+    findings: &[JsonFinding],
+    data: &DataIssues,
+    summary_line: &str,
+) -> String {
     let mut out = String::new();
     for f in findings {
         let kind = match (f.status, f.severity) {
@@ -602,7 +609,7 @@ pub fn check_github(findings: &[JsonFinding], data: &DataIssues, summary_line: &
 }
 
 /// `lint --format github`: a workflow annotation per diagnostic.
-pub fn lint_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
+pub(crate) fn lint_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut out = String::new();
     for d in diags {
         let kind = if d.is_error() { "error" } else { "warning" };

@@ -16,26 +16,26 @@ use crate::data::FileAccount;
 use crate::eval::audit::RuleStats;
 
 /// A finding with its mark (ladders), as the comparison needs it.
-pub type Marked = (Option<u64>, JsonFinding);
+pub(crate) type Marked = (Option<u64>, JsonFinding);
 
 /// The same finding before and after.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Changed {
+pub(crate) struct Changed {
     /// Under the base policy.
-    pub before: JsonFinding,
+    pub(crate) before: JsonFinding,
     /// Under the changed policy.
-    pub after: JsonFinding,
+    pub(crate) after: JsonFinding,
 }
 
 /// Counts of one side for one rule.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Side {
+pub(crate) struct Side {
     /// Violation findings.
-    pub violated: u64,
+    pub(crate) violated: u64,
     /// Cases with a violation.
-    pub violated_cases: u64,
+    pub(crate) violated_cases: u64,
     /// Due findings.
-    pub due: u64,
+    pub(crate) due: u64,
 }
 
 impl From<&RuleStats> for Side {
@@ -50,63 +50,63 @@ impl From<&RuleStats> for Side {
 
 /// One rule's line of the count table.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct RuleDiff {
+pub(crate) struct RuleDiff {
     /// Rule id.
-    pub rule: String,
+    pub(crate) rule: String,
     /// `kept` (in both), `new` (only in the changed policy) or `removed`.
-    pub change: &'static str,
+    pub(crate) change: &'static str,
     /// Counts under the base policy (absent for a new rule).
-    pub before: Option<Side>,
+    pub(crate) before: Option<Side>,
     /// Counts under the changed policy (absent for a removed rule).
-    pub after: Option<Side>,
+    pub(crate) after: Option<Side>,
     /// Findings only the changed policy has.
-    pub added: u64,
+    pub(crate) added: u64,
     /// Findings only the base policy has.
-    pub removed: u64,
+    pub(crate) removed: u64,
     /// Findings on both sides that read differently.
-    pub changed: u64,
+    pub(crate) changed: u64,
 }
 
 /// Totals of a diff.
 #[derive(Debug, Clone, Serialize)]
-pub struct DiffSummary {
+pub(crate) struct DiffSummary {
     /// As-of (RFC 3339, the changed policy's zone).
-    pub as_of: String,
+    pub(crate) as_of: String,
     /// The base policy.
-    pub base: PolicyInfo,
+    pub(crate) base: PolicyInfo,
     /// The changed policy.
-    pub policy: PolicyInfo,
+    pub(crate) policy: PolicyInfo,
     /// Cases checked.
-    pub cases: u64,
+    pub(crate) cases: u64,
     /// Findings added.
-    pub added: u64,
+    pub(crate) added: u64,
     /// Of those, violations (what `--fail-on-new` looks at).
-    pub added_violations: u64,
+    pub(crate) added_violations: u64,
     /// Findings removed.
-    pub removed: u64,
+    pub(crate) removed: u64,
     /// Findings changed.
-    pub changed: u64,
+    pub(crate) changed: u64,
     /// Findings the same on both sides.
-    pub unchanged: u64,
+    pub(crate) unchanged: u64,
     /// Data errors in the export (the same for both policies).
-    pub data_errors: u64,
+    pub(crate) data_errors: u64,
     /// Per rule: the changed policy's rules in order, then rules it removed.
-    pub rules: Vec<RuleDiff>,
+    pub(crate) rules: Vec<RuleDiff>,
     /// The files read (once, for both policies).
-    pub files: Vec<FileAccount>,
+    pub(crate) files: Vec<FileAccount>,
 }
 
 /// The whole diff, in the order `--format json` writes it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Diff {
+pub(crate) struct Diff {
     /// Findings only the changed policy has.
-    pub added: Vec<JsonFinding>,
+    pub(crate) added: Vec<JsonFinding>,
     /// Findings only the base policy has.
-    pub removed: Vec<JsonFinding>,
+    pub(crate) removed: Vec<JsonFinding>,
     /// Findings on both sides that read differently.
-    pub changed: Vec<Changed>,
+    pub(crate) changed: Vec<Changed>,
     /// Totals.
-    pub summary: DiffSummary,
+    pub(crate) summary: DiffSummary,
 }
 
 type Identity = (String, String, &'static str, Option<u64>);
@@ -120,17 +120,17 @@ fn differs(a: &JsonFinding, b: &JsonFinding) -> bool {
 }
 
 /// One side of the comparison.
-pub struct SideInput<'a> {
+pub(crate) struct SideInput<'a> {
     /// Its findings, sorted as `check` sorts them.
-    pub findings: Vec<Marked>,
+    pub(crate) findings: Vec<Marked>,
     /// Its rule ids and counts, in policy order.
-    pub rules: Vec<(&'a str, &'a RuleStats)>,
+    pub(crate) rules: Vec<(&'a str, &'a RuleStats)>,
     /// The policy block.
-    pub info: PolicyInfo,
+    pub(crate) info: PolicyInfo,
 }
 
 /// Compares the findings of the base policy with the changed policy's.
-pub fn compare(
+pub(crate) fn compare(
     before: SideInput,
     after: SideInput,
     as_of: String,
@@ -227,7 +227,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 }
 
 /// The one-line verdict.
-pub fn headline(d: &Diff) -> String {
+pub(crate) fn headline(d: &Diff) -> String {
     let s = &d.summary;
     format!(
         "{} checked: {} added ({} {}), {} removed, {} changed",
@@ -245,7 +245,7 @@ pub fn headline(d: &Diff) -> String {
 }
 
 /// `--format human`.
-pub fn human(d: &Diff) -> String {
+pub(crate) fn human(d: &Diff) -> String {
     let s = &d.summary;
     let mut out = String::new();
     let _ = writeln!(
@@ -347,7 +347,7 @@ fn md_section(out: &mut String, title: &str, rows: Vec<[String; 4]>) {
 }
 
 /// `--format markdown`: a pull-request comment.
-pub fn markdown(d: &Diff) -> String {
+pub(crate) fn markdown(d: &Diff) -> String {
     let s = &d.summary;
     let mut out = String::new();
     let verdict = if s.added_violations > 0 {

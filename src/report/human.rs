@@ -89,7 +89,7 @@ fn row_label(ctx: &Context, f: &Finding, table: usize, row: u32, first: bool) ->
 }
 
 /// Renders the report.
-pub fn render(
+pub(crate) fn render(
     ctx: &Context,
     findings: &[Finding],
     summary: &Summary,
@@ -298,7 +298,7 @@ fn files(summary: &Summary, out: &mut String) {
 
 /// The closing line: "82 cases checked: 86 violations (79 errors, 7
 /// warnings), 1 due, 0 data errors", and the data warnings when there are any.
-pub fn totals(summary: &Summary) -> String {
+pub(crate) fn totals(summary: &Summary) -> String {
     let warnings = match summary.data_warnings {
         0 => String::new(),
         n => format!(", {n} data warning{}", plural(n)),

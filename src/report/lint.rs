@@ -13,7 +13,7 @@ use crate::source::SourceMap;
 
 /// The formats of `docket lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
+pub(crate) enum Format {
     /// A summary line per policy (the diagnostics go to stderr).
     #[default]
     Human,
@@ -69,7 +69,7 @@ fn json_diag(d: &Diagnostic, sources: &SourceMap) -> JsonDiag {
 }
 
 /// A lint report over one or more policies.
-pub struct LintReport {
+pub(crate) struct LintReport {
     format: Format,
     deny_warnings: bool,
     failed: bool,
@@ -80,7 +80,7 @@ pub struct LintReport {
 
 impl LintReport {
     /// An empty report; `deny_warnings` makes warnings fail too.
-    pub fn new(format: Format, deny_warnings: bool) -> LintReport {
+    pub(crate) fn new(format: Format, deny_warnings: bool) -> LintReport {
         LintReport {
             format,
             deny_warnings,
@@ -93,7 +93,7 @@ impl LintReport {
 
     /// Adds the policy at `path`, checked (against the export in `data`,
     /// when given); whether it fails.
-    pub fn add(&mut self, path: &Path, loaded: Loaded, data: Option<&Path>) -> bool {
+    pub(crate) fn add(&mut self, path: &Path, loaded: Loaded, data: Option<&Path>) -> bool {
         let has_errors = loaded.diagnostics.iter().any(Diagnostic::is_error);
         let bad = has_errors || (self.deny_warnings && !loaded.diagnostics.is_empty());
         self.failed |= bad;
@@ -132,7 +132,7 @@ impl LintReport {
     }
 
     /// The report's text, and whether any policy failed.
-    pub fn finish(mut self) -> (String, bool) {
+    pub(crate) fn finish(mut self) -> (String, bool) {
         let text = match self.format {
             Format::Human | Format::Short => self.text,
             Format::Json => {

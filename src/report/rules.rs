@@ -13,23 +13,23 @@ use crate::time::{display_days, display_elapsed};
 
 /// One rule as `docket rules --format json` lists it.
 #[derive(Serialize)]
-pub struct JsonRule {
+pub(crate) struct JsonRule {
     /// Rule id.
-    pub id: String,
+    pub(crate) id: String,
     /// `rule`, `allowlist`, `notice` or `escalation`.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// `error` or `warning`.
-    pub severity: &'static str,
+    pub(crate) severity: &'static str,
     /// The rows it is about: `case where …`.
-    pub applies_to: String,
+    pub(crate) applies_to: String,
     /// Its title.
-    pub title: String,
+    pub(crate) title: String,
     /// Documents and sections it comes from.
-    pub sources: Vec<String>,
+    pub(crate) sources: Vec<String>,
     /// Where it is written.
-    pub file: String,
+    pub(crate) file: String,
     /// Its line there.
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 fn kind(k: RuleKind) -> &'static str {
@@ -72,7 +72,7 @@ fn citations(r: &Rule) -> Vec<String> {
 }
 
 /// Every rule of `p`, in policy order.
-pub fn list(p: &Policy, sources: &SourceMap) -> Vec<JsonRule> {
+pub(crate) fn list(p: &Policy, sources: &SourceMap) -> Vec<JsonRule> {
     p.rules
         .iter()
         .map(|r| {
@@ -92,14 +92,14 @@ pub fn list(p: &Policy, sources: &SourceMap) -> Vec<JsonRule> {
 }
 
 /// `docket rules --format json`.
-pub fn json(rows: &[JsonRule]) -> String {
+pub(crate) fn json(rows: &[JsonRule]) -> String {
     serde_json::to_string_pretty(rows)
         .map(|s| s + "\n")
         .unwrap_or_default()
 }
 
 /// `docket rules`: a table of the rules of the policy named `name`.
-pub fn human(rows: &[JsonRule], name: &str) -> String {
+pub(crate) fn human(rows: &[JsonRule], name: &str) -> String {
     let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(2);
     let mut s = String::new();
     let _ = writeln!(s, "{:w$}  {:10}  {:8}  title", "id", "kind", "severity");
@@ -119,7 +119,7 @@ pub fn human(rows: &[JsonRule], name: &str) -> String {
 }
 
 /// `docket explain`: one rule's text, sources and what it checks.
-pub fn explain(p: &Policy, sources: &SourceMap, r: &Rule) -> String {
+pub(crate) fn explain(p: &Policy, sources: &SourceMap, r: &Rule) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,

@@ -20,17 +20,15 @@ pub use crate::data::{ColumnRef, TableId};
 #[derive(Debug, Clone)]
 pub struct Policy {
     /// `policy "…"`
-    pub name: String,
+    pub(crate) name: String,
     /// `version "…"`
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// The zone local date-times are read in.
     pub timezone: Tz,
-    /// Where the header is.
-    pub header_span: Span,
     /// Declared tables.
     pub tables: Vec<Table>,
     /// Derived fields.
-    pub defines: Vec<Define>,
+    pub(crate) defines: Vec<Define>,
     /// Rules in declaration order (files sorted by name, then source order).
     pub rules: Vec<Rule>,
 }
@@ -42,23 +40,15 @@ impl Policy {
     }
 
     /// A rule by id.
-    pub fn rule(&self, id: &str) -> Option<&Rule> {
+    pub(crate) fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
 
     /// The column behind a reference.
-    pub fn column(&self, c: ColumnRef) -> Option<&Column> {
+    pub(crate) fn column(&self, c: ColumnRef) -> Option<&Column> {
         self.tables
             .get(c.table)
             .and_then(|t| t.columns.get(c.column))
-    }
-
-    /// `table.column`, for messages.
-    pub fn column_path(&self, c: ColumnRef) -> String {
-        match (self.tables.get(c.table), self.column(c)) {
-            (Some(t), Some(col)) => format!("{}.{}", t.name, col.name),
-            _ => "?".to_string(),
-        }
     }
 }
 
@@ -66,24 +56,24 @@ impl Policy {
 #[derive(Debug, Clone)]
 pub struct Table {
     /// Name, also the name of its rows in expressions.
-    pub name: String,
+    pub(crate) name: String,
     /// The declaration.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The CSV file name.
-    pub file: String,
+    pub(crate) file: String,
     /// Columns read from the file.
     pub columns: Vec<Column>,
     /// One-to-many relations to other tables.
-    pub relations: Vec<Relation>,
+    pub(crate) relations: Vec<Relation>,
     /// The key column, if rows have one.
-    pub key: Option<usize>,
+    pub(crate) key: Option<usize>,
     /// The column giving the time of a row, when a relation orders this table by one.
-    pub time: Option<usize>,
+    pub(crate) time: Option<usize>,
 }
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnType {
+pub(crate) enum ColumnType {
     /// One value.
     Scalar(ScalarType),
     /// Several values in one cell.
@@ -98,69 +88,65 @@ pub struct Column {
     /// Name in expressions.
     pub name: String,
     /// The declaration.
-    pub span: Span,
+    pub(crate) span: Span,
     /// CSV header.
-    pub header: String,
+    pub(crate) header: String,
     /// Where the header string is.
-    pub header_span: Span,
+    pub(crate) header_span: Span,
     /// Type.
-    pub ty: ColumnType,
+    pub(crate) ty: ColumnType,
     /// An empty cell is a data error.
-    pub required: bool,
+    pub(crate) required: bool,
     /// The value an empty cell stands for.
-    pub default: Option<Lit>,
+    pub(crate) default: Option<Lit>,
     /// Accepted patterns (date and date-time columns).
-    pub formats: Vec<TimeFormat>,
+    pub(crate) formats: Vec<TimeFormat>,
     /// Values the policy may compare this column with; unless
     /// [`Column::one_of_open`], the only values a cell may hold.
-    pub one_of: Option<Vec<String>>,
+    pub(crate) one_of: Option<Vec<String>>,
     /// `one of […] or others`: other values are read as written.
-    pub one_of_open: bool,
+    pub(crate) one_of_open: bool,
     /// Where `one of […]` is written.
-    pub one_of_span: Option<Span>,
+    pub(crate) one_of_span: Option<Span>,
     /// List separator.
-    pub separator: String,
+    pub(crate) separator: String,
 }
 
 /// `name: many target by via ordered by … where …`
 #[derive(Debug, Clone)]
-pub struct Relation {
+pub(crate) struct Relation {
     /// Name in expressions.
-    pub name: String,
+    pub(crate) name: String,
     /// The declaration.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The related table.
-    pub target: TableId,
+    pub(crate) target: TableId,
     /// The `ref` column of `target` pointing back.
-    pub via: usize,
+    pub(crate) via: usize,
     /// Column of `target` the rows are sorted by.
-    pub ordered_by: Option<usize>,
+    pub(crate) ordered_by: Option<usize>,
     /// Rows kept; slot 0 is the related row.
-    pub filter: Option<Expr>,
+    pub(crate) filter: Option<Expr>,
     /// Slots the filter needs.
-    pub slots: usize,
+    pub(crate) slots: usize,
 }
 
 /// A derived field: `define table.name as body`.
 #[derive(Debug, Clone)]
-pub struct Define {
-    /// Name.
-    pub name: String,
+pub(crate) struct Define {
     /// The table it belongs to.
-    pub table: TableId,
+    pub(crate) table: TableId,
     /// Its value; slot 0 is the row.
-    pub body: Expr,
+    pub(crate) body: Expr,
     /// Slots the body needs.
-    pub slots: usize,
-    /// The declaration.
-    pub span: Span,
+    pub(crate) slots: usize,
     /// Reference paths (from the row) that the body navigates.
-    pub needs: Vec<Vec<ColumnRef>>,
+    pub(crate) needs: Vec<Vec<ColumnRef>>,
 }
 
 /// Error or warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
+pub(crate) enum Severity {
     /// `error`
     Error,
     /// `warning`
@@ -169,7 +155,7 @@ pub enum Severity {
 
 impl Severity {
     /// As written.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -179,42 +165,42 @@ impl Severity {
 
 /// A source citation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
+pub(crate) struct Source {
     /// The document.
-    pub document: String,
+    pub(crate) document: String,
     /// The section.
-    pub section: Option<String>,
+    pub(crate) section: Option<String>,
 }
 
 /// A rule-local name.
 #[derive(Debug, Clone)]
-pub struct Let {
+pub(crate) struct Let {
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Where its value is stored.
-    pub slot: usize,
+    pub(crate) slot: usize,
     /// Its value.
-    pub value: Expr,
+    pub(crate) value: Expr,
 }
 
 /// A variable a rule kind provides to its messages (`arm`, `deadline`, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KindVar {
+pub(crate) struct KindVar {
     /// Name.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Slot.
-    pub slot: usize,
+    pub(crate) slot: usize,
     /// Type.
-    pub ty: Type,
+    pub(crate) ty: Type,
 }
 
 /// A reference path a rule reads through, e.g. `case.account`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Need {
+pub(crate) struct Need {
     /// Ref columns followed from the subject row.
-    pub path: Vec<ColumnRef>,
+    pub(crate) path: Vec<ColumnRef>,
     /// `case.account`
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// A checked rule.
@@ -223,40 +209,40 @@ pub struct Rule {
     /// Stable id.
     pub id: String,
     /// Where the id is.
-    pub id_span: Span,
+    pub(crate) id_span: Span,
     /// The whole rule.
-    pub span: Span,
+    pub(crate) span: Span,
     /// Kind.
-    pub kind: RuleKind,
+    pub(crate) kind: RuleKind,
     /// Severity.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// Human title.
-    pub title: String,
+    pub(crate) title: String,
     /// The table whose rows it is about.
-    pub subject: TableId,
+    pub(crate) subject: TableId,
     /// `for … where …`
-    pub applies: Option<Expr>,
+    pub(crate) applies: Option<Expr>,
     /// Citations.
-    pub sources: Vec<Source>,
+    pub(crate) sources: Vec<Source>,
     /// Local names in order.
-    pub lets: Vec<Let>,
+    pub(crate) lets: Vec<Let>,
     /// `when …`
-    pub guard: Option<Expr>,
+    pub(crate) guard: Option<Expr>,
     /// What is checked.
-    pub body: RuleBody,
+    pub(crate) body: RuleBody,
     /// Message templates, first match wins.
-    pub messages: Vec<Message>,
+    pub(crate) messages: Vec<Message>,
     /// Slots an evaluation needs.
-    pub slots: usize,
+    pub(crate) slots: usize,
     /// Variables of the rule kind.
-    pub kind_vars: Vec<KindVar>,
+    pub(crate) kind_vars: Vec<KindVar>,
     /// Rows the rule reads through references; missing ones make it not applicable.
-    pub needs: Vec<Need>,
+    pub(crate) needs: Vec<Need>,
 }
 
 impl Rule {
     /// The slot of a kind variable.
-    pub fn kind_slot(&self, name: &str) -> Option<usize> {
+    pub(crate) fn kind_slot(&self, name: &str) -> Option<usize> {
         self.kind_vars
             .iter()
             .find(|v| v.name == name)
@@ -266,7 +252,7 @@ impl Rule {
 
 /// What a rule checks.
 #[derive(Debug, Clone)]
-pub enum RuleBody {
+pub(crate) enum RuleBody {
     /// `require expr`
     Require(Expr),
     /// `expect value in list`: a missing value or list violates.
@@ -286,31 +272,29 @@ pub enum RuleBody {
 
 /// `from`/`to` and arms.
 #[derive(Debug, Clone)]
-pub struct Notice {
+pub(crate) struct Notice {
     /// When notice was given.
-    pub from: Expr,
+    pub(crate) from: Expr,
     /// When the change takes effect.
-    pub to: Expr,
+    pub(crate) to: Expr,
     /// Arms in order; the first that matches decides.
-    pub arms: Vec<Arm>,
+    pub(crate) arms: Vec<Arm>,
 }
 
 /// A notice arm.
 #[derive(Debug, Clone)]
-pub struct Arm {
+pub(crate) struct Arm {
     /// Label for messages.
-    pub label: String,
+    pub(crate) label: String,
     /// When it matches; `None` always matches.
-    pub condition: Option<Expr>,
+    pub(crate) condition: Option<Expr>,
     /// What it decides.
-    pub decision: Decision,
-    /// The clause.
-    pub span: Span,
+    pub(crate) decision: Decision,
 }
 
 /// An arm's decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// No notice required.
     Exempt,
     /// Calendar days (on dates).
@@ -321,48 +305,46 @@ pub enum Decision {
 
 /// An escalation ladder.
 #[derive(Debug, Clone)]
-pub struct Ladder {
+pub(crate) struct Ladder {
     /// When the ladder starts (a date-time; missing: the rule does not apply).
-    pub start: Expr,
+    pub(crate) start: Expr,
     /// Stop times; the earliest present one stops the ladder.
-    pub stops: Vec<Expr>,
+    pub(crate) stops: Vec<Expr>,
     /// Repeat period in milliseconds.
-    pub period: Option<i64>,
+    pub(crate) period: Option<i64>,
     /// Marks sorted by offset.
-    pub marks: Vec<Mark>,
+    pub(crate) marks: Vec<Mark>,
 }
 
 /// A mark of a ladder.
 #[derive(Debug, Clone)]
-pub struct Mark {
+pub(crate) struct Mark {
     /// Offset from the start (within a period), milliseconds.
-    pub offset: i64,
+    pub(crate) offset: i64,
     /// What is expected, in words.
-    pub label: String,
+    pub(crate) label: String,
     /// Rows that satisfy the mark.
-    pub expect: Expr,
+    pub(crate) expect: Expr,
     /// The time column of those rows.
-    pub time: ColumnRef,
+    pub(crate) time: ColumnRef,
     /// Explicit window length, milliseconds.
-    pub within: Option<i64>,
+    pub(crate) within: Option<i64>,
     /// The clause.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// A message template.
 #[derive(Debug, Clone)]
-pub struct Message {
+pub(crate) struct Message {
     /// Text and values.
-    pub parts: Vec<Part>,
+    pub(crate) parts: Vec<Part>,
     /// Used only when true.
-    pub condition: Option<Expr>,
-    /// The template string.
-    pub span: Span,
+    pub(crate) condition: Option<Expr>,
 }
 
 /// A piece of a message.
 #[derive(Debug, Clone)]
-pub enum Part {
+pub(crate) enum Part {
     /// Literal text.
     Text(String),
     /// A value shown in the policy's conventions.
@@ -371,7 +353,7 @@ pub enum Part {
 
 /// A constant.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lit {
+pub(crate) enum Lit {
     /// Text or e-mail.
     Text(String),
     /// Integer.
@@ -390,7 +372,7 @@ pub enum Lit {
 
 /// Comparison operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CmpOp {
+pub(crate) enum CmpOp {
     /// `=`
     Eq,
     /// `!=`
@@ -407,7 +389,7 @@ pub enum CmpOp {
 
 /// Text tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TextOp {
+pub(crate) enum TextOp {
     /// `starts with`
     StartsWith,
     /// `ends with`
@@ -418,7 +400,7 @@ pub enum TextOp {
 
 /// `+` or `-`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ArithOp {
+pub(crate) enum ArithOp {
     /// `+`
     Add,
     /// `-`
@@ -427,7 +409,7 @@ pub enum ArithOp {
 
 /// Built-in functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Func {
+pub(crate) enum Func {
     /// `local_date(datetime)`: the calendar date in the policy's zone.
     LocalDate,
     /// `lower(text)`
@@ -440,7 +422,7 @@ pub enum Func {
 
 impl Func {
     /// All functions with their names.
-    pub const ALL: [(&'static str, Func); 4] = [
+    pub(crate) const ALL: [(&'static str, Func); 4] = [
         ("local_date", Func::LocalDate),
         ("lower", Func::Lower),
         ("upper", Func::Upper),
@@ -450,18 +432,18 @@ impl Func {
 
 /// A typed expression.
 #[derive(Debug, Clone)]
-pub struct Expr {
+pub(crate) struct Expr {
     /// What it computes.
-    pub kind: ExprKind,
+    pub(crate) kind: ExprKind,
     /// Its type.
-    pub ty: Type,
+    pub(crate) ty: Type,
     /// Where it is written.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// The typed expression forms.
 #[derive(Debug, Clone)]
-pub enum ExprKind {
+pub(crate) enum ExprKind {
     /// A constant.
     Lit(Lit),
     /// The as-of instant.

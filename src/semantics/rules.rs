@@ -230,11 +230,9 @@ impl<'a> Checker<'a> {
         }
         if let Some(slot) = self.defines.get_mut(i) {
             *slot = Some(Define {
-                name: d.name.name.clone(),
                 table: t,
                 body,
                 slots: scope.slots(),
-                span: d.span,
                 needs,
             });
         }
@@ -730,7 +728,6 @@ impl<'a> Checker<'a> {
                 label: label.value.clone(),
                 condition,
                 decision,
-                span: clause.span,
             });
         }
         if catch_all.is_none() {
@@ -1054,11 +1051,7 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            out.push(Message {
-                parts,
-                condition,
-                span: template.span,
-            });
+            out.push(Message { parts, condition });
         }
         out
     }

@@ -57,7 +57,6 @@ impl Policy {
                         .zip(used)
                         .map(|(c, used)| data::ColumnSchema {
                             name: c.name.clone(),
-                            span: c.span,
                             header: c.header.clone(),
                             header_span: c.header_span,
                             kind: kind(c.ty),

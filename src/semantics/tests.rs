@@ -4,7 +4,7 @@ use crate::source::SourceMap;
 pub(crate) fn check_str(files: &[&str]) -> Loaded {
     let mut sources = SourceMap::new();
     for (i, f) in files.iter().enumerate() {
-        sources.add(format!("p{i}.docket"), None, (*f).to_string());
+        sources.add(format!("p{i}.docket"), (*f).to_string());
     }
     check_sources(sources)
 }

@@ -10,7 +10,7 @@ use super::ir::TableId;
 /// marks an expression that already has a diagnostic, so one mistake is
 /// reported once.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Type {
+pub(crate) enum Type {
     /// true / false (missing booleans read as false).
     Bool,
     /// Integer.
@@ -39,7 +39,7 @@ pub enum Type {
 
 impl Type {
     /// The type of a scalar column.
-    pub fn scalar(s: ScalarType) -> Type {
+    pub(crate) fn scalar(s: ScalarType) -> Type {
         match s {
             ScalarType::Text => Type::Text,
             ScalarType::Int => Type::Int,
@@ -53,12 +53,12 @@ impl Type {
     }
 
     /// True for [`Type::Error`].
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         matches!(self, Type::Error)
     }
 
     /// True for types that `<` and friends accept.
-    pub fn is_ordered(&self) -> bool {
+    pub(crate) fn is_ordered(&self) -> bool {
         matches!(
             self,
             Type::Int | Type::Date | Type::DateTime | Type::Days | Type::Duration
@@ -66,12 +66,12 @@ impl Type {
     }
 
     /// True for text-like types.
-    pub fn is_textual(&self) -> bool {
+    pub(crate) fn is_textual(&self) -> bool {
         matches!(self, Type::Text | Type::Email)
     }
 
     /// Describes the type with an article, for messages ("a date").
-    pub fn describe(&self, tables: &[String]) -> String {
+    pub(crate) fn describe(&self, tables: &[String]) -> String {
         let name = |t: &TableId| tables.get(*t).cloned().unwrap_or_else(|| "?".into());
         match self {
             Type::Bool => "a condition (bool)".into(),

@@ -8,7 +8,7 @@ use super::ir::*;
 impl Policy {
     /// Per table, per column: does any rule, definition, relation or message
     /// read it (keys, references and order columns included)?
-    pub fn used_columns(&self) -> Vec<Vec<bool>> {
+    pub(crate) fn used_columns(&self) -> Vec<Vec<bool>> {
         let mut used: Vec<Vec<bool>> = self
             .tables
             .iter()

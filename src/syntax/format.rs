@@ -17,7 +17,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 
 /// Lines longer than this are broken where the grammar allows.
-pub const WIDTH: usize = 100;
+pub(crate) const WIDTH: usize = 100;
 const INDENT: usize = 2;
 
 /// Parses and formats a file. Errors when the file does not parse, or (a
@@ -253,7 +253,7 @@ fn indented(n: usize, s: &str) -> String {
 }
 
 /// A string literal, escaped.
-pub fn string(s: &str) -> String {
+pub(crate) fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -579,11 +579,6 @@ fn where_rows(rows: &Expr) -> String {
 
 fn needs_parens(e: &Expr, ctx: Within) -> bool {
     prec(e) < ctx.min || (ctx.closed && right_open(e))
-}
-
-/// Prints an expression on one line, as it would stand alone in a clause.
-pub fn expr_to_string(e: &Expr) -> String {
-    print(e, Within::TOP)
 }
 
 fn print(e: &Expr, ctx: Within) -> String {
@@ -1020,7 +1015,7 @@ fn merge_text_parts(parts: &mut Vec<TemplatePart>) {
 }
 
 /// Erases spans and parentheses of an expression.
-pub fn erase_expr(e: &mut Expr) {
+pub(crate) fn erase_expr(e: &mut Expr) {
     while let ExprKind::Paren(inner) = &mut e.kind {
         let inner = std::mem::replace(
             inner.as_mut(),

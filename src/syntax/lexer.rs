@@ -77,20 +77,20 @@ pub const OTHER_KEYWORDS: &[&str] = &[
 pub const UNIT_WORDS: &[&str] = &["day", "days", "hour", "hours", "minute", "minutes"];
 
 /// Short units written right after the number (`48h`).
-pub const UNIT_SUFFIXES: &[&str] = &["d", "h", "m", "min"];
+pub(crate) const UNIT_SUFFIXES: &[&str] = &["d", "h", "m", "min"];
 
 /// True for a character that may start a word.
-pub fn is_word_start(c: char) -> bool {
+pub(crate) fn is_word_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'
 }
 
 /// True for a character that may continue a word.
-pub fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
 /// True for a character of a rule id (`rr-single-quote`).
-pub fn is_rule_id_char(c: char) -> bool {
+pub(crate) fn is_rule_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
@@ -133,7 +133,7 @@ pub struct Token {
     /// Class.
     pub tok: Tok,
     /// Where.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 const PUNCT: &[&str] = &[
@@ -157,7 +157,7 @@ pub fn tokenize(file: FileId, text: &str) -> Vec<Token> {
 }
 
 /// The comments of a text, in order.
-pub fn comments(file: FileId, text: &str) -> Vec<Token> {
+pub(crate) fn comments(file: FileId, text: &str) -> Vec<Token> {
     tokenize(file, text)
         .into_iter()
         .filter(|t| t.tok == Tok::Comment)
@@ -360,7 +360,7 @@ impl Lexer<'_> {
 
 /// The length of a date-time literal's time part at the start of `rest`:
 /// `THH:mm[:ss[.fff]][Z|±HH[:MM]]`, or `None` when there is none.
-pub fn datetime_tail_len(rest: &str) -> Option<usize> {
+pub(crate) fn datetime_tail_len(rest: &str) -> Option<usize> {
     let b = rest.as_bytes();
     let digits = |at: usize, n: usize| {
         b.get(at..at + n)
@@ -395,7 +395,7 @@ pub fn datetime_tail_len(rest: &str) -> Option<usize> {
 }
 
 /// The unit glued to a number at the start of `rest`, if any (`h` in `48h`).
-pub fn glued_unit(rest: &str) -> Option<&'static str> {
+pub(crate) fn glued_unit(rest: &str) -> Option<&'static str> {
     let word_len = rest.chars().take_while(|c| is_word_char(*c)).count();
     let word = rest.get(..word_len)?;
     UNIT_SUFFIXES

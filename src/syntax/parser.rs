@@ -13,7 +13,7 @@ mod expr;
 use nom::{Err as NomErr, IResult, Input as _};
 use nom_locate::LocatedSpan;
 
-pub use error::{Custom, Expected, PError, describe_at, to_diagnostic};
+pub(crate) use error::{Custom, Expected, PError, to_diagnostic};
 pub use expr::{MAX_DEPTH, is_path_like, parse_expr_str};
 
 use self::expr::{expr, or_expr, unary};
@@ -26,9 +26,9 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{FileId, Span};
 
 /// Parser input: text with its offset, line and file.
-pub type In<'a> = LocatedSpan<&'a str, FileId>;
+pub(crate) type In<'a> = LocatedSpan<&'a str, FileId>;
 /// Parser result.
-pub type PResult<'a, T> = IResult<In<'a>, T, PError>;
+pub(crate) type PResult<'a, T> = IResult<In<'a>, T, PError>;
 
 /// Parses one policy file. Always returns a tree (of what could be parsed)
 /// and every syntax error found.

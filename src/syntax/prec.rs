@@ -7,7 +7,7 @@ use super::ast::{BinOp, ExprKind};
 
 /// How tightly an expression binds, loosest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Prec {
+pub(crate) enum Prec {
     /// `rows where p`: takes everything to its right.
     Where,
     /// `a or b`
@@ -29,7 +29,7 @@ pub enum Prec {
 impl Prec {
     /// The next level, binding more tightly (the right operand of a
     /// left-associative operator lives there).
-    pub fn tighter(self) -> Prec {
+    pub(crate) fn tighter(self) -> Prec {
         match self {
             Prec::Where => Prec::Or,
             Prec::Or => Prec::And,
@@ -42,7 +42,7 @@ impl Prec {
     }
 
     /// The level a binary operator belongs to.
-    pub fn of_binary(op: BinOp) -> Prec {
+    pub(crate) fn of_binary(op: BinOp) -> Prec {
         match op {
             BinOp::Or => Prec::Or,
             BinOp::And => Prec::And,
@@ -60,7 +60,7 @@ impl Prec {
     }
 
     /// An expression's level.
-    pub fn of(e: &ExprKind) -> Prec {
+    pub(crate) fn of(e: &ExprKind) -> Prec {
         match e {
             ExprKind::Where(..) => Prec::Where,
             ExprKind::Binary(op, ..) => Prec::of_binary(*op),

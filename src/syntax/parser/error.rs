@@ -14,7 +14,7 @@ use crate::source::{FileId, Span};
 
 /// What the parser was looking for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expected {
+pub(crate) enum Expected {
     /// A literal token, shown in backticks.
     Token(&'static str),
     /// A kind of thing, shown as is ("an expression").
@@ -23,37 +23,37 @@ pub enum Expected {
 
 /// A targeted error with its own wording.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Custom {
+pub(crate) struct Custom {
     /// Stable code.
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// The message.
-    pub message: String,
+    pub(crate) message: String,
     /// Byte range to underline.
-    pub start: usize,
+    pub(crate) start: usize,
     /// End of that range.
-    pub end: usize,
+    pub(crate) end: usize,
     /// The label on it.
-    pub label: String,
+    pub(crate) label: String,
     /// How to fix it.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 /// A parse error.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PError {
+pub(crate) struct PError {
     /// Byte offset where parsing failed.
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// What would have been accepted there.
-    pub expected: Vec<Expected>,
+    pub(crate) expected: Vec<Expected>,
     /// A targeted error, which wins over `expected`.
-    pub custom: Option<Box<Custom>>,
+    pub(crate) custom: Option<Box<Custom>>,
     /// Words a misspelling may have meant (for "did you mean").
-    pub suggest: Vec<&'static str>,
+    pub(crate) suggest: Vec<&'static str>,
 }
 
 impl PError {
     /// "expected X" at an offset.
-    pub fn expected(offset: usize, what: Expected) -> PError {
+    pub(crate) fn expected(offset: usize, what: Expected) -> PError {
         PError {
             offset,
             expected: vec![what],
@@ -63,7 +63,7 @@ impl PError {
     }
 
     /// A targeted error.
-    pub fn custom(c: Custom) -> PError {
+    pub(crate) fn custom(c: Custom) -> PError {
         PError {
             offset: c.start,
             expected: Vec::new(),
@@ -111,7 +111,7 @@ impl<'a> ParseError<In<'a>> for PError {
 }
 
 /// Describes the token at `offset` ("`foo`", "a string", "end of file") and its length.
-pub fn describe_at(text: &str, offset: usize) -> (String, usize, usize) {
+pub(crate) fn describe_at(text: &str, offset: usize) -> (String, usize, usize) {
     let mut at = offset.min(text.len());
     // Skip layout so the label lands on the token itself.
     loop {
@@ -180,7 +180,7 @@ fn join_expected(items: &[Expected]) -> String {
 }
 
 /// Turns a parse error into a diagnostic.
-pub fn to_diagnostic(e: &PError, file: FileId, text: &str) -> Diagnostic {
+pub(crate) fn to_diagnostic(e: &PError, file: FileId, text: &str) -> Diagnostic {
     if let Some(c) = &e.custom {
         return Diagnostic::error(c.code, c.message.clone())
             .with_label(Span::new(file, c.start, c.end), c.label.clone())
