@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use docket::data::Sources;
+use docket::data::{Input, Sources};
 use docket::eval::{Evaluator, audit};
 use docket::semantics::{Policy, check_sources};
 use docket::source::{FileId, SourceMap};
@@ -70,28 +70,41 @@ pub fn example(file: &str) -> Vec<u8> {
 /// Loads the example export with `file` replaced by `bytes`, checks the
 /// accounting, and evaluates every case.
 pub fn ingest(file: &str, bytes: &[u8]) {
-    let Ok(dir) = tempfile::tempdir() else { return };
-    for f in [
+    let files = [
         "accounts.csv",
         "opportunities.csv",
         "cases.csv",
         "case_events.csv",
-    ] {
+    ];
+    let export = files.map(|f| {
         let data = if f == file {
             bytes.to_vec()
         } else {
             example(f)
         };
-        if std::fs::write(dir.path().join(f), data).is_err() {
-            return;
-        }
-    }
-    run(policy(), dir.path());
+        (f, data)
+    });
+    run(policy(), in_memory(export));
 }
 
-/// Loads `dir` under `p` and audits it; accounting must add up.
-pub fn run(p: &Policy, dir: &Path) {
-    let sources = Sources::dir(dir);
+/// An export held in memory: each file given as its table's input.
+fn in_memory(files: [(&str, Vec<u8>); 4]) -> Sources {
+    let mut sources = Sources::default();
+    for (name, bytes) in files {
+        let stem = name.trim_end_matches(".csv");
+        sources = sources.with_table(
+            stem,
+            Input::Memory {
+                name: name.to_string(),
+                bytes: bytes.into(),
+            },
+        );
+    }
+    sources
+}
+
+/// Loads `sources` under `p` and audits them; accounting must add up.
+pub fn run(p: &Policy, sources: Sources) {
     let Ok(data) = docket::data::Loader::new(&p.schema())
         .sources(sources)
         .load()
@@ -125,16 +138,11 @@ pub fn pipeline(input: &[u8]) {
         .collect();
     files.push(("fuzz.docket".to_string(), rules.to_string()));
     let Some(p) = policy_with(&files) else { return };
-    let Ok(dir) = tempfile::tempdir() else { return };
-    for (f, data) in [
+    let export = [
         ("accounts.csv", example("accounts.csv")),
         ("opportunities.csv", example("opportunities.csv")),
         ("cases.csv", cases.to_vec()),
         ("case_events.csv", events.to_vec()),
-    ] {
-        if std::fs::write(dir.path().join(f), data).is_err() {
-            return;
-        }
-    }
-    run(&p, dir.path());
+    ];
+    run(&p, in_memory(export));
 }

@@ -28,7 +28,7 @@ pub enum Input {
 
 impl Input {
     /// Everything `r` holds, read into memory (standard input, a string).
-    pub(crate) fn read(name: impl Into<String>, mut r: impl Read) -> std::io::Result<Input> {
+    pub fn read(name: impl Into<String>, mut r: impl Read) -> std::io::Result<Input> {
         let mut bytes = Vec::new();
         r.read_to_end(&mut bytes)?;
         Ok(Input::Memory {
