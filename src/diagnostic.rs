@@ -15,6 +15,9 @@ use serde::Serialize;
 
 use crate::source::{SourceMap, Span};
 
+mod code;
+pub use code::Code;
+
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -38,7 +41,7 @@ pub(crate) struct Label {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Stable identifier, e.g. `docket::names::unknown-field`.
-    pub code: &'static str,
+    pub code: Code,
     /// Error or warning.
     pub(crate) severity: Level,
     /// Lowercase, no final period, user input in backticks.
@@ -53,7 +56,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A new error.
-    pub(crate) fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
             severity: Level::Error,
@@ -65,7 +68,7 @@ impl Diagnostic {
     }
 
     /// A new warning.
-    pub(crate) fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Level::Warning,
             ..Diagnostic::error(code, message)

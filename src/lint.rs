@@ -8,6 +8,7 @@
 //! every rule that reads it as not applicable).
 
 use crate::data::{self, ColumnSample, FileSample, Sources};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::semantics::{ColumnType, Policy};
 use crate::source::{SourceMap, Span};
@@ -75,7 +76,7 @@ fn unused_columns(policy: &Policy) -> Vec<Diagnostic> {
             }
             out.push(
                 Diagnostic::warning(
-                    "docket::lint::unused-column",
+                    Code::LintUnusedColumn,
                     format!(
                         "`{}.{}` (\"{}\") is declared but no rule reads it",
                         table.name, c.name, c.header
@@ -121,9 +122,9 @@ fn column_diagnostic(
         )
     };
     let mut d = if all {
-        Diagnostic::error("docket::lint::column-type", message)
+        Diagnostic::error(Code::LintColumnType, message)
     } else {
-        Diagnostic::warning("docket::lint::bad-values", message)
+        Diagnostic::warning(Code::LintBadValues, message)
     }
     .with_label(
         col.span,
@@ -155,9 +156,9 @@ fn column_diagnostic(
         };
         let note = format!("line {} of `{}`", first.line, s.file);
         let note = if all {
-            Diagnostic::error("docket::lint::column-type", note)
+            Diagnostic::error(Code::LintColumnType, note)
         } else {
-            Diagnostic::warning("docket::lint::bad-values", note)
+            Diagnostic::warning(Code::LintBadValues, note)
         };
         d = d.with_related(note.with_label(Span::new(id, start, end), "does not read as declared"));
     }

@@ -11,6 +11,7 @@ pub(crate) mod human;
 pub(crate) mod lint;
 pub(crate) mod rules;
 
+use crate::diagnostic::Code;
 use serde::Serialize;
 
 use crate::data::{DataError, Dataset, FileAccount};
@@ -304,7 +305,7 @@ pub(crate) struct JsonDataError {
     /// What is wrong.
     pub(crate) message: String,
     /// Stable code.
-    pub(crate) code: &'static str,
+    pub(crate) code: Code,
     /// The offending text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) text: Option<String>,

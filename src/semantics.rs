@@ -24,6 +24,7 @@ use chrono_tz::Tz;
 pub use ir::*;
 pub(crate) use types::Type;
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{self, Diagnostic, did_you_mean};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast;
@@ -52,7 +53,7 @@ impl Loaded {
 pub(crate) fn policy_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| {
         Diagnostic::error(
-            "docket::io::read",
+            Code::IoRead,
             format!("cannot read policy `{}`: {}", path.display(), io_reason(&e)),
         )
         .with_help("give a `.docket` file or a directory holding them")
@@ -62,7 +63,7 @@ pub(crate) fn policy_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Diagn
     }
     let entries = std::fs::read_dir(path).map_err(|e| {
         Diagnostic::error(
-            "docket::io::read",
+            Code::IoRead,
             format!(
                 "cannot list policy directory `{}`: {}",
                 path.display(),
@@ -78,7 +79,7 @@ pub(crate) fn policy_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Diagn
     files.sort();
     if files.is_empty() {
         return Err(Diagnostic::error(
-            "docket::io::no-policy",
+            Code::IoNoPolicy,
             format!("no `.docket` files in `{}`", path.display()),
         )
         .with_help("policy files end in `.docket`"));
@@ -116,7 +117,7 @@ pub fn load(path: &Path) -> Loaded {
                         + 1;
                     diagnostics.push(
                         Diagnostic::error(
-                            "docket::io::encoding",
+                            Code::IoEncoding,
                             format!(
                                 "policy file `{}` is not valid UTF-8 at line {line} (byte offset {at})",
                                 p.display()
@@ -127,7 +128,7 @@ pub fn load(path: &Path) -> Loaded {
                 }
             },
             Err(e) => diagnostics.push(Diagnostic::error(
-                "docket::io::read",
+                Code::IoRead,
                 format!(
                     "cannot read policy file `{}`: {}",
                     p.display(),
@@ -288,7 +289,7 @@ impl<'a> Checker<'a> {
             })
             .collect();
         let Some(first) = headers.first().copied() else {
-            let d = Diagnostic::error("docket::policy::missing-header", "the policy has no `policy` header")
+            let d = Diagnostic::error(Code::PolicyMissingHeader, "the policy has no `policy` header")
                 .with_help(
                     "start one file with a header, e.g.\n  policy \"My policy\"\n    version \"1.0\"\n    timezone \"America/New_York\"",
                 );
@@ -304,7 +305,7 @@ impl<'a> Checker<'a> {
         for extra in headers.iter().skip(1) {
             self.error(
                 Diagnostic::error(
-                    "docket::policy::duplicate-header",
+                    Code::PolicyDuplicateHeader,
                     "a policy has exactly one `policy` header",
                 )
                 .with_label(extra.span, "second header")
@@ -336,7 +337,7 @@ impl<'a> Checker<'a> {
                     });
                     self.error(
                         Diagnostic::error(
-                            "docket::policy::unknown-timezone",
+                            Code::PolicyUnknownTimezone,
                             format!("unknown time zone `{}`", t.value),
                         )
                         .with_label(t.span, "not an IANA time zone")
@@ -345,7 +346,7 @@ impl<'a> Checker<'a> {
                 }
             },
             None => self.error(
-                Diagnostic::error("docket::policy::missing-timezone", "the policy has no time zone")
+                Diagnostic::error(Code::PolicyMissingTimezone, "the policy has no time zone")
                     .with_label(first.name.span, "this policy")
                     .with_help("add `timezone \"America/New_York\"` (local times in the exports are read in it)"),
             ),
@@ -363,7 +364,7 @@ impl<'a> Checker<'a> {
                     Ok(f) => out.push(f),
                     Err(why) => self.error(
                         Diagnostic::error(
-                            "docket::format::invalid",
+                            Code::FormatInvalid,
                             format!("invalid {} format `{}`", kind_word(kind), p.value),
                         )
                         .with_label(p.span, why)

@@ -132,7 +132,7 @@ fn errors_of<'a>(d: &'a Dataset, file: &str) -> Vec<(u64, &'a str, Option<&'a st
         .map(|e| {
             (
                 e.line,
-                e.code.trim_start_matches("docket::data::"),
+                e.code.as_str().trim_start_matches("docket::data::"),
                 e.column.as_deref(),
             )
         })
@@ -196,7 +196,7 @@ fn messages_name_the_text_and_what_was_expected() {
         d.warnings
             .iter()
             .find(|e| e.file.ends_with("cases.csv") && e.line == line)
-            .map(|e| (e.code, e.message.clone()))
+            .map(|e| (e.code.as_str(), e.message.clone()))
             .unwrap()
     };
     assert_eq!(
@@ -621,7 +621,7 @@ fn empty_files_ambiguous_headers_and_no_source() {
         },
     )
     .unwrap_err();
-    let codes: Vec<&str> = err.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = err.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(
         codes,
         vec!["docket::data::no-header", "docket::data::ambiguous-column"]

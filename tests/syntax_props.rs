@@ -52,7 +52,7 @@ proptest! {
         let mut sources = SourceMap::new();
         sources.add("fuzz.docket", text.clone());
         let loaded = check_sources(sources);
-        if loaded.diagnostics.iter().all(|d| !d.code.starts_with("docket::parse")) {
+        if loaded.diagnostics.iter().all(|d| !d.code.as_str().starts_with("docket::parse")) {
             prop_assert!(format_source(FileId(0), &text).is_ok(), "formatter refused parsed text:\n{}", text);
         }
     }
@@ -77,7 +77,7 @@ proptest! {
             sources.add(n.clone(), if n == name { text.clone() } else { t.clone() });
         }
         let loaded = check_sources(sources);
-        if loaded.diagnostics.iter().all(|d| !d.code.starts_with("docket::parse")) {
+        if loaded.diagnostics.iter().all(|d| !d.code.as_str().starts_with("docket::parse")) {
             prop_assert!(format_source(FileId(0), &text).is_ok(), "formatter refused parsed text:\n{}", text);
         }
     }

@@ -8,6 +8,7 @@ use clap::ValueEnum;
 use super::check::Out;
 use super::{Ctx, Exit, Failure, Outcome, setup};
 use crate::data::select;
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::eval::{Evaluator, Status};
 use crate::semantics::{Policy, Severity, TableId};
@@ -60,7 +61,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let mut data_sources = setup::sources(a.run.data.clone(), &a.run.tables)?;
     let Some(table) = subject(&policy) else {
         return Err(Failure::from(Diagnostic::error(
-            "docket::cli::unknown-case",
+            Code::CliUnknownCase,
             "the policy has no rules",
         )));
     };
@@ -141,7 +142,7 @@ fn unknown(policy: &Policy, s: &crate::data::Sources, table: TableId, number: &s
     let file = policy.tables.get(table).map_or("", |t| t.file.as_str());
     Failure::from(
         Diagnostic::error(
-            "docket::cli::unknown-case",
+            Code::CliUnknownCase,
             format!("no case `{number}` in {file}"),
         )
         .with_help(help),

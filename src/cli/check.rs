@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::{Ctx, Exit, Failure, Outcome, setup};
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, RenderOptions};
 use crate::eval::{Evaluator, audit};
 use crate::report::check::{self as printer, CheckReport};
@@ -106,7 +107,7 @@ impl Out {
                 Ok(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
                 Err(e) => {
                     return Err(Failure::from(Diagnostic::error(
-                        "docket::io::write",
+                        Code::IoWrite,
                         format!("cannot write `{}`: {}", p.display(), io_reason(&e)),
                     )));
                 }
@@ -146,7 +147,7 @@ impl Out {
         }
         match self.failed {
             Some(e) => Err(Failure::from(Diagnostic::error(
-                "docket::io::write",
+                Code::IoWrite,
                 format!("cannot write the report: {}", io_reason(&e)),
             ))),
             None => Ok(()),

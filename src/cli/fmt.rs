@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use similar::TextDiff;
 
 use super::{Ctx, Exit, Outcome, print_out};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::semantics::{io_reason, policy_files};
 use crate::source::SourceMap;
@@ -47,7 +48,7 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
                 Ok(t) => crate::source::without_bom(t),
                 Err(e) => {
                     diags.push(Diagnostic::error(
-                        "docket::io::read",
+                        Code::IoRead,
                         format!("cannot read `{}`: {}", file.display(), io_reason(&e)),
                     ));
                     continue;
@@ -78,7 +79,7 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
                 );
             } else if let Err(e) = std::fs::write(&file, formatted) {
                 diags.push(Diagnostic::error(
-                    "docket::io::write",
+                    Code::IoWrite,
                     format!("cannot write `{name}`: {}", io_reason(&e)),
                 ));
             } else {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::{Exit, Outcome, print_out};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::generate::{GenOptions, generate};
 use crate::semantics::io_reason;
@@ -39,7 +40,7 @@ pub(crate) fn run(a: Args) -> Outcome {
     let holds_files = std::fs::read_dir(&a.out).is_ok_and(|mut d| d.next().is_some());
     if holds_files && !a.force {
         return Err(Diagnostic::error(
-            "docket::cli::output",
+            Code::CliOutput,
             format!(
                 "refusing to write the export into `{}`: it is not empty",
                 a.out.display()
@@ -52,7 +53,7 @@ pub(crate) fn run(a: Args) -> Outcome {
     }
     if a.out.exists() && !a.out.is_dir() {
         return Err(Diagnostic::error(
-            "docket::cli::output",
+            Code::CliOutput,
             format!(
                 "refusing to write the export into `{}`: it is a file",
                 a.out.display()
@@ -70,7 +71,7 @@ pub(crate) fn run(a: Args) -> Outcome {
     };
     let r = generate(&a.out, &opts).map_err(|e| {
         Diagnostic::error(
-            "docket::io::write",
+            Code::IoWrite,
             format!(
                 "cannot write the export to `{}`: {}",
                 a.out.display(),

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Ctx, Failure};
 use crate::data::{self, Dataset, Sources};
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::semantics::{self, Policy};
 use crate::source::SourceMap;
@@ -41,7 +42,7 @@ pub(crate) fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Fail
         _ => {
             if !loaded.diagnostics.iter().any(Diagnostic::is_error) {
                 loaded.diagnostics.push(Diagnostic::error(
-                    "docket::io::read",
+                    Code::IoRead,
                     format!("no policy in `{}`", path.display()),
                 ));
             }
@@ -59,7 +60,7 @@ pub(crate) fn as_of(ctx: &Ctx, given: Option<&str>, policy: &Policy) -> Result<i
     };
     let tz = policy.timezone;
     let local = crate::time::parse_as_of(s, tz).map_err(|why| {
-        Diagnostic::error("docket::cli::as-of", format!("cannot read --as-of: {why}")).with_help(format!(
+        Diagnostic::error(Code::CliAsOf, format!("cannot read --as-of: {why}")).with_help(format!(
             "write a date (`2025-11-25`, midnight in {}) or a date-time (`2025-11-25T13:44`, `2025-11-25T18:44:00Z`)",
             tz.name()
         ))
@@ -67,7 +68,7 @@ pub(crate) fn as_of(ctx: &Ctx, given: Option<&str>, policy: &Policy) -> Result<i
     if let Some(shift) = local.shift {
         ctx.report(
             &[Diagnostic::warning(
-                "docket::cli::as-of-shifted",
+                Code::CliAsOfShifted,
                 format!(
                     "--as-of `{}` {}, {}",
                     s.trim(),
@@ -96,7 +97,7 @@ pub(crate) fn rules(policy: &Policy, ids: &[String]) -> Result<Vec<usize>, Failu
                 let help = did_you_mean(id, policy.rules.iter().map(|r| r.id.as_str()))
                     .unwrap_or_else(|| "`docket rules` lists the policy's rules".to_string());
                 return Err(Diagnostic::error(
-                    "docket::cli::unknown-rule",
+                    Code::CliUnknownRule,
                     format!("the policy has no rule `{id}`"),
                 )
                 .with_help(help)
@@ -120,7 +121,7 @@ pub(crate) fn sources(dir: Option<PathBuf>, tables: &[String]) -> Result<Sources
             Some((name, "-")) if !name.trim().is_empty() => {
                 let input = data::Input::read("<stdin>", std::io::stdin().lock()).map_err(|e| {
                     Failure::from(Diagnostic::error(
-                        "docket::data::missing-file",
+                        Code::DataMissingFile,
                         format!(
                             "cannot read standard input: {}",
                             crate::diagnostic::io_reason(&e)
@@ -137,7 +138,7 @@ pub(crate) fn sources(dir: Option<PathBuf>, tables: &[String]) -> Result<Sources
             }
             _ => {
                 return Err(Diagnostic::error(
-                    "docket::cli::table",
+                    Code::CliTable,
                     format!("cannot read --table `{t}`"),
                 )
                 .with_help("write `--table NAME=FILE`, e.g. `--table case=exports/cases.csv`")
@@ -174,9 +175,7 @@ pub(crate) fn data(policy: &Policy, sources: &SourceMap, s: &Sources) -> Result<
 pub(crate) fn threads(n: Option<usize>) -> Result<(), Failure> {
     let Some(n) = n else { return Ok(()) };
     if n == 0 {
-        return Err(
-            Diagnostic::error("docket::cli::threads", "--threads must be at least 1").into(),
-        );
+        return Err(Diagnostic::error(Code::CliThreads, "--threads must be at least 1").into());
     }
     // A second call in one process (tests) keeps the first pool: harmless.
     let _ = rayon::ThreadPoolBuilder::new()
@@ -216,7 +215,7 @@ pub(crate) fn output_target(
             };
             return Err(Failure::from(
                 Diagnostic::error(
-                    "docket::cli::output",
+                    Code::CliOutput,
                     format!(
                         "refusing to write the report to `{}`: it is {what}",
                         out.display()

@@ -4,11 +4,12 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::{Ctx, Exit, Failure, Outcome, print_out, setup};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::policytest;
 
 /// The code of a malformed test file line.
-const SYNTAX: &str = "docket::test::syntax";
+const SYNTAX: Code = Code::TestSyntax;
 
 /// Flags of `test`.
 #[derive(Debug, clap::Args)]
@@ -27,7 +28,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let files = policytest::files(&a.path);
     if files.is_empty() {
         return Err(Failure::from(
-            Diagnostic::error("docket::test::no-tests", format!("no `.dockettest` files for `{}`", a.path.display()))
+            Diagnostic::error(Code::TestNoTests, format!("no `.dockettest` files for `{}`", a.path.display()))
                 .with_help("policy tests live in `tests/` next to the policy, e.g. `policies/tests/notice.dockettest`"),
         ));
     }
@@ -40,7 +41,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
             Ok(t) => crate::source::without_bom(t),
             Err(e) => {
                 return Err(Failure::from(Diagnostic::error(
-                    "docket::io::read",
+                    Code::IoRead,
                     format!(
                         "cannot read `{}`: {}",
                         path.display(),

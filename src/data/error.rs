@@ -1,5 +1,6 @@
 //! Data errors and per-file accounting.
 
+use crate::diagnostic::Code;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DataError {
     /// Stable code, e.g. `docket::data::type-error`.
-    pub code: &'static str,
+    pub code: Code,
     /// The file, as the user named it.
     pub file: Arc<str>,
     /// Physical line (1-based) the record starts on.

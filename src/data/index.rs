@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 use super::error::{DataError, FileAccount, excerpt};
 use super::schema::{Kind, Schema};
 use super::store::*;
+use crate::diagnostic::Code;
 
 /// Rows found for a chunk of references, and the broken ones with their text.
 type Resolved = (Vec<u32>, Vec<(u32, Box<str>)>);
@@ -136,7 +137,7 @@ pub(super) fn report_broken_refs(
                     rows_with_errors.insert(line);
                 }
                 errors.push(DataError {
-                    code: "docket::data::foreign-key",
+                    code: Code::DataForeignKey,
                     file: data.file.clone(),
                     line,
                     column: Some(col.header.clone()),

@@ -12,6 +12,7 @@ use super::open::{Opened, Sources, open_table_files};
 use super::parse::{BlockParser, ParsedBlock};
 use super::schema::{Kind, Schema};
 use super::store::*;
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, io_reason};
 use crate::time::LocalResolver;
 
@@ -276,7 +277,7 @@ impl<'s> Loader<'s> {
                     Ok(f) => f,
                     Err(e) => {
                         io_error = Some(Diagnostic::error(
-                            "docket::data::missing-file",
+                            Code::DataMissingFile,
                             format!("cannot read `{}`: {}", o.display(), io_reason(&e)),
                         ));
                         break;
@@ -300,7 +301,7 @@ impl<'s> Loader<'s> {
                         Ok(None) => break,
                         Err(e) => {
                             io_error = Some(Diagnostic::error(
-                                "docket::data::missing-file",
+                                Code::DataMissingFile,
                                 format!("cannot read `{}`: {}", o.display(), io_reason(&e)),
                             ));
                             break 'files;

@@ -9,6 +9,7 @@ use super::schema::TableSchema;
 use super::store::*;
 use super::typing::key_kind;
 use super::values::near_warnings;
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 
 /// One table as loaded, before references kept as text are resolved.
@@ -50,7 +51,7 @@ pub(super) fn size_error(o: &Opened, parts: &[ParsedBlock]) -> Option<Diagnostic
         .unwrap_or(0);
     let why = super::row::too_large(rows, items)?;
     Some(Diagnostic::error(
-        "docket::data::too-large",
+        Code::DataTooLarge,
         format!("cannot load `{}`: {why}", o.display()),
     ))
 }
@@ -218,7 +219,7 @@ impl Joined {
             };
             let first_line = self.lines.get(first as usize).unwrap_or(0);
             self.errors.push(DataError {
-                code: "docket::data::primary-key",
+                code: Code::DataPrimaryKey,
                 file: o.display().clone(),
                 line: self.lines.get(row as usize).unwrap_or(0),
                 column: header.clone(),
@@ -306,7 +307,7 @@ impl Joined {
 /// The warning for a file with a header and no rows.
 fn no_rows(table: &TableSchema, o: &Opened) -> DataError {
     DataError {
-        code: "docket::data::no-rows",
+        code: Code::DataNoRows,
         file: o.display().clone(),
         line: o.start.1.saturating_sub(1).max(1),
         column: None,

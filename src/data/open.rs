@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::cell::trim;
 use super::csvread::CsvReader;
 use super::schema::{Schema, TableId, TableSchema};
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean, io_reason};
 
 /// Where one table's rows come from.
@@ -188,7 +189,7 @@ fn path_for(
             // link may still lead out.
             if p.exists() && !within(&p, d) {
                 return Err(Diagnostic::error(
-                    "docket::data::outside-export",
+                    Code::DataOutsideExport,
                     format!(
                         "`{}` for table `{}` leads outside the export directory `{}`",
                         p.display(),
@@ -202,7 +203,7 @@ fn path_for(
             Ok((Input::File(p), true))
         }
         None => Err(Diagnostic::error(
-            "docket::data::no-source",
+            Code::DataNoSource,
             format!("no file for table `{}`", t.name),
         )
         .with_label(t.span, format!("reads \"{}\"", t.file))
@@ -238,7 +239,7 @@ pub(super) fn open_table_files(
             let names = schema.tables.iter().map(|t| t.name.as_str());
             diags.push(
                 Diagnostic::error(
-                    "docket::data::unknown-table",
+                    Code::DataUnknownTable,
                     format!("the policy has no table `{name}`"),
                 )
                 .with_help_opt(did_you_mean(name, names).or_else(|| {
@@ -296,7 +297,7 @@ fn open_one(
     let file = input.open_at(0).map_err(|e| {
         vec![
             Diagnostic::error(
-                "docket::data::missing-file",
+                Code::DataMissingFile,
                 format!(
                     "cannot read `{display}` for table `{}`: {}",
                     t.name,
@@ -310,7 +311,7 @@ fn open_one(
     if let Some(what) = wide_encoding(&input) {
         return Err(vec![
             Diagnostic::error(
-                "docket::data::file-encoding",
+                Code::DataFileEncoding,
                 format!("`{display}` is {what}; docket reads UTF-8"),
             )
             .with_label(t.span, format!("table `{}` reads it", t.name))
@@ -345,12 +346,12 @@ fn read_header<R: Read>(
             .map(|f| String::from_utf8_lossy(trim(f)).to_string())
             .collect()),
         Ok(None) => Err(vec![
-            Diagnostic::error("docket::data::no-header", format!("`{display}` is empty"))
+            Diagnostic::error(Code::DataNoHeader, format!("`{display}` is empty"))
                 .with_label(t.span, format!("table `{}` reads it", t.name))
                 .with_help("an export starts with a header line naming its columns"),
         ]),
         Err(e) => Err(vec![Diagnostic::error(
-            "docket::data::missing-file",
+            Code::DataMissingFile,
             format!("cannot read `{display}`: {}", io_reason(&e)),
         )]),
     }
@@ -382,7 +383,7 @@ fn map_columns(
             [first, second, ..] => {
                 diags.push(
                     Diagnostic::error(
-                        "docket::data::ambiguous-column",
+                        Code::DataAmbiguousColumn,
                         format!(
                             "`{display}` has two columns named \"{}\" (columns {} and {})",
                             c.header,
@@ -438,7 +439,7 @@ fn missing_column(
             }
         });
     Diagnostic::error(
-        "docket::data::missing-column",
+        Code::DataMissingColumn,
         format!("`{display}` has no column \"{}\"", c.header),
     )
     .with_label(

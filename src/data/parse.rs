@@ -14,6 +14,7 @@ use super::schema::{ColumnSchema, Kind, TableSchema};
 use super::store::*;
 use super::typing::*;
 use super::values::{NearMiss, Outside, ValueSet};
+use crate::diagnostic::Code;
 use crate::time::LocalResolver;
 
 /// One block of one file, parsed; lines are relative to the block's start.
@@ -57,33 +58,21 @@ pub(super) struct RowCtx<'a> {
 }
 
 impl RowCtx<'_> {
-    fn error(
-        &mut self,
-        code: &'static str,
-        column: Option<&str>,
-        text: Option<&str>,
-        message: String,
-    ) {
+    fn error(&mut self, code: Code, column: Option<&str>, text: Option<&str>, message: String) {
         self.errored = true;
         let e = self.note(code, column, text, message);
         self.errors.push(e);
     }
 
     /// A value read, but only after interpreting it: said, never an error.
-    fn warn(
-        &mut self,
-        code: &'static str,
-        column: Option<&str>,
-        text: Option<&str>,
-        message: String,
-    ) {
+    fn warn(&mut self, code: Code, column: Option<&str>, text: Option<&str>, message: String) {
         let w = self.note(code, column, text, message);
         self.warnings.push(w);
     }
 
     fn note(
         &self,
-        code: &'static str,
+        code: Code,
         column: Option<&str>,
         text: Option<&str>,
         message: String,
@@ -421,7 +410,7 @@ impl<'t> BlockParser<'t> {
             Err(raw) => {
                 let lossy = String::from_utf8_lossy(raw);
                 ctx.error(
-                    "docket::data::encoding-error",
+                    Code::DataEncodingError,
                     Some(&col.header),
                     Some(&lossy),
                     "the cell is not valid UTF-8".to_string(),
@@ -465,7 +454,7 @@ fn empty<'r>(plan: &Plan, ctx: &mut RowCtx) -> Tmp<'r> {
             "a required value"
         };
         ctx.error(
-            "docket::data::required",
+            Code::DataRequired,
             Some(&plan.col.header),
             None,
             format!("{what} is empty"),
@@ -513,7 +502,7 @@ fn typed<'r>(
         }
         Err((why, text)) => {
             let why = bad_message(why, text, col, resolver.zone());
-            ctx.error("docket::data::type-error", Some(&col.header), Some(s), why);
+            ctx.error(Code::DataTypeError, Some(&col.header), Some(s), why);
             ctx.reject_key(plan, Reject::BadRequired);
             Tmp::Invalid
         }
@@ -534,12 +523,7 @@ fn outside_set<'r>(
 ) -> Tmp<'r> {
     match outside.note(ci, set, s, line) {
         Some(why) => {
-            ctx.error(
-                "docket::data::unknown-value",
-                Some(&plan.col.header),
-                Some(s),
-                why,
-            );
+            ctx.error(Code::DataUnknownValue, Some(&plan.col.header), Some(s), why);
             ctx.reject_key(plan, Reject::BadRequired);
             Tmp::Invalid
         }
@@ -563,7 +547,7 @@ fn list_notes(
                 ctx.warn(shift_code(shift), Some(&col.header), Some(text), message);
             }
             _ => ctx.error(
-                "docket::data::type-error",
+                Code::DataTypeError,
                 Some(&col.header),
                 Some(text),
                 format!("{message}; the item is left out of the list"),
@@ -584,7 +568,7 @@ const LONG_RECORD_LINES: u64 = 5;
 fn shape_problem(rec: &Record, at: u64, header_len: usize, ctx: &mut RowCtx) -> Option<Reject> {
     if rec.unterminated {
         ctx.error(
-            "docket::data::truncated",
+            Code::DataTruncated,
             None,
             None,
             format!(
@@ -598,7 +582,7 @@ fn shape_problem(rec: &Record, at: u64, header_len: usize, ctx: &mut RowCtx) -> 
     if rec.len() == header_len {
         if rec.lines > LONG_RECORD_LINES {
             ctx.warn(
-                "docket::data::long-field",
+                Code::DataLongField,
                 None,
                 None,
                 format!(
@@ -610,9 +594,9 @@ fn shape_problem(rec: &Record, at: u64, header_len: usize, ctx: &mut RowCtx) -> 
         return None;
     }
     let (code, reason) = if rec.len() > header_len {
-        ("docket::data::extra-cell", Reject::ExtraFields)
+        (Code::DataExtraCell, Reject::ExtraFields)
     } else {
-        ("docket::data::missing-cell", Reject::MissingFields)
+        (Code::DataMissingCell, Reject::MissingFields)
     };
     let spread = if rec.lines > 1 {
         format!(

@@ -9,6 +9,7 @@ use super::open::Opened;
 use super::parse::BlockParser;
 use super::schema::{Schema, TableId};
 use super::store::*;
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, io_reason};
 use crate::time::LocalResolver;
 
@@ -62,7 +63,7 @@ pub(super) fn sample(
             },
             Ok(Err(e)) | Err(e) => {
                 return Err(vec![Diagnostic::error(
-                    "docket::data::missing-file",
+                    Code::DataMissingFile,
                     format!("cannot read `{}`: {}", o.display(), io_reason(&e)),
                 )]);
             }
@@ -103,9 +104,7 @@ pub(super) fn sample(
             };
             if !matches!(
                 e.code,
-                "docket::data::type-error"
-                    | "docket::data::encoding-error"
-                    | "docket::data::unknown-value"
+                Code::DataTypeError | Code::DataEncodingError | Code::DataUnknownValue
             ) {
                 continue;
             }

@@ -9,6 +9,7 @@ use super::chunks::Chunker;
 use super::csvread::SliceReader;
 use super::open::{Opened, Sources, open_table_files};
 use super::schema::{Kind, Schema, TableId};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 
 /// Which records of one table to load: its key in a set, or a reference
@@ -150,7 +151,7 @@ pub fn around(
                 .collect();
             let found = scan(o, tf, &refs).map_err(|e| {
                 vec![Diagnostic::error(
-                    "docket::data::missing-file",
+                    Code::DataMissingFile,
                     format!(
                         "cannot read `{}`: {}",
                         o.display(),

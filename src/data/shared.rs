@@ -14,6 +14,7 @@ use super::load::Loader;
 use super::schema::{ColumnSchema, Kind, RelationSchema, Schema, TableId, TableSchema};
 use super::store::{ColumnData, Dataset, TableData};
 use super::{Orphan, Sources};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 
 /// Why [`load_shared`] failed.
@@ -72,7 +73,7 @@ fn conflict(t: &TableSchema, ut: &TableSchema) -> Option<(Diagnostic, Diagnostic
     }
     let key = |h: Option<String>| h.map_or("no key".to_string(), |h| format!("key \"{h}\""));
     let in_base = Diagnostic::error(
-        "docket::diff::tables-differ",
+        Code::DiffTablesDiffer,
         format!(
             "the two policies read table `{}` differently: \"{}\" with {} here, \"{}\" with {} in the changed policy",
             t.name,
@@ -87,7 +88,7 @@ fn conflict(t: &TableSchema, ut: &TableSchema) -> Option<(Diagnostic, Diagnostic
         "`docket diff` reads each export once for both policies; make a change of file or key on its own, or give the table another name",
     );
     let in_changed = Diagnostic::error(
-        "docket::diff::tables-differ",
+        Code::DiffTablesDiffer,
         format!("table `{}` as the changed policy declares it", ut.name),
     )
     .with_label(ut.span, "in the changed policy");

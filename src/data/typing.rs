@@ -8,6 +8,7 @@ use super::cell;
 use super::error::excerpt;
 use super::schema::{ColumnSchema, DefaultValue, Kind, ValueType};
 use super::store::{BOOL_FALSE, BOOL_TRUE, KeyKind};
+use crate::diagnostic::Code;
 use crate::time::{Instant, Local, LocalResolver, Shift, resolve_offset};
 
 /// A parsed cell before the row is accepted.
@@ -89,10 +90,10 @@ pub(super) fn bad_message(bad: Bad, s: &str, col: &ColumnSchema, zone: chrono_tz
 }
 
 /// The code of a local time's warning.
-pub(super) fn shift_code(shift: Shift) -> &'static str {
+pub(super) fn shift_code(shift: Shift) -> Code {
     match shift {
-        Shift::Repeated => "docket::data::repeated-time",
-        Shift::Skipped => "docket::data::skipped-time",
+        Shift::Repeated => Code::DataRepeatedTime,
+        Shift::Skipped => Code::DataSkippedTime,
     }
 }
 

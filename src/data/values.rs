@@ -12,6 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::error::{DataError, excerpt};
 use super::schema::{ColumnSchema, Kind, ValueType};
+use crate::diagnostic::Code;
 use crate::diagnostic::suggest;
 
 /// A text column's declared values.
@@ -192,7 +193,7 @@ pub(super) fn near_warnings(
                 format!("{} cells, the first on this line", m.cells)
             };
             Some(DataError {
-                code: "docket::data::near-value",
+                code: Code::DataNearValue,
                 file: file.clone(),
                 line: m.first,
                 column: Some(col.header.clone()),

@@ -10,7 +10,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_sarif::sarif;
 
 use super::{Context, DataIssues, JsonDataError, JsonFinding, Summary, data_error_note};
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::{Code, Diagnostic, Level};
 use crate::semantics::Severity;
 use crate::source::{SourceMap, Span};
 
@@ -169,12 +169,13 @@ pub(crate) fn check_sarif(
         .map(|e| (e, false))
         .chain(data.warnings.iter().map(|e| (e, true)));
     for (e, warning) in issues {
-        if !index.contains_key(e.code) {
-            index.insert(e.code.to_string(), rules.len() as i64);
-            rules.push(data_rule(e.code, warning));
+        let code = e.code.as_str();
+        if !index.contains_key(code) {
+            index.insert(code.to_string(), rules.len() as i64);
+            rules.push(data_rule(code, warning));
         }
         let mut res = sarif::Result::builder()
-            .rule_id(e.code)
+            .rule_id(code)
             .level(if warning {
                 sarif::ResultLevel::Note
             } else {
@@ -183,7 +184,7 @@ pub(crate) fn check_sarif(
             .message(sarif::Message::builder().text(data_text(e)).build())
             .locations(vec![location(&e.file, line_region(e.line), None)])
             .build();
-        res.rule_index = index.get(e.code).copied();
+        res.rule_index = index.get(code).copied();
         results.push(res);
     }
     log(driver(rules), results)
@@ -335,14 +336,14 @@ fn diag_level(d: &Diagnostic) -> &'static str {
 /// (or data) file, other labels as related locations.
 pub(crate) fn lint_sarif(runs: &[(&[Diagnostic], &SourceMap)]) -> sarif::Sarif {
     let mut rules = Vec::new();
-    let mut index: BTreeMap<&'static str, i64> = BTreeMap::new();
+    let mut index: BTreeMap<Code, i64> = BTreeMap::new();
     let mut results = Vec::new();
     for (diags, sources) in runs {
         for d in *diags {
             let rule_index = *index.entry(d.code).or_insert_with(|| {
                 rules.push(
                     sarif::ReportingDescriptor::builder()
-                        .id(d.code)
+                        .id(d.code.as_str())
                         .short_description(text(format!("`{}`", d.code)))
                         .help(text(format!("see `{}` in docs/diagnostics.md", d.code)))
                         .build(),
@@ -362,7 +363,7 @@ pub(crate) fn lint_sarif(runs: &[(&[Diagnostic], &SourceMap)]) -> sarif::Sarif {
                 .map(|(f, r, t)| location(&f, r, (!t.is_empty()).then_some(t)))
                 .collect();
             let mut res = sarif::Result::builder()
-                .rule_id(d.code)
+                .rule_id(d.code.as_str())
                 .rule_index(rule_index)
                 .level(result_level(diag_level(d)))
                 .message(sarif::Message::builder().text(diag_message(d)).build())
@@ -599,7 +600,7 @@ pub(crate) fn check_github(
             "::{kind} file={},line={},title={}::{}",
             gh_prop(&e.file),
             e.line,
-            gh_prop(e.code),
+            gh_prop(e.code.as_str()),
             gh_data(&data_text(e))
         );
     }
@@ -632,7 +633,7 @@ pub(crate) fn lint_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
         let _ = writeln!(
             out,
             "::{kind} {place}title={}::{}",
-            gh_prop(d.code),
+            gh_prop(d.code.as_str()),
             gh_data(&diag_message(d))
         );
     }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::io::BufRead;
 
 use super::{Context, Summary};
-use crate::diagnostic::{Diagnostic, RenderOptions, printable, render_as};
+use crate::diagnostic::{Code, Diagnostic, RenderOptions, printable, render_as};
 use crate::eval::{Finding, Status};
 use crate::semantics::Severity;
 use crate::source::{SourceMap, Span};
@@ -169,13 +169,13 @@ fn draw_first(
     let head = format!("{}: {}", printable(&first.key), first.message);
     let mut d = if first.status == Status::Due {
         Diagnostic::warning(
-            "",
+            Code::Finding,
             format!("{}: due: {}", printable(&first.key), first.message),
         )
     } else if rule.severity == Severity::Warning {
-        Diagnostic::warning("", head)
+        Diagnostic::warning(Code::Finding, head)
     } else {
-        Diagnostic::error("", head)
+        Diagnostic::error(Code::Finding, head)
     };
     d = d.with_label(rule.id_span, rule.title.clone());
     for (n, &(t, r)) in first.rows.iter().take(ROWS_DRAWN).enumerate() {

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::ci;
-use crate::diagnostic::{Diagnostic, Level, count_words};
+use crate::diagnostic::{Code, Diagnostic, Level, count_words};
 use crate::semantics::Loaded;
 use crate::source::SourceMap;
 
@@ -31,7 +31,7 @@ pub(crate) enum Format {
 
 #[derive(Serialize)]
 struct JsonDiag {
-    code: &'static str,
+    code: Code,
     severity: Level,
     message: String,
     file: Option<String>,

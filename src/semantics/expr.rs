@@ -7,6 +7,7 @@
 //! values.
 
 use super::*;
+use crate::diagnostic::Code;
 use crate::syntax::ast::{BinOp, DurationLit, DurationUnit, ExprKind as A, Quantifier};
 use crate::time::{HOUR, MINUTE};
 
@@ -101,7 +102,7 @@ impl<'a> Checker<'a> {
         let found = self.describe(&e.ty);
         self.error(
             Diagnostic::error(
-                "docket::types::mismatch",
+                Code::TypesMismatch,
                 format!("expected {expected}, found {found}"),
             )
             .with_label(e.span, format!("this is {found}"))
@@ -255,7 +256,7 @@ impl<'a> Checker<'a> {
                 if let Some(shift) = local.shift {
                     self.error(
                         Diagnostic::warning(
-                            "docket::types::shifted-datetime",
+                            Code::TypesShiftedDatetime,
                             format!(
                                 "`{text}` {}, {}",
                                 shift.describe(self.tz),
@@ -277,7 +278,7 @@ impl<'a> Checker<'a> {
             None => {
                 self.error(
                     Diagnostic::error(
-                        "docket::types::bad-datetime",
+                        Code::TypesBadDatetime,
                         format!("`{text}` is not a date-time"),
                     )
                     .with_label(span, "not ISO 8601")
@@ -301,7 +302,7 @@ impl<'a> Checker<'a> {
         }
         self.error(
             Diagnostic::error(
-                "docket::types::out-of-range",
+                Code::TypesOutOfRange,
                 format!(
                     "`{} {}` is longer than any span of the dates docket supports",
                     d.amount,
@@ -329,7 +330,7 @@ impl<'a> Checker<'a> {
             Some(ms) => mk(ExprKind::Lit(Lit::Duration(ms)), Type::Duration, d.span),
             None => {
                 self.error(
-                    Diagnostic::error("docket::duration::invalid", "this duration is too long")
+                    Diagnostic::error(Code::DurationInvalid, "this duration is too long")
                         .with_label(d.span, "too long to represent"),
                 );
                 mk(ExprKind::Lit(Lit::Duration(0)), Type::Error, d.span)
@@ -414,7 +415,7 @@ impl<'a> Checker<'a> {
         };
         self.error(
             Diagnostic::error(
-                "docket::names::unknown-name",
+                Code::NamesUnknownName,
                 format!("unknown name `{}`", id.name),
             )
             .with_label(id.span, "not defined here")
@@ -493,7 +494,7 @@ impl<'a> Checker<'a> {
                         _ => {
                             self.error(
                                 Diagnostic::error(
-                                    "docket::types::mismatch",
+                                    Code::TypesMismatch,
                                     format!("cannot list `{}` of several rows", field.name),
                                 )
                                 .with_label(field.span, "a list or reference column")
@@ -508,7 +509,7 @@ impl<'a> Checker<'a> {
                         if single {
                             self.error(
                                 Diagnostic::error(
-                                    "docket::types::mismatch",
+                                    Code::TypesMismatch,
                                     format!("`{}` belongs to one row, and these are several rows", field.name),
                                 )
                                 .with_label(base.span, "several rows")
@@ -524,7 +525,7 @@ impl<'a> Checker<'a> {
             other => {
                 let what = self.describe(&other);
                 self.error(
-                    Diagnostic::error("docket::types::no-fields", format!("{what} has no fields"))
+                    Diagnostic::error(Code::TypesNoFields, format!("{what} has no fields"))
                         .with_label(base.span, format!("this is {what}"))
                         .with_label(field.span, "so it has no field here"),
                 );
@@ -564,7 +565,7 @@ impl<'a> Checker<'a> {
         let tname = table.name.clone();
         self.error(
             Diagnostic::error(
-                "docket::names::unknown-field",
+                Code::NamesUnknownField,
                 format!("`{tname}` has no field `{}`", field.name),
             )
             .with_label(
@@ -594,7 +595,7 @@ impl<'a> Checker<'a> {
             });
             self.error(
                 Diagnostic::error(
-                    "docket::names::unknown-function",
+                    Code::NamesUnknownFunction,
                     format!("unknown function `{}`", f.name),
                 )
                 .with_label(f.span, "no such function")
@@ -605,7 +606,7 @@ impl<'a> Checker<'a> {
         if args.len() != 1 {
             self.error(
                 Diagnostic::error(
-                    "docket::types::arity",
+                    Code::TypesArity,
                     format!("`{}` takes one argument, not {}", f.name, args.len()),
                 )
                 .with_label(span, "wrong number of arguments"),
@@ -712,7 +713,7 @@ impl<'a> Checker<'a> {
             };
             self.error(
                 Diagnostic::error(
-                    "docket::types::mismatch",
+                    Code::TypesMismatch,
                     format!("cannot compare {lt} with {rt} using `{}`", op.symbol()),
                 )
                 .with_label(l.span, lt)
@@ -786,7 +787,7 @@ impl<'a> Checker<'a> {
                     )
                 });
             let mut d = Diagnostic::error(
-                "docket::names::unknown-value",
+                Code::NamesUnknownValue,
                 format!("\"{s}\" is not one of the values declared for `{path}`"),
             )
             .with_label(sp, "unknown value")
@@ -884,7 +885,7 @@ impl<'a> Checker<'a> {
             let (lt, rt) = (self.describe(&l.ty), self.describe(&r.ty));
             self.error(
                 Diagnostic::error(
-                    "docket::types::mismatch",
+                    Code::TypesMismatch,
                     format!(
                         "cannot {} {rt} {} {lt}",
                         if add { "add" } else { "subtract" },

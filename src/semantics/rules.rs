@@ -2,6 +2,7 @@
 
 use super::expr::Scope;
 use super::*;
+use crate::diagnostic::Code;
 use crate::syntax::ast::{ArmResult, ClauseKind, DurationUnit, RuleKind, TemplatePart};
 
 /// The variables each rule kind gives its messages (and, for `start`, its stops).
@@ -119,7 +120,7 @@ impl<'a> Checker<'a> {
             if let Some(first) = clash {
                 self.error(
                     Diagnostic::error(
-                        "docket::names::duplicate-member",
+                        Code::NamesDuplicateMember,
                         format!(
                             "`{}.{}` is already a column or relation",
                             d.table.name, d.name.name
@@ -138,7 +139,7 @@ impl<'a> Checker<'a> {
                     .map_or(d.name.span, |p| p.name.span);
                 self.error(
                     Diagnostic::error(
-                        "docket::names::duplicate-define",
+                        Code::NamesDuplicateDefine,
                         format!("`{}.{}` is defined twice", d.table.name, d.name.name),
                     )
                     .with_label(d.name.span, "defined again here")
@@ -167,7 +168,7 @@ impl<'a> Checker<'a> {
                 if let Some(d) = self.define_decls.get(i) {
                     self.error(
                         Diagnostic::error(
-                            "docket::names::cyclic-define",
+                            Code::NamesCyclicDefine,
                             format!(
                                 "`{}.{}` is defined in terms of itself",
                                 d.table.name, d.name.name
@@ -193,7 +194,7 @@ impl<'a> Checker<'a> {
         if self.define_depth >= crate::syntax::parser::MAX_DEPTH {
             self.error(
                 Diagnostic::error(
-                    "docket::names::deep-define",
+                    Code::NamesDeepDefine,
                     format!(
                         "`{}.{}` is defined through more than {} other definitions",
                         d.table.name,
@@ -252,7 +253,7 @@ impl<'a> Checker<'a> {
         for r in decls {
             if let Some(first) = seen.get(r.id.name.as_str()) {
                 self.error(
-                    Diagnostic::error("docket::names::duplicate-rule", format!("rule id `{}` is used twice", r.id.name))
+                    Diagnostic::error(Code::NamesDuplicateRule, format!("rule id `{}` is used twice", r.id.name))
                         .with_label(r.id.span, "used again here")
                         .with_label(*first, "first used here")
                         .with_help("rule ids are how findings, tests and users refer to a rule; give each rule its own"),
@@ -270,7 +271,7 @@ impl<'a> Checker<'a> {
     fn duplicate_clause(&mut self, c: &ast::Clause, first: Span) {
         self.error(
             Diagnostic::error(
-                "docket::rule::duplicate-clause",
+                Code::RuleDuplicateClause,
                 format!("a rule has one `{}` clause", c.kind.keyword()),
             )
             .with_label(c.span, "second clause")
@@ -286,7 +287,7 @@ impl<'a> Checker<'a> {
             if !allowed(r.kind, &c.kind) {
                 self.error(
                     Diagnostic::error(
-                        "docket::rule::misplaced-clause",
+                        Code::RuleMisplacedClause,
                         format!(
                             "`{}` does not belong in {}",
                             c.kind.keyword(),
@@ -356,7 +357,7 @@ impl<'a> Checker<'a> {
     fn missing(&mut self, r: &ast::RuleDecl, what: &str, help: String) {
         self.error(
             Diagnostic::error(
-                "docket::rule::missing-clause",
+                Code::RuleMissingClause,
                 format!("rule `{}` has no `{what}` clause", r.id.name),
             )
             .with_label(
@@ -447,7 +448,7 @@ impl<'a> Checker<'a> {
         if r.title.value.trim().is_empty() {
             self.error(
                 Diagnostic::warning(
-                    "docket::rule::empty-title",
+                    Code::RuleEmptyTitle,
                     format!("rule `{}` has an empty title", r.id.name),
                 )
                 .with_label(r.title.span, "empty title")
@@ -468,7 +469,7 @@ impl<'a> Checker<'a> {
         };
         if p.sources.is_empty() {
             self.error(
-                Diagnostic::warning("docket::rule::no-source", format!("rule `{}` cites no source", r.id.name))
+                Diagnostic::warning(Code::RuleNoSource, format!("rule `{}` cites no source", r.id.name))
                     .with_label(r.id.span, "no `source` clause")
                     .with_help("cite the process document the rule comes from: `source \"Document\" section \"Section\"`"),
             );
@@ -503,7 +504,7 @@ impl<'a> Checker<'a> {
                 };
                 self.error(
                     Diagnostic::error(
-                        "docket::names::duplicate-let",
+                        Code::NamesDuplicateLet,
                         format!("`{}` is defined twice in rule `{}`", name.name, r.id.name),
                     )
                     .with_label(name.span, why)
@@ -578,7 +579,7 @@ impl<'a> Checker<'a> {
             RuleKind::Escalation => {
                 if p.start.is_none() {
                     self.error(
-                        Diagnostic::error("docket::escalation::no-start", format!("escalation `{}` has no start", r.id.name))
+                        Diagnostic::error(Code::EscalationNoStart, format!("escalation `{}` has no start", r.id.name))
                             .with_label(r.id.span, "a ladder needs `start at …`")
                             .with_help("say when the ladder starts, e.g. `start at first case.events where event.name = \"Tagged\"`"),
                     );
@@ -619,7 +620,7 @@ impl<'a> Checker<'a> {
                 } = &e.kind
                 else {
                     self.error(
-                        Diagnostic::error("docket::allowlist::not-membership", "an allowlist expects a value in a list")
+                        Diagnostic::error(Code::AllowlistNotMembership, "an allowlist expects a value in a list")
                             .with_label(span, "expected `<value> in <list>`")
                             .with_help("write e.g. `expect case.contact_email in case.account.authorized_contacts ignoring case`"),
                     );
@@ -628,7 +629,7 @@ impl<'a> Checker<'a> {
                 if *negated {
                     self.error(
                         Diagnostic::error(
-                            "docket::allowlist::not-membership",
+                            Code::AllowlistNotMembership,
                             "an allowlist expects the value to be in the list",
                         )
                         .with_label(e.span, "`not in`")
@@ -687,7 +688,7 @@ impl<'a> Checker<'a> {
         for (clause, label, cond, result) in &p.arms {
             if let Some(all) = catch_all {
                 self.error(
-                    Diagnostic::error("docket::notice::unreachable-arm", format!("arm \"{}\" can never be chosen", label.value))
+                    Diagnostic::error(Code::NoticeUnreachableArm, format!("arm \"{}\" can never be chosen", label.value))
                         .with_label(clause.span, "unreachable arm")
                         .with_label(all, "this earlier arm always matches")
                         .with_help("arms are tried in order; move this arm above the one that always matches, or remove it"),
@@ -696,7 +697,7 @@ impl<'a> Checker<'a> {
                 if let Some((_, first)) = seen_conditions.iter().find(|(e, _)| same_expr(e, c)) {
                     self.error(
                         Diagnostic::error(
-                            "docket::notice::unreachable-arm",
+                            Code::NoticeUnreachableArm,
                             format!("arm \"{}\" can never be chosen", label.value),
                         )
                         .with_label(clause.span, "unreachable arm")
@@ -733,7 +734,7 @@ impl<'a> Checker<'a> {
         if catch_all.is_none() {
             if let Some((last, _, _, _)) = p.arms.last() {
                 self.error(
-                    Diagnostic::warning("docket::notice::no-fallback", "no arm matches every case")
+                    Diagnostic::warning(Code::NoticeNoFallback, "no arm matches every case")
                         .with_label(last.span, "the last arm has a condition")
                         .with_help("cases no arm matches are reported as not applicable; end with an arm without `when`, e.g. `arm \"otherwise\": exempt`"),
                 );
@@ -748,18 +749,15 @@ impl<'a> Checker<'a> {
         }
         if d.amount < 0 {
             self.error(
-                Diagnostic::error(
-                    "docket::duration::invalid",
-                    "a notice period cannot be negative",
-                )
-                .with_label(d.span, "negative"),
+                Diagnostic::error(Code::DurationInvalid, "a notice period cannot be negative")
+                    .with_label(d.span, "negative"),
             );
         }
         match (dates, d.unit) {
             (true, DurationUnit::Days) => Decision::Days(d.amount),
             (false, DurationUnit::Days) => {
                 self.error(
-                    Diagnostic::error("docket::duration::invalid", "days cannot measure notice between date-times")
+                    Diagnostic::error(Code::DurationInvalid, "days cannot measure notice between date-times")
                         .with_label(d.span, "calendar days")
                         .with_help("`from` and `to` are date-times: give the period in hours, or use `local_date(…)` for both to count days"),
                 );
@@ -768,7 +766,7 @@ impl<'a> Checker<'a> {
             (true, _) => {
                 self.error(
                     Diagnostic::error(
-                        "docket::duration::invalid",
+                        Code::DurationInvalid,
                         "hours cannot measure notice between dates",
                     )
                     .with_label(d.span, "elapsed time")
@@ -804,7 +802,7 @@ impl<'a> Checker<'a> {
                 None => {
                     let name = self.table_names.get(t).cloned().unwrap_or_default();
                     self.error(
-                        Diagnostic::error("docket::escalation::no-time", format!("`{name}` rows have no time"))
+                        Diagnostic::error(Code::EscalationNoTime, format!("`{name}` rows have no time"))
                             .with_label(e.span, format!("a `{name}` row"))
                             .with_help(format!("order a relation to `{name}` by a datetime column (`ordered by …`), or give a date-time")),
                     );
@@ -831,7 +829,7 @@ impl<'a> Checker<'a> {
         if d.unit == DurationUnit::Days {
             self.error(
                 Diagnostic::error(
-                    "docket::duration::invalid",
+                    Code::DurationInvalid,
                     format!("{what} is elapsed time, not calendar days"),
                 )
                 .with_label(d.span, "days")
@@ -847,7 +845,7 @@ impl<'a> Checker<'a> {
             Some(_) => {
                 self.error(
                     Diagnostic::error(
-                        "docket::duration::invalid",
+                        Code::DurationInvalid,
                         format!("{what} must be longer than zero"),
                     )
                     .with_label(d.span, "zero"),
@@ -856,7 +854,7 @@ impl<'a> Checker<'a> {
             }
             None => {
                 self.error(
-                    Diagnostic::error("docket::duration::invalid", "this duration is too long")
+                    Diagnostic::error(Code::DurationInvalid, "this duration is too long")
                         .with_label(d.span, "too long to represent"),
                 );
                 None
@@ -877,7 +875,7 @@ impl<'a> Checker<'a> {
                     let name = self.table_names.get(t).cloned().unwrap_or_default();
                     self.error(
                         Diagnostic::error(
-                            "docket::escalation::no-time",
+                            Code::EscalationNoTime,
                             format!("`{name}` rows have no time"),
                         )
                         .with_label(x.span, "these rows")
@@ -912,7 +910,7 @@ impl<'a> Checker<'a> {
             && o > per
         {
             self.error(
-                Diagnostic::error("docket::duration::invalid", "a mark falls after the end of its period")
+                Diagnostic::error(Code::DurationInvalid, "a mark falls after the end of its period")
                     .with_label(offset.span, "later than the period")
                     .with_help("marks are offsets within one period of `every`; make the period longer or the offset shorter"),
             );
@@ -921,7 +919,7 @@ impl<'a> Checker<'a> {
             if let Some((_, first)) = offsets.iter().find(|(x, _)| *x == o) {
                 self.error(
                     Diagnostic::error(
-                        "docket::escalation::duplicate-mark",
+                        Code::EscalationDuplicateMark,
                         "two marks at the same offset",
                     )
                     .with_label(offset.span, "same offset")
@@ -996,7 +994,7 @@ impl<'a> Checker<'a> {
                 if last.within.is_none() {
                     let span = last.span;
                     self.error(
-                        Diagnostic::error("docket::escalation::open-window", "the last mark has no end to its window")
+                        Diagnostic::error(Code::EscalationOpenWindow, "the last mark has no end to its window")
                             .with_label(span, "window never closes")
                             .with_help("without `every`, no mark follows the last one: add `within <duration>` to it, or repeat the ladder with `every`"),
                     );
@@ -1017,13 +1015,10 @@ impl<'a> Checker<'a> {
         for (template, cond) in &p.messages {
             if let Some(first) = unconditional {
                 self.error(
-                    Diagnostic::warning(
-                        "docket::rule::unreachable-message",
-                        "this message is never used",
-                    )
-                    .with_label(template.span, "never used")
-                    .with_label(first, "this earlier message has no `if` and is always used")
-                    .with_help("messages are tried in order: put the ones with `if` first"),
+                    Diagnostic::warning(Code::RuleUnreachableMessage, "this message is never used")
+                        .with_label(template.span, "never used")
+                        .with_label(first, "this earlier message has no `if` and is always used")
+                        .with_help("messages are tried in order: put the ones with `if` first"),
                 );
             }
             let condition = cond.map(|c| {

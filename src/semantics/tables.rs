@@ -1,6 +1,7 @@
 //! Table declarations: columns, keys, references, relations, formats.
 
 use super::*;
+use crate::diagnostic::Code;
 use crate::syntax::ast::{ColumnDecl, MemberKind, ModifierKind, ScalarType, TypeExpr};
 
 impl<'a> Checker<'a> {
@@ -22,7 +23,7 @@ impl<'a> Checker<'a> {
                     .unwrap_or(t.name.span);
                 self.error(
                     Diagnostic::error(
-                        "docket::names::duplicate-table",
+                        Code::NamesDuplicateTable,
                         format!("table `{}` is declared twice", t.name.name),
                     )
                     .with_label(t.name.span, "declared again here")
@@ -53,7 +54,7 @@ impl<'a> Checker<'a> {
         if let Err(why) = crate::source::inside_export(&t.file.value) {
             self.error(
                 Diagnostic::error(
-                    "docket::table::outside-export",
+                    Code::TableOutsideExport,
                     format!("table `{}` reads \"{}\", which {why}", t.name.name, t.file.value),
                 )
                 .with_label(t.file.span, "not a file of the export")
@@ -84,7 +85,7 @@ impl<'a> Checker<'a> {
             });
         self.error(
             Diagnostic::error(
-                "docket::names::unknown-table",
+                Code::NamesUnknownTable,
                 format!("unknown table `{}`", name.name),
             )
             .with_label(name.span, "no table of this name")
@@ -103,7 +104,7 @@ impl<'a> Checker<'a> {
                 if let Some(first) = seen.get(&m.name.name) {
                     self.error(
                         Diagnostic::error(
-                            "docket::names::duplicate-member",
+                            Code::NamesDuplicateMember,
                             format!("`{}.{}` is declared twice", decl.name.name, m.name.name),
                         )
                         .with_label(m.name.span, "declared again here")
@@ -165,7 +166,7 @@ impl<'a> Checker<'a> {
             for (_, sp) in rest {
                 self.error(
                     Diagnostic::error(
-                        "docket::table::two-keys",
+                        Code::TableTwoKeys,
                         format!("table `{}` has more than one key", decl.name.name),
                     )
                     .with_label(*sp, "second key")
@@ -200,7 +201,7 @@ impl<'a> Checker<'a> {
         };
         if c.header.value.trim().is_empty() {
             self.error(
-                Diagnostic::error("docket::table::empty-header", "a column needs a CSV header")
+                Diagnostic::error(Code::TableEmptyHeader, "a column needs a CSV header")
                     .with_label(c.header.span, "empty header")
                     .with_help("write the header exactly as it appears in the export's first line"),
             );
@@ -224,7 +225,7 @@ impl<'a> Checker<'a> {
         if col.required && col.default.is_some() {
             self.error(
                 Diagnostic::error(
-                    "docket::table::bad-modifier",
+                    Code::TableBadModifier,
                     "a required column cannot have a default",
                 )
                 .with_label(span, "required and with a default")
@@ -250,7 +251,7 @@ impl<'a> Checker<'a> {
             TypeExpr::List(s, sp) => {
                 if *s == ScalarType::Bool {
                     self.error(
-                        Diagnostic::error("docket::table::bad-list", "a list cannot hold booleans")
+                        Diagnostic::error(Code::TableBadList, "a list cannot hold booleans")
                             .with_label(*sp, "list of bool")
                             .with_help("declare a list of text, int, date, datetime, email, duration or days"),
                     );
@@ -274,7 +275,7 @@ impl<'a> Checker<'a> {
         ) {
             self.error(
                 Diagnostic::error(
-                    "docket::table::bad-key",
+                    Code::TableBadKey,
                     "a key must be a text, int or email column",
                 )
                 .with_label(m.span, "key on this column")
@@ -297,7 +298,7 @@ impl<'a> Checker<'a> {
             Some(ScalarType::DateTime) => col.formats = self.formats(f, FormatKind::DateTime),
             _ => self.error(
                 Diagnostic::error(
-                    "docket::table::bad-modifier",
+                    Code::TableBadModifier,
                     "`formats` applies to date and datetime columns",
                 )
                 .with_label(m.span, "formats on this column")
@@ -319,12 +320,9 @@ impl<'a> Checker<'a> {
         let ty = col.ty;
         if scalar != Some(ScalarType::Text) || matches!(ty, ColumnType::List(_)) {
             self.error(
-                Diagnostic::error(
-                    "docket::table::bad-modifier",
-                    "`one of` applies to text columns",
-                )
-                .with_label(m.span, "one of on this column")
-                .with_label(c.ty.span(), "declared type"),
+                Diagnostic::error(Code::TableBadModifier, "`one of` applies to text columns")
+                    .with_label(m.span, "one of on this column")
+                    .with_label(c.ty.span(), "declared type"),
             );
         }
         let mut seen: Vec<&str> = Vec::new();
@@ -332,7 +330,7 @@ impl<'a> Checker<'a> {
             if seen.contains(&v.value.as_str()) {
                 self.error(
                     Diagnostic::warning(
-                        "docket::table::duplicate-value",
+                        Code::TableDuplicateValue,
                         format!("`{}` is listed twice", v.value),
                     )
                     .with_label(v.span, "listed again"),
@@ -361,7 +359,7 @@ impl<'a> Checker<'a> {
         if !matches!(ty, ColumnType::List(_)) {
             self.error(
                 Diagnostic::error(
-                    "docket::table::bad-modifier",
+                    Code::TableBadModifier,
                     "`separated by` applies to list columns",
                 )
                 .with_label(m.span, "separator on this column")
@@ -370,11 +368,8 @@ impl<'a> Checker<'a> {
             );
         } else if s.value.is_empty() {
             self.error(
-                Diagnostic::error(
-                    "docket::table::bad-modifier",
-                    "the list separator cannot be empty",
-                )
-                .with_label(s.span, "empty separator"),
+                Diagnostic::error(Code::TableBadModifier, "the list separator cannot be empty")
+                    .with_label(s.span, "empty separator"),
             );
         } else {
             col.separator = s.value.clone();
@@ -418,11 +413,8 @@ impl<'a> Checker<'a> {
                 ColumnType::Ref(_) => "nothing: references have no default".to_string(),
             };
             self.error(
-                Diagnostic::error(
-                    "docket::types::bad-default",
-                    "the default does not fit the column",
-                )
-                .with_label(e.span, format!("expected {want}")),
+                Diagnostic::error(Code::TypesBadDefault, "the default does not fit the column")
+                    .with_label(e.span, format!("expected {want}")),
             );
         }
         lit
@@ -449,7 +441,7 @@ impl<'a> Checker<'a> {
                 let help = did_you_mean(&r.by.name, cols.iter().map(|c| c.name.as_str()));
                 self.error(
                     Diagnostic::error(
-                        "docket::names::unknown-field",
+                        Code::NamesUnknownField,
                         format!("table `{target_name}` has no column `{}`", r.by.name),
                     )
                     .with_label(r.by.span, "no such column")
@@ -461,7 +453,7 @@ impl<'a> Checker<'a> {
         if cols.get(via).map(|c| c.ty) != Some(ColumnType::Ref(tid)) {
             self.error(
                 Diagnostic::error(
-                    "docket::table::bad-relation",
+                    Code::TableBadRelation,
                     format!("`{target_name}.{}` does not refer to `{this}`", r.by.name),
                 )
                 .with_label(r.by.span, format!("expected a `ref {this}` column"))
@@ -485,7 +477,7 @@ impl<'a> Checker<'a> {
                     if !ok {
                         self.error(
                             Diagnostic::error(
-                                "docket::table::bad-relation",
+                                Code::TableBadRelation,
                                 "rows can be ordered by a date, datetime or int column",
                             )
                             .with_label(o.span, "not orderable"),
@@ -497,7 +489,7 @@ impl<'a> Checker<'a> {
                     let help = did_you_mean(&o.name, cols.iter().map(|c| c.name.as_str()));
                     self.error(
                         Diagnostic::error(
-                            "docket::names::unknown-field",
+                            Code::NamesUnknownField,
                             format!("table `{target_name}` has no column `{}`", o.name),
                         )
                         .with_label(o.span, "no such column")
@@ -547,7 +539,7 @@ impl<'a> Checker<'a> {
                 }
                 Some((c, first)) if c != col => self.error(
                     Diagnostic::error(
-                        "docket::table::conflicting-order",
+                        Code::TableConflictingOrder,
                         "two relations order the same table by different columns",
                     )
                     .with_label(span, "ordered by one column here")

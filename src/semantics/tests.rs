@@ -23,7 +23,7 @@ fn the_bundled_policy_checks() {
 }
 
 fn codes(l: &Loaded) -> Vec<&'static str> {
-    l.diagnostics.iter().map(|d| d.code).collect()
+    l.diagnostics.iter().map(|d| d.code.as_str()).collect()
 }
 
 const TABLES: &str = r#"

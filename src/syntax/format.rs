@@ -13,6 +13,7 @@ use chrono::Datelike;
 
 use super::ast::*;
 use super::prec::Prec;
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 
@@ -36,7 +37,7 @@ pub fn format_source(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>
     if !diags2.is_empty() || a.items != b.items || a.comments.len() != b.comments.len() {
         return Err(vec![
             Diagnostic::error(
-                "docket::fmt::internal",
+                Code::FmtInternal,
                 "the formatter would change the meaning of this file; it was left as is",
             )
             .with_help("please report this with the file attached"),

@@ -22,6 +22,7 @@ use super::lexer::{
     CLAUSE_KEYWORDS, HEADER_KEYWORDS, ITEM_KEYWORDS, RESERVED, is_rule_id_char, is_word_char,
     is_word_start,
 };
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{FileId, Span};
 
@@ -219,7 +220,7 @@ pub(crate) fn name(i: In) -> PResult<Ident> {
     let (rest, id) = any_word(i)?;
     if RESERVED.contains(&id.name.as_str()) {
         return failure(PError::custom(Custom {
-            code: "docket::parse::reserved-word",
+            code: Code::ParseReservedWord,
             message: format!(
                 "`{}` is a reserved word and cannot be used as a name",
                 id.name
@@ -377,7 +378,7 @@ pub(crate) fn str_lit(i: In) -> PResult<StrLit> {
             TemplatePart::Text(t) => value.push_str(&t),
             TemplatePart::Hole(e) => {
                 return failure(PError::custom(Custom {
-                    code: "docket::parse::hole-outside-message",
+                    code: Code::ParseHoleOutsideMessage,
                     message: "`{…}` can only be used in a `message`".to_string(),
                     start: e.span.start as usize,
                     end: e.span.end as usize,
@@ -573,7 +574,7 @@ fn scalar_type(i: In) -> PResult<(ScalarType, Span)> {
                 .or_else(|| did_you_mean(w, ScalarType::ALL.iter().map(|t| t.keyword()).chain(["list", "ref"])))
                 .or_else(|| Some("types: text, int, bool, date, datetime, email, duration, days, `list of <type>`, `ref <table>`".to_string()));
             failure(PError::custom(Custom {
-                code: "docket::parse::unknown-type",
+                code: Code::ParseUnknownType,
                 message: format!("unknown type `{w}`"),
                 start: off(&j),
                 end: off(&rest),

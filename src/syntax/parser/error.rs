@@ -9,6 +9,7 @@
 use nom::error::{ErrorKind, ParseError};
 
 use super::In;
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{FileId, Span};
 
@@ -25,7 +26,7 @@ pub(crate) enum Expected {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Custom {
     /// Stable code.
-    pub(crate) code: &'static str,
+    pub(crate) code: Code,
     /// The message.
     pub(crate) message: String,
     /// Byte range to underline.
@@ -189,7 +190,7 @@ pub(crate) fn to_diagnostic(e: &PError, file: FileId, text: &str) -> Diagnostic 
     let (found, at, len) = describe_at(text, e.offset);
     let expected = join_expected(&e.expected);
     let mut d = Diagnostic::error(
-        "docket::parse::expected",
+        Code::ParseExpected,
         format!("expected {expected}, found {found}"),
     )
     .with_label(

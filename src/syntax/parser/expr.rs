@@ -23,6 +23,7 @@ use nom::Err as NomErr;
 use nom::Input as _;
 
 use super::*;
+use crate::diagnostic::Code;
 use crate::syntax::lexer::{UNIT_WORDS, datetime_tail_len, glued_unit};
 use crate::syntax::prec::Prec;
 
@@ -44,7 +45,7 @@ pub fn parse_expr_str(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
         }
         Err(NomErr::Error(e) | NomErr::Failure(e)) => Err(to_diagnostic(&e, file, text)),
         Err(NomErr::Incomplete(_)) => Err(Diagnostic::error(
-            "docket::parse::expected",
+            Code::ParseExpected,
             "incomplete expression",
         )),
     }
@@ -80,7 +81,7 @@ pub(crate) fn enter(i: &In) -> Result<Level, NomErr<PError>> {
     if depth > MAX_DEPTH {
         let at = ws(*i);
         return Err(NomErr::Failure(PError::custom(Custom {
-            code: "docket::parse::too-deep",
+            code: Code::ParseTooDeep,
             message: format!("this expression nests more than {MAX_DEPTH} levels deep"),
             start: off(&at),
             end: off(&at) + at.fragment().chars().next().map_or(0, char::len_utf8),
@@ -99,14 +100,7 @@ fn boxed(e: Expr) -> Box<Expr> {
     Box::new(e)
 }
 
-fn targeted(
-    i: &In,
-    len: usize,
-    code: &'static str,
-    message: String,
-    label: &str,
-    help: &str,
-) -> PError {
+fn targeted(i: &In, len: usize, code: Code, message: String, label: &str, help: &str) -> PError {
     PError::custom(Custom {
         code,
         message,
@@ -136,7 +130,7 @@ fn expr_inner(i: In) -> PResult<Expr> {
         Ok((r, _)) => {
             if !is_path_like(&left) {
                 return failure(PError::custom(Custom {
-                    code: "docket::parse::where-rows",
+                    code: Code::ParseWhereRows,
                     message: "`where` needs the rows it filters right before it".to_string(),
                     start: left.span.start as usize,
                     end: left.span.end as usize,
@@ -188,7 +182,7 @@ fn logical_op<'a>(
         return Err(NomErr::Failure(targeted(
             &j,
             2,
-            "docket::parse::wrong-operator",
+            Code::ParseWrongOperator,
             format!("`{wrong}` is not an operator in docket"),
             &format!("write `{word}`"),
             &format!(
@@ -261,7 +255,7 @@ fn not_expr(i: In) -> PResult<Expr> {
         return Err(NomErr::Failure(targeted(
             &j,
             1,
-            "docket::parse::wrong-operator",
+            Code::ParseWrongOperator,
             "`!` is not an operator in docket".to_string(),
             "write `not`",
             "negate a condition with `not`, e.g. `not case.closed`",
@@ -285,7 +279,7 @@ fn cmp_op(j: In) -> Result<Option<(BinOp, In)>, NomErr<PError>> {
                 return Err(NomErr::Failure(targeted(
                     &j,
                     2,
-                    "docket::parse::wrong-operator",
+                    Code::ParseWrongOperator,
                     "`<>` is not an operator in docket".to_string(),
                     "write `!=`",
                     "write `!=` for \"not equal\"",
@@ -298,7 +292,7 @@ fn cmp_op(j: In) -> Result<Option<(BinOp, In)>, NomErr<PError>> {
         return Err(NomErr::Failure(targeted(
             &j,
             2,
-            "docket::parse::wrong-operator",
+            Code::ParseWrongOperator,
             "`==` is not an operator in docket".to_string(),
             "write `=`",
             "docket compares with a single `=`",
@@ -389,7 +383,7 @@ fn cmp_expr(i: In) -> PResult<Expr> {
     let k = ws(rest);
     if cmp_op(k).ok().flatten().is_some() || kw("is")(k).is_ok() {
         return failure(PError::custom(Custom {
-            code: "docket::parse::chained-comparison",
+            code: Code::ParseChainedComparison,
             message: "comparisons cannot be chained".to_string(),
             start: e.span.start as usize,
             end: off(&k) + 1,
@@ -513,7 +507,7 @@ fn primary(i: In) -> PResult<Expr> {
         "count" => Quantifier::Count,
         "null" | "nil" | "none" | "None" | "NULL" => {
             return failure(PError::custom(Custom {
-                code: "docket::parse::no-null",
+                code: Code::ParseNoNull,
                 message: format!("docket has no `{w}` value"),
                 start: off(&j),
                 end: off(&r),
@@ -545,7 +539,7 @@ fn primary(i: In) -> PResult<Expr> {
     {
         let at = ws(r);
         return failure(PError::custom(Custom {
-            code: "docket::parse::nested-quantifier",
+            code: Code::ParseNestedQuantifier,
             message: format!("`{}` cannot be followed directly by `{w}`", q.keyword()),
             start: off(&at),
             end: off(&at) + w.len(),
@@ -618,7 +612,7 @@ pub(crate) fn number_literal(j: In) -> PResult<Expr> {
         return match parsed {
             Some(d) => Ok((r, mk(ExprKind::Date(d), sp))),
             None => failure(PError::custom(Custom {
-                code: "docket::parse::bad-date",
+                code: Code::ParseBadDate,
                 message: format!("`{text}` is not a calendar date"),
                 start: off(&j),
                 end: off(&r),
@@ -632,7 +626,7 @@ pub(crate) fn number_literal(j: In) -> PResult<Expr> {
     let r = j.take_from(len);
     let Ok(n) = digits.parse::<i64>() else {
         return failure(PError::custom(Custom {
-            code: "docket::parse::bad-number",
+            code: Code::ParseBadNumber,
             message: format!("`{digits}` is too large"),
             start: off(&j),
             end: off(&r),
@@ -675,7 +669,7 @@ pub(crate) fn number_literal(j: In) -> PResult<Expr> {
 
 fn unterminated(open: &In, end: usize) -> PError {
     PError::custom(Custom {
-        code: "docket::parse::unterminated-string",
+        code: Code::ParseUnterminatedString,
         message: "unterminated string".to_string(),
         start: off(open),
         end,
@@ -713,7 +707,7 @@ pub(crate) fn string_parts(i: In) -> PResult<(Vec<TemplatePart>, Span)> {
                     Some('t') => '\t',
                     Some(other) if other != '\n' => {
                         return failure(PError::custom(Custom {
-                            code: "docket::parse::bad-escape",
+                            code: Code::ParseBadEscape,
                             message: format!("unknown escape `\\{other}`"),
                             start: off(&cur),
                             end: off(&cur) + 1 + other.len_utf8(),
@@ -736,7 +730,7 @@ pub(crate) fn string_parts(i: In) -> PResult<(Vec<TemplatePart>, Span)> {
             }
             '}' => {
                 return failure(PError::custom(Custom {
-                    code: "docket::parse::unmatched-brace",
+                    code: Code::ParseUnmatchedBrace,
                     message: "`}` without a matching `{`".to_string(),
                     start: off(&cur),
                     end: off(&cur) + 1,
