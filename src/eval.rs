@@ -1,6 +1,6 @@
 //! Evaluation: each case against the compiled rules.
 //!
-//! Semantics are those of rules.md as the policy language expresses them:
+//! The semantics are those `docs/language.md` states under "Evaluation":
 //! a rule's `for … where` and `when` decide whether it applies (false or
 //! unknown: not applicable), its body decides pass or violation (unknown:
 //! not applicable), and a rule that reads a row it cannot have (an empty or

@@ -1,6 +1,7 @@
 //! `docket check` on small exports written for each rule of the bundled
 //! policy: findings, statuses, messages, deadlines and exit codes, with the
-//! boundaries rules.md names.
+//! boundaries the process documents set (see `docs/language.md` for how
+//! each is evaluated).
 
 #![allow(
     clippy::unwrap_used,

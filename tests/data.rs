@@ -1,4 +1,4 @@
-//! Typed CSV ingestion: every kind of bad data in exports.md, with exact
+//! Typed CSV ingestion: every kind of bad data an export can hold, with exact
 //! physical lines; accounting adds up; references and relations.
 
 #![allow(

@@ -1,7 +1,7 @@
 //! Which rows a rule reads through references.
 //!
-//! rules.md: a rule that reads a related row (the account, the opportunity)
-//! is not applicable to a case whose reference is empty or points nowhere.
+//! A rule that reads a related row (the account, the opportunity) is not
+//! applicable to a case whose reference is empty or points nowhere.
 //! A rule *reads* a row when it takes a field or relation of it; testing the
 //! reference itself (`case.opportunity is present`) does not read the row.
 
