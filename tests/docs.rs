@@ -79,7 +79,13 @@ struct Item {
 }
 
 const STARTS: [&str; 7] = [
-    "policy", "table", "define", "rule", "notice", "allowlist", "escalation",
+    "policy",
+    "table",
+    "define",
+    "rule",
+    "notice",
+    "allowlist",
+    "escalation",
 ];
 
 /// Splits policy text into its items; comments between items are dropped.
@@ -126,7 +132,10 @@ fn bundled() -> Vec<(String, String)> {
         .filter(|p| p.extension().is_some_and(|e| e == "docket"))
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
-            (format!("policies/{}", p.file_name().unwrap().to_string_lossy()), text)
+            (
+                format!("policies/{}", p.file_name().unwrap().to_string_lossy()),
+                text,
+            )
         })
         .collect();
     files.sort();
