@@ -278,7 +278,7 @@ pub(crate) enum FormatKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Piece {
+enum PatternPart {
     Year,
     Month {
         two: bool,
@@ -300,7 +300,7 @@ enum Piece {
     Lit(u8),
     /// `T` in a pattern also accepts a space, as ISO 8601 exports often use one.
     DateTimeSep,
-    Optional(Vec<Piece>),
+    Optional(Vec<PatternPart>),
 }
 
 /// A compiled date or date-time pattern.
@@ -308,7 +308,7 @@ enum Piece {
 pub(crate) struct TimeFormat {
     /// The pattern as written.
     pub(crate) source: String,
-    items: Vec<Piece>,
+    items: Vec<PatternPart>,
     shape: Shape,
 }
 
@@ -715,21 +715,21 @@ struct Found {
 }
 
 impl Found {
-    fn scan(&mut self, items: &[Piece]) {
+    fn scan(&mut self, items: &[PatternPart]) {
         for it in items {
             match it {
-                Piece::Year => self.year = true,
-                Piece::Month { .. } => self.month = true,
-                Piece::Day { .. } => self.day = true,
-                Piece::Hour24 { .. } => self.hour24 = true,
-                Piece::Hour12 { .. } => self.hour12 = true,
-                Piece::Minute => self.minute = true,
-                Piece::Second => self.second = true,
-                Piece::Fraction => self.fraction = true,
-                Piece::AmPm => self.ampm = true,
-                Piece::Offset => self.offset = true,
-                Piece::Lit(_) | Piece::DateTimeSep => {}
-                Piece::Optional(inner) => self.scan(inner),
+                PatternPart::Year => self.year = true,
+                PatternPart::Month { .. } => self.month = true,
+                PatternPart::Day { .. } => self.day = true,
+                PatternPart::Hour24 { .. } => self.hour24 = true,
+                PatternPart::Hour12 { .. } => self.hour12 = true,
+                PatternPart::Minute => self.minute = true,
+                PatternPart::Second => self.second = true,
+                PatternPart::Fraction => self.fraction = true,
+                PatternPart::AmPm => self.ampm = true,
+                PatternPart::Offset => self.offset = true,
+                PatternPart::Lit(_) | PatternPart::DateTimeSep => {}
+                PatternPart::Optional(inner) => self.scan(inner),
             }
         }
     }
@@ -745,7 +745,7 @@ impl Found {
     }
 }
 
-fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<Piece>, String> {
+fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<PatternPart>, String> {
     let mut items = Vec::new();
     while let Some(&c) = p.get(*pos) {
         let run = p[*pos..].iter().take_while(|&&b| b == c).count();
@@ -760,7 +760,7 @@ fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<Piece>, St
                 if inner.is_empty() {
                     return Err("`[]` holds nothing".to_string());
                 }
-                items.push(Piece::Optional(inner));
+                items.push(PatternPart::Optional(inner));
                 continue;
             }
             b']' => {
@@ -769,20 +769,20 @@ fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<Piece>, St
                 }
                 return Ok(items);
             }
-            b'Y' if run == 4 => Piece::Year,
+            b'Y' if run == 4 => PatternPart::Year,
             b'Y' => return Err(format!("`{}`: the year is written `YYYY`", "Y".repeat(run))),
-            b'M' if run <= 2 => Piece::Month { two: run == 2 },
-            b'D' if run <= 2 => Piece::Day { two: run == 2 },
-            b'H' if run <= 2 => Piece::Hour24 { two: run == 2 },
-            b'h' if run <= 2 => Piece::Hour12 { two: run == 2 },
-            b'm' if run == 2 => Piece::Minute,
+            b'M' if run <= 2 => PatternPart::Month { two: run == 2 },
+            b'D' if run <= 2 => PatternPart::Day { two: run == 2 },
+            b'H' if run <= 2 => PatternPart::Hour24 { two: run == 2 },
+            b'h' if run <= 2 => PatternPart::Hour12 { two: run == 2 },
+            b'm' if run == 2 => PatternPart::Minute,
             b'm' => return Err("minutes are written `mm`".to_string()),
-            b's' if run == 2 => Piece::Second,
+            b's' if run == 2 => PatternPart::Second,
             b's' => return Err("seconds are written `ss`".to_string()),
-            b'S' if run == 1 => Piece::Fraction,
-            b'a' if run == 1 => Piece::AmPm,
-            b'Z' if run == 1 => Piece::Offset,
-            b'T' if run == 1 => Piece::DateTimeSep,
+            b'S' if run == 1 => PatternPart::Fraction,
+            b'a' if run == 1 => PatternPart::AmPm,
+            b'Z' if run == 1 => PatternPart::Offset,
+            b'T' if run == 1 => PatternPart::DateTimeSep,
             b'M' | b'D' | b'H' | b'h' | b'S' | b'a' | b'Z' | b'T' => {
                 return Err(format!(
                     "`{}` is not a pattern token",
@@ -797,7 +797,7 @@ fn compile_seq(p: &[u8], pos: &mut usize, depth: usize) -> Result<Vec<Piece>, St
             }
             _ => {
                 *pos += 1;
-                items.push(Piece::Lit(c));
+                items.push(PatternPart::Lit(c));
                 continue;
             }
         };
@@ -839,11 +839,11 @@ fn digits(s: &[u8], at: usize, min: usize, max: usize) -> Option<(u32, usize)> {
 }
 
 /// Matches `items` at `at`; returns the end position.
-fn match_items(items: &[Piece], s: &[u8], at: usize, f: &mut Fields) -> Option<usize> {
+fn match_items(items: &[PatternPart], s: &[u8], at: usize, f: &mut Fields) -> Option<usize> {
     let Some((first, rest)) = items.split_first() else {
         return Some(at);
     };
-    if let Piece::Optional(inner) = first {
+    if let PatternPart::Optional(inner) = first {
         let saved = f.clone();
         if let Some(mid) = match_items(inner, s, at, f)
             && let Some(end) = match_items(rest, s, mid, f)
@@ -854,37 +854,37 @@ fn match_items(items: &[Piece], s: &[u8], at: usize, f: &mut Fields) -> Option<u
         return match_items(rest, s, at, f);
     }
     let next = match first {
-        Piece::Year => {
+        PatternPart::Year => {
             let (n, e) = digits(s, at, 4, 4)?;
             f.year = Some(i32::try_from(n).ok()?);
             e
         }
-        Piece::Month { two } => {
+        PatternPart::Month { two } => {
             let (n, e) = digits(s, at, if *two { 2 } else { 1 }, 2)?;
             f.month = Some(n);
             e
         }
-        Piece::Day { two } => {
+        PatternPart::Day { two } => {
             let (n, e) = digits(s, at, if *two { 2 } else { 1 }, 2)?;
             f.day = Some(n);
             e
         }
-        Piece::Hour24 { two } | Piece::Hour12 { two } => {
+        PatternPart::Hour24 { two } | PatternPart::Hour12 { two } => {
             let (n, e) = digits(s, at, if *two { 2 } else { 1 }, 2)?;
             f.hour = Some(n);
             e
         }
-        Piece::Minute => {
+        PatternPart::Minute => {
             let (n, e) = digits(s, at, 2, 2)?;
             f.minute = Some(n);
             e
         }
-        Piece::Second => {
+        PatternPart::Second => {
             let (n, e) = digits(s, at, 2, 2)?;
             f.second = Some(n);
             e
         }
-        Piece::Fraction => {
+        PatternPart::Fraction => {
             let mut e = at;
             let mut nanos: u64 = 0;
             let mut scale: u64 = 100_000_000;
@@ -899,7 +899,7 @@ fn match_items(items: &[Piece], s: &[u8], at: usize, f: &mut Fields) -> Option<u
             f.nanos = u32::try_from(nanos).ok()?;
             e
         }
-        Piece::AmPm => {
+        PatternPart::AmPm => {
             let a = s.get(at)?.to_ascii_lowercase();
             let m = s.get(at + 1)?.to_ascii_lowercase();
             if m != b'm' {
@@ -912,7 +912,7 @@ fn match_items(items: &[Piece], s: &[u8], at: usize, f: &mut Fields) -> Option<u
             });
             at + 2
         }
-        Piece::Offset => {
+        PatternPart::Offset => {
             let c = *s.get(at)?;
             if c == b'Z' || c == b'z' {
                 f.offset = Some(0);
@@ -938,20 +938,20 @@ fn match_items(items: &[Piece], s: &[u8], at: usize, f: &mut Fields) -> Option<u
                 return None;
             }
         }
-        Piece::Lit(c) => {
+        PatternPart::Lit(c) => {
             if s.get(at)? != c {
                 return None;
             }
             at + 1
         }
-        Piece::DateTimeSep => {
+        PatternPart::DateTimeSep => {
             let c = *s.get(at)?;
             if c != b'T' && c != b't' && c != b' ' {
                 return None;
             }
             at + 1
         }
-        Piece::Optional(_) => return None,
+        PatternPart::Optional(_) => return None,
     };
     match_items(rest, s, next, f)
 }

@@ -132,3 +132,53 @@ fn layers_do_not_reach_back() {
         }
     }
 }
+
+/// Names each stage defines for itself on purpose: a command's flags
+/// (`check::Args`, `lint::Args`, …, as clap's derive expects) and the
+/// expression of the syntax tree versus the typed one of the compiled
+/// policy (`ast::Expr`, `semantics::Expr`).
+const STAGE_NAMES: [&str; 3] = ["Args", "Expr", "ExprKind"];
+
+#[test]
+fn no_type_name_is_defined_twice() {
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for path in sources(&src()) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let at = words
+                .iter()
+                .position(|w| matches!(*w, "struct" | "enum" | "type" | "trait"));
+            let Some(at) = at else { continue };
+            if !words[..at]
+                .iter()
+                .all(|w| w.starts_with("pub") || w.starts_with("#"))
+                || !line.trim_start().starts_with(words[0])
+            {
+                continue;
+            }
+            let Some(name) = words.get(at + 1) else {
+                continue;
+            };
+            let name: String = name
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if name.chars().next().is_some_and(char::is_uppercase) {
+                seen.entry(name)
+                    .or_default()
+                    .push(path.strip_prefix(src()).unwrap().display().to_string());
+            }
+        }
+    }
+    let twice: Vec<String> = seen
+        .into_iter()
+        .filter(|(name, files)| files.len() > 1 && !STAGE_NAMES.contains(&name.as_str()))
+        .map(|(name, files)| format!("{name}: {}", files.join(", ")))
+        .collect();
+    assert!(
+        twice.is_empty(),
+        "type names defined twice:\n{}",
+        twice.join("\n")
+    );
+}

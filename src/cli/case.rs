@@ -15,7 +15,7 @@ use crate::semantics::{Policy, Severity, TableId};
 
 /// Output formats of `case`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub(crate) enum Format {
+pub(crate) enum CaseFormat {
     /// A checklist.
     #[default]
     Human,
@@ -35,7 +35,7 @@ pub(crate) struct Args {
     pub(crate) run: setup::RunArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub(crate) format: Format,
+    pub(crate) format: CaseFormat,
 }
 
 /// The table most rules are about.
@@ -87,8 +87,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         now,
     };
     let out_text = match a.format {
-        Format::Json => crate::report::case::json(&rc, number, &results),
-        Format::Human => {
+        CaseFormat::Json => crate::report::case::json(&rc, number, &results),
+        CaseFormat::Human => {
             crate::report::case::human(&rc, table, number, &results, ctx.stdout_color())
         }
     };

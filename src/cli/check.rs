@@ -9,43 +9,9 @@ use super::{Ctx, Exit, Failure, Outcome, setup};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, RenderOptions};
 use crate::eval::{Evaluator, audit};
-use crate::report::check::{self as printer, CheckReport};
+use crate::report::check::{CheckFormat, CheckReport};
 use crate::report::{self, Context};
 use crate::semantics::{Severity, io_reason};
-
-/// Output formats of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub(crate) enum Format {
-    /// Findings drawn with the policy line and the data rows, then a per-rule table.
-    #[default]
-    Human,
-    /// One JSON object.
-    Json,
-    /// One finding per line as found, then a summary line.
-    Ndjson,
-    /// One row per finding, for spreadsheets.
-    Csv,
-    /// SARIF 2.1.0 (code scanning): findings at their data rows, rules with help.
-    Sarif,
-    /// JUnit XML: one test case per rule, failures listing the cases.
-    Junit,
-    /// GitHub Actions workflow annotations, one per finding.
-    Github,
-}
-
-impl From<Format> for printer::Format {
-    fn from(f: Format) -> printer::Format {
-        match f {
-            Format::Human => printer::Format::Human,
-            Format::Json => printer::Format::Json,
-            Format::Ndjson => printer::Format::Ndjson,
-            Format::Csv => printer::Format::Csv,
-            Format::Sarif => printer::Format::Sarif,
-            Format::Junit => printer::Format::Junit,
-            Format::Github => printer::Format::Github,
-        }
-    }
-}
 
 /// The lowest severity that makes `check` fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -65,7 +31,7 @@ pub(crate) struct Args {
     pub(crate) run: setup::RunArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub(crate) format: Format,
+    pub(crate) format: CheckFormat,
     /// Check only this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
     pub(crate) rules: Vec<String>,
@@ -183,7 +149,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         data: &data,
         now,
     };
-    let report = CheckReport::new(&rc, a.format.into(), &selected);
+    let report = CheckReport::new(&rc, a.format, &selected);
     out.write(&report.begin());
     let audit = stream(&ev, &report, &mut out, &bar);
     bar.finish_and_clear();
@@ -193,7 +159,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     };
     let summary = report::summary(&rc, &audit, &selected);
     let opts = RenderOptions {
-        color: output.is_none() && a.format == Format::Human && ctx.stdout_color(),
+        color: output.is_none() && a.format == CheckFormat::Human && ctx.stdout_color(),
         width: super::terminal_width(),
     };
     out.write(&report.end(&audit, &summary, fail_on, opts));

@@ -15,7 +15,7 @@ use crate::source::SourceMap;
 
 /// Output formats of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub(crate) enum Format {
+pub(crate) enum DiffFormat {
     /// Findings added (+), removed (-) and changed (~), then a per-rule table.
     #[default]
     Human,
@@ -36,7 +36,7 @@ pub(crate) struct Args {
     pub(crate) run: setup::RunArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub(crate) format: Format,
+    pub(crate) format: DiffFormat,
     /// Exit 1 when the change adds violations.
     #[arg(long)]
     pub(crate) fail_on_new: bool,
@@ -173,9 +173,9 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         files,
     );
     let text = match a.format {
-        Format::Human => diff::human(&d),
-        Format::Markdown => diff::markdown(&d),
-        Format::Json => serde_json::to_string_pretty(&d)
+        DiffFormat::Human => diff::human(&d),
+        DiffFormat::Markdown => diff::markdown(&d),
+        DiffFormat::Json => serde_json::to_string_pretty(&d)
             .map(|s| s + "\n")
             .unwrap_or_default(),
     };

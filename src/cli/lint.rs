@@ -2,29 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::ValueEnum;
-
 use super::{Ctx, Exit, Failure, Outcome, print_out};
-use crate::report::lint::{self, LintReport};
+use crate::report::lint::{LintFormat, LintReport};
 use crate::semantics;
-
-/// Output formats of `lint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub(crate) enum Format {
-    /// Rendered diagnostics on stderr, a summary on stdout.
-    #[default]
-    Human,
-    /// One line per diagnostic on stdout: `file:line:col: severity[code]: message`.
-    Short,
-    /// One JSON object on stdout.
-    Json,
-    /// SARIF 2.1.0 on stdout (code scanning): diagnostics in the policy files.
-    Sarif,
-    /// JUnit XML on stdout: a test case per policy file.
-    Junit,
-    /// GitHub Actions workflow annotations on stdout.
-    Github,
-}
 
 /// Flags of `lint`.
 #[derive(Debug, clap::Args)]
@@ -33,7 +13,7 @@ pub(crate) struct Args {
     pub(crate) paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub(crate) format: Format,
+    pub(crate) format: LintFormat,
     /// Treat warnings as errors.
     #[arg(long)]
     pub(crate) deny_warnings: bool,
@@ -44,19 +24,6 @@ pub(crate) struct Args {
     /// A table's file for `--data` checks: `NAME=FILE`.
     #[arg(long = "table", value_name = "NAME=FILE")]
     pub(crate) tables: Vec<String>,
-}
-
-impl From<Format> for lint::Format {
-    fn from(f: Format) -> lint::Format {
-        match f {
-            Format::Human => lint::Format::Human,
-            Format::Short => lint::Format::Short,
-            Format::Json => lint::Format::Json,
-            Format::Sarif => lint::Format::Sarif,
-            Format::Junit => lint::Format::Junit,
-            Format::Github => lint::Format::Github,
-        }
-    }
 }
 
 /// Runs `lint`.
@@ -71,7 +38,7 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
     } else {
         None
     };
-    let mut report = LintReport::new(args.format.into(), args.deny_warnings);
+    let mut report = LintReport::new(args.format, args.deny_warnings);
     for path in &paths {
         let mut loaded = semantics::load(path);
         if let (Some(ds), Some(p)) = (&data_sources, &loaded.policy)
@@ -80,7 +47,7 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
             let mut extra = crate::lint::check_data(p, &mut loaded.sources, ds);
             loaded.diagnostics.append(&mut extra);
         }
-        if args.format == Format::Human {
+        if args.format == LintFormat::Human {
             ctx.report(&loaded.diagnostics, &loaded.sources);
         }
         report.add(path, loaded, args.data.as_deref());

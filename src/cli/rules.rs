@@ -9,7 +9,7 @@ use crate::report::rules;
 
 /// Output formats of `rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub(crate) enum Format {
+pub(crate) enum RulesFormat {
     /// A table.
     #[default]
     Human,
@@ -25,7 +25,7 @@ pub(crate) struct Args {
     pub(crate) policy: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub(crate) format: Format,
+    pub(crate) format: RulesFormat,
 }
 
 /// Flags of `explain`.
@@ -43,8 +43,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let (p, sources) = setup::policy(ctx, &a.policy)?;
     let rows = rules::list(&p, &sources);
     let out = match a.format {
-        Format::Json => rules::json(&rows),
-        Format::Human => rules::human(&rows, &p.name),
+        RulesFormat::Json => rules::json(&rows),
+        RulesFormat::Human => rules::human(&rows, &p.name),
     };
     print_out(&out).map_err(|_| Failure::quiet())?;
     Ok(Exit::Ok)

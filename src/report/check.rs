@@ -11,9 +11,9 @@ use crate::eval::Finding;
 use crate::eval::audit::Audit;
 use crate::semantics::Severity;
 
-/// The formats of `docket check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Format {
+/// The formats of `docket check` (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub(crate) enum CheckFormat {
     /// Findings drawn with the policy line and the data rows, then a per-rule table.
     #[default]
     Human,
@@ -23,18 +23,18 @@ pub(crate) enum Format {
     Ndjson,
     /// One row per finding, for spreadsheets.
     Csv,
-    /// SARIF 2.1.0 (code scanning).
+    /// SARIF 2.1.0 (code scanning): findings at their data rows, rules with help.
     Sarif,
-    /// JUnit XML.
+    /// JUnit XML: one test case per rule, failures listing the cases.
     Junit,
-    /// GitHub Actions workflow annotations.
+    /// GitHub Actions workflow annotations, one per finding.
     Github,
 }
 
 /// A check report being written.
 pub(crate) struct CheckReport<'c, 'a> {
     ctx: &'c Context<'a>,
-    format: Format,
+    format: CheckFormat,
     selected: &'c [usize],
 }
 
@@ -67,7 +67,7 @@ fn csv_text(records: impl Iterator<Item = [String; 16]>, header: bool) -> String
 
 impl<'c, 'a> CheckReport<'c, 'a> {
     /// A report of the rules in `selected` (all when empty).
-    pub(crate) fn new(ctx: &'c Context<'a>, format: Format, selected: &'c [usize]) -> Self {
+    pub(crate) fn new(ctx: &'c Context<'a>, format: CheckFormat, selected: &'c [usize]) -> Self {
         CheckReport {
             ctx,
             format,
@@ -78,13 +78,16 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     /// Whether findings are written as they come (else they are collected
     /// and written by [`CheckReport::end`]).
     pub(crate) fn streams(&self) -> bool {
-        matches!(self.format, Format::Json | Format::Ndjson | Format::Csv)
+        matches!(
+            self.format,
+            CheckFormat::Json | CheckFormat::Ndjson | CheckFormat::Csv
+        )
     }
 
     /// What comes before the findings.
     pub(crate) fn begin(&self) -> String {
         match self.format {
-            Format::Json => {
+            CheckFormat::Json => {
                 let head = |k: &str, v: String| format!("\"{k}\":{v},\n");
                 let mut s = String::from("{");
                 s.push_str(&head("as_of", to_json(&self.ctx.as_of())));
@@ -95,7 +98,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 s.push_str("\"findings\":[");
                 s
             }
-            Format::Csv => csv_text(std::iter::empty(), true),
+            CheckFormat::Csv => csv_text(std::iter::empty(), true),
             _ => String::new(),
         }
     }
@@ -103,7 +106,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     /// A chunk of findings, written into `buf` (on a worker thread).
     pub(crate) fn chunk(&self, found: &[Finding], buf: &mut String) {
         match self.format {
-            Format::Json => {
+            CheckFormat::Json => {
                 for (i, f) in found.iter().enumerate() {
                     if i > 0 {
                         buf.push_str(",\n");
@@ -111,12 +114,12 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                     buf.push_str(&to_json(&super::finding(self.ctx, f)));
                 }
             }
-            Format::Ndjson => {
+            CheckFormat::Ndjson => {
                 for f in found {
                     buf.push_str(&json_line(&super::finding(self.ctx, f)));
                 }
             }
-            Format::Csv => {
+            CheckFormat::Csv => {
                 let records = found
                     .iter()
                     .map(|f| csv_record(&super::finding(self.ctx, f)));
@@ -129,8 +132,8 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     /// What goes before a rendered chunk (`first`: no chunk was written yet).
     pub(crate) fn separator(&self, first: bool) -> &'static str {
         match (self.format, first) {
-            (Format::Json, true) => "\n",
-            (Format::Json, false) => ",\n",
+            (CheckFormat::Json, true) => "\n",
+            (CheckFormat::Json, false) => ",\n",
             _ => "",
         }
     }
@@ -146,7 +149,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     ) -> String {
         let data = self.ctx.data;
         match self.format {
-            Format::Json => {
+            CheckFormat::Json => {
                 let mut s = String::new();
                 for (name, list) in [
                     ("data_errors", &data.errors),
@@ -162,14 +165,14 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 s.push_str(&format!("\"summary\":{}\n}}\n", to_json(summary)));
                 s
             }
-            Format::Ndjson => json_line(&super::NdjsonSummary {
+            CheckFormat::Ndjson => json_line(&super::NdjsonSummary {
                 as_of: self.ctx.as_of(),
                 policy: super::policy_info(self.ctx, self.selected),
                 summary: summary.clone(),
                 data_errors: data_errors(&data.errors),
                 data_warnings: data_errors(&data.warnings),
             }),
-            Format::Csv => {
+            CheckFormat::Csv => {
                 let errors = data_errors(&data.errors)
                     .into_iter()
                     .map(|e| csv_data_record(&e, false));
@@ -178,8 +181,10 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                     .map(|e| csv_data_record(&e, true));
                 csv_text(errors.chain(warnings), false)
             }
-            Format::Sarif | Format::Junit | Format::Github => self.ci(audit, summary, fail_on),
-            Format::Human => human::render(self.ctx, &audit.findings, summary, opts),
+            CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Github => {
+                self.ci(audit, summary, fail_on)
+            }
+            CheckFormat::Human => human::render(self.ctx, &audit.findings, summary, opts),
         }
     }
 
@@ -192,13 +197,13 @@ impl<'c, 'a> CheckReport<'c, 'a> {
             .collect();
         let issues = DataIssues::of(self.ctx.data);
         match self.format {
-            Format::Sarif => ci::sarif_text(&ci::check_sarif(
+            CheckFormat::Sarif => ci::sarif_text(&ci::check_sarif(
                 self.ctx,
                 self.selected,
                 &findings,
                 &issues,
             )),
-            Format::Junit => ci::check_junit(self.ctx, &findings, summary, &issues, fail_on),
+            CheckFormat::Junit => ci::check_junit(self.ctx, &findings, summary, &issues, fail_on),
             _ => ci::check_github(&findings, &issues, &human::totals(summary)),
         }
     }

@@ -11,21 +11,21 @@ use crate::diagnostic::{Code, Diagnostic, Level, count_words};
 use crate::semantics::Loaded;
 use crate::source::SourceMap;
 
-/// The formats of `docket lint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Format {
-    /// A summary line per policy (the diagnostics go to stderr).
+/// The formats of `docket lint` (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub(crate) enum LintFormat {
+    /// Rendered diagnostics on stderr, a summary on stdout.
     #[default]
     Human,
-    /// One line per diagnostic: `file:line:col: severity[code]: message`.
+    /// One line per diagnostic on stdout: `file:line:col: severity[code]: message`.
     Short,
-    /// One JSON object.
+    /// One JSON object on stdout.
     Json,
-    /// SARIF 2.1.0: diagnostics in the policy files.
+    /// SARIF 2.1.0 on stdout (code scanning): diagnostics in the policy files.
     Sarif,
-    /// JUnit XML: a test case per policy file.
+    /// JUnit XML on stdout: a test case per policy file.
     Junit,
-    /// GitHub Actions workflow annotations.
+    /// GitHub Actions workflow annotations on stdout.
     Github,
 }
 
@@ -70,7 +70,7 @@ fn json_diag(d: &Diagnostic, sources: &SourceMap) -> JsonDiag {
 
 /// A lint report over one or more policies.
 pub(crate) struct LintReport {
-    format: Format,
+    format: LintFormat,
     deny_warnings: bool,
     failed: bool,
     text: String,
@@ -80,7 +80,7 @@ pub(crate) struct LintReport {
 
 impl LintReport {
     /// An empty report; `deny_warnings` makes warnings fail too.
-    pub(crate) fn new(format: Format, deny_warnings: bool) -> LintReport {
+    pub(crate) fn new(format: LintFormat, deny_warnings: bool) -> LintReport {
         LintReport {
             format,
             deny_warnings,
@@ -98,15 +98,15 @@ impl LintReport {
         let bad = has_errors || (self.deny_warnings && !loaded.diagnostics.is_empty());
         self.failed |= bad;
         match self.format {
-            Format::Human => self.text.push_str(&summary_line(path, &loaded, data, bad)),
-            Format::Short => {
+            LintFormat::Human => self.text.push_str(&summary_line(path, &loaded, data, bad)),
+            LintFormat::Short => {
                 for d in &loaded.diagnostics {
                     self.text
                         .push_str(&crate::diagnostic::one_line(d, &loaded.sources));
                     self.text.push('\n');
                 }
             }
-            Format::Json => {
+            LintFormat::Json => {
                 self.json.diagnostics.extend(
                     loaded
                         .diagnostics
@@ -120,7 +120,7 @@ impl LintReport {
                     tables: loaded.policy.as_ref().map_or(0, |p| p.tables.len()),
                 });
             }
-            Format::Sarif | Format::Junit | Format::Github => {
+            LintFormat::Sarif | LintFormat::Junit | LintFormat::Github => {
                 self.runs.push((
                     path.display().to_string(),
                     loaded.diagnostics,
@@ -134,14 +134,14 @@ impl LintReport {
     /// The report's text, and whether any policy failed.
     pub(crate) fn finish(mut self) -> (String, bool) {
         let text = match self.format {
-            Format::Human | Format::Short => self.text,
-            Format::Json => {
+            LintFormat::Human | LintFormat::Short => self.text,
+            LintFormat::Json => {
                 self.json.ok = !self.failed;
                 serde_json::to_string_pretty(&self.json)
                     .map(|s| s + "\n")
                     .unwrap_or_default()
             }
-            Format::Sarif => {
+            LintFormat::Sarif => {
                 let runs: Vec<(&[Diagnostic], &SourceMap)> = self
                     .runs
                     .iter()
@@ -149,7 +149,7 @@ impl LintReport {
                     .collect();
                 ci::sarif_text(&ci::lint_sarif(&runs))
             }
-            Format::Junit => {
+            LintFormat::Junit => {
                 let runs: Vec<(String, &[Diagnostic], &SourceMap)> = self
                     .runs
                     .iter()
@@ -157,7 +157,7 @@ impl LintReport {
                     .collect();
                 ci::lint_junit(&runs, self.deny_warnings)
             }
-            Format::Github => self
+            LintFormat::Github => self
                 .runs
                 .iter()
                 .map(|(_, d, s)| ci::lint_github(d, s))

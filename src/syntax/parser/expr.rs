@@ -62,22 +62,22 @@ thread_local! {
 }
 
 /// One level of nesting, released when dropped.
-pub(crate) struct Level;
+pub(crate) struct DepthGuard;
 
-impl Drop for Level {
+impl Drop for DepthGuard {
     fn drop(&mut self) {
         DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
     }
 }
 
 /// Enters one level of nesting at `i`, or fails with `docket::parse::too-deep`.
-pub(crate) fn enter(i: &In) -> Result<Level, NomErr<PError>> {
+pub(crate) fn enter(i: &In) -> Result<DepthGuard, NomErr<PError>> {
     let depth = DEPTH.with(|d| {
         let n = d.get() + 1;
         d.set(n);
         n
     });
-    let level = Level;
+    let level = DepthGuard;
     if depth > MAX_DEPTH {
         let at = ws(*i);
         return Err(NomErr::Failure(PError::custom(Custom {
