@@ -45,6 +45,11 @@ impl Span {
         }
     }
 
+    /// The byte range it covers in its file's text.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
     /// Length in bytes.
     pub(crate) fn len(self) -> usize {
         (self.end - self.start) as usize

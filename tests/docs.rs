@@ -21,6 +21,7 @@ use std::process::Command;
 
 use docket::semantics::check_sources;
 use docket::source::{FileId, SourceMap};
+use docket::syntax::ast;
 use docket::syntax::format::format_source;
 
 fn root() -> &'static Path {
@@ -78,50 +79,30 @@ struct Item {
     text: String,
 }
 
-const STARTS: [&str; 7] = [
-    "policy",
-    "table",
-    "define",
-    "rule",
-    "notice",
-    "allowlist",
-    "escalation",
-];
-
-/// Splits policy text into its items; comments between items are dropped.
+/// The items of policy text, as the parser finds them.
 fn items(text: &str) -> Vec<Item> {
-    let mut out: Vec<Item> = Vec::new();
-    for line in text.lines() {
-        let word = line.split_whitespace().next().unwrap_or("");
-        let top = !line.starts_with(' ') && STARTS.contains(&word);
-        if top {
-            let second = line.split_whitespace().nth(1).unwrap_or("");
-            let kind = match word {
-                "notice" | "allowlist" | "escalation" => "rule",
-                k => k,
+    let (file, _) = docket::syntax::parse(FileId(0), text);
+    file.items
+        .iter()
+        .map(|item| {
+            let name = match item {
+                ast::Item::Policy(_) => "policy".to_string(),
+                ast::Item::Table(t) => format!("table {}", t.name.name),
+                ast::Item::Define(d) => format!("define {}.{}", d.table.name, d.name.name),
+                ast::Item::Rule(r) => format!("rule {}", r.id.name),
             };
-            let name = if kind == "policy" {
-                "policy".to_string()
-            } else {
-                format!("{kind} {second}")
-            };
-            out.push(Item {
+            let source = text.get(item.span().range()).unwrap_or("");
+            let lines: Vec<&str> = source
+                .lines()
+                .filter(|l| !l.trim_start().starts_with('#'))
+                .map(str::trim_end)
+                .collect();
+            Item {
                 name,
-                text: String::new(),
-            });
-        }
-        if line.trim_start().starts_with('#') {
-            continue;
-        }
-        if let Some(item) = out.last_mut() {
-            item.text.push_str(line.trim_end());
-            item.text.push('\n');
-        }
-    }
-    for item in &mut out {
-        item.text = item.text.trim_end().to_string();
-    }
-    out
+                text: lines.join("\n").trim_end().to_string(),
+            }
+        })
+        .collect()
 }
 
 /// The bundled policy's files, as (name, text).
