@@ -116,6 +116,15 @@ fn column(rows: &[Vec<Vec<u8>>], header: &str) -> usize {
     rows[0].iter().position(|h| h == header.as_bytes()).unwrap()
 }
 
+/// A copy of data row `pick` (modulo the rows) named `name`, and where it
+/// was taken from.
+fn event_like(rows: &[Vec<Vec<u8>>], pick: usize, name: &str) -> (usize, Vec<Vec<u8>>) {
+    let r = 1 + pick % (rows.len() - 1);
+    let mut row = rows[r].clone();
+    row[column(rows, "Event")] = name.as_bytes().to_vec();
+    (r, row)
+}
+
 /// What a broken cell holds: text no column of that type reads.
 fn garbage(header: &str) -> Vec<u8> {
     match header {
@@ -201,9 +210,7 @@ proptest! {
         let base = generated(40, seed);
         let (before, n0) = audit_of(&p, base.path());
         let short = edited(base.path(), "case_events.csv", |rows| {
-            let r = 1 + pick % (rows.len() - 1);
-            let mut row = rows[r].clone();
-            row[column(rows, "Event")] = EVENT_NAMES[name].as_bytes().to_vec();
+            let (r, mut row) = event_like(rows, pick, EVENT_NAMES[name]);
             row.truncate(fields);
             rows.insert(r, row);
         });
@@ -228,11 +235,9 @@ proptest! {
         let base = generated(40, seed);
         let (before, _) = audit_of(&p, base.path());
         let added = edited(base.path(), "case_events.csv", |rows| {
-            let r = 1 + pick % (rows.len() - 1);
-            let mut row = rows[r].clone();
             let header = ["Timestamp", "Event", "Detail"][broken];
             let name = if header == "Detail" { "Escalated" } else { EVENT_NAMES[name] };
-            row[column(rows, "Event")] = name.as_bytes().to_vec();
+            let (_, mut row) = event_like(rows, pick, name);
             row[column(rows, header)] = garbage(header);
             rows.push(row);
         });
