@@ -59,10 +59,13 @@ impl<'a> RuleRun<'_, 'a> {
         match ce.eval(e, env).truth() {
             Some(true) => Ok(()),
             Some(false) => Err(self.na(|| when_false(self.ev.snippet(e)))),
-            None => {
-                Err(self.na(|| format!("{} needs a value that is missing", self.ev.snippet(e))))
-            }
+            None => Err(self.unknown(e)),
         }
+    }
+
+    /// Not applicable: condition `e` is unknown (it needs a missing value).
+    fn unknown(&self, e: &'a Expr) -> RuleResult {
+        self.na(|| format!("{} needs a value that is missing", self.ev.snippet(e)))
     }
 
     fn require(
@@ -75,7 +78,7 @@ impl<'a> RuleRun<'_, 'a> {
         match ce.eval(e, env).truth() {
             Some(true) => self.pass(|| format!("holds: {}", self.ev.snippet(e))),
             Some(false) => self.violated(ce, env, rows),
-            None => self.na(|| format!("{} needs a value that is missing", self.ev.snippet(e))),
+            None => self.unknown(e),
         }
     }
 
