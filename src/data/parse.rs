@@ -164,13 +164,7 @@ impl<'t> BlockParser<'t> {
                 values: ValueSet::of(col),
             })
             .collect();
-        let ref_columns = table
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| matches!(c.kind, Kind::Ref(_)))
-            .map(|(i, _)| i)
-            .collect();
+        let ref_columns = table.ref_columns();
         BlockParser {
             table,
             file,

@@ -51,6 +51,16 @@ pub struct TableSchema {
     pub(crate) relations: Vec<RelationSchema>,
 }
 
+impl TableSchema {
+    /// The indices of its reference columns.
+    pub(crate) fn ref_columns(&self) -> Vec<usize> {
+        let refs = self.columns.iter().enumerate();
+        refs.filter(|(_, c)| matches!(c.kind, Kind::Ref(_)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
 /// The type of a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueType {

@@ -142,13 +142,7 @@ pub fn around(
             let Some(decl) = schema.tables.get(t) else {
                 continue;
             };
-            let refs: Vec<usize> = decl
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| matches!(c.kind, Kind::Ref(_)))
-                .map(|(i, _)| i)
-                .collect();
+            let refs = decl.ref_columns();
             let found = scan(o, tf, &refs).map_err(|e| {
                 vec![Diagnostic::error(
                     Code::DataMissingFile,
