@@ -299,6 +299,11 @@ fn tables(policy: &Policy, t: &Test) -> Result<Sources, String> {
             table.name.clone(),
             Input::read(table.file.clone(), &bytes[..]).map_err(|e| e.to_string())?,
         ));
+        // The test's rows are plain CSV whatever the policy says of its files.
+        sources.dialects.push((
+            table.name.clone(),
+            data::dialect::DialectOverride::plain_text(),
+        ));
     }
     for (name, _) in &t.tables {
         let known = policy.tables.iter().any(|tb| {

@@ -309,6 +309,9 @@ pub(crate) struct JsonDataError {
     /// The offending text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) text: Option<String>,
+    /// In a workbook: the cell (`Cases!F12`) or row (`Cases!12:12`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) cell: Option<String>,
 }
 
 /// Data errors and data warnings in report shape.
@@ -341,6 +344,7 @@ pub(crate) fn data_errors(errors: &[DataError]) -> Vec<JsonDataError> {
             message: e.message.clone(),
             code: e.code,
             text: e.text.clone(),
+            cell: e.cell.clone(),
         })
         .collect()
 }

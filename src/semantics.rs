@@ -6,6 +6,7 @@
 //! finds with a span and, where a fix is likely, help. It produces a policy
 //! only when there are no errors.
 
+mod dialect;
 mod expr;
 pub(crate) mod ir;
 mod needs;

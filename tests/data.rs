@@ -119,6 +119,7 @@ fn messy() -> (tempfile::TempDir, Dataset, Policy) {
             dir: Some(dir.path().to_path_buf()),
             tables: Vec::new(),
             keep: None,
+            dialects: Vec::new(),
         },
     )
     .unwrap_or_else(|d| panic!("{d:#?}"));
@@ -412,6 +413,7 @@ fn missing_columns_stop_the_run_with_did_you_mean() {
             dir: Some(dir.path().to_path_buf()),
             tables: Vec::new(),
             keep: None,
+            dialects: Vec::new(),
         },
     )
     .unwrap_err();
@@ -449,6 +451,7 @@ fn missing_files_and_per_table_sources() {
             dir: Some(dir.path().to_path_buf()),
             tables: Vec::new(),
             keep: None,
+            dialects: Vec::new(),
         },
     )
     .unwrap_err();
@@ -477,6 +480,7 @@ fn missing_files_and_per_table_sources() {
             ),
         ],
         keep: None,
+        dialects: Vec::new(),
     };
     let d = load(&policy(), &sources).unwrap();
     assert!(d.accounts.iter().any(|a| a.file.ends_with("my cases.csv")));
@@ -508,6 +512,7 @@ C-2,A-1,Cancellation,New,,,,,,,,\"cut short\n";
             dir: Some(dir.path().to_path_buf()),
             tables: Vec::new(),
             keep: None,
+            dialects: Vec::new(),
         },
     )
     .unwrap();
@@ -561,6 +566,7 @@ mod props {
                 dir: Some(dir.path().to_path_buf()),
                 tables: Vec::new(),
                 keep: None,
+                dialects: Vec::new(),
             },
         ) {
             Err(diags) => prop_assert!(!diags.is_empty()),
@@ -618,6 +624,7 @@ fn empty_files_ambiguous_headers_and_no_source() {
             dir: Some(dir.path().to_path_buf()),
             tables: Vec::new(),
             keep: None,
+            dialects: Vec::new(),
         },
     )
     .unwrap_err();
@@ -686,6 +693,7 @@ fn tiny_blocks_give_the_same_dataset() {
         dir: Some(dir.path().to_path_buf()),
         tables: Vec::new(),
         keep: None,
+        dialects: Vec::new(),
     };
     let want = fingerprint(&whole, &p);
     for block in [1, 7, 40, 113, 500] {
@@ -720,6 +728,7 @@ fn references_in_a_cycle_and_after_it() {
         dir: Some(dir.path().to_path_buf()),
         tables: Vec::new(),
         keep: None,
+        dialects: Vec::new(),
     };
     let d = load(&p, &sources).unwrap_or_else(|d| panic!("{d:#?}"));
     let fk: Vec<(String, u64, Option<String>)> = d
@@ -794,6 +803,7 @@ fn loading_one_case_counts_every_record() {
         dir: Some(dir.path().to_path_buf()),
         tables: Vec::new(),
         keep: None,
+        dialects: Vec::new(),
     };
     let case = p.table_id("case").unwrap();
     sources.keep = Some(docket::data::select::around(&p.schema(), &sources, case, "C-12").unwrap());
@@ -874,6 +884,7 @@ fn references_in_any_order_find_their_rows() {
         dir: Some(dir.path().to_path_buf()),
         tables: Vec::new(),
         keep: None,
+        dialects: Vec::new(),
     };
     let parent_t = p.table_id("parent").unwrap();
     let child_t = p.table_id("child").unwrap();

@@ -46,6 +46,7 @@ fn sources_of(dir: &Path) -> Sources {
         dir: Some(dir.to_path_buf()),
         tables: Vec::new(),
         keep: None,
+        dialects: Vec::new(),
     }
 }
 

@@ -426,14 +426,14 @@ fn a_quote_that_runs_over_many_lines_names_where_it_opens_and_closes() {
     assert!(m.contains("opens on line 28 and closes on line 34"), "{m}");
 }
 
-/// A UTF-16 file is named as such, once, and nothing of it reaches the
-/// terminal raw.
+/// A UTF-16 file without a byte-order mark is named as such, once, with
+/// the encoding its header reads in; nothing of it reaches the terminal raw.
 #[test]
-fn a_utf16_file_is_named_once() {
+fn a_utf16_file_without_a_mark_is_named_once() {
     let d = billing().dir();
     let path = d.path().join("cases.csv");
     let text = std::fs::read_to_string(&path).unwrap();
-    let mut bytes = vec![0xFF, 0xFE];
+    let mut bytes = Vec::new();
     for u in text.encode_utf16() {
         bytes.extend_from_slice(&u.to_le_bytes());
     }
@@ -447,9 +447,10 @@ fn a_utf16_file_is_named_once() {
         "{err}"
     );
     assert!(
-        err.contains("is UTF-16 (little-endian, with a byte-order mark)"),
+        err.contains("holds NUL bytes and has no byte-order mark"),
         "{err}"
     );
+    assert!(err.contains("--encoding case=utf-16le"), "{err}");
     assert!(!err.contains("has no column"), "{err}");
     assert!(!out.stderr.contains(&0), "no NUL bytes on the terminal");
 }

@@ -58,7 +58,7 @@ fn subject(policy: &Policy) -> Option<TableId> {
 pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
-    let mut data_sources = setup::sources(a.run.data.clone(), &a.run.tables)?;
+    let mut data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
     let Some(table) = subject(&policy) else {
         return Err(Failure::from(Diagnostic::error(
             Code::CliUnknownCase,

@@ -128,7 +128,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let selected = setup::rules(&policy, &a.rules)?;
-    let data_sources = setup::sources(a.run.data.clone(), &a.run.tables)?;
+    let data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
     let bar = progress_bar(!a.quiet && std::io::stderr().is_terminal());
     bar.set_message("reading exports");
     let data = setup::data(&policy, &sources, &data_sources)?;

@@ -124,7 +124,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     };
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let base_now = setup::as_of(ctx, a.run.as_of.as_deref(), &base)?;
-    let data_sources = setup::sources(a.run.data.clone(), &a.run.tables)?;
+    let data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
     let (data, projection) =
         match data::load_shared(&base.schema(), &policy.schema(), &data_sources) {
             Ok(x) => x,

@@ -21,9 +21,8 @@ pub(crate) struct Args {
     /// unused columns, and a sample of values against the declared types.
     #[arg(long, value_name = "DIR")]
     pub(crate) data: Option<PathBuf>,
-    /// A table's file for `--data` checks: `NAME=FILE`.
-    #[arg(long = "table", value_name = "NAME=FILE")]
-    pub(crate) tables: Vec<String>,
+    #[command(flatten)]
+    pub(crate) read: super::setup::ReadArgs,
 }
 
 /// Runs `lint`.
@@ -33,8 +32,8 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
     } else {
         args.paths
     };
-    let data_sources = if args.data.is_some() || !args.tables.is_empty() {
-        Some(super::setup::sources(args.data.clone(), &args.tables)?)
+    let data_sources = if args.data.is_some() || args.read.any() {
+        Some(super::setup::sources(args.data.clone(), &args.read)?)
     } else {
         None
     };

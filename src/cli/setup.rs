@@ -19,13 +19,128 @@ pub(crate) struct RunArgs {
     /// The directory holding the exports the policy's tables name.
     #[arg(long)]
     pub(crate) data: Option<PathBuf>,
-    /// A table's file, overriding --data: `NAME=FILE` (NAME is the table or its file's stem).
-    #[arg(long = "table", value_name = "NAME=FILE")]
-    pub(crate) tables: Vec<String>,
+    #[command(flatten)]
+    pub(crate) read: ReadArgs,
     /// "Now": `2025-11-25` (midnight in the policy's zone), `2025-11-25T13:44`
     /// (local) or with an offset; default: the current time.
     #[arg(long)]
     pub(crate) as_of: Option<String>,
+}
+
+/// Where each table's file is and how it is written, per table, over
+/// what the policy declares. NAME is the table or its file's stem.
+#[derive(Debug, Default, clap::Args)]
+pub(crate) struct ReadArgs {
+    /// A table's file, overriding --data: `NAME=FILE` (`-`: standard input).
+    #[arg(long = "table", value_name = "NAME=FILE")]
+    pub(crate) tables: Vec<String>,
+    /// A table's text encoding: `NAME=ENCODING` (utf-8, utf-16, utf-16be,
+    /// utf-32, windows-1252, iso-8859-1, or any WHATWG label).
+    #[arg(long = "encoding", value_name = "NAME=ENCODING")]
+    encoding: Vec<String>,
+    /// A table's field delimiter: `NAME=CHAR` (`tab` for a tab).
+    #[arg(long = "delimiter", value_name = "NAME=CHAR")]
+    delimiter: Vec<String>,
+    /// A table's quote character: `NAME=CHAR`.
+    #[arg(long = "quote", value_name = "NAME=CHAR")]
+    quote: Vec<String>,
+    /// A table's escape character inside quotes: `NAME=CHAR` (`none`: only doubled quotes).
+    #[arg(long = "escape", value_name = "NAME=CHAR")]
+    escape: Vec<String>,
+    /// Lines (a sheet: rows) before a table's header: `NAME=N`.
+    #[arg(long = "skip-lines", value_name = "NAME=N")]
+    skip_lines: Vec<String>,
+    /// A table's footer rule: `NAME=auto|none|blank-line`.
+    #[arg(long = "footer", value_name = "NAME=RULE")]
+    footer: Vec<String>,
+    /// Trailing lines of a table's file matching this pattern are its
+    /// footer: `NAME=REGEX` (repeatable).
+    #[arg(long = "footer-matching", value_name = "NAME=REGEX")]
+    footer_matching: Vec<String>,
+    /// A cell text that means a missing value in a table: `NAME=TEXT`
+    /// (repeatable; replaces the policy's `missing` list).
+    #[arg(long = "missing", value_name = "NAME=TEXT")]
+    missing: Vec<String>,
+    /// A workbook's sheet a table is read from: `NAME=SHEET`.
+    #[arg(long = "sheet", value_name = "NAME=SHEET")]
+    sheet: Vec<String>,
+}
+
+impl ReadArgs {
+    /// Whether any table option was given.
+    pub(crate) fn any(&self) -> bool {
+        !self.tables.is_empty() || !self.options().all(|(_, v)| v.is_empty())
+    }
+
+    /// Each option's name and values.
+    fn options(&self) -> impl Iterator<Item = (&'static str, &Vec<String>)> {
+        [
+            ("encoding", &self.encoding),
+            ("delimiter", &self.delimiter),
+            ("quote", &self.quote),
+            ("escape", &self.escape),
+            ("skip-lines", &self.skip_lines),
+            ("footer", &self.footer),
+            ("footer-matching", &self.footer_matching),
+            ("missing", &self.missing),
+            ("sheet", &self.sheet),
+        ]
+        .into_iter()
+    }
+
+    /// The options given, per table.
+    fn dialects(&self) -> Result<Vec<(String, data::dialect::DialectOverride)>, Failure> {
+        let mut out: Vec<(String, data::dialect::DialectOverride)> = Vec::new();
+        for (option, values) in self.options() {
+            for given in values {
+                let bad = |why: String| {
+                    Failure::from(
+                        Diagnostic::error(
+                            Code::CliTableOption,
+                            format!("cannot read --{option} `{given}`: {why}"),
+                        )
+                        .with_help(format!(
+                            "write `--{option} NAME=VALUE`, NAME a table (or its file's stem), e.g. `--{option} case={}`",
+                            example(option)
+                        )),
+                    )
+                };
+                let Some((name, value)) =
+                    given.split_once('=').filter(|(n, _)| !n.trim().is_empty())
+                else {
+                    return Err(bad("it has no `NAME=`".to_string()));
+                };
+                let name = name.trim().to_string();
+                let at = match out.iter().position(|(n, _)| *n == name) {
+                    Some(at) => at,
+                    None => {
+                        out.push((name, data::dialect::DialectOverride::default()));
+                        out.len() - 1
+                    }
+                };
+                if let Some((_, o)) = out.get_mut(at) {
+                    let option = if option == "missing" { "null" } else { option };
+                    o.set(option, value).map_err(bad)?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// An example value of a table option, for help.
+fn example(option: &str) -> &'static str {
+    match option {
+        "encoding" => "windows-1252",
+        "delimiter" => ";",
+        "quote" => "'",
+        "escape" => "\\",
+        "skip-lines" => "2",
+        "footer" => "blank-line",
+        "footer-matching" => "^Copyright",
+        "missing" => "NULL",
+        _ => "Cases",
+    }
 }
 
 /// Reads and checks a policy; its warnings are shown, its errors are the
@@ -108,14 +223,14 @@ pub(crate) fn rules(policy: &Policy, ids: &[String]) -> Result<Vec<usize>, Failu
     Ok(out)
 }
 
-/// `--data DIR` and `--table NAME=FILE…`.
-pub(crate) fn sources(dir: Option<PathBuf>, tables: &[String]) -> Result<Sources, Failure> {
+/// `--data DIR`, `--table NAME=FILE…` and the table options.
+pub(crate) fn sources(dir: Option<PathBuf>, read: &ReadArgs) -> Result<Sources, Failure> {
     let mut s = Sources {
         dir,
-        tables: Vec::new(),
-        keep: None,
+        dialects: read.dialects()?,
+        ..Sources::default()
     };
-    for t in tables {
+    for t in &read.tables {
         match t.split_once('=') {
             // `-`: the table is read from standard input.
             Some((name, "-")) if !name.trim().is_empty() => {
@@ -250,7 +365,8 @@ impl RunArgs {
         let mut out: Vec<&Path> = vec![self.policy.as_path()];
         out.extend(self.data.as_deref());
         out.extend(
-            self.tables
+            self.read
+                .tables
                 .iter()
                 .filter_map(|t| t.split_once('='))
                 .filter(|(_, f)| *f != "-")

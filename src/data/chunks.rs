@@ -21,6 +21,22 @@ pub(crate) struct Block {
     pub(crate) newlines: u64,
     /// Line breaks in the file before this block (since the chunker began).
     pub(crate) lines_before: u64,
+    /// For a table read from a sheet: the rows of the sheet this block
+    /// stands for (`bytes` is then empty).
+    pub(crate) rows: Option<std::ops::Range<usize>>,
+}
+
+impl Block {
+    /// A block of a sheet's rows `rows`.
+    pub(crate) fn of_rows(index: usize, rows: std::ops::Range<usize>) -> Block {
+        Block {
+            index,
+            bytes: Vec::new(),
+            newlines: 0,
+            lines_before: 0,
+            rows: Some(rows),
+        }
+    }
 }
 
 /// Splits a byte source into blocks of about `target` bytes.
@@ -78,6 +94,7 @@ impl<R: Read> Chunker<R> {
                     bytes: buf,
                     newlines,
                     lines_before,
+                    rows: None,
                 }));
             }
             match last_boundary(&buf) {
@@ -93,6 +110,7 @@ impl<R: Read> Chunker<R> {
                         bytes: buf,
                         newlines,
                         lines_before,
+                        rows: None,
                     }));
                 }
                 // No record ends in the buffer: read more.

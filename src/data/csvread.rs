@@ -33,9 +33,31 @@ pub(crate) struct Record<'a> {
     /// Fields are the text between commas of `out` (a record read where it
     /// lies): each starts one byte after the previous one ends.
     plain: bool,
+    /// A sheet's row: its cells, for what they hold beyond their text.
+    pub(crate) cells: Option<&'a [super::sheet::SheetCell]>,
 }
 
 impl<'a> Record<'a> {
+    /// A sheet's row on `line`: `out` holds its cells' texts one after
+    /// another, ending at `ends`.
+    pub(crate) fn of_cells(
+        line: u64,
+        out: &'a [u8],
+        ends: &'a [usize],
+        cells: &'a [super::sheet::SheetCell],
+    ) -> Record<'a> {
+        Record {
+            line,
+            lines: 1,
+            unterminated: false,
+            span: None,
+            out,
+            ends,
+            plain: false,
+            cells: Some(cells),
+        }
+    }
+
     /// Number of fields.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
@@ -159,6 +181,27 @@ impl<R: Read> CsvReader<R> {
         quotes
     }
 
+    /// Passes over `n` lines as they are (lines before a header, which
+    /// need not be CSV).
+    pub(crate) fn skip_lines(&mut self, mut n: u64) -> std::io::Result<()> {
+        while n > 0 {
+            match memchr::memchr(b'\n', self.available()) {
+                Some(i) => {
+                    self.consume(i + 1);
+                    n -= 1;
+                }
+                None => {
+                    let all = self.available().len();
+                    self.consume(all);
+                    if !self.fill()? {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The file offset and physical line of the next unread byte.
     pub(crate) fn position(&self) -> (u64, u64) {
         (self.byte, self.line)
@@ -229,6 +272,7 @@ impl<R: Read> CsvReader<R> {
                             ends: self.ends.get(..nend).unwrap_or(&[]),
                             span: None,
                             plain: false,
+                            cells: None,
                         }));
                     }
                 }
@@ -245,6 +289,7 @@ impl<R: Read> CsvReader<R> {
             ends: self.ends.get(..nend).unwrap_or(&[]),
             span: None,
             plain: false,
+            cells: None,
         }))
     }
 }
@@ -442,6 +487,7 @@ impl<'a> SliceReader<'a> {
                 out: data.get(start..start + body).unwrap_or(&[]),
                 ends: self.ends.get(..n).unwrap_or(&[]),
                 plain: true,
+                cells: None,
             });
         }
         let (mut nout, mut nend) = (0usize, 0usize);
@@ -496,6 +542,7 @@ impl<'a> SliceReader<'a> {
             ends: self.ends.get(..nend).unwrap_or(&[]),
             span: None,
             plain: false,
+            cells: None,
         })
     }
 }

@@ -25,14 +25,24 @@ pub struct DataError {
     pub message: String,
     /// Another line involved (the first row with a duplicated key).
     pub other_line: Option<u64>,
+    /// In a workbook: the cell (`Cases!F12`) or row (`Cases!12:12`).
+    pub cell: Option<String>,
 }
 
 impl DataError {
+    /// Where it is: `file:line`, or in a workbook `file › Sheet!F12`.
+    pub fn place(&self) -> String {
+        match &self.cell {
+            Some(cell) => format!("{} › {cell}", self.file),
+            None => format!("{}:{}", self.file, self.line),
+        }
+    }
+
     /// `file:line: column: message`.
     pub fn one_line(&self) -> String {
         match &self.column {
-            Some(c) => format!("{}:{}: {c}: {}", self.file, self.line, self.message),
-            None => format!("{}:{}: {}", self.file, self.line, self.message),
+            Some(c) => format!("{}: {c}: {}", self.place(), self.message),
+            None => format!("{}: {}", self.place(), self.message),
         }
     }
 }
@@ -100,6 +110,22 @@ pub struct FileAccount {
     /// Records passed over unread because a one-case load does not need them.
     #[serde(skip_serializing_if = "is_zero")]
     pub skipped: u64,
+    /// How the file was read: `csv`, or `xlsx` for any workbook.
+    pub format: String,
+    /// A CSV file's text encoding, e.g. `UTF-8`, `UTF-16LE`, `windows-1252`.
+    pub encoding: Option<String>,
+    /// A CSV file's delimiter (`,`, `;`, `tab`, …).
+    pub delimiter: Option<String>,
+    /// A workbook's sheet.
+    pub sheet: Option<String>,
+    /// The line (a sheet: row) the header is on.
+    pub header_line: u64,
+    /// Lines (rows) skipped before the header, as declared.
+    pub lines_before_header: u64,
+    /// Lines (rows) after the data left out as a report footer.
+    pub footer_lines: u64,
+    /// What docket found rather than was told: `encoding`, `delimiter`, `footer`.
+    pub detected: Vec<String>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -110,6 +136,40 @@ impl FileAccount {
     /// Total rejected rows.
     pub fn rejected_total(&self) -> u64 {
         self.rejected.values().sum()
+    }
+
+    /// How the file was read, in words: "CSV, UTF-16LE (detected), `;`
+    /// delimited (detected), header on line 1, 5 footer lines skipped".
+    pub fn how_read(&self) -> String {
+        let found = |what: &str| {
+            if self.detected.iter().any(|d| d == what) {
+                " (detected)"
+            } else {
+                ""
+            }
+        };
+        let mut parts = Vec::new();
+        match &self.sheet {
+            Some(sheet) => parts.push(format!("workbook, sheet `{sheet}`")),
+            None => parts.push("CSV".to_string()),
+        }
+        if let Some(e) = &self.encoding {
+            parts.push(format!("{e}{}", found("encoding")));
+        }
+        if let Some(d) = &self.delimiter {
+            parts.push(format!("`{d}` delimited{}", found("delimiter")));
+        }
+        let line = if self.sheet.is_some() { "row" } else { "line" };
+        parts.push(format!("header on {line} {}", self.header_line));
+        if self.footer_lines > 0 {
+            parts.push(format!(
+                "{} footer {line}{} skipped{}",
+                self.footer_lines,
+                if self.footer_lines == 1 { "" } else { "s" },
+                found("footer")
+            ));
+        }
+        parts.join(", ")
     }
 
     /// True when every row read is accounted for.

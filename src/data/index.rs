@@ -146,6 +146,7 @@ pub(super) fn report_broken_refs(
                         "`{text}` is not a \"{key_header}\" in {target_file}; rules that need that row are not evaluated for this one"
                     ),
                     other_line: None,
+                    cell: None,
                 });
             }
             if let Some(a) = accounts.iter_mut().find(|a| a.file == *data.file) {

@@ -3,6 +3,7 @@
 
 use super::builder::{Builder, builder};
 use super::error::{DataError, FileAccount, Reject, excerpt};
+use super::footer::FoundFooter;
 use super::open::Opened;
 use super::parse::ParsedBlock;
 use super::schema::TableSchema;
@@ -32,6 +33,10 @@ struct Joined {
     /// Rows with a data error, sorted.
     errored: Vec<u32>,
     account: FileAccount,
+    /// The line after the last block's.
+    end_line: u64,
+    /// The file's first cell that is not UTF-8 and the encoding it is likely in.
+    encoding_guess: Option<(u64, &'static str)>,
     /// Per column: the finished column and, for references resolved later,
     /// their text.
     columns: Vec<(ColumnData, Option<TextColumn>)>,
@@ -73,6 +78,13 @@ pub(super) fn merge(
     ));
     if j.account.read == 0 && j.account.skipped == 0 {
         j.warnings.push(no_rows(table, o));
+    }
+    if let Some(f) = o.footer_found() {
+        j.account.footer_lines = f.count;
+        j.warnings.push(footer_warning(table, o, &f, j.end_line));
+    }
+    if let Some((line, guess)) = j.encoding_guess {
+        name_likely_encoding(&mut j.errors, table, line, guess);
     }
     let mut errored = RowBits::default();
     for &r in &j.errored {
@@ -120,11 +132,9 @@ fn join(
         near: Vec::new(),
         orphans: Vec::new(),
         errored: Vec::new(),
-        account: FileAccount {
-            file: o.display().to_string(),
-            table: table.name.clone(),
-            ..FileAccount::default()
-        },
+        account: o.new_account(&table.name),
+        end_line: o.start.1,
+        encoding_guess: None,
         columns: Vec::new(),
     };
     let mut columns: Vec<Vec<Builder>> = table.columns.iter().map(|_| Vec::new()).collect();
@@ -138,6 +148,7 @@ fn join(
         }
         base += newlines;
     }
+    j.end_line = base;
     use rayon::prelude::*;
     j.columns = columns
         .into_par_iter()
@@ -182,6 +193,9 @@ impl Joined {
             x
         }));
         self.errored.extend(p.errored.iter().map(|r| r + row0));
+        if self.encoding_guess.is_none() {
+            self.encoding_guess = p.encoding_guess.map(|(l, g)| (shift(l), g));
+        }
         let a = &mut self.account;
         a.read += p.account.read;
         a.loaded += p.account.loaded;
@@ -229,6 +243,7 @@ impl Joined {
                     excerpt(key)
                 ),
                 other_line: Some(first_line),
+                cell: None,
             });
             if let Some(k) = keep.get_mut(row as usize) {
                 *k = false;
@@ -317,6 +332,59 @@ fn no_rows(table: &TableSchema, o: &Opened) -> DataError {
             table.name
         ),
         other_line: None,
+        cell: None,
+    }
+}
+
+/// The warning for the lines left out as a footer; `end_line` is the line
+/// after the data.
+fn footer_warning(table: &TableSchema, o: &Opened, f: &FoundFooter, end_line: u64) -> DataError {
+    let what = if o.sheet().is_some() { "row" } else { "line" };
+    let s = if f.count == 1 { "" } else { "s" };
+    let quoted = f
+        .lines
+        .iter()
+        .map(|l| format!("\"{}\"", super::error::excerpt(l)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = if f.count as usize > f.lines.len() {
+        ", …"
+    } else {
+        ""
+    };
+    let rule = match &table.dialect.footer {
+        super::dialect::Footer::Auto => {
+            "they follow a blank line and none could be a row".to_string()
+        }
+        rule => format!("footer rule `{}`", rule.describe()),
+    };
+    DataError {
+        code: Code::DataFooter,
+        file: o.display().clone(),
+        line: f.line.unwrap_or(end_line + f.gap),
+        column: None,
+        text: f.lines.first().map(|l| super::error::excerpt(l)),
+        message: format!(
+            "{} {what}{s} after the data are read as a report footer and left out ({rule}): {quoted}{more}",
+            f.count
+        ),
+        other_line: None,
+        cell: o.sheet().map(|sh| sh.row_ref(f.line.unwrap_or(end_line))),
+    }
+}
+
+/// Says, in the file's first error about bytes that are not UTF-8, which
+/// encoding the file is likely in and how to declare it.
+fn name_likely_encoding(errors: &mut [DataError], table: &TableSchema, line: u64, guess: &str) {
+    let first = errors
+        .iter_mut()
+        .find(|e| e.code == Code::DataEncodingError && e.line == line);
+    if let Some(e) = first {
+        let label = guess.to_ascii_lowercase();
+        e.message = format!(
+            "{}; the file is likely {guess}: declare `encoding \"{label}\"` in table `{}`, or give `--encoding {}={label}`",
+            e.message, table.name, table.name
+        );
     }
 }
 

@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use super::cell::trim;
 use super::csvread::CsvReader;
+use super::dialect::{DialectOverride, TextEncoding};
+use super::footer::{FooterSlot, FoundFooter};
 use super::schema::{Schema, TableId, TableSchema};
+use super::sniff::{CsvPlan, HowRead, sniff};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean, io_reason};
 
@@ -81,6 +84,9 @@ pub struct Sources {
     pub tables: Vec<(String, Input)>,
     /// Load only these records (`docket case`); `None` loads everything.
     pub keep: Option<super::select::Filter>,
+    /// How files are written, per table (name or file stem), over what the
+    /// policy declares.
+    pub dialects: Vec<(String, DialectOverride)>,
 }
 
 impl Sources {
@@ -97,21 +103,59 @@ impl Sources {
         self.tables.push((name.into(), input));
         self
     }
+
+    /// Reads table `name` with `options` over the policy's.
+    pub fn with_dialect(mut self, name: impl Into<String>, options: DialectOverride) -> Sources {
+        self.dialects.push((name.into(), options));
+        self
+    }
+
+    /// Whether `name` (given on the command line) names table `t`.
+    fn names(name: &str, t: &TableSchema) -> bool {
+        name == t.name
+            || name == t.file
+            || Path::new(&t.file)
+                .file_stem()
+                .is_some_and(|s| s.to_string_lossy() == name)
+    }
+
+    /// Table `t`'s dialect: the policy's, with what was given over it.
+    fn dialect(&self, t: &TableSchema) -> super::dialect::Dialect {
+        self.dialects
+            .iter()
+            .filter(|(n, _)| Sources::names(n, t))
+            .fold(t.dialect.clone(), |d, (_, o)| o.apply(&d))
+    }
 }
 
 /// A table's file, opened, with its header mapped.
+#[derive(Debug, Clone)]
 pub struct Opened {
     pub(super) table: TableId,
     display: Arc<str>,
     input: Input,
-    /// File offset and line where the records start (after the header).
+    /// Offset in the file's canonical text and line where the records
+    /// start (after the header).
     pub(super) start: (u64, u64),
     header_len: usize,
+    /// The header's names.
+    header: Vec<String>,
     /// For each declared column, its field index.
     fields: Vec<usize>,
     /// Whether diagnostics may quote the file's content (it lies inside
     /// the export directory).
     quote: bool,
+    /// How a CSV file's bytes become canonical CSV (`None`: a sheet).
+    plan: Option<CsvPlan>,
+    /// A workbook's sheet, read.
+    sheet: Option<Arc<super::sheet::Sheet>>,
+    pub(super) how: HowRead,
+    /// A footer found at the end of the file.
+    pub(super) footer: Option<FoundFooter>,
+    /// What the rule "the data ends at the first blank line" dropped.
+    pub(super) blank_footer: Option<FooterSlot>,
+    /// Bad UTF-8 should name the encoding the file is likely in.
+    pub(super) guess_encoding: bool,
 }
 
 impl Opened {
@@ -120,9 +164,72 @@ impl Opened {
         self.table
     }
 
-    /// The file, opened at its first record (after the header).
+    /// The file as canonical CSV (UTF-8, `,`, `"`), from its first record
+    /// (after the header) to the end of its data.
     pub(crate) fn records(&self) -> std::io::Result<Box<dyn Read + Send>> {
-        self.input.open_at(self.start.0)
+        match &self.plan {
+            Some(plan) => plan.canonical_at(&self.input, self.start.0),
+            None => Ok(Box::new(std::io::empty())),
+        }
+    }
+
+    /// The file's text as UTF-8, every line where it is in the file (a
+    /// sheet: its rows as CSV lines, each on its row's number).
+    pub(crate) fn text(&self) -> std::io::Result<Box<dyn Read + Send>> {
+        match (&self.plan, &self.sheet) {
+            (Some(plan), _) => plan.text(&self.input),
+            (None, Some(sheet)) => Ok(Box::new(std::io::Cursor::new(sheet.as_text()))),
+            (None, None) => Ok(Box::new(std::io::empty())),
+        }
+    }
+
+    /// A workbook's sheet, when the table is read from one.
+    pub(crate) fn sheet(&self) -> Option<&Arc<super::sheet::Sheet>> {
+        self.sheet.as_ref()
+    }
+
+    /// The header's name of field `f`.
+    pub(crate) fn header_name(&self, f: usize) -> Option<&str> {
+        self.header.get(f).map(String::as_str)
+    }
+
+    /// The field a header names.
+    pub(crate) fn field_named(&self, header: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == header)
+    }
+
+    /// The footer left out of the data, once the data is read.
+    pub(crate) fn footer_found(&self) -> Option<FoundFooter> {
+        let dropped = self
+            .blank_footer
+            .as_ref()
+            .and_then(|s| s.lock().ok()?.clone());
+        dropped.or_else(|| self.footer.clone())
+    }
+
+    /// A new account of this file's rows for table `table`, saying how
+    /// the file is read.
+    pub(crate) fn new_account(&self, table: &str) -> super::FileAccount {
+        let how = &self.how;
+        super::FileAccount {
+            file: self.display.to_string(),
+            table: table.to_string(),
+            format: how.format.to_string(),
+            encoding: how.encoding.clone(),
+            delimiter: how.delimiter.clone(),
+            sheet: how.sheet.clone(),
+            header_line: how.header_line,
+            lines_before_header: how.lines_before_header,
+            detected: how.detected.clone(),
+            ..super::FileAccount::default()
+        }
+    }
+
+    /// The file's encoding (UTF-8 for a sheet).
+    pub(crate) fn encoding(&self) -> TextEncoding {
+        self.plan
+            .as_ref()
+            .map_or(TextEncoding::Utf8, |p| p.encoding)
     }
 
     /// The file, from its start (the header included).
@@ -167,14 +274,7 @@ fn path_for(
     t: &TableSchema,
     sources: &Sources,
 ) -> Result<(Input, bool), Diagnostic> {
-    let stem = Path::new(&t.file)
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string());
-    if let Some((_, p)) = sources
-        .tables
-        .iter()
-        .find(|(n, _)| *n == t.name || Some(n) == stem.as_ref() || *n == t.file)
-    {
+    if let Some((_, p)) = sources.tables.iter().find(|(n, _)| Sources::names(n, t)) {
         let inside = match p {
             Input::File(f) => sources.dir.as_deref().is_some_and(|d| within(f, d)),
             // Given by the operator or a test, not found by the policy.
@@ -227,33 +327,27 @@ pub(super) fn open_table_files(
     sources: &Sources,
 ) -> Result<Vec<Opened>, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    for (name, _) in &sources.tables {
-        let known = schema.tables.iter().any(|t| {
-            t.name == *name
-                || t.file == *name
-                || Path::new(&t.file)
-                    .file_stem()
-                    .is_some_and(|s| s.to_string_lossy() == name.as_str())
-        });
-        if !known {
-            let names = schema.tables.iter().map(|t| t.name.as_str());
-            diags.push(
-                Diagnostic::error(
-                    Code::DataUnknownTable,
-                    format!("the policy has no table `{name}`"),
-                )
-                .with_help_opt(did_you_mean(name, names).or_else(|| {
-                    Some(format!(
-                        "the tables are {}",
-                        schema
-                            .tables
-                            .iter()
-                            .map(|t| format!("`{}`", t.name))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                })),
-            );
+    let given = sources.tables.iter().map(|(n, _)| n);
+    for name in given.chain(sources.dialects.iter().map(|(n, _)| n)) {
+        if schema.tables.iter().any(|t| Sources::names(name, t)) {
+            continue;
+        }
+        let names = schema.tables.iter().map(|t| t.name.as_str());
+        let listed = schema
+            .tables
+            .iter()
+            .map(|t| format!("`{}`", t.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let d = Diagnostic::error(
+            Code::DataUnknownTable,
+            format!("the policy has no table `{name}`"),
+        )
+        .with_help_opt(
+            did_you_mean(name, names).or_else(|| Some(format!("the tables are {listed}"))),
+        );
+        if !diags.contains(&d) {
+            diags.push(d);
         }
     }
     let mut opened = Vec::new();
@@ -265,7 +359,7 @@ pub(super) fn open_table_files(
                 continue;
             }
         };
-        match open_one(tid, t, input, quote) {
+        match open_one(tid, t, input, quote, &sources.dialect(t)) {
             Ok(o) => opened.push(o),
             Err(mut d) => diags.append(&mut d),
         }
@@ -285,6 +379,20 @@ fn within(path: &Path, dir: &Path) -> bool {
     }
 }
 
+/// The error for a file that cannot be read.
+pub(crate) fn unreadable(t: &TableSchema, display: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        Code::DataMissingFile,
+        format!(
+            "cannot read `{display}` for table `{}`: {}",
+            t.name,
+            io_reason(e)
+        ),
+    )
+    .with_label(t.span, format!("table `{}` reads \"{}\"", t.name, t.file))
+    .with_help("check `--data` or give the file with `--table`")
+}
+
 /// Opens one table's file and maps its header; `quote` allows diagnostics
 /// to quote the file's headers.
 fn open_one(
@@ -292,59 +400,88 @@ fn open_one(
     t: &TableSchema,
     input: Input,
     quote: bool,
+    dialect: &super::dialect::Dialect,
 ) -> Result<Opened, Vec<Diagnostic>> {
     let display: Arc<str> = Arc::from(input.display());
-    let file = input.open_at(0).map_err(|e| {
-        vec![
-            Diagnostic::error(
-                Code::DataMissingFile,
-                format!(
-                    "cannot read `{display}` for table `{}`: {}",
-                    t.name,
-                    io_reason(&e)
-                ),
-            )
-            .with_label(t.span, format!("table `{}` reads \"{}\"", t.name, t.file))
-            .with_help("check `--data` or give the file with `--table`"),
-        ]
-    })?;
-    if let Some(what) = wide_encoding(&input) {
-        return Err(vec![
-            Diagnostic::error(
-                Code::DataFileEncoding,
-                format!("`{display}` is {what}; docket reads UTF-8"),
-            )
-            .with_label(t.span, format!("table `{}` reads it", t.name))
-            .with_help(
-                "save it as UTF-8 (Excel: \"CSV UTF-8 (Comma delimited)\"), or convert it, e.g. `iconv -f UTF-16 -t UTF-8`",
-            ),
-        ]);
+    if super::sheet::is_workbook(&input).map_err(|e| vec![unreadable(t, &display, &e)])? {
+        return super::sheet::open_sheet(tid, t, input, quote, dialect);
     }
-    let mut reader = CsvReader::new(file);
-    let header = read_header(&mut reader, t, &display)?;
-    let fields = map_columns(t, &header, &display, quote)?;
+    let found = sniff(&input, t, dialect, &display)?;
+    let text = found
+        .plan
+        .canonical(&input)
+        .map_err(|e| vec![unreadable(t, &display, &e)])?;
+    let mut reader = CsvReader::new(text);
+    reader
+        .skip_lines(dialect.skip_lines)
+        .map_err(|e| vec![unreadable(t, &display, &e)])?;
+    let (header, header_line) = read_header(&mut reader, t, &display)?;
+    let fields = map_columns(t, &header, &display, quote, found.better)?;
+    let mut how = found.how;
+    how.header_line = header_line;
     Ok(Opened {
         table: tid,
         display,
         input,
         start: reader.position(),
         header_len: header.len(),
+        header,
         fields,
         quote,
+        plan: Some(found.plan),
+        sheet: None,
+        how,
+        footer: found.footer,
+        blank_footer: found.blank_footer,
+        guess_encoding: found.guess_encoding,
     })
 }
 
-/// The header line's names, trimmed.
+/// A sheet of a workbook, opened (see [`super::sheet`]).
+#[expect(clippy::too_many_arguments, reason = "every part of an opened file")]
+pub(super) fn opened_sheet(
+    tid: TableId,
+    display: Arc<str>,
+    input: Input,
+    start_line: u64,
+    header: Vec<String>,
+    fields: Vec<usize>,
+    quote: bool,
+    sheet: Arc<super::sheet::Sheet>,
+    how: HowRead,
+    footer: Option<FoundFooter>,
+) -> Opened {
+    Opened {
+        table: tid,
+        display,
+        input,
+        start: (0, start_line),
+        header_len: header.len(),
+        header,
+        fields,
+        quote,
+        plan: None,
+        sheet: Some(sheet),
+        how,
+        footer,
+        blank_footer: None,
+        guess_encoding: false,
+    }
+}
+
+/// The header line's names, trimmed, and the line it is on.
 fn read_header<R: Read>(
     reader: &mut CsvReader<R>,
     t: &TableSchema,
     display: &str,
-) -> Result<Vec<String>, Vec<Diagnostic>> {
+) -> Result<(Vec<String>, u64), Vec<Diagnostic>> {
     match reader.next_record() {
-        Ok(Some(rec)) => Ok(rec
-            .iter()
-            .map(|f| String::from_utf8_lossy(trim(f)).to_string())
-            .collect()),
+        Ok(Some(rec)) => Ok((
+            rec.iter()
+                .map(|f| String::from_utf8_lossy(trim(f)).to_string())
+                .collect(),
+            rec.line,
+        )),
         Ok(None) => Err(vec![
             Diagnostic::error(Code::DataNoHeader, format!("`{display}` is empty"))
                 .with_label(t.span, format!("table `{}` reads it", t.name))
@@ -358,12 +495,14 @@ fn read_header<R: Read>(
 }
 
 /// For each declared column, its field in the header; every missing or
-/// doubled column at once.
-fn map_columns(
+/// doubled column at once. `better` is a delimiter the header would match
+/// more columns with, and how many.
+pub(super) fn map_columns(
     t: &TableSchema,
     header: &[String],
     display: &str,
     quote: bool,
+    better: Option<(u8, usize)>,
 ) -> Result<Vec<usize>, Vec<Diagnostic>> {
     let mut fields = Vec::new();
     let mut diags = Vec::new();
@@ -397,6 +536,15 @@ fn map_columns(
                 fields.push(*first);
             }
         }
+    }
+    if let (Some((d, n)), Some(first)) = (better, diags.first_mut()) {
+        let d = super::dialect::show_delimiter(d);
+        first.help = Some(format!(
+            "split at `{d}`, the header has {n} of the {} declared columns: declare `delimiter \"{d}\"` in table `{}`, or give `--delimiter {}={d}`",
+            t.columns.len(),
+            t.name,
+            t.name
+        ));
     }
     if diags.is_empty() {
         Ok(fields)
@@ -447,32 +595,6 @@ fn missing_column(
         format!("`{}.{}` is read from this column", t.name, c.name),
     )
     .with_help(help)
-}
-
-/// What a file that is not UTF-8 is, from its first bytes: a UTF-16 or
-/// UTF-32 byte-order mark, or NUL bytes (UTF-16 without a mark). `None`
-/// for anything else (UTF-8, with or without its mark).
-fn wide_encoding(input: &Input) -> Option<&'static str> {
-    let mut head = [0u8; 64];
-    let mut f = input.open_at(0).ok()?;
-    let mut n = 0;
-    while n < head.len() {
-        match f.read(head.get_mut(n..)?) {
-            Ok(0) | Err(_) => break,
-            Ok(k) => n += k,
-        }
-    }
-    let head = head.get(..n)?;
-    Some(match head {
-        [0xFF, 0xFE, 0, 0, ..] => "UTF-32 (little-endian, with a byte-order mark)",
-        [0, 0, 0xFE, 0xFF, ..] => "UTF-32 (big-endian, with a byte-order mark)",
-        [0xFF, 0xFE, ..] => "UTF-16 (little-endian, with a byte-order mark)",
-        [0xFE, 0xFF, ..] => "UTF-16 (big-endian, with a byte-order mark)",
-        _ if head.contains(&0) => {
-            "not UTF-8 text: it holds NUL bytes, as UTF-16 or UTF-32 without a byte-order mark does"
-        }
-        _ => return None,
-    })
 }
 
 fn list_headers(h: &[String]) -> String {

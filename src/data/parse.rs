@@ -10,7 +10,8 @@ use super::csvread::{Record, SliceReader};
 use super::error::{DataError, FileAccount, Reject, excerpt};
 use super::open::Opened;
 use super::refs::{LaterKey, RefCursor};
-use super::schema::{ColumnSchema, Kind, TableSchema};
+use super::schema::{ColumnSchema, Kind, TableSchema, ValueType};
+use super::sheet::{CellKind, SheetCell};
 use super::store::*;
 use super::typing::*;
 use super::values::{NearMiss, Outside, ValueSet};
@@ -31,6 +32,9 @@ pub(super) struct ParsedBlock {
     pub(super) account: FileAccount,
     /// Rows (within the block) that have a data error.
     pub(super) errored: Vec<u32>,
+    /// The block's first cell that is not UTF-8 (its line) and the
+    /// encoding the block is likely in, for a file of undeclared encoding.
+    pub(super) encoding_guess: Option<(u64, &'static str)>,
 }
 
 /// How one column of a block is read.
@@ -47,6 +51,7 @@ struct Plan<'t> {
 
 /// Where the data errors and warnings of one record go.
 pub(super) struct RowCtx<'a> {
+    file: &'a Opened,
     display: &'a Arc<str>,
     line: u64,
     errors: &'a mut Vec<DataError>,
@@ -55,6 +60,8 @@ pub(super) struct RowCtx<'a> {
     errored: bool,
     /// Why the record is rejected, if it is.
     reject: Option<Reject>,
+    /// A cell of the record is not UTF-8.
+    bad_utf8: bool,
 }
 
 impl RowCtx<'_> {
@@ -85,6 +92,18 @@ impl RowCtx<'_> {
             text: text.map(excerpt),
             message,
             other_line: None,
+            cell: self.cell(column),
+        }
+    }
+
+    /// A sheet's cell (`Cases!F12`), or its row (`Cases!12:12`).
+    #[cold]
+    fn cell(&self, column: Option<&str>) -> Option<String> {
+        let sheet = self.file.sheet()?;
+        let row = self.line + self.file.start_line() - 1;
+        match column.and_then(|h| self.file.field_named(h)) {
+            Some(f) => Some(sheet.cell_ref(f, row)),
+            None => Some(sheet.row_ref(row)),
         }
     }
 
@@ -107,6 +126,8 @@ struct Built {
     account: FileAccount,
     errored: Vec<u32>,
     outside: Outside,
+    /// The line of the block's first cell that is not UTF-8.
+    first_bad_utf8: Option<u64>,
 }
 
 /// The bytes of the block being parsed: the whole text when it is UTF-8
@@ -181,6 +202,9 @@ impl<'t> BlockParser<'t> {
         block: Block,
         resolver: &mut LocalResolver,
     ) -> (ParsedBlock, Vec<u8>) {
+        if let Some(rows) = block.rows.clone() {
+            return (self.parse_rows(rows, resolver), block.bytes);
+        }
         if let Some(n) = self.skipped(&block) {
             return (self.only_counted(block.newlines, n), block.bytes);
         }
@@ -200,6 +224,35 @@ impl<'t> BlockParser<'t> {
         (part, block.bytes)
     }
 
+    /// Rows `rows` of the table's sheet.
+    fn parse_rows(
+        &self,
+        rows: std::ops::Range<usize>,
+        resolver: &mut LocalResolver,
+    ) -> ParsedBlock {
+        let Some(sheet) = self.file.sheet() else {
+            return self.only_counted(0, 0);
+        };
+        let mut built = self.start(rows.len() as u64);
+        let bytes = Bytes {
+            all: &[],
+            text: None,
+        };
+        let (mut out, mut ends) = (Vec::new(), Vec::new());
+        let base = self.file.start_line();
+        for row in sheet.rows.get(rows).unwrap_or(&[]) {
+            out.clear();
+            ends.clear();
+            for c in &row.cells {
+                out.extend_from_slice(c.text.as_bytes());
+                ends.push(out.len());
+            }
+            let rec = Record::of_cells(row.number + 1 - base, &out, &ends, &row.cells);
+            self.record(&rec, row.number, bytes, &mut built, resolver);
+        }
+        self.finish(built, bytes, 0)
+    }
+
     /// `docket case`: a block without the values wanted is only counted.
     fn skipped(&self, block: &Block) -> Option<u64> {
         let k = self.keep?;
@@ -210,11 +263,7 @@ impl<'t> BlockParser<'t> {
     }
 
     fn account(&self) -> FileAccount {
-        FileAccount {
-            file: self.file.display().to_string(),
-            table: self.table.name.clone(),
-            ..FileAccount::default()
-        }
+        self.file.new_account(&self.table.name)
     }
 
     fn only_counted(&self, newlines: u64, n: u64) -> ParsedBlock {
@@ -231,6 +280,7 @@ impl<'t> BlockParser<'t> {
                 ..self.account()
             },
             errored: Vec::new(),
+            encoding_guess: None,
         }
     }
 
@@ -265,6 +315,7 @@ impl<'t> BlockParser<'t> {
             account: self.account(),
             errored: Vec::new(),
             outside: Outside::default(),
+            first_bad_utf8: None,
         }
     }
 
@@ -286,12 +337,14 @@ impl<'t> BlockParser<'t> {
         }
         b.account.read += 1;
         let mut ctx = RowCtx {
+            file: self.file,
             display: self.file.display(),
             line: rec.line,
             errors: &mut b.errors,
             warnings: &mut b.warnings,
             errored: false,
             reject: None,
+            bad_utf8: false,
         };
         if let Some(reason) = shape_problem(rec, at, self.file.header_len(), &mut ctx) {
             note_orphans(rec, &self.ref_columns, self.file, &mut b.orphans);
@@ -336,6 +389,9 @@ impl<'t> BlockParser<'t> {
             }
         }
         let (errored, reject) = (ctx.errored, ctx.reject);
+        if ctx.bad_utf8 && b.first_bad_utf8.is_none() {
+            b.first_bad_utf8 = Some(rec.line);
+        }
         match reject {
             Some(reason) => self.reject(rec, row, reason, b),
             None => {
@@ -388,6 +444,12 @@ impl<'t> BlockParser<'t> {
         resolver: &mut LocalResolver,
     ) -> Tmp<'r> {
         let col = plan.col;
+        if let Some(c) = rec.cells.and_then(|cells| cells.get(plan.field))
+            && c.kind != CellKind::Text
+            && let Some(v) = sheet_cell(plan, c, ctx, resolver)
+        {
+            return v;
+        }
         let text: Result<&str, &[u8]> = match whole {
             Some(w) => Ok(trim_str(
                 rec.range(plan.field)
@@ -407,9 +469,10 @@ impl<'t> BlockParser<'t> {
                     Code::DataEncodingError,
                     Some(&col.header),
                     Some(&lossy),
-                    "the cell is not valid UTF-8".to_string(),
+                    format!("the cell is not valid {}", self.file.encoding()),
                 );
                 ctx.reject_key(plan, Reject::BadRequired);
+                ctx.bad_utf8 = true;
                 Tmp::Invalid
             }
             Ok(s) => typed(ci, plan, s, rec.line, ctx, scratch, outside, resolver),
@@ -418,6 +481,10 @@ impl<'t> BlockParser<'t> {
 
     /// The block's columns and account, references looked up.
     fn finish(&self, mut b: Built, bytes: Bytes, newlines: u64) -> ParsedBlock {
+        let encoding_guess = b
+            .first_bad_utf8
+            .filter(|_| self.file.guess_encoding)
+            .map(|line| (line, likely_encoding(bytes.all)));
         let cursors = std::mem::take(&mut b.cursors);
         for ((plan, builder), c) in self.plans.iter().zip(b.builders.iter_mut()).zip(cursors) {
             if let (Some(t), Builder::Rows(rows, broken)) = (plan.target, builder) {
@@ -434,8 +501,73 @@ impl<'t> BlockParser<'t> {
             orphans: b.orphans,
             account: b.account,
             errored: b.errored,
+            encoding_guess,
         }
     }
+}
+
+/// The encoding `bytes` (not UTF-8) are likely in, as `chardetng` (the
+/// detector of Firefox) guesses it.
+#[cold]
+fn likely_encoding(bytes: &[u8]) -> &'static str {
+    use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    detector.guess(None, Utf8Detection::Deny).name()
+}
+
+/// A typed cell of a sheet read as its type: an error value is a data
+/// error; a date or date-time cell fills a date or date-time column as it
+/// is (a date column takes only a midnight). `None`: read the cell's text.
+#[cold]
+fn sheet_cell<'r>(
+    plan: &Plan,
+    c: &SheetCell,
+    ctx: &mut RowCtx,
+    resolver: &mut LocalResolver,
+) -> Option<Tmp<'r>> {
+    let col = plan.col;
+    let stamp = match (&c.kind, col.kind) {
+        (CellKind::Error, _) => {
+            ctx.error(
+                Code::DataCellError,
+                Some(&col.header),
+                Some(&c.text),
+                format!("the cell holds the spreadsheet error value {}", c.text),
+            );
+            ctx.reject_key(plan, Reject::BadRequired);
+            return Some(Tmp::Invalid);
+        }
+        (CellKind::Stamp(stamp), Kind::Scalar(ValueType::Date | ValueType::DateTime)) => *stamp,
+        _ => return None,
+    };
+    if col.kind == Kind::Scalar(ValueType::Date) {
+        if stamp.time() == chrono::NaiveTime::MIN {
+            return Some(Tmp::Date(super::cell::date_to_days(stamp.date())));
+        }
+        ctx.error(
+            Code::DataTypeError,
+            Some(&col.header),
+            Some(&c.text),
+            format!(
+                "the cell holds a date and time ({}), not a date",
+                stamp.format("%Y-%m-%d %H:%M")
+            ),
+        );
+        ctx.reject_key(plan, Reject::BadRequired);
+        return Some(Tmp::Invalid);
+    }
+    let local = resolver.resolve(stamp);
+    if let Some(shift) = local.shift {
+        let message = bad_message(
+            Bad::Shifted(shift, local.instant.0),
+            &c.text,
+            col,
+            resolver.zone(),
+        );
+        ctx.warn(shift_code(shift), Some(&col.header), Some(&c.text), message);
+    }
+    Some(Tmp::I64(local.instant.0))
 }
 
 /// An empty cell without a default: missing, and a data error when the

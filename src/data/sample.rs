@@ -54,13 +54,13 @@ pub(super) fn sample(
         };
         let file = o.records();
         let block = match file.map(|f| Chunker::new(f, bytes).next_block_in(Vec::new())) {
+            // A sheet's rows are in memory: about as many as `bytes` of CSV.
+            _ if o.sheet().is_some() => {
+                let rows = o.sheet().map_or(0, |s| s.rows.len()).min(bytes / 64 + 1);
+                Block::of_rows(0, 0..rows)
+            }
             Ok(Ok(Some(b))) => b,
-            Ok(Ok(None)) => Block {
-                index: 0,
-                bytes: Vec::new(),
-                newlines: 0,
-                lines_before: 0,
-            },
+            Ok(Ok(None)) => Block::of_rows(0, 0..0),
             Ok(Err(e)) | Err(e) => {
                 return Err(vec![Diagnostic::error(
                     Code::DataMissingFile,

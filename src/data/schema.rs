@@ -49,6 +49,8 @@ pub struct TableSchema {
     pub(crate) key: Option<usize>,
     /// Which rows of other tables belong to each row of this one.
     pub(crate) relations: Vec<RelationSchema>,
+    /// How its file is written.
+    pub(crate) dialect: super::dialect::Dialect,
 }
 
 impl TableSchema {

@@ -316,6 +316,7 @@ impl Projection {
             errors: data.errors,
             warnings: data.warnings,
             timings: data.timings,
+            sources: data.sources,
             accounts: data
                 .accounts
                 .into_iter()

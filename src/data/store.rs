@@ -1083,9 +1083,46 @@ pub struct Dataset {
     pub accounts: Vec<FileAccount>,
     /// How long the load's stages took.
     pub(crate) timings: super::load::LoadTimings,
+    /// The files, as opened (to show their lines).
+    pub(crate) sources: Vec<super::open::Opened>,
 }
 
 impl Dataset {
+    /// The text of the given lines of each file (by the name reports give
+    /// it), decoded as the file was read; a workbook's rows as CSV lines.
+    /// Lines that cannot be read are left out.
+    pub(crate) fn source_lines(
+        &self,
+        wanted: &std::collections::BTreeMap<String, std::collections::BTreeSet<u64>>,
+    ) -> std::collections::BTreeMap<(String, u64), String> {
+        use std::io::BufRead;
+        let mut out = std::collections::BTreeMap::new();
+        for (file, lines) in wanted {
+            let Some(&last) = lines.last() else { continue };
+            let Some(o) = self.sources.iter().find(|o| &**o.display() == file) else {
+                continue;
+            };
+            let Ok(text) = o.text() else { continue };
+            let mut reader = std::io::BufReader::new(text);
+            let mut buf = Vec::new();
+            for n in 1..=last {
+                buf.clear();
+                match reader.read_until(b'\n', &mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                if lines.contains(&n) {
+                    let text = String::from_utf8_lossy(&buf);
+                    let text = text
+                        .trim_end_matches(['\n', '\r'])
+                        .trim_start_matches('\u{feff}');
+                    out.insert((file.clone(), n), text.to_string());
+                }
+            }
+        }
+        out
+    }
+
     /// A table.
     pub fn table(&self, t: TableId) -> Option<&TableData> {
         self.tables.get(t)

@@ -204,6 +204,7 @@ pub(super) fn near_warnings(
                     m.hint
                 ),
                 other_line: None,
+                cell: None,
             })
         })
         .collect()

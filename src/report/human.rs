@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::io::BufRead;
 
 use super::{Context, Summary};
 use crate::diagnostic::{Code, Diagnostic, RenderOptions, printable, render_as};
@@ -36,38 +35,20 @@ fn mark_run(list: &[&Finding]) -> usize {
         .count()
 }
 
-/// Reads the given physical lines of data files (one pass per file).
-fn read_lines(wanted: &BTreeMap<String, BTreeSet<u64>>) -> BTreeMap<(String, u64), String> {
-    let mut out = BTreeMap::new();
-    for (file, lines) in wanted {
-        let Some(&last) = lines.last() else { continue };
-        let Ok(f) = std::fs::File::open(file) else {
-            continue;
+/// The given physical lines of data files, as the terminal shows them:
+/// control characters escaped, long lines cut.
+fn read_lines(
+    data: &crate::data::Dataset,
+    wanted: &BTreeMap<String, BTreeSet<u64>>,
+) -> BTreeMap<(String, u64), String> {
+    let mut out = data.source_lines(wanted);
+    for text in out.values_mut() {
+        let shown = crate::diagnostic::printable(text);
+        *text = if shown.chars().count() > 400 {
+            shown.chars().take(400).chain("…".chars()).collect()
+        } else {
+            shown.into_owned()
         };
-        let mut reader = std::io::BufReader::new(f);
-        let mut buf = Vec::new();
-        let mut n = 0u64;
-        while n < last {
-            buf.clear();
-            match reader.read_until(b'\n', &mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-            n += 1;
-            if lines.contains(&n) {
-                let text = String::from_utf8_lossy(&buf);
-                let text = text
-                    .trim_end_matches(['\n', '\r'])
-                    .trim_start_matches('\u{feff}');
-                let text = crate::diagnostic::printable(text);
-                let shown: String = if text.chars().count() > 400 {
-                    text.chars().take(400).chain("…".chars()).collect()
-                } else {
-                    text.to_string()
-                };
-                out.insert((file.clone(), n), shown);
-            }
-        }
     }
     out
 }
@@ -113,7 +94,7 @@ pub(crate) fn render(
     for f in findings {
         by_rule.entry(f.rule).or_default().push(f);
     }
-    let excerpts = read_lines(&wanted_lines(ctx, &by_rule));
+    let excerpts = read_lines(ctx.data, &wanted_lines(ctx, &by_rule));
     for (&i, list) in &by_rule {
         let (Some(rule), Some(first)) = (ctx.policy.rules.get(i), list.first()) else {
             continue;
@@ -293,6 +274,7 @@ fn files(summary: &Summary, out: &mut String) {
                 format!(", rejected: {}", rejected.join(", "))
             }
         );
+        let _ = writeln!(out, "    {}", a.how_read());
     }
 }
 

@@ -69,6 +69,8 @@ pub struct Table {
     pub(crate) key: Option<usize>,
     /// The column giving the time of a row, when a relation orders this table by one.
     pub(crate) time: Option<usize>,
+    /// How its file is written (encoding, delimiter, footer, …).
+    pub(crate) dialect: crate::data::dialect::Dialect,
 }
 
 /// What a column holds.

@@ -70,6 +70,7 @@ impl Policy {
                         })
                         .collect(),
                     key: t.key,
+                    dialect: t.dialect.clone(),
                     relations: t
                         .relations
                         .iter()

@@ -33,6 +33,7 @@ impl<'a> Checker<'a> {
                 continue;
             }
             self.check_file(t);
+            let dialect = self.dialect(t);
             self.table_names.push(t.name.name.clone());
             self.table_decls.push(t);
             self.tables.push(Table {
@@ -43,6 +44,7 @@ impl<'a> Checker<'a> {
                 relations: Vec::new(),
                 key: None,
                 time: None,
+                dialect,
             });
         }
     }

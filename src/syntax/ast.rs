@@ -123,8 +123,70 @@ pub struct TableDecl {
     pub name: Ident,
     /// The CSV file name.
     pub file: StrLit,
+    /// How the file is written, in source order (before the members).
+    pub options: Vec<TableOption>,
     /// Columns and relations in source order.
     pub members: Vec<Member>,
+}
+
+/// A line saying how a table's file is written: `delimiter ";"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableOption {
+    /// The whole line.
+    pub span: Span,
+    /// Which option, with its value.
+    pub kind: TableOptionKind,
+}
+
+/// The options of a table's file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableOptionKind {
+    /// `encoding "windows-1252"`
+    Encoding(StrLit),
+    /// `delimiter ";"`
+    Delimiter(StrLit),
+    /// `quote "'"`
+    Quote(StrLit),
+    /// `escape "\\"`
+    Escape(StrLit),
+    /// `skip 2 lines`: lines before the header.
+    Skip(u64, Span),
+    /// `footer none`, `footer auto`, `footer after blank line`,
+    /// `footer matching "…", "…"`
+    Footer(FooterRule),
+    /// `missing "NULL", "-"`: cell texts that mean a missing value.
+    Missing(Vec<StrLit>),
+    /// `sheet "Cases"`: a workbook's sheet.
+    Sheet(StrLit),
+}
+
+/// Which trailing lines are a footer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FooterRule {
+    /// `footer auto`: a report footer is recognised (the default).
+    Auto,
+    /// `footer none`: no footer.
+    None,
+    /// `footer after blank line`: the data ends at the first blank line.
+    AfterBlankLine,
+    /// `footer matching "…", …`: trailing lines matching the patterns.
+    Matching(Vec<StrLit>),
+}
+
+impl TableOptionKind {
+    /// The word the option starts with.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            TableOptionKind::Encoding(_) => "encoding",
+            TableOptionKind::Delimiter(_) => "delimiter",
+            TableOptionKind::Quote(_) => "quote",
+            TableOptionKind::Escape(_) => "escape",
+            TableOptionKind::Skip(..) => "skip",
+            TableOptionKind::Footer(_) => "footer",
+            TableOptionKind::Missing(_) => "missing",
+            TableOptionKind::Sheet(_) => "sheet",
+        }
+    }
 }
 
 /// A column or relation of a table.

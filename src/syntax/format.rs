@@ -203,9 +203,13 @@ impl Formatter<'_> {
             Item::Table(t) => {
                 let head = format!("table {} from {}", t.name.name, string(&t.file.value));
                 self.head(t.span, t.file.span.end, head);
+                for (i, o) in t.options.iter().enumerate() {
+                    let line = indented(INDENT, &table_option(&o.kind));
+                    self.node(o.span, INDENT, i == 0, vec![line]);
+                }
                 for (i, m) in t.members.iter().enumerate() {
                     let lines = member_lines(m);
-                    self.node(m.span, INDENT, i == 0, lines);
+                    self.node(m.span, INDENT, i == 0 && t.options.is_empty(), lines);
                 }
             }
             Item::Define(d) => {
@@ -291,6 +295,37 @@ fn type_expr(t: &TypeExpr) -> String {
         TypeExpr::Scalar(s, _) => s.keyword().to_string(),
         TypeExpr::List(s, _) => format!("list of {}", s.keyword()),
         TypeExpr::Ref(n, _) => format!("ref {}", n.name),
+    }
+}
+
+fn string_list(list: &[StrLit]) -> String {
+    list.iter()
+        .map(|s| string(&s.value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A table option's line.
+fn table_option(o: &TableOptionKind) -> String {
+    let word = o.keyword();
+    match o {
+        TableOptionKind::Encoding(s)
+        | TableOptionKind::Delimiter(s)
+        | TableOptionKind::Quote(s)
+        | TableOptionKind::Escape(s)
+        | TableOptionKind::Sheet(s) => format!("{word} {}", string(&s.value)),
+        TableOptionKind::Skip(n, _) => {
+            format!("skip {n} {}", if *n == 1 { "line" } else { "lines" })
+        }
+        TableOptionKind::Footer(FooterRule::Auto) => "footer auto".to_string(),
+        TableOptionKind::Footer(FooterRule::None) => "footer none".to_string(),
+        TableOptionKind::Footer(FooterRule::AfterBlankLine) => {
+            "footer after blank line".to_string()
+        }
+        TableOptionKind::Footer(FooterRule::Matching(p)) => {
+            format!("footer matching {}", string_list(p))
+        }
+        TableOptionKind::Missing(list) => format!("missing {}", string_list(list)),
     }
 }
 
@@ -873,6 +908,20 @@ fn erase_item(i: &mut Item) {
             t.span = Span::DUMMY;
             erase_ident(&mut t.name);
             erase_str(&mut t.file);
+            for o in &mut t.options {
+                o.span = Span::DUMMY;
+                match &mut o.kind {
+                    TableOptionKind::Encoding(s)
+                    | TableOptionKind::Delimiter(s)
+                    | TableOptionKind::Quote(s)
+                    | TableOptionKind::Escape(s)
+                    | TableOptionKind::Sheet(s) => erase_str(s),
+                    TableOptionKind::Skip(_, sp) => *sp = Span::DUMMY,
+                    TableOptionKind::Footer(FooterRule::Matching(l))
+                    | TableOptionKind::Missing(l) => l.iter_mut().for_each(erase_str),
+                    TableOptionKind::Footer(_) => {}
+                }
+            }
             for m in &mut t.members {
                 m.span = Span::DUMMY;
                 erase_ident(&mut m.name);

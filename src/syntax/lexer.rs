@@ -28,6 +28,18 @@ pub const CLAUSE_KEYWORDS: &[&str] = &[
 /// Words that start a policy-header clause.
 pub const HEADER_KEYWORDS: &[&str] = &["version", "timezone", "date", "datetime"];
 
+/// Words that start a line saying how a table's file is written.
+pub const TABLE_OPTION_KEYWORDS: &[&str] = &[
+    "encoding",
+    "delimiter",
+    "quote",
+    "escape",
+    "skip",
+    "footer",
+    "missing",
+    "sheet",
+];
+
 /// Words that cannot name a row, a `let` or a table, because an expression
 /// would read them as operators or literals.
 pub const RESERVED: &[&str] = &[
@@ -39,6 +51,13 @@ pub const RESERVED: &[&str] = &[
 /// modifiers, connectives inside clauses). Together with the lists above,
 /// this is the keyword set `grammar/docket.ebnf` must use.
 pub const OTHER_KEYWORDS: &[&str] = &[
+    "lines",
+    "line",
+    "none",
+    "auto",
+    "after",
+    "blank",
+    "matching",
     "formats",
     "iso8601",
     "from",

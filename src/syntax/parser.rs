@@ -19,8 +19,8 @@ pub use expr::{MAX_DEPTH, is_path_like, parse_expr_str};
 use self::expr::{expr, or_expr, unary};
 use super::ast::*;
 use super::lexer::{
-    CLAUSE_KEYWORDS, HEADER_KEYWORDS, ITEM_KEYWORDS, RESERVED, is_rule_id_char, is_word_char,
-    is_word_start,
+    CLAUSE_KEYWORDS, HEADER_KEYWORDS, ITEM_KEYWORDS, RESERVED, TABLE_OPTION_KEYWORDS,
+    is_rule_id_char, is_word_char, is_word_start,
 };
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
@@ -519,32 +519,176 @@ fn format_list(i: In) -> PResult<Vec<FormatSpec>> {
     Ok((rest, out))
 }
 
+/// A line of a table block: how the file is written, or a member.
+enum TablePart {
+    Option(TableOption),
+    Member(Member),
+}
+
+/// True when `i` (after layout) starts a line saying how a table's file is written.
+fn option_start(i: In) -> bool {
+    peek_word(i).is_some_and(|w| TABLE_OPTION_KEYWORDS.contains(&w)) && !member_start(i)
+}
+
 fn table<'a>(i: In<'a>, errs: &mut Vec<PError>) -> PResult<'a, TableDecl> {
     let i = ws(i);
     let (rest, _) = kw("table")(i)?;
     let (rest, tname) = cut(name(rest))?;
     let (rest, _) = cut(kw("from")(rest))?;
-    let (rest, file) = str_required(rest, "the CSV file name, a string")?;
-    let mut members = Vec::new();
+    let (rest, file) = str_required(rest, "the file name, a string")?;
+    let mut parts = Vec::new();
     let (cont, end) = block(
         rest,
         errs,
-        &|j| member_start(j),
-        "a column or relation",
-        &[],
-        &member,
-        &mut members,
+        &|j| member_start(j) || option_start(j),
+        "a column, relation or file option",
+        TABLE_OPTION_KEYWORDS,
+        &|j| {
+            if member_start(j) {
+                member(j).map(|(r, m)| (r, TablePart::Member(m)))
+            } else {
+                table_option(j).map(|(r, o)| (r, TablePart::Option(o)))
+            }
+        },
+        &mut parts,
     );
-    let end = if members.is_empty() { rest } else { end };
+    let end = if parts.is_empty() { rest } else { end };
+    let (mut options, mut members) = (Vec::new(), Vec::new());
+    for p in parts {
+        match p {
+            TablePart::Member(m) => members.push(m),
+            TablePart::Option(o) if !members.is_empty() => {
+                errs.push(PError::custom(Custom {
+                    code: Code::ParseExpected,
+                    message: format!(
+                        "`{}` says how the table's file is written: it comes before the columns",
+                        o.kind.keyword()
+                    ),
+                    start: o.span.start as usize,
+                    end: o.span.end as usize,
+                    label: "after a column".to_string(),
+                    help: Some("move the line up, right under `table … from \"…\"`".to_string()),
+                }));
+                options.push(o);
+            }
+            TablePart::Option(o) => options.push(o),
+        }
+    }
     Ok((
         cont,
         TableDecl {
             span: span_between(&i, &end),
             name: tname,
             file,
+            options,
             members,
         },
     ))
+}
+
+/// `encoding "…"`, `delimiter "…"`, `skip 2 lines`, `footer …`, `missing "…", …`, ….
+fn table_option(i: In) -> PResult<TableOption> {
+    let i = ws(i);
+    let (rest, word) = any_word(i)?;
+    let (rest, kind) = match word.name.as_str() {
+        "encoding" => {
+            let (r, s) = str_required(rest, "an encoding name such as \"windows-1252\"")?;
+            (r, TableOptionKind::Encoding(s))
+        }
+        "delimiter" => {
+            let (r, s) = str_required(rest, "the delimiter, a one-character string such as \";\"")?;
+            (r, TableOptionKind::Delimiter(s))
+        }
+        "quote" => {
+            let (r, s) = str_required(rest, "the quote character, a string such as \"'\"")?;
+            (r, TableOptionKind::Quote(s))
+        }
+        "escape" => {
+            let (r, s) = str_required(rest, "the escape character, a string such as \"\\\\\"")?;
+            (r, TableOptionKind::Escape(s))
+        }
+        "skip" => {
+            let j = ws(rest);
+            let digits = j.fragment().bytes().take_while(u8::is_ascii_digit).count();
+            let n = j
+                .fragment()
+                .get(..digits)
+                .and_then(|d| d.parse::<u64>().ok());
+            let Some(n) = n else {
+                return failure(PError::expected(
+                    off(&j),
+                    Expected::Thing("a number of lines"),
+                ));
+            };
+            let r = j.take_from(digits);
+            let (r, _) = match kw("lines")(r) {
+                Ok(x) => x,
+                Err(_) => cut(kw("line")(r))?,
+            };
+            (r, TableOptionKind::Skip(n, span_between(&j, &r)))
+        }
+        "footer" => {
+            let (r, rule) = footer_rule(rest)?;
+            (r, TableOptionKind::Footer(rule))
+        }
+        "missing" => {
+            let (mut r, first) =
+                str_required(rest, "a cell text that means missing, such as \"NULL\"")?;
+            let mut list = vec![first];
+            while let Ok((r2, _)) = punct(",")(r) {
+                let (r2, s) = str_required(r2, "a cell text that means missing")?;
+                list.push(s);
+                r = r2;
+            }
+            (r, TableOptionKind::Missing(list))
+        }
+        "sheet" => {
+            let (r, s) = str_required(rest, "the sheet's name, a string")?;
+            (r, TableOptionKind::Sheet(s))
+        }
+        _ => return error(&i, Expected::Thing("a file option")),
+    };
+    Ok((
+        rest,
+        TableOption {
+            span: span_between(&i, &rest),
+            kind,
+        },
+    ))
+}
+
+/// After `footer`: `none`, `auto`, `after blank line`, `matching "…", …`.
+fn footer_rule(i: In) -> PResult<FooterRule> {
+    let j = ws(i);
+    match peek_word(j) {
+        Some("none") => kw("none")(j).map(|(r, _)| (r, FooterRule::None)),
+        Some("auto") => kw("auto")(j).map(|(r, _)| (r, FooterRule::Auto)),
+        Some("after") => {
+            let (r, _) = kw("after")(j)?;
+            let (r, _) = cut(kw("blank")(r))?;
+            let (r, _) = cut(kw("line")(r))?;
+            Ok((r, FooterRule::AfterBlankLine))
+        }
+        Some("matching") => {
+            let (r, _) = kw("matching")(j)?;
+            let (mut r, first) = str_required(r, "a pattern, a string")?;
+            let mut list = vec![first];
+            while let Ok((r2, _)) = punct(",")(r) {
+                let (r2, s) = str_required(r2, "a pattern, a string")?;
+                list.push(s);
+                r = r2;
+            }
+            Ok((r, FooterRule::Matching(list)))
+        }
+        _ => failure(
+            PError::expected(off(&j), Expected::Thing("a footer rule")).or_tokens(&[
+                "none",
+                "auto",
+                "after blank line",
+                "matching",
+            ]),
+        ),
+    }
 }
 
 const TYPE_ALIASES: &[(&str, &str)] = &[
