@@ -36,13 +36,15 @@ fn what(col: &crate::semantics::Column) -> &'static str {
     }
 }
 
-/// The diagnostics of checking `policy` against the export in `sources`;
-/// data rows quoted in them are added to `map` as excerpts.
+/// The diagnostics of checking `policy` against the export in `sources`
+/// (data rows quoted in them are added to `map` as excerpts), and per file
+/// how it is read ("cases.csv: CSV, UTF-8, `,` delimited, header on line 1").
 pub(crate) fn check_data(
     policy: &Policy,
     map: &mut SourceMap,
     sources: &Sources,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Vec<String>) {
+    let mut files = Vec::new();
     let mut diags = unused_columns(policy);
     let schema = policy.schema();
     match data::Loader::new(&schema)
@@ -52,6 +54,7 @@ pub(crate) fn check_data(
         Err(mut d) => diags.append(&mut d),
         Ok(samples) => {
             for s in &samples {
+                files.push(format!("{}: {}", s.file, s.how));
                 for c in &s.columns {
                     if let Some(d) = column_diagnostic(policy, map, s, c) {
                         diags.push(d);
@@ -60,7 +63,7 @@ pub(crate) fn check_data(
             }
         }
     }
-    diags
+    (diags, files)
 }
 
 /// Declared columns no rule or derived field reads.

@@ -492,3 +492,22 @@ fn markdown_and_human_reports() {
         "{text}"
     );
 }
+
+#[test]
+fn a_file_read_another_way_by_the_changed_policy_is_an_error_in_both() {
+    let p = policy_copy(|d| {
+        replace(
+            d,
+            "tables.docket",
+            "from \"cases.csv\"\n",
+            "from \"cases.csv\"\n  missing \"-\"\n",
+        )
+    });
+    let out = diff_cmd(&root().join("policies"), p.path(), &[])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("docket::diff::tables-differ"), "{err}");
+    assert!(err.contains("say differently how table `case`"), "{err}");
+}

@@ -26,7 +26,8 @@ use bnf::{Grammar, Term};
 use docket::source::FileId;
 use docket::syntax::format::format_file;
 use docket::syntax::lexer::{
-    CLAUSE_KEYWORDS, HEADER_KEYWORDS, ITEM_KEYWORDS, OTHER_KEYWORDS, RESERVED, Tok, tokenize,
+    CLAUSE_KEYWORDS, HEADER_KEYWORDS, ITEM_KEYWORDS, OTHER_KEYWORDS, RESERVED,
+    TABLE_OPTION_KEYWORDS, Tok, tokenize,
 };
 use proptest::prelude::*;
 
@@ -136,6 +137,7 @@ fn the_grammar_uses_exactly_the_parsers_keywords() {
         HEADER_KEYWORDS,
         RESERVED,
         OTHER_KEYWORDS,
+        TABLE_OPTION_KEYWORDS,
     ]
     .iter()
     .flat_map(|l| l.iter().map(|s| s.to_string()))

@@ -40,16 +40,18 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
     let mut report = LintReport::new(args.format, args.deny_warnings);
     for path in &paths {
         let mut loaded = semantics::load(path);
+        let mut files = Vec::new();
         if let (Some(ds), Some(p)) = (&data_sources, &loaded.policy)
             && !loaded.has_errors()
         {
-            let mut extra = crate::lint::check_data(p, &mut loaded.sources, ds);
+            let (mut extra, read) = crate::lint::check_data(p, &mut loaded.sources, ds);
             loaded.diagnostics.append(&mut extra);
+            files = read;
         }
         if args.format == LintFormat::Human {
             ctx.report(&loaded.diagnostics, &loaded.sources);
         }
-        report.add(path, loaded, args.data.as_deref());
+        report.add(path, loaded, args.data.as_deref(), &files);
     }
     let (text, failed) = report.finish();
     print_out(&text).map_err(|_| Failure::quiet())?;

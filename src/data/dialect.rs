@@ -334,7 +334,17 @@ pub fn parse_pattern(s: &str) -> Result<regex::Regex, String> {
     regex::RegexBuilder::new(s)
         .size_limit(1 << 20)
         .build()
-        .map_err(|e| format!("`{s}` is not a regular expression: {e}"))
+        .map_err(|e| {
+            // The error's own last line says what is wrong, without its drawing.
+            let text = e.to_string();
+            let why = text
+                .lines()
+                .rev()
+                .find_map(|l| l.strip_prefix("error: "))
+                .unwrap_or(&text)
+                .to_string();
+            format!("`{s}` is not a regular expression: {why}")
+        })
 }
 
 /// How a delimiter is written in reports: the character, or `tab`.

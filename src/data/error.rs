@@ -172,6 +172,16 @@ impl FileAccount {
         parts.join(", ")
     }
 
+    /// Whether the file is a plain UTF-8 CSV file with `,` between fields,
+    /// its header on line 1 and no footer (what reports need not repeat).
+    pub fn is_plain(&self) -> bool {
+        self.sheet.is_none()
+            && self.encoding.as_deref() == Some("UTF-8")
+            && self.delimiter.as_deref() == Some(",")
+            && self.header_line == 1
+            && self.footer_lines == 0
+    }
+
     /// True when every row read is accounted for.
     pub fn adds_up(&self) -> bool {
         self.read == self.loaded + self.rejected_total()

@@ -280,12 +280,8 @@ impl<'s> Loader<'s> {
             // This thread reads and cuts the files; the workers parse.
             'files: for (k, o) in wave.iter().filter_map(|oi| opened.get(*oi)).enumerate() {
                 if let Some(sheet) = o.sheet() {
-                    // A sheet is in memory: its blocks are runs of rows.
-                    let n = sheet.rows.len();
-                    let step = (n / (BLOCKS_PER_WORKER as usize * workers.max(1))).max(SHEET_ROWS);
-                    for (index, from) in (0..n).step_by(step).enumerate() {
-                        let rows = from..(from + step).min(n);
-                        if send.send((k, Block::of_rows(index, rows))).is_err() {
+                    for b in sheet_blocks(sheet.rows.len(), workers) {
+                        if send.send((k, b)).is_err() {
                             break 'files;
                         }
                     }
@@ -340,6 +336,15 @@ impl<'s> Loader<'s> {
             .map(|blocks| blocks.into_iter().flatten().collect())
             .collect())
     }
+}
+
+/// A sheet of `n` rows in blocks: runs of rows (the rows are in memory).
+fn sheet_blocks(n: usize, workers: usize) -> impl Iterator<Item = Block> {
+    let step = (n / (BLOCKS_PER_WORKER as usize * workers.max(1))).max(SHEET_ROWS);
+    (0..n)
+        .step_by(step)
+        .enumerate()
+        .map(move |(index, from)| Block::of_rows(index, from..(from + step).min(n)))
 }
 
 /// The order tables load in: a table comes after the tables it refers to,

@@ -183,14 +183,34 @@ impl Opened {
         }
     }
 
+    /// The text of lines `wanted` of the file, as it was read (decoded; a
+    /// sheet's rows as CSV lines); lines that cannot be read are left out.
+    pub(crate) fn lines(&self, wanted: &std::collections::BTreeSet<u64>) -> Vec<(u64, String)> {
+        use std::io::BufRead;
+        let mut out = Vec::new();
+        let (Some(&last), Ok(text)) = (wanted.last(), self.text()) else {
+            return out;
+        };
+        let mut reader = std::io::BufReader::new(text);
+        let mut buf = Vec::new();
+        for n in 1..=last {
+            buf.clear();
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            if wanted.contains(&n) {
+                let text = String::from_utf8_lossy(&buf);
+                let text = text.trim_end_matches(['\n', '\r']);
+                out.push((n, text.trim_start_matches('\u{feff}').to_string()));
+            }
+        }
+        out
+    }
+
     /// A workbook's sheet, when the table is read from one.
     pub(crate) fn sheet(&self) -> Option<&Arc<super::sheet::Sheet>> {
         self.sheet.as_ref()
-    }
-
-    /// The header's name of field `f`.
-    pub(crate) fn header_name(&self, f: usize) -> Option<&str> {
-        self.header.get(f).map(String::as_str)
     }
 
     /// The field a header names.

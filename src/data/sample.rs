@@ -37,6 +37,8 @@ pub(crate) struct FileSample {
     pub(crate) lines: Vec<(u64, String)>,
     /// Per declared column.
     pub(crate) columns: Vec<ColumnSample>,
+    /// How the file is read, in words (see [`super::FileAccount::how_read`]).
+    pub(crate) how: String,
 }
 
 /// Reads about `bytes` of the start of every opened file and reads each
@@ -71,8 +73,7 @@ pub(super) fn sample(
         let base = o.start.1;
         let used = vec![true; table.columns.len()];
         let mut resolver = LocalResolver::new(schema.zone);
-        let (part, bytes) =
-            BlockParser::new(table, o, &used, None, &[]).parse(block, &mut resolver);
+        let (part, _) = BlockParser::new(table, o, &used, None, &[]).parse(block, &mut resolver);
         let mut columns: Vec<ColumnSample> = (0..table.columns.len())
             .map(|column| ColumnSample {
                 table: o.table,
@@ -130,21 +131,18 @@ pub(super) fn sample(
             .filter(|_| o.quotable())
             .filter_map(|c| c.first_bad.as_ref().map(|e| e.line))
             .collect();
-        let lines = bytes
-            .split(|b| *b == b'\n')
-            .enumerate()
-            .map(|(i, l)| (base + i as u64, l))
-            .filter(|(n, _)| wanted.contains(n))
-            .map(|(n, l)| {
-                let text = String::from_utf8_lossy(l);
-                let text = crate::diagnostic::printable(text.trim_end_matches('\r'));
-                (n, text.into_owned())
-            })
+        let lines = o
+            .lines(&wanted.into_iter().collect())
+            .into_iter()
+            .map(|(n, text)| (n, crate::diagnostic::printable(&text).into_owned()))
             .collect();
+        let mut account = o.new_account(&table.name);
+        account.footer_lines = o.footer_found().map_or(0, |f| f.count);
         out.push(FileSample {
             file: o.display().clone(),
             lines,
             columns,
+            how: account.how_read(),
         });
     }
     Ok(out)

@@ -63,8 +63,23 @@ fn scan(
     keep: &TableFilter,
     refs: &[usize],
 ) -> Result<Vec<(usize, String)>, std::io::Error> {
-    let mut chunker = Chunker::new(o.records()?, 4 << 20);
     let mut out = Vec::new();
+    if let Some(sheet) = o.sheet() {
+        for row in &sheet.rows {
+            let cell = |c: usize| {
+                let f = o.field(c)?;
+                Some(row.cells.get(f)?.text.trim().to_string())
+            };
+            if keep.keeps(cell) {
+                out.extend(
+                    refs.iter()
+                        .filter_map(|&c| Some((c, cell(c).filter(|v| !v.is_empty())?))),
+                );
+            }
+        }
+        return Ok(out);
+    }
+    let mut chunker = Chunker::new(o.records()?, 4 << 20);
     let mut spare = Vec::new();
     while let Some(block) = chunker.next_block_in(std::mem::take(&mut spare))? {
         if keep.may_keep(&block.bytes) {

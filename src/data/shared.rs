@@ -69,7 +69,24 @@ fn conflict(t: &TableSchema, ut: &TableSchema) -> Option<(Diagnostic, Diagnostic
             .map(|c| c.header.clone())
     };
     if same_file(ut, t) && key_header(ut) == key_header(t) {
-        return None;
+        if ut.dialect == t.dialect {
+            return None;
+        }
+        let in_base = Diagnostic::error(
+            Code::DiffTablesDiffer,
+            format!(
+                "the two policies say differently how table `{}`'s file is written (encoding, delimiter, quote, escape, lines before the header, footer, missing-value texts or sheet)",
+                t.name
+            ),
+        )
+        .with_label(t.span, "in the base policy")
+        .with_help("`docket diff` reads each export once for both policies; change how the file is read on its own");
+        let in_changed = Diagnostic::error(
+            Code::DiffTablesDiffer,
+            format!("table `{}` as the changed policy declares it", ut.name),
+        )
+        .with_label(ut.span, "in the changed policy");
+        return Some((in_base, in_changed));
     }
     let key = |h: Option<String>| h.map_or("no key".to_string(), |h| format!("key \"{h}\""));
     let in_base = Diagnostic::error(

@@ -474,6 +474,22 @@ mod tests {
     }
 
     #[test]
+    fn typed_cells_keep_their_kind() {
+        let err = cell(&Data::Error(calamine::CellErrorType::NA));
+        assert_eq!((err.text.as_str(), &err.kind), ("#N/A", &CellKind::Error));
+        let b = cell(&Data::Bool(true));
+        assert_eq!((b.text.as_str(), &b.kind), ("true", &CellKind::Text));
+        let dt = cell(&Data::DateTime(calamine::ExcelDateTime::new(
+            45_964.375,
+            calamine::ExcelDateTimeType::DateTime,
+            false,
+        )));
+        assert_eq!(dt.text, "2025-11-03T09:00:00");
+        assert!(matches!(dt.kind, CellKind::Stamp(_)));
+        assert_eq!(cell(&Data::Float(3.0)).text, "3");
+    }
+
+    #[test]
     fn numbers_and_durations_read_as_excel_shows_them() {
         assert_eq!(number(12.0), "12");
         assert_eq!(number(0.5), "0.5");

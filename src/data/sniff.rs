@@ -119,7 +119,7 @@ pub(crate) struct Sniffed {
     pub(crate) blank_footer: Option<FooterSlot>,
     /// A delimiter the header matches more declared columns with, when
     /// none matches them all (for the missing-column help).
-    pub(crate) better: Option<(u8, usize)>,
+    pub(crate) better: Option<Better>,
     /// Bytes that are not UTF-8 should say which encoding the file is
     /// likely in (the encoding was not declared).
     pub(crate) guess_encoding: bool,
@@ -296,6 +296,9 @@ fn header_fields(text: &str, d: &Dialect, delimiter: u8) -> Vec<String> {
     }
 }
 
+/// A delimiter the header matches more declared columns with, and how many.
+pub(crate) type Better = (u8, usize);
+
 /// The delimiter: as declared, `,` when the header matches with it, or
 /// the one other delimiter it matches with. Two others matching is an
 /// error; none matching reads with `,` (the missing columns are then
@@ -306,7 +309,7 @@ fn delimiter_of(
     d: &Dialect,
     display: &str,
     how: &mut HowRead,
-) -> Result<(u8, Option<(u8, usize)>), Vec<Diagnostic>> {
+) -> Result<(u8, Option<Better>), Vec<Diagnostic>> {
     if let Some(declared) = d.delimiter {
         return Ok((declared, None));
     }
@@ -314,7 +317,7 @@ fn delimiter_of(
         let fields = header_fields(text, d, delimiter);
         t.columns
             .iter()
-            .filter(|c| fields.iter().any(|f| *f == c.header))
+            .filter(|c| fields.contains(&c.header))
             .count()
     };
     let all = t.columns.len();

@@ -1095,29 +1095,13 @@ impl Dataset {
         &self,
         wanted: &std::collections::BTreeMap<String, std::collections::BTreeSet<u64>>,
     ) -> std::collections::BTreeMap<(String, u64), String> {
-        use std::io::BufRead;
         let mut out = std::collections::BTreeMap::new();
         for (file, lines) in wanted {
-            let Some(&last) = lines.last() else { continue };
             let Some(o) = self.sources.iter().find(|o| &**o.display() == file) else {
                 continue;
             };
-            let Ok(text) = o.text() else { continue };
-            let mut reader = std::io::BufReader::new(text);
-            let mut buf = Vec::new();
-            for n in 1..=last {
-                buf.clear();
-                match reader.read_until(b'\n', &mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {}
-                }
-                if lines.contains(&n) {
-                    let text = String::from_utf8_lossy(&buf);
-                    let text = text
-                        .trim_end_matches(['\n', '\r'])
-                        .trim_start_matches('\u{feff}');
-                    out.insert((file.clone(), n), text.to_string());
-                }
+            for (n, text) in o.lines(lines) {
+                out.insert((file.clone(), n), text);
             }
         }
         out

@@ -274,7 +274,9 @@ fn files(summary: &Summary, out: &mut String) {
                 format!(", rejected: {}", rejected.join(", "))
             }
         );
-        let _ = writeln!(out, "    {}", a.how_read());
+        if !a.is_plain() {
+            let _ = writeln!(out, "    {}", a.how_read());
+        }
     }
 }
 

@@ -93,12 +93,24 @@ impl LintReport {
 
     /// Adds the policy at `path`, checked (against the export in `data`,
     /// when given); whether it fails.
-    pub(crate) fn add(&mut self, path: &Path, loaded: Loaded, data: Option<&Path>) -> bool {
+    /// `files`: how each data file is read, shown under the human summary.
+    pub(crate) fn add(
+        &mut self,
+        path: &Path,
+        loaded: Loaded,
+        data: Option<&Path>,
+        files: &[String],
+    ) -> bool {
         let has_errors = loaded.diagnostics.iter().any(Diagnostic::is_error);
         let bad = has_errors || (self.deny_warnings && !loaded.diagnostics.is_empty());
         self.failed |= bad;
         match self.format {
-            LintFormat::Human => self.text.push_str(&summary_line(path, &loaded, data, bad)),
+            LintFormat::Human => {
+                self.text.push_str(&summary_line(path, &loaded, data, bad));
+                for f in files {
+                    self.text.push_str(&format!("  {f}\n"));
+                }
+            }
             LintFormat::Short => {
                 for d in &loaded.diagnostics {
                     self.text

@@ -306,13 +306,15 @@ fn item() -> impl Strategy<Value = Item> {
     let table = (
         ident(name()),
         strlit(),
+        prop::collection::vec(table_option(), 0..3),
         prop::collection::vec(member(), 0..4),
     )
-        .prop_map(|(name, file, members)| {
+        .prop_map(|(name, file, options, members)| {
             Item::Table(TableDecl {
                 span: S,
                 name,
                 file,
+                options,
                 members,
             })
         });
@@ -342,6 +344,25 @@ fn item() -> impl Strategy<Value = Item> {
             })
         });
     prop_oneof![header, table, define, rule]
+}
+
+/// A line saying how a table's file is written.
+fn table_option() -> impl Strategy<Value = TableOption> {
+    let strings = || prop::collection::vec(strlit(), 1..3);
+    prop_oneof![
+        strlit().prop_map(TableOptionKind::Encoding),
+        strlit().prop_map(TableOptionKind::Delimiter),
+        strlit().prop_map(TableOptionKind::Quote),
+        strlit().prop_map(TableOptionKind::Escape),
+        strlit().prop_map(TableOptionKind::Sheet),
+        (0u64..1000).prop_map(|n| TableOptionKind::Skip(n, S)),
+        Just(TableOptionKind::Footer(FooterRule::Auto)),
+        Just(TableOptionKind::Footer(FooterRule::None)),
+        Just(TableOptionKind::Footer(FooterRule::AfterBlankLine)),
+        strings().prop_map(|p| TableOptionKind::Footer(FooterRule::Matching(p))),
+        strings().prop_map(TableOptionKind::Missing),
+    ]
+    .prop_map(|kind| TableOption { span: S, kind })
 }
 
 pub fn file() -> impl Strategy<Value = File> {
