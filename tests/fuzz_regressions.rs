@@ -45,6 +45,7 @@ fn kept_inputs_never_crash_again() {
         "ingest_opportunities",
         "ingest_cases",
         "ingest_events",
+        "ingest_dialect",
         "pipeline",
     ] {
         for (name, bytes) in inputs(target) {
@@ -58,6 +59,7 @@ fn kept_inputs_never_crash_again() {
                 "ingest_accounts" => harness::ingest("accounts.csv", &bytes),
                 "ingest_opportunities" => harness::ingest("opportunities.csv", &bytes),
                 "ingest_cases" => harness::ingest("cases.csv", &bytes),
+                "ingest_dialect" => harness::ingest_dialect(&bytes),
                 "ingest_events" => harness::ingest("case_events.csv", &bytes),
                 _ => harness::pipeline(&bytes),
             }
@@ -84,5 +86,60 @@ fn the_harness_runs_on_the_seeds() {
         harness::ingest(f, b"");
         harness::ingest(f, b"\xef\xbb\xbfnot,a,header\r\n\"open");
     }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (head, file) in [
+        (&[1u8, 0, 4, 0], "examples/report/cases.csv"),
+        (&[0, 0, 0, 0], "examples/workbook/cases.xlsx"),
+        (&[3, 3, 1, 4], "examples/data/cases.csv"),
+    ] {
+        let bytes = std::fs::read(root.join(file)).unwrap();
+        harness::ingest_dialect(&[&head[..], &bytes].concat());
+        harness::ingest_dialect(&[&head[..], bytes.get(..1000).unwrap()].concat());
+    }
+    harness::ingest_dialect(b"");
     harness::pipeline(b"rule r \"R\"\n  severity error\n  for case\n  require case.owner is present\n\xffCase Number,Account ID\nC-1,A1\n\xff");
+}
+
+/// Where no fuzzer runs, a few hundred mutations of the dialect target's
+/// seeds (the report export and the workbook) stand in for one.
+mod mutated {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn seed(which: usize) -> Vec<u8> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (head, file) = match which {
+            0 => ([1u8, 0, 4, 0], "examples/report/cases.csv"),
+            1 => ([0, 0, 0, 0], "examples/workbook/cases.xlsx"),
+            _ => ([2, 1, 1, 5], "examples/report/case_events.csv"),
+        };
+        let bytes = std::fs::read(root.join(file)).unwrap();
+        [&head[..], &bytes[..bytes.len().min(6000)]].concat()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_seeds_never_crash(
+            which in 0usize..3,
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..12),
+        ) {
+            let mut bytes = seed(which);
+            for (at, byte, kind) in edits {
+                if bytes.is_empty() {
+                    break;
+                }
+                let i = at.index(bytes.len());
+                match kind {
+                    0 => bytes[i] = byte,
+                    1 => bytes.insert(i, byte),
+                    _ => {
+                        bytes.remove(i);
+                    }
+                }
+            }
+            harness::ingest_dialect(&bytes);
+        }
+    }
 }

@@ -87,6 +87,58 @@ pub fn ingest(file: &str, bytes: &[u8]) {
     run(policy(), in_memory(export));
 }
 
+/// Loads the example export with `cases.csv` replaced by the input after
+/// its first four bytes, read in the dialect those bytes choose (delimiter,
+/// quote, escape, encoding, lines before the header, footer rule, a
+/// missing-value text and a footer pattern): the decoding, rewriting and
+/// footer readers, and a workbook when the bytes are one.
+pub fn ingest_dialect(input: &[u8]) {
+    let (head, bytes) = input.split_at(input.len().min(4));
+    let pick = |i: usize| usize::from(head.get(i).copied().unwrap_or(0));
+    let encodings = [
+        "utf-8",
+        "utf-16le",
+        "utf-16be",
+        "utf-32le",
+        "windows-1252",
+        "iso-8859-1",
+        "shift_jis",
+    ];
+    let mut o = docket::data::dialect::DialectOverride::default();
+    let choices = [
+        ("delimiter", [",", ";", "\t", "|"][pick(0) % 4]),
+        ("quote", ["\"", "'"][pick(1) % 2]),
+        ("encoding", encodings[pick(2) % encodings.len()]),
+        ("skip-lines", ["0", "1", "2"][pick(3) % 3]),
+        ("footer", ["auto", "none", "blank-line"][pick(3) / 3 % 3]),
+    ];
+    for (option, value) in choices {
+        let _ = o.set(option, value);
+    }
+    if pick(1) & 2 != 0 {
+        let _ = o.set("escape", "\\");
+    }
+    if pick(0) & 4 != 0 {
+        let _ = o.set("null", "-");
+        let _ = o.set("footer-matching", "^Total");
+    }
+    let files = [
+        "accounts.csv",
+        "opportunities.csv",
+        "cases.csv",
+        "case_events.csv",
+    ];
+    let export = files.map(|f| {
+        let data = if f == "cases.csv" {
+            bytes.to_vec()
+        } else {
+            example(f)
+        };
+        (f, data)
+    });
+    run(policy(), in_memory(export).with_dialect("case", o));
+}
+
 /// An export held in memory: each file given as its table's input.
 fn in_memory(files: [(&str, Vec<u8>); 4]) -> Sources {
     let mut sources = Sources::default();
