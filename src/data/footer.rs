@@ -18,6 +18,9 @@ use super::open::Input;
 /// Footer lines the default rule recognises at most.
 pub(crate) const MAX_FOOTER_LINES: usize = 20;
 
+/// Trailing lines a declared footer pattern is tried on at most.
+const MAX_MATCHED_LINES: usize = 200;
+
 /// A footer line is at most this many characters.
 const MAX_FOOTER_CHARS: usize = 300;
 
@@ -104,27 +107,20 @@ pub(crate) struct LineShape {
 }
 
 impl LineShape {
-    /// The line as the footer rules see it.
-    fn trailing(&self, text: String) -> Trailing {
-        let blank = text.trim().is_empty();
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
+    /// A CSV parser for lines of this shape (built once: building one
+    /// costs more than parsing a line).
+    fn parser(&self) -> csv_core::Reader {
+        csv_core::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .quote(self.quote)
             .escape(self.escape)
-            .from_reader(text.as_bytes());
-        let mut fields = Vec::new();
-        let mut records = 0;
-        for r in reader.records() {
-            match r {
-                Ok(r) => {
-                    records += 1;
-                    fields = r.iter().map(str::to_string).collect();
-                }
-                Err(_) => records += 2,
-            }
-        }
+            .build()
+    }
+
+    /// The line as the footer rules see it.
+    fn trailing(&self, core: &mut csv_core::Reader, text: String) -> Trailing {
+        let blank = text.trim().is_empty();
+        let fields = one_record(core, text.as_bytes());
         let quotes = text.bytes().filter(|b| *b == self.quote).count();
         let escaped = self.escape.map_or(0, |e| {
             text.as_bytes()
@@ -132,7 +128,8 @@ impl LineShape {
                 .filter(|w| w == &[e, self.quote])
                 .count()
         });
-        let whole = records == 1 && (quotes - escaped) % 2 == 0;
+        let whole = fields.is_some() && (quotes - escaped) % 2 == 0;
+        let fields = fields.unwrap_or_default();
         let short =
             whole && fields.len() < self.header_len && text.chars().count() <= MAX_FOOTER_CHARS;
         let value = match fields.as_slice() {
@@ -146,6 +143,38 @@ impl LineShape {
             value,
         }
     }
+}
+
+/// The fields of `line` when it is exactly one CSV record.
+fn one_record(core: &mut csv_core::Reader, line: &[u8]) -> Option<Vec<String>> {
+    use csv_core::ReadRecordResult::*;
+    core.reset();
+    let mut out = vec![0u8; line.len() + 1];
+    let mut ends = vec![0usize; line.len() + 1];
+    let (res, used, nout, nend) = core.read_record(line, &mut out, &mut ends);
+    let (nout, nend) = match res {
+        InputEmpty if used == line.len() => {
+            let (res, _, o, e) = core.read_record(
+                &[],
+                out.get_mut(nout..).unwrap_or(&mut []),
+                ends.get_mut(nend..).unwrap_or(&mut []),
+            );
+            if !matches!(res, Record) {
+                return None;
+            }
+            (nout + o, nend + e)
+        }
+        // A record that ends before the line does: a carriage return inside it.
+        _ => return None,
+    };
+    let text = out.get(..nout)?;
+    let mut from = 0;
+    let mut fields = Vec::new();
+    for &to in ends.get(..nend)? {
+        fields.push(String::from_utf8_lossy(text.get(from..to)?).into_owned());
+        from = to;
+    }
+    Some(fields)
 }
 
 /// A footer found at the end of a file.
@@ -196,11 +225,18 @@ pub(crate) fn find_footer(
     if lines.last().is_some_and(|(_, b)| b.is_empty()) {
         lines.pop();
     }
+    // Only the last lines can be a footer (and reading each costs a parser).
+    let looked_at = match rule {
+        Footer::Auto => 3 * MAX_FOOTER_LINES,
+        _ => MAX_MATCHED_LINES,
+    };
+    lines.drain(..lines.len().saturating_sub(looked_at));
+    let mut core = shape.parser();
     let seen: Vec<Trailing> = lines
         .iter()
         .map(|(_, b)| {
             let text = super::decode::decode_lossy(b, encoding);
-            shape.trailing(text.trim_end_matches('\r').to_string())
+            shape.trailing(&mut core, text.trim_end_matches('\r').to_string())
         })
         .collect();
     let (end, footer) = footer_of(&seen, rule)?;
