@@ -155,7 +155,12 @@ fn resaved(dir: &Path, kind: &str) -> std::path::PathBuf {
         return to;
     }
     std::fs::create_dir_all(&to).unwrap();
-    for f in ["accounts.csv", "opportunities.csv", "cases.csv", "case_events.csv"] {
+    for f in [
+        "accounts.csv",
+        "opportunities.csv",
+        "cases.csv",
+        "case_events.csv",
+    ] {
         let text = std::fs::read_to_string(dir.join(f)).unwrap();
         let bytes = if kind == "utf16" {
             [0xFF, 0xFE]
@@ -194,7 +199,10 @@ fn load_with(schema: &Schema, dir: &Path, encoding: &str) -> usize {
         }
         sources = sources.with_dialect(t, o);
     }
-    let d = Loader::new(schema).sources(sources).load().expect("export loads");
+    let d = Loader::new(schema)
+        .sources(sources)
+        .load()
+        .expect("export loads");
     d.tables.iter().map(|t| t.len).sum()
 }
 
@@ -210,7 +218,10 @@ fn dialects(c: &mut Criterion) {
     let rows = docket_load(&schema, &dir);
     assert_eq!(load_with(&schema, &report_dir, "windows-1252"), rows);
     assert_eq!(load_with(&schema, &utf16_dir, ""), rows);
-    for (name, d, enc) in [("report", &report_dir, "windows-1252"), ("utf16", &utf16_dir, "")] {
+    for (name, d, enc) in [
+        ("report", &report_dir, "windows-1252"),
+        ("utf16", &utf16_dir, ""),
+    ] {
         let (plain, other) = best_of_pairs(&pairs(
             5,
             || {

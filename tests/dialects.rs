@@ -742,3 +742,29 @@ fn one_case_reads_the_same_from_a_workbook_and_a_report_export() {
         want
     );
 }
+
+/// Every report format with a summary says how each file was read.
+#[test]
+fn every_summary_says_how_each_file_was_read() {
+    let run = |format: &str| {
+        let out = Command::cargo_bin("docket")
+            .unwrap()
+            .current_dir(root())
+            .args(["check", "--policy", "examples/report/policy", "--data", "examples/report"])
+            .args(["--as-of", AS_OF, "--format", format])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let files = &sarif["runs"][0]["properties"]["files"];
+    assert_eq!(files[2]["encoding"], "windows-1252", "{files}");
+    assert_eq!(files[2]["footer_lines"], 5);
+    let junit = run("junit");
+    assert!(junit.contains("examples/report/cases.csv: 82 rows read, 82 loaded, 0 rejected; CSV, windows-1252, `;` delimited"), "{junit}");
+    let github = run("github");
+    assert!(github.contains("::notice file=examples/report/cases.csv,title=case read as::CSV, windows-1252"), "{github}");
+    let ndjson = run("ndjson");
+    let last: Value = serde_json::from_str(ndjson.lines().last().unwrap()).unwrap();
+    assert_eq!(last["summary"]["files"][3]["delimiter"], ";");
+}

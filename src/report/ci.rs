@@ -81,10 +81,20 @@ fn level(severity: Severity) -> &'static str {
 }
 
 fn log(driver: sarif::ToolComponent, results: Vec<sarif::Result>) -> sarif::Sarif {
-    let run = sarif::Run::builder()
+    log_with(driver, results, None)
+}
+
+/// A log of one run; `properties` go in the run's property bag.
+fn log_with(
+    driver: sarif::ToolComponent,
+    results: Vec<sarif::Result>,
+    properties: Option<sarif::PropertyBag>,
+) -> sarif::Sarif {
+    let mut run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
         .results(results)
         .build();
+    run.properties = properties;
     sarif::Sarif::builder()
         .schema(SARIF_SCHEMA)
         .version(serde_json::Value::String("2.1.0".to_string()))
@@ -187,7 +197,15 @@ pub(crate) fn check_sarif(
         res.rule_index = index.get(code).copied();
         results.push(res);
     }
-    log(driver(rules), results)
+    // How each file was read, and its rows: the run's property `files`.
+    let files = serde_json::to_value(&ctx.data.accounts).unwrap_or_default();
+    let bag = sarif::PropertyBag::builder()
+        .additional_properties(std::collections::BTreeMap::from([(
+            "files".to_string(),
+            files,
+        )]))
+        .build();
+    log_with(driver(rules), results, Some(bag))
 }
 
 /// A rule as SARIF describes it: id, title, help with its sources.
@@ -476,17 +494,36 @@ pub(crate) fn check_junit(
     };
     let mut case = TestCase::new("data: every row of the export reads as declared", status);
     case.set_classname(format!("docket.{}", ctx.policy.name));
+    let mut out = files_text(&summary.files);
     if !data.warnings.is_empty() {
-        case.set_system_out(format!(
-            "data warnings ({}):\n{}",
+        out = format!(
+            "data warnings ({}):\n{}\n\n{out}",
             data.warnings.len(),
             listing(&data.warnings)
-        ));
+        );
     }
+    case.set_system_out(out);
     suite.add_test_case(case);
     let mut report = Report::new("docket");
     report.add_test_suite(suite);
     junit_text(&report)
+}
+
+/// Each file: its rows, and how it was read.
+fn files_text(files: &[crate::data::FileAccount]) -> String {
+    let mut out = String::from("files:\n");
+    for a in files {
+        let _ = writeln!(
+            out,
+            "  {}: {} rows read, {} loaded, {} rejected; {}",
+            a.file,
+            a.read,
+            a.loaded,
+            a.rejected_total(),
+            a.how_read()
+        );
+    }
+    out
 }
 
 /// `lint --format junit`: a test suite per policy, a test case per policy
@@ -568,6 +605,7 @@ fn gh_prop(s: &str) -> String {
 pub(crate) fn check_github(
     findings: &[JsonFinding],
     data: &DataIssues,
+    files: &[crate::data::FileAccount],
     summary_line: &str,
 ) -> String {
     let mut out = String::new();
@@ -602,6 +640,16 @@ pub(crate) fn check_github(
             e.line,
             gh_prop(e.code.as_str()),
             gh_data(&data_text(e))
+        );
+    }
+    // A file that is not plain UTF-8 CSV: how it was read.
+    for a in files.iter().filter(|a| !a.is_plain()) {
+        let _ = writeln!(
+            out,
+            "::notice file={},title={}::{}",
+            gh_prop(&a.file),
+            gh_prop(&format!("{} read as", a.table)),
+            gh_data(&a.how_read())
         );
     }
     out.push_str(summary_line);
