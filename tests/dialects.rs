@@ -750,7 +750,13 @@ fn every_summary_says_how_each_file_was_read() {
         let out = Command::cargo_bin("docket")
             .unwrap()
             .current_dir(root())
-            .args(["check", "--policy", "examples/report/policy", "--data", "examples/report"])
+            .args([
+                "check",
+                "--policy",
+                "examples/report/policy",
+                "--data",
+                "examples/report",
+            ])
             .args(["--as-of", AS_OF, "--format", format])
             .output()
             .unwrap();
@@ -763,8 +769,43 @@ fn every_summary_says_how_each_file_was_read() {
     let junit = run("junit");
     assert!(junit.contains("examples/report/cases.csv: 82 rows read, 82 loaded, 0 rejected; CSV, windows-1252, `;` delimited"), "{junit}");
     let github = run("github");
-    assert!(github.contains("::notice file=examples/report/cases.csv,title=case read as::CSV, windows-1252"), "{github}");
+    assert!(
+        github.contains(
+            "::notice file=examples/report/cases.csv,title=case read as::CSV, windows-1252"
+        ),
+        "{github}"
+    );
     let ndjson = run("ndjson");
     let last: Value = serde_json::from_str(ndjson.lines().last().unwrap()).unwrap();
     assert_eq!(last["summary"]["files"][3]["delimiter"], ";");
+}
+
+/// A report's "Grand Totals (N records)" line, as a row of its own right
+/// before the footer, goes with the footer, and its count is checked
+/// against the rows read.
+#[test]
+fn a_grand_totals_line_goes_with_the_footer_and_its_count_is_checked() {
+    for (n, mismatch) in [(82, false), (81, true)] {
+        let d = resaved(|name, t| {
+            let styled = report_style(t, b',');
+            if name == "cases.csv" {
+                let empty = vec!["\"\""; CASES.len() - 1].join(",");
+                format!("{styled}\"Grand Totals ({n} records)\",{empty}\r\n{FOOTER}").into_bytes()
+            } else {
+                styled.into_bytes()
+            }
+        });
+        let (v, code, err) = check(&["--data", d.path().to_str().unwrap()]);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(findings(&v), reference());
+        assert_eq!(v["data_errors"], Value::Array(vec![]));
+        assert_eq!(file(&v, "cases.csv")["footer_lines"], 6);
+        let says = v["data_warnings"].as_array().unwrap().iter().any(|w| {
+            w["message"]
+                .as_str()
+                .unwrap()
+                .contains("the report's footer says 81 records, but 82 rows were read")
+        });
+        assert_eq!(says, mismatch, "{}", v["data_warnings"]);
+    }
 }

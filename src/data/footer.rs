@@ -39,6 +39,17 @@ pub(crate) struct Trailing {
     pub(crate) text: String,
     /// The single value of a one-field line, for patterns.
     pub(crate) value: Option<String>,
+    /// A report's "Grand Totals (N records)" line (its first field; the
+    /// others empty): N.
+    pub(crate) grand_total: Option<u64>,
+}
+
+/// N in `Grand Totals (N records)` (or `(1 record)`).
+pub(crate) fn grand_total(text: &str) -> Option<u64> {
+    let rest = text.trim().strip_prefix("Grand Totals (")?;
+    let (n, unit) = rest.split_once(' ')?;
+    matches!(unit, "records)" | "record)").then_some(())?;
+    n.replace(',', "").parse().ok()
 }
 
 /// Which of `lines` (the last lines of a file, in order) are its footer:
@@ -59,7 +70,8 @@ pub(crate) fn footer_of(lines: &[Trailing], rule: &Footer) -> Option<(usize, Vec
                 if l.blank {
                     break;
                 }
-                if !l.short || found.len() == MAX_FOOTER_LINES {
+                let footer_like = l.short || l.grand_total.is_some();
+                if !footer_like || found.len() == MAX_FOOTER_LINES {
                     return None;
                 }
                 found.push(i);
@@ -67,6 +79,17 @@ pub(crate) fn footer_of(lines: &[Trailing], rule: &Footer) -> Option<(usize, Vec
             }
             // The footer must follow a blank line inside the lines seen.
             at.checked_sub(1)?;
+            // A "Grand Totals" line right before that blank line goes with it.
+            let mut before = at;
+            while before > 0 && lines.get(before - 1).is_some_and(|l| l.blank) {
+                before -= 1;
+            }
+            if let Some(i) = before.checked_sub(1)
+                && lines.get(i).is_some_and(|l| l.grand_total.is_some())
+            {
+                found.push(i);
+                at = i;
+            }
         }
         Footer::Matching(patterns) => {
             let matches = |l: &Trailing| {
@@ -136,11 +159,18 @@ impl LineShape {
             [one] if whole => Some(one.trim().to_string()),
             _ => None,
         };
+        let grand_total = match fields.split_first() {
+            Some((first, rest)) if whole && rest.iter().all(|f| f.trim().is_empty()) => {
+                grand_total(first)
+            }
+            _ => None,
+        };
         Trailing {
             blank,
             short,
             text,
             value,
+            grand_total,
         }
     }
 }
@@ -190,6 +220,8 @@ pub(crate) struct FoundFooter {
     pub(crate) count: u64,
     /// The first of them, as written.
     pub(crate) lines: Vec<String>,
+    /// What a "Grand Totals (N records)" line among them says.
+    pub(crate) grand_total: Option<u64>,
 }
 
 /// Footer lines quoted in the warning.
@@ -246,6 +278,7 @@ pub(crate) fn find_footer(
         gap: (first - end) as u64,
         line: None,
         count: footer.len() as u64,
+        grand_total: footer.iter().find_map(|i| seen.get(*i)?.grand_total),
         lines: footer
             .iter()
             .take(QUOTED)

@@ -81,7 +81,21 @@ pub(super) fn merge(
     }
     if let Some(f) = o.footer_found() {
         j.account.footer_lines = f.count;
-        j.warnings.push(footer_warning(table, o, &f, j.end_line));
+        let w = footer_warning(table, o, &f, j.end_line);
+        // A report's own count of its rows, checked against the rows read.
+        if let Some(n) = f
+            .grand_total
+            .filter(|n| *n != j.account.read + j.account.skipped)
+        {
+            j.warnings.push(DataError {
+                message: format!(
+                    "the report's footer says {n} records, but {} rows were read: rows may be missing from the export, or the footer belongs to another report",
+                    j.account.read + j.account.skipped
+                ),
+                ..w.clone()
+            });
+        }
+        j.warnings.push(w);
     }
     if let Some((line, guess)) = j.encoding_guess {
         name_likely_encoding(&mut j.errors, table, line, guess);

@@ -11,7 +11,7 @@
 
 use std::io::Read;
 
-use super::footer::{FooterSlot, FoundFooter, QUOTED};
+use super::footer::{FooterSlot, FoundFooter, QUOTED, grand_total};
 
 use csv_core::{ReadRecordResult, ReaderBuilder};
 
@@ -284,6 +284,7 @@ impl<R: Read> Rewrite<R> {
             *slot = Some(FoundFooter {
                 line: Some(line),
                 count: lines.len() as u64,
+                grand_total: lines.iter().find_map(|l| grand_total(l.trim_matches('"'))),
                 lines: lines.iter().take(QUOTED).map(|l| l.to_string()).collect(),
                 ..FoundFooter::default()
             });

@@ -18,7 +18,7 @@ use calamine::{Data, Reader};
 use chrono::NaiveDateTime;
 
 use super::dialect::{Dialect, Footer};
-use super::footer::{FoundFooter, Trailing, footer_of};
+use super::footer::{FoundFooter, Trailing, footer_of, grand_total};
 use super::open::{Input, Opened, map_columns, opened_sheet, unreadable};
 use super::schema::{TableId, TableSchema};
 use super::sniff::HowRead;
@@ -336,6 +336,7 @@ fn split_footer(
             gap: 0,
             line: Some(first.number),
             count: lines.len() as u64,
+            grand_total: lines.iter().find_map(|l| grand_total(l)),
             lines: lines.into_iter().take(super::footer::QUOTED).collect(),
         });
     }
@@ -350,6 +351,7 @@ fn split_footer(
                 short: false,
                 text: String::new(),
                 value: None,
+                grand_total: None,
             });
             blank
                 .into_iter()
@@ -365,6 +367,7 @@ fn split_footer(
         gap: 0,
         line: Some(first),
         count: found.len() as u64,
+        grand_total: found.iter().find_map(|i| tail.get(*i)?.grand_total),
         lines: found
             .iter()
             .take(super::footer::QUOTED)
@@ -388,6 +391,7 @@ fn trailing(r: &SheetRow, header_len: usize) -> Trailing {
     Trailing {
         blank: filled.is_empty(),
         short: one.is_some() && header_len > 1 && text.chars().count() <= MAX_FOOTER_CHARS,
+        grand_total: one.as_deref().and_then(grand_total),
         text: one.clone().unwrap_or(text),
         value: one,
     }
