@@ -809,3 +809,43 @@ fn a_grand_totals_line_goes_with_the_footer_and_its_count_is_checked() {
         assert_eq!(says, mismatch, "{}", v["data_warnings"]);
     }
 }
+
+/// A policy may name a workbook as a table's file, and its sheet.
+#[test]
+fn a_policy_reads_a_workbook_it_names() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    let policy = d.path().join("policy");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::create_dir_all(&policy).unwrap();
+    for entry in std::fs::read_dir(root().join("examples/data")).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, data.join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::remove_file(data.join("cases.csv")).unwrap();
+    std::fs::copy(
+        root().join("examples/workbook/cases.xlsx"),
+        data.join("cases.xlsx"),
+    )
+    .unwrap();
+    for entry in std::fs::read_dir(root().join("policies")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_none_or(|e| e != "docket") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap().replace(
+            "table case from \"cases.csv\"\n",
+            "table case from \"cases.xlsx\"\n  sheet \"Cases\"\n",
+        );
+        std::fs::write(policy.join(p.file_name().unwrap()), text).unwrap();
+    }
+    let (v, code, err) = check(&[
+        "--policy",
+        policy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(findings(&v), reference());
+    assert_eq!(file(&v, "cases.xlsx")["sheet"], "Cases");
+}
