@@ -28,6 +28,7 @@
 //! header and no rows, a quoted field over many lines) are *warnings*
 //! ([`Dataset::warnings`]): said, never an error.
 
+mod buffer;
 mod builder;
 mod cell;
 mod chunks;

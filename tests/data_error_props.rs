@@ -19,48 +19,19 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use docket::data::{Loader, Sources};
-use docket::eval::{Evaluator, Status, audit};
+use common::audit::{Seen, policy};
+use docket::data::Sources;
+use docket::eval::Status;
 use docket::generate::{GenOptions, generate};
-use docket::semantics::{Policy, check_sources};
-use docket::source::SourceMap;
+use docket::semantics::Policy;
 use proptest::prelude::*;
 
 const AS_OF: &str = "2025-11-20T12:00";
 
-/// A finding without where it is, nor which rows with data errors it reads.
-type Seen = (String, String, Status, Option<u64>, Option<i64>, String);
-
-fn policy() -> Policy {
-    let mut sources = SourceMap::new();
-    for (name, text) in common::bundled() {
-        sources.add(name, text);
-    }
-    check_sources(sources).policy.unwrap()
-}
-
 /// Every finding of the bundled policy over the export in `dir`, and how
 /// many data errors the export has.
 fn audit_of(p: &Policy, dir: &Path) -> (BTreeSet<Seen>, usize) {
-    let data = Loader::new(&p.schema())
-        .sources(Sources::dir(dir))
-        .load()
-        .unwrap();
-    let now = docket::time::parse_as_of(AS_OF, p.timezone)
-        .unwrap()
-        .instant
-        .0;
-    let ev = Evaluator::new(p, &data, now, &[]);
-    let a = audit::run(&ev, true, &|_| (), &mut |()| {}, &|_| {});
-    let seen = a
-        .findings
-        .into_iter()
-        .map(|f| {
-            let rule = p.rules[f.rule].id.clone();
-            (f.key, rule, f.status, f.mark, f.deadline, f.message)
-        })
-        .collect();
-    (seen, data.errors.len())
+    common::audit::audit_of(p, Sources::dir(dir), AS_OF)
 }
 
 /// The violations: rule, case and mark (a message may change with the

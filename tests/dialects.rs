@@ -64,6 +64,16 @@ fn reference() -> Vec<F> {
     findings(&v)
 }
 
+/// `docket check` with `args`, which must audit to the reference's
+/// findings with no data error: the report.
+fn same_as_reference(args: &[&str]) -> Value {
+    let (v, code, err) = check(args);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(findings(&v), reference());
+    assert_eq!(v["data_errors"], Value::Array(vec![]), "{err}");
+    v
+}
+
 /// The example export copied to a temporary directory, each file passed
 /// through `resave` (its UTF-8 text, BOM removed, to the bytes written).
 fn resaved(resave: impl Fn(&str, &str) -> Vec<u8>) -> tempfile::TempDir {
@@ -146,15 +156,12 @@ fn windows_1252_with_semicolons_given_on_the_command_line() {
 /// footer is recognised without being declared.
 #[test]
 fn the_report_example_declares_its_dialect_and_audits_the_same() {
-    let (v, code, err) = check(&[
+    let v = same_as_reference(&[
         "--policy",
         "examples/report/policy",
         "--data",
         "examples/report",
     ]);
-    assert_eq!(code, 1, "{err}");
-    assert_eq!(findings(&v), reference());
-    assert_eq!(v["data_errors"], Value::Array(vec![]));
     assert_eq!(codes(&v["data_warnings"]), vec!["docket::data::footer"; 4]);
     let f = file(&v, "cases.csv");
     assert_eq!(f["encoding"], "windows-1252");
@@ -176,10 +183,7 @@ fn utf16_with_a_mark_is_detected_and_said() {
         b.extend(t.encode_utf16().flat_map(u16::to_le_bytes));
         b
     });
-    let (v, code, err) = check(&["--data", d.path().to_str().unwrap()]);
-    assert_eq!(code, 1, "{err}");
-    assert_eq!(findings(&v), reference());
-    assert_eq!(v["data_errors"], Value::Array(vec![]));
+    let v = same_as_reference(&["--data", d.path().to_str().unwrap()]);
     let f = file(&v, "cases.csv");
     assert_eq!(f["encoding"], "UTF-16LE");
     assert_eq!(f["detected"], serde_json::json!(["encoding"]));
@@ -203,10 +207,7 @@ fn utf16_with_a_mark_is_detected_and_said() {
 #[test]
 fn a_quoted_crlf_export_with_a_footer_is_read_and_the_footer_counted() {
     let d = resaved(|_, t| format!("{}{FOOTER}", report_style(t, b',')).into_bytes());
-    let (v, code, err) = check(&["--data", d.path().to_str().unwrap()]);
-    assert_eq!(code, 1, "{err}");
-    assert_eq!(findings(&v), reference());
-    assert_eq!(v["data_errors"], Value::Array(vec![]));
+    let v = same_as_reference(&["--data", d.path().to_str().unwrap()]);
     let f = file(&v, "cases.csv");
     assert_eq!(f["footer_lines"], 5);
     assert_eq!(f["read"], 82);
@@ -230,15 +231,12 @@ fn a_quoted_crlf_export_with_a_footer_is_read_and_the_footer_counted() {
 /// (d) A workbook given with `--table`.
 #[test]
 fn a_workbook_audits_like_the_csv_export() {
-    let (v, code, err) = check(&[
+    let v = same_as_reference(&[
         "--data",
         "examples/data",
         "--table",
         "case=examples/workbook/cases.xlsx",
     ]);
-    assert_eq!(code, 1, "{err}");
-    assert_eq!(findings(&v), reference());
-    assert_eq!(v["data_errors"], Value::Array(vec![]));
     let f = file(&v, "cases.xlsx");
     assert_eq!(f["format"], "xlsx");
     assert_eq!(f["sheet"], "Cases");
@@ -309,7 +307,7 @@ fn workbook_cells_keep_their_types_and_errors_name_the_cell() {
     book.save(&xlsx).unwrap();
     let table = format!("case={}", xlsx.display());
     let dir = d.path().to_str().unwrap();
-    let (v, code, err) = check(&[
+    let args = [
         "--data",
         dir,
         "--table",
@@ -318,7 +316,8 @@ fn workbook_cells_keep_their_types_and_errors_name_the_cell() {
         "case=Open cases",
         "--skip-lines",
         "case=1",
-    ]);
+    ];
+    let (v, code, err) = check(&args);
     assert!(code == 0 || code == 1, "{err}");
     let f = file(&v, "open.xlsx");
     assert_eq!(
@@ -345,16 +344,7 @@ fn workbook_cells_keep_their_types_and_errors_name_the_cell() {
     assert_eq!(reason["code"], "docket::data::cell-error");
     assert_eq!(reason["text"], "#N/A");
     assert_eq!(errors.len(), 2, "the text date reads: {errors:?}");
-    let (out, _, _) = check_human(&[
-        "--data",
-        dir,
-        "--table",
-        &table,
-        "--sheet",
-        "case=Open cases",
-        "--skip-lines",
-        "case=1",
-    ]);
+    let (out, _, _) = check_human(&args);
     let place = format!(
         "open.xlsx › 'Open cases'!{}5: Written Notice Date:",
         letter("Written Notice Date")

@@ -436,22 +436,22 @@ fn a_broken_policy_stops_before_any_data_is_read() {
     assert!(!err.contains("missing-file"), "data was read: {err}");
 }
 
-#[test]
-fn tables_the_policies_read_differently_are_an_error_in_both() {
-    let p = policy_copy(|d| {
-        replace(
-            d,
-            "tables.docket",
-            "from \"cases.csv\"",
-            "from \"tickets.csv\"",
-        )
-    });
+/// The stderr of a diff against the bundled policy changed by replacing
+/// `from` with `to` in its tables, which must fail with tables-differ.
+fn tables_differ(from: &str, to: &str) -> String {
+    let p = policy_copy(|d| replace(d, "tables.docket", from, to));
     let out = diff_cmd(&root().join("policies"), p.path(), &[])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(err.contains("docket::diff::tables-differ"), "{err}");
+    err
+}
+
+#[test]
+fn tables_the_policies_read_differently_are_an_error_in_both() {
+    let err = tables_differ("from \"cases.csv\"", "from \"tickets.csv\"");
     assert!(err.contains("tickets.csv"), "{err}");
 }
 
@@ -495,19 +495,9 @@ fn markdown_and_human_reports() {
 
 #[test]
 fn a_file_read_another_way_by_the_changed_policy_is_an_error_in_both() {
-    let p = policy_copy(|d| {
-        replace(
-            d,
-            "tables.docket",
-            "from \"cases.csv\"\n",
-            "from \"cases.csv\"\n  missing \"-\"\n",
-        )
-    });
-    let out = diff_cmd(&root().join("policies"), p.path(), &[])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("docket::diff::tables-differ"), "{err}");
+    let err = tables_differ(
+        "from \"cases.csv\"\n",
+        "from \"cases.csv\"\n  missing \"-\"\n",
+    );
     assert!(err.contains("say differently how table `case`"), "{err}");
 }

@@ -70,21 +70,25 @@ pub fn example(file: &str) -> Vec<u8> {
 /// Loads the example export with `file` replaced by `bytes`, checks the
 /// accounting, and evaluates every case.
 pub fn ingest(file: &str, bytes: &[u8]) {
+    run(policy(), export_with(file, bytes));
+}
+
+/// The example export in memory, with `file` replaced by `bytes`.
+fn export_with(file: &str, bytes: &[u8]) -> Sources {
     let files = [
         "accounts.csv",
         "opportunities.csv",
         "cases.csv",
         "case_events.csv",
     ];
-    let export = files.map(|f| {
+    in_memory(files.map(|f| {
         let data = if f == file {
             bytes.to_vec()
         } else {
             example(f)
         };
         (f, data)
-    });
-    run(policy(), in_memory(export));
+    }))
 }
 
 /// Loads the example export with `cases.csv` replaced by the input after
@@ -122,21 +126,10 @@ pub fn ingest_dialect(input: &[u8]) {
         let _ = o.set("null", "-");
         let _ = o.set("footer-matching", "^Total");
     }
-    let files = [
-        "accounts.csv",
-        "opportunities.csv",
-        "cases.csv",
-        "case_events.csv",
-    ];
-    let export = files.map(|f| {
-        let data = if f == "cases.csv" {
-            bytes.to_vec()
-        } else {
-            example(f)
-        };
-        (f, data)
-    });
-    run(policy(), in_memory(export).with_dialect("case", o));
+    run(
+        policy(),
+        export_with("cases.csv", bytes).with_dialect("case", o),
+    );
 }
 
 /// An export held in memory: each file given as its table's input.

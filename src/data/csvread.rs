@@ -12,6 +12,8 @@ use std::io::Read;
 
 use csv_core::{ReadRecordResult, ReaderBuilder};
 
+use super::buffer::Buffered;
+
 /// Bytes read from the source at a time.
 const BLOCK: usize = 256 * 1024;
 
@@ -98,12 +100,8 @@ impl<'a> Record<'a> {
 
 /// Reads records from a byte source.
 pub(crate) struct CsvReader<R> {
-    src: R,
+    input: Buffered<R>,
     core: csv_core::Reader,
-    buf: Vec<u8>,
-    pos: usize,
-    len: usize,
-    eof: bool,
     out: Vec<u8>,
     ends: Vec<usize>,
     /// Physical line at `buf[pos]`.
@@ -116,12 +114,8 @@ impl<R: Read> CsvReader<R> {
     /// A reader with RFC 4180 quoting and any of LF, CRLF or CR line ends.
     pub(crate) fn new(src: R) -> CsvReader<R> {
         CsvReader {
-            src,
+            input: Buffered::new(src, BLOCK),
             core: ReaderBuilder::new().build(),
-            buf: vec![0; BLOCK],
-            pos: 0,
-            len: 0,
-            eof: false,
             out: vec![0; 4096],
             ends: vec![0; 64],
             line: 1,
@@ -131,43 +125,16 @@ impl<R: Read> CsvReader<R> {
 
     /// Reads more input after the unread bytes; false at the end of the source.
     fn fill(&mut self) -> std::io::Result<bool> {
-        if self.eof {
-            return Ok(false);
-        }
-        if self.pos > 0 {
-            self.buf.copy_within(self.pos..self.len, 0);
-            self.len -= self.pos;
-            self.pos = 0;
-        }
-        if self.len == self.buf.len() {
-            self.buf.resize(self.buf.len() * 2, 0);
-        }
-        loop {
-            let Some(space) = self.buf.get_mut(self.len..) else {
-                return Ok(false);
-            };
-            match self.src.read(space) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.len += n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        }
+        self.input.fill()
     }
 
     fn available(&self) -> &[u8] {
-        self.buf.get(self.pos..self.len).unwrap_or(&[])
+        self.input.pending()
     }
 
     /// Consumes `n` available bytes, counting line breaks; returns the quotes among them.
     fn consume(&mut self, n: usize) -> u64 {
-        let taken = self.buf.get(self.pos..self.pos + n).unwrap_or(&[]);
+        let taken = self.input.pending().get(..n).unwrap_or(&[]);
         let mut quotes = 0;
         for i in memchr::memchr2_iter(b'\n', b'"', taken) {
             if taken.get(i) == Some(&b'\n') {
@@ -176,7 +143,7 @@ impl<R: Read> CsvReader<R> {
                 quotes += 1;
             }
         }
-        self.pos += n;
+        self.input.consume(n);
         self.byte += n as u64;
         quotes
     }
@@ -229,9 +196,9 @@ impl<R: Read> CsvReader<R> {
         let mut nend = 0usize;
         let mut quotes = 0u64;
         loop {
-            let input_len = self.len - self.pos;
+            let input_len = self.available().len();
             let (res, nin, o, e) = {
-                let input = self.buf.get(self.pos..self.len).unwrap_or(&[]);
+                let input = self.input.pending();
                 let out = self.out.get_mut(nout..).unwrap_or(&mut []);
                 let ends = self.ends.get_mut(nend..).unwrap_or(&mut []);
                 self.core.read_record(input, out, ends)

@@ -10,6 +10,7 @@ use std::io::Read;
 
 use encoding_rs::{Decoder, DecoderResult};
 
+use super::buffer::{Buffered, copy_out};
 use super::dialect::TextEncoding;
 
 /// Written in place of a malformed sequence: never valid in UTF-8.
@@ -27,12 +28,8 @@ enum Scheme {
 /// A reader of UTF-8 over a source in `encoding` (its byte-order mark,
 /// if any, already skipped).
 pub(crate) struct Decode<R> {
-    src: R,
+    input: Buffered<R>,
     kind: Scheme,
-    input: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
     out: Vec<u8>,
     at: usize,
 }
@@ -50,50 +47,19 @@ impl<R: Read> Decode<R> {
             }
         };
         Some(Decode {
-            src,
+            input: Buffered::new(src, CHUNK),
             kind,
-            input: vec![0; CHUNK],
-            start: 0,
-            end: 0,
-            eof: false,
             out: Vec::with_capacity(CHUNK * 3 + 16),
             at: 0,
         })
-    }
-
-    /// Reads more of the source; false at its end.
-    fn fill(&mut self) -> std::io::Result<bool> {
-        if self.eof {
-            return Ok(false);
-        }
-        self.input.copy_within(self.start..self.end, 0);
-        self.end -= self.start;
-        self.start = 0;
-        loop {
-            let Some(space) = self.input.get_mut(self.end..) else {
-                return Ok(false);
-            };
-            match self.src.read(space) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.end += n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        }
     }
 
     /// Decodes what is buffered into `out`.
     fn decode(&mut self) {
         self.out.clear();
         self.at = 0;
-        let pending = self.input.get(self.start..self.end).unwrap_or(&[]);
-        let last = self.eof;
+        let pending = self.input.pending();
+        let last = self.input.at_eof();
         let used = match &mut self.kind {
             Scheme::Latin1 => {
                 self.out.resize(pending.len() * 2, 0);
@@ -105,7 +71,7 @@ impl<R: Read> Decode<R> {
             Scheme::Utf32 { big } => utf32(pending, *big, last, &mut self.out),
             Scheme::Whatwg(d) => whatwg(d, pending, last, &mut self.out),
         };
-        self.start += used;
+        self.input.consume(used);
     }
 }
 
@@ -175,19 +141,13 @@ fn utf32(src: &[u8], big: bool, last: bool, out: &mut Vec<u8>) -> usize {
 impl<R: Read> Read for Decode<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
-            let ready = self.out.get(self.at..).unwrap_or(&[]);
-            if !ready.is_empty() {
-                let n = ready.len().min(buf.len());
-                if let (Some(dst), Some(src)) = (buf.get_mut(..n), ready.get(..n)) {
-                    dst.copy_from_slice(src);
-                }
-                self.at += n;
-                return Ok(n);
+            if self.at < self.out.len() {
+                return Ok(copy_out(&self.out, &mut self.at, buf));
             }
-            if self.eof && self.start == self.end {
+            if self.input.at_eof() && self.input.pending().is_empty() {
                 return Ok(0);
             }
-            self.fill()?;
+            self.input.fill()?;
             self.decode();
         }
     }

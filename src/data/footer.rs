@@ -323,6 +323,17 @@ mod tests {
         }
     }
 
+    /// The footer the default rule finds in UTF-8 `s` with a header of `n` fields.
+    fn auto(s: &str, n: usize) -> Option<FoundFooter> {
+        find_footer(
+            &memory(s.as_bytes()),
+            TextEncoding::Utf8,
+            0,
+            &Footer::Auto,
+            shape(n),
+        )
+    }
+
     fn memory(s: &[u8]) -> Input {
         Input::Memory {
             name: "t.csv".into(),
@@ -353,40 +364,13 @@ mod tests {
     fn lines_that_could_be_rows_are_no_footer() {
         // After the blank line, a line with every field: data, not a footer.
         let s = "a,b,c\n1,2,3\n\n4,5,6\n\"Report\"\n";
-        assert_eq!(
-            find_footer(
-                &memory(s.as_bytes()),
-                TextEncoding::Utf8,
-                0,
-                &Footer::Auto,
-                shape(3)
-            ),
-            None
-        );
+        assert_eq!(auto(s, 3), None);
         // No blank line before the short lines: not a footer either.
         let s = "a,b,c\n1,2,3\n\"Report\"\n";
-        assert_eq!(
-            find_footer(
-                &memory(s.as_bytes()),
-                TextEncoding::Utf8,
-                0,
-                &Footer::Auto,
-                shape(3)
-            ),
-            None
-        );
+        assert_eq!(auto(s, 3), None);
         // The end of a quoted field over several lines is not a footer.
         let s = "a,b,c\n1,2,\"x\n\ny\"\n";
-        assert_eq!(
-            find_footer(
-                &memory(s.as_bytes()),
-                TextEncoding::Utf8,
-                0,
-                &Footer::Auto,
-                shape(3)
-            ),
-            None
-        );
+        assert_eq!(auto(s, 3), None);
         // Rules that look for no footer.
         for rule in [Footer::None, Footer::BlankLine] {
             assert_eq!(

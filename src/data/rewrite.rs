@@ -11,6 +11,7 @@
 
 use std::io::Read;
 
+use super::buffer::{Buffered, copy_out};
 use super::footer::{FooterSlot, FoundFooter, QUOTED, grand_total};
 
 use csv_core::{ReadRecordResult, ReaderBuilder};
@@ -37,13 +38,9 @@ pub(crate) struct RewriteSpec {
 
 /// A reader of canonical CSV over UTF-8 text in another dialect.
 pub(crate) struct Rewrite<R> {
-    src: R,
+    input: Buffered<R>,
     spec: RewriteSpec,
     core: csv_core::Reader,
-    input: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
     out: Vec<u8>,
     at: usize,
     /// Line of the next unread input byte, and of the next output byte.
@@ -65,13 +62,9 @@ impl<R: Read> Rewrite<R> {
             .escape(spec.escape)
             .build();
         Rewrite {
-            src,
+            input: Buffered::new(src, CHUNK),
             spec,
             core,
-            input: vec![0; CHUNK],
-            start: 0,
-            end: 0,
-            eof: false,
             out: Vec::with_capacity(CHUNK * 2),
             at: 0,
             in_line: 1,
@@ -84,40 +77,8 @@ impl<R: Read> Rewrite<R> {
         }
     }
 
-    /// Reads more input after what is unread (growing the buffer when it
-    /// is full); false at the end of the source.
-    fn fill(&mut self) -> std::io::Result<bool> {
-        if self.eof {
-            return Ok(false);
-        }
-        self.input.copy_within(self.start..self.end, 0);
-        self.end -= self.start;
-        self.start = 0;
-        if self.end == self.input.len() {
-            let n = self.input.len() * 2;
-            self.input.resize(n, 0);
-        }
-        loop {
-            let Some(space) = self.input.get_mut(self.end..) else {
-                return Ok(false);
-            };
-            match self.src.read(space) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.end += n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
     fn pending(&self) -> &[u8] {
-        self.input.get(self.start..self.end).unwrap_or(&[])
+        self.input.pending()
     }
 
     /// Passes one line before the header on; false when more input is needed.
@@ -125,12 +86,12 @@ impl<R: Read> Rewrite<R> {
         let p = self.pending();
         let line = match memchr::memchr(b'\n', p) {
             Some(i) => i + 1,
-            None if self.eof => p.len(),
+            None if self.input.at_eof() => p.len(),
             None => return false,
         };
         let taken = p.get(..line).unwrap_or(&[]).to_vec();
         self.out.extend_from_slice(&taken);
-        self.start += line;
+        self.input.consume(line);
         self.in_line += 1;
         self.out_line += 1;
         self.spec.skip_lines -= 1;
@@ -145,9 +106,9 @@ impl<R: Read> Rewrite<R> {
             .take_while(|b| **b == b'\n' || **b == b'\r')
             .count();
         let lines = memchr::memchr_iter(b'\n', p.get(..n).unwrap_or(&[])).count() as u64;
-        self.start += n;
+        self.input.consume(n);
         self.in_line += lines;
-        self.start < self.end || self.eof
+        !self.pending().is_empty() || self.input.at_eof()
     }
 
     /// Reads and writes one record; false when more input is needed.
@@ -161,10 +122,7 @@ impl<R: Read> Rewrite<R> {
         let cut_short;
         self.core.reset();
         loop {
-            let input = self
-                .input
-                .get(self.start + consumed..self.end)
-                .unwrap_or(&[]);
+            let input = self.input.pending().get(consumed..).unwrap_or(&[]);
             let out = self.fields.get_mut(nout..).unwrap_or(&mut []);
             let ends = self.ends.get_mut(nend..).unwrap_or(&mut []);
             let (res, nin, o, e) = self.core.read_record(input, out, ends);
@@ -185,7 +143,7 @@ impl<R: Read> Rewrite<R> {
                     self.ends.resize(n, 0);
                 }
                 // Read the record again once more input is in.
-                ReadRecordResult::InputEmpty if !self.eof => return false,
+                ReadRecordResult::InputEmpty if !self.input.at_eof() => return false,
                 ReadRecordResult::InputEmpty | ReadRecordResult::End => {
                     let out = self.fields.get_mut(nout..).unwrap_or(&mut []);
                     let ends = self.ends.get_mut(nend..).unwrap_or(&mut []);
@@ -197,14 +155,11 @@ impl<R: Read> Rewrite<R> {
                 }
             }
         }
-        let raw = self
-            .input
-            .get(self.start..self.start + consumed)
-            .unwrap_or(&[]);
+        let raw = self.input.pending().get(..consumed).unwrap_or(&[]);
         let breaks = memchr::memchr_iter(b'\n', raw).count() as u64;
         let ended_by_lf = raw.last() == Some(&b'\n');
         let open_quote = cut_short && self.quote_left_open(raw);
-        self.start += consumed;
+        self.input.consume(consumed);
         self.in_line += breaks;
         self.last_content = self.in_line - u64::from(ended_by_lf);
         if nend > 0 || open_quote {
@@ -271,9 +226,7 @@ impl<R: Read> Rewrite<R> {
 
     /// The data ended at a blank line before `line`: the rest is a footer.
     fn drop_footer(&mut self, line: u64) {
-        let mut rest = Vec::new();
-        rest.extend_from_slice(self.pending());
-        let _ = self.src.read_to_end(&mut rest);
+        let rest = self.input.rest().unwrap_or_default();
         let text = String::from_utf8_lossy(&rest);
         let lines: Vec<&str> = text
             .split('\n')
@@ -289,8 +242,6 @@ impl<R: Read> Rewrite<R> {
                 ..FoundFooter::default()
             });
         }
-        self.start = self.end;
-        self.eof = true;
         self.done = true;
     }
 
@@ -298,16 +249,16 @@ impl<R: Read> Rewrite<R> {
     /// the footer dropped; false when more input is needed first.
     fn advance(&mut self) -> bool {
         if self.spec.skip_lines > 0 {
-            if self.eof && self.start >= self.end {
+            if self.input.at_eof() && self.pending().is_empty() {
                 self.spec.skip_lines = 0;
                 return true;
             }
             return self.pass_line();
         }
         self.skip_breaks();
-        if self.start >= self.end {
-            self.done = self.eof;
-            return self.eof;
+        if self.pending().is_empty() {
+            self.done = self.input.at_eof();
+            return self.done;
         }
         self.record()
     }
@@ -318,7 +269,7 @@ impl<R: Read> Rewrite<R> {
         self.at = 0;
         while self.out.len() < CHUNK && !self.done {
             if !self.advance() {
-                self.fill()?;
+                self.input.fill()?;
             }
         }
         Ok(())
@@ -337,14 +288,8 @@ fn push_doubled(out: &mut Vec<u8>, field: &[u8]) {
 impl<R: Read> Read for Rewrite<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
-            let ready = self.out.get(self.at..).unwrap_or(&[]);
-            if !ready.is_empty() {
-                let n = ready.len().min(buf.len());
-                if let (Some(dst), Some(src)) = (buf.get_mut(..n), ready.get(..n)) {
-                    dst.copy_from_slice(src);
-                }
-                self.at += n;
-                return Ok(n);
+            if self.at < self.out.len() {
+                return Ok(copy_out(&self.out, &mut self.at, buf));
             }
             if self.done {
                 return Ok(0);

@@ -52,45 +52,54 @@ impl Checker<'_> {
             }
         }
         if let Some(esc) = d.escape.filter(|e| *e == d.quote) {
-            let span = t
-                .options
-                .iter()
-                .find(|o| o.kind.keyword() == "escape")
-                .map_or(t.span, |o| o.span);
-            self.error(
-                Diagnostic::error(
-                    Code::TableBadOption,
-                    format!(
-                        "the escape character `{}` is the quote character",
-                        char::from(esc)
-                    ),
-                )
-                .with_label(span, "same as the quote")
-                .with_help("a doubled quote is always read as a quote; leave `escape` out"),
+            self.clash(
+                t,
+                "escape",
+                esc,
+                "the quote character",
+                "same as the quote",
+                "a doubled quote is always read as a quote; leave `escape` out",
             );
         }
         if let Some(delim) = d
             .delimiter
             .filter(|x| *x == d.quote || Some(*x) == d.escape)
         {
-            let span = t
-                .options
-                .iter()
-                .find(|o| o.kind.keyword() == "delimiter")
-                .map_or(t.span, |o| o.span);
-            self.error(
-                Diagnostic::error(
-                    Code::TableBadOption,
-                    format!(
-                        "the delimiter `{}` is also the quote or escape character",
-                        char::from(delim)
-                    ),
-                )
-                .with_label(span, "cannot tell fields apart")
-                .with_help("give the file's real delimiter"),
+            self.clash(
+                t,
+                "delimiter",
+                delim,
+                "also the quote or escape character",
+                "cannot tell fields apart",
+                "give the file's real delimiter",
             );
         }
         d
+    }
+
+    /// Option `word` of table `t` has the character `c` another option has.
+    fn clash(
+        &mut self,
+        t: &ast::TableDecl,
+        word: &str,
+        c: u8,
+        what: &str,
+        label: &str,
+        help: &str,
+    ) {
+        let span = t
+            .options
+            .iter()
+            .find(|o| o.kind.keyword() == word)
+            .map_or(t.span, |o| o.span);
+        self.error(
+            Diagnostic::error(
+                Code::TableBadOption,
+                format!("the {word} character `{}` is {what}", char::from(c)),
+            )
+            .with_label(span, label.to_string())
+            .with_help(help.to_string()),
+        );
     }
 
     /// Sets one option, or reports why its value is not one.

@@ -17,6 +17,7 @@ use docket::syntax::lexer::{
 };
 use proptest::prelude::*;
 
+pub mod audit;
 pub mod export;
 
 const S: Span = Span::DUMMY;
