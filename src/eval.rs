@@ -14,9 +14,11 @@ pub mod audit;
 pub(crate) mod expr;
 pub(crate) mod format;
 mod ladder;
+pub mod register;
 mod rule;
 mod touched;
 pub(crate) mod value;
+pub mod waive;
 
 pub(crate) use touched::Touch;
 
@@ -43,6 +45,8 @@ pub enum Status {
     Violated,
     /// The rule does not apply, or could not be evaluated.
     NotApplicable,
+    /// Broken or due, and covered by an unexpired waiver.
+    Waived,
 }
 
 impl Status {
@@ -53,6 +57,7 @@ impl Status {
             Status::Due => "due",
             Status::Violated => "violated",
             Status::NotApplicable => "not-applicable",
+            Status::Waived => "waived",
         }
     }
 }
@@ -81,6 +86,8 @@ pub struct Finding {
     /// Rows with data errors this case reads (its own, its references',
     /// their related rows'), when there are any.
     pub(crate) data_errors: Option<std::sync::Arc<[Touch]>>,
+    /// The waiver that covers it ([`Status::Waived`]), or that expired.
+    pub waiver: Option<std::sync::Arc<waive::WaiverNote>>,
 }
 
 /// A rule's result for one case, with its findings.
@@ -98,6 +105,8 @@ pub(crate) struct RuleResult {
     /// A ladder with more missed marks than one result lists: where the
     /// listing goes on, and how many are left.
     pub(crate) more: Option<More>,
+    /// A waiver covers every mark, those not listed yet too.
+    pub(crate) more_waived: bool,
 }
 
 /// The missed marks of a ladder not listed in a [`RuleResult`]: they are
@@ -153,6 +162,8 @@ pub struct Evaluator<'a> {
     /// `--max-marks`: missed marks listed per case and ladder (the rest are
     /// counted, not listed).
     pub(crate) max_marks: Option<u64>,
+    /// Approved exceptions.
+    pub(crate) waivers: Option<&'a waive::Waivers>,
 }
 
 /// Recognises `where x.col <= now` (or `<`) on a relation ordered by `col`.
@@ -225,7 +236,14 @@ impl<'a> Evaluator<'a> {
             by_subject,
             touched: touched::Touched::new(policy, data),
             max_marks: None,
+            waivers: None,
         }
+    }
+
+    /// Findings these waivers cover are `waived`.
+    pub(crate) fn with_waivers(mut self, waivers: Option<&'a waive::Waivers>) -> Evaluator<'a> {
+        self.waivers = waivers;
+        self
     }
 
     /// Quotes conditions from `sources` in reasons.
@@ -357,6 +375,7 @@ impl<'a> Evaluator<'a> {
             },
             findings: Vec::new(),
             more: None,
+            more_waived: false,
         }
     }
 
@@ -434,7 +453,11 @@ impl<'a> Evaluator<'a> {
             table,
             row,
         };
-        run.evaluate(ce, &mut env)
+        let mut result = run.evaluate(ce, &mut env);
+        if let Some(w) = self.waivers {
+            w.apply(&mut result, &self.sort_key(table, row));
+        }
+        result
     }
 
     fn pass(&self, i: usize, reason: impl FnOnce() -> String) -> RuleResult {
@@ -448,6 +471,7 @@ impl<'a> Evaluator<'a> {
             },
             findings: Vec::new(),
             more: None,
+            more_waived: false,
         }
     }
 

@@ -3,6 +3,7 @@
 //! The shapes here are the command-line contract of `docket check`
 //! (`--format json|ndjson|csv|human`); field names do not change.
 
+pub(crate) mod baseline;
 pub(crate) mod case;
 pub(crate) mod check;
 pub(crate) mod ci;
@@ -33,6 +34,8 @@ pub(crate) struct Context<'a> {
     pub(crate) data: &'a Dataset,
     /// As-of, ms since the epoch.
     pub(crate) now: i64,
+    /// An earlier audit to compare findings with (`--baseline`).
+    pub(crate) baseline: Option<&'a baseline::Baseline>,
 }
 
 impl Context<'_> {
@@ -110,11 +113,123 @@ pub(crate) struct JsonFinding {
     /// missing, dropped rows): absent when the case read cleanly.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) data_errors: Vec<RowRef>,
+    /// The waiver that covers it (status `waived`), or that expired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) waiver: Option<JsonWaiver>,
+    /// With `--baseline`: `new` or `persisting`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) baseline: Option<&'static str>,
+    /// With `--baseline`: the as-of of the earliest report it is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) first_seen: Option<String>,
+}
+
+/// A waiver as reports show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub(crate) struct JsonWaiver {
+    /// Its rule id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rule: Option<String>,
+    /// Its case (listed waivers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) case: Option<String>,
+    /// Its mark (listed waivers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) mark: Option<u64>,
+    /// Why.
+    pub(crate) reason: String,
+    /// Who approved it.
+    pub(crate) approved_by: String,
+    /// Its last day, `YYYY-MM-DD`; absent: no expiry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) expires: Option<String>,
+    /// It has expired and covers nothing.
+    pub(crate) expired: bool,
+    /// The register and line it is written on.
+    pub(crate) file: String,
+    /// The line.
+    pub(crate) line: u64,
+}
+
+impl JsonWaiver {
+    /// A finding's waiver.
+    pub(crate) fn of_note(n: &crate::eval::waive::WaiverNote) -> JsonWaiver {
+        JsonWaiver {
+            rule: None,
+            case: None,
+            mark: None,
+            reason: n.reason.clone(),
+            approved_by: n.approved_by.clone(),
+            expires: n.expires.map(|d| d.to_string()),
+            expired: n.expired,
+            file: n.file.to_string(),
+            line: n.line,
+        }
+    }
+
+    /// A waiver of the register, listed (stale or expiring).
+    pub(crate) fn listed(
+        policy: &Policy,
+        w: &crate::eval::waive::Waiver,
+        expired: bool,
+    ) -> JsonWaiver {
+        JsonWaiver {
+            rule: policy.rules.get(w.rule).map(|r| r.id.clone()),
+            case: Some(w.key.clone()),
+            mark: w.mark,
+            reason: w.reason.clone(),
+            approved_by: w.approved_by.clone(),
+            expires: w.expires.map(|d| d.to_string()),
+            expired,
+            file: w.file.to_string(),
+            line: w.line,
+        }
+    }
+
+    /// "waived: REASON (approved by X, until D)" for text reports.
+    pub(crate) fn words(&self) -> String {
+        let until = self
+            .expires
+            .as_ref()
+            .map_or(String::new(), |e| format!(", until {e}"));
+        format!("{} (approved by {}{until})", self.reason, self.approved_by)
+    }
+}
+
+/// The waivers register, as the summary lists it.
+#[derive(Debug, Clone, Serialize, Default)]
+pub(crate) struct WaiverLists {
+    /// Waivers that matched no finding of this run.
+    pub(crate) stale: Vec<JsonWaiver>,
+    /// Unexpired waivers that expire within 30 days of the as-of date.
+    pub(crate) expiring: Vec<JsonWaiver>,
+}
+
+/// Days ahead an expiring waiver is listed.
+pub(crate) const EXPIRING_DAYS: i64 = 30;
+
+impl WaiverLists {
+    /// The lists, once the audit is done (stale is known only then).
+    pub(crate) fn of(policy: &Policy, w: &crate::eval::waive::Waivers) -> WaiverLists {
+        WaiverLists {
+            stale: w
+                .stale()
+                .map(|x| JsonWaiver::listed(policy, x, w.expired(x)))
+                .collect(),
+            expiring: w
+                .expiring(EXPIRING_DAYS)
+                .map(|x| JsonWaiver::listed(policy, x, false))
+                .collect(),
+        }
+    }
 }
 
 /// A finding in its report shape.
 pub(crate) fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
     let rule = ctx.policy.rules.get(f.rule);
+    let seen = ctx
+        .baseline
+        .map(|b| b.seen(ctx.rule_id(f), f, &ctx.as_of()));
     let policy_span = rule.and_then(|r| ctx.sources.locate(r.span)).map_or(
         PolicySpan {
             file: String::new(),
@@ -145,6 +260,9 @@ pub(crate) fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
             })
             .collect(),
         data_errors: rows_with_errors(ctx, f),
+        waiver: f.waiver.as_deref().map(JsonWaiver::of_note),
+        baseline: seen.as_ref().map(|s| s.state),
+        first_seen: seen.map(|s| s.first_seen),
     }
 }
 
@@ -212,6 +330,54 @@ pub(crate) struct RuleSummary {
     /// Counts.
     #[serde(flatten)]
     pub(crate) stats: RuleStats,
+    /// With `--baseline`: new, persisting and resolved findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) baseline: Option<baseline::BaselineCounts>,
+}
+
+/// The baseline an audit was compared with, and the totals.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct BaselineSummary {
+    /// The baseline report, as given.
+    pub(crate) path: String,
+    /// Its as-of.
+    pub(crate) as_of: String,
+    /// Totals.
+    #[serde(flatten)]
+    pub(crate) counts: baseline::BaselineCounts,
+}
+
+/// Compares the audit with its baseline once it is done: the resolved
+/// findings (of the rules checked), and the counts in the summary.
+pub(crate) fn compare(
+    ctx: &Context,
+    b: &baseline::Baseline,
+    summary: &mut Summary,
+) -> Vec<baseline::Resolved> {
+    let rules: Vec<String> = summary.rules.iter().map(|r| r.rule.clone()).collect();
+    let data = ctx.data;
+    let in_export = |key: &str| {
+        ctx.policy
+            .rules
+            .iter()
+            .any(|r| data.table(r.subject).and_then(|t| t.row_of(key)).is_some())
+    };
+    let resolved = b.resolved(&rules, &in_export);
+    let counts = b.counts(&resolved);
+    let mut total = baseline::BaselineCounts::default();
+    for r in &mut summary.rules {
+        let c = counts.get(&r.rule).cloned().unwrap_or_default();
+        total.new += c.new;
+        total.persisting += c.persisting;
+        total.resolved += c.resolved;
+        r.baseline = Some(c);
+    }
+    summary.baseline = Some(BaselineSummary {
+        path: b.path.clone(),
+        as_of: b.as_of.clone(),
+        counts: total,
+    });
+    resolved
 }
 
 /// Totals of a run.
@@ -233,6 +399,16 @@ pub(crate) struct Summary {
     pub(crate) data_warnings: u64,
     /// Violations counted but not listed (`--max-marks`).
     pub(crate) unlisted: u64,
+    /// Violations and due items covered by a waiver.
+    pub(crate) waived: u64,
+    /// With `--baseline`: the earlier audit and the totals of new,
+    /// persisting and resolved findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) baseline: Option<BaselineSummary>,
+    /// With `--waivers`: the waivers that matched nothing, and those about
+    /// to expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) waivers: Option<WaiverLists>,
     /// Per rule, in policy order.
     pub(crate) rules: Vec<RuleSummary>,
     /// Per data file: rows read, loaded and rejected.
@@ -268,6 +444,9 @@ pub(crate) fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summa
         data_errors: ctx.data.errors.len() as u64,
         data_warnings: ctx.data.warnings.len() as u64,
         unlisted: 0,
+        waived: 0,
+        baseline: None,
+        waivers: None,
         rules: Vec::new(),
         files: ctx.data.accounts.clone(),
     };
@@ -278,6 +457,7 @@ pub(crate) fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summa
         s.violated += stats.violated;
         s.due += stats.due;
         s.unlisted += stats.unlisted;
+        s.waived += stats.waived;
         match rule.severity {
             Severity::Error => s.errors += stats.violated,
             Severity::Warning => s.warnings += stats.violated,
@@ -287,6 +467,7 @@ pub(crate) fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summa
             severity: rule.severity.as_str(),
             title: rule.title.clone(),
             stats: stats.clone(),
+            baseline: None,
         });
     }
     s
@@ -358,6 +539,9 @@ pub(crate) struct NdjsonSummary {
     pub(crate) policy: PolicyInfo,
     /// Totals.
     pub(crate) summary: Summary,
+    /// With `--baseline`: the baseline's findings that are gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) resolved: Option<Vec<baseline::Resolved>>,
     /// Data errors in file order.
     pub(crate) data_errors: Vec<JsonDataError>,
     /// Data warnings in file order.
@@ -368,7 +552,7 @@ pub(crate) struct NdjsonSummary {
 /// data error (`data-error`) or a data warning (`data-warning`); the
 /// columns after `rows` were added in that order, so readers of the first
 /// ten keep working.
-pub(crate) const CSV_HEADER: [&str; 16] = [
+pub(crate) const CSV_HEADER: [&str; CSV_COLUMNS] = [
     "rule",
     "severity",
     "status",
@@ -385,7 +569,15 @@ pub(crate) const CSV_HEADER: [&str; 16] = [
     "code",
     "column",
     "text",
+    "waiver_reason",
+    "waiver_approved_by",
+    "waiver_expires",
+    "baseline",
+    "first_seen",
 ];
+
+/// Columns of `--format csv`.
+pub(crate) const CSV_COLUMNS: usize = 21;
 
 /// A cell as a spreadsheet may safely open it: text that a spreadsheet
 /// would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
@@ -406,7 +598,8 @@ fn rows_cell(rows: &[RowRef]) -> String {
 }
 
 /// One `--format csv` record of a finding.
-pub(crate) fn csv_record(f: &JsonFinding) -> [String; 16] {
+pub(crate) fn csv_record(f: &JsonFinding) -> [String; CSV_COLUMNS] {
+    let w = f.waiver.as_ref();
     [
         f.rule.clone(),
         f.severity.to_string(),
@@ -424,12 +617,41 @@ pub(crate) fn csv_record(f: &JsonFinding) -> [String; 16] {
         String::new(),
         String::new(),
         String::new(),
+        w.map(|w| w.reason.clone()).unwrap_or_default(),
+        w.map(|w| w.approved_by.clone()).unwrap_or_default(),
+        w.and_then(|w| w.expires.clone()).unwrap_or_default(),
+        f.baseline.unwrap_or_default().to_string(),
+        f.first_seen.clone().unwrap_or_default(),
     ]
     .map(spreadsheet_safe)
 }
 
+/// One `--format csv` record of a baseline finding that is gone (`kind`
+/// `resolved`; its status is the one it had).
+pub(crate) fn csv_resolved_record(r: &baseline::Resolved) -> [String; CSV_COLUMNS] {
+    let f = &r.finding;
+    let mut rec: [String; CSV_COLUMNS] = Default::default();
+    let cells = [
+        (0, f.rule.clone()),
+        (1, f.severity.clone()),
+        (2, f.status.clone()),
+        (3, f.key.clone()),
+        (4, f.message.clone()),
+        (10, "resolved".to_string()),
+        (11, f.mark.map(|m| m.to_string()).unwrap_or_default()),
+        (19, "resolved".to_string()),
+        (20, f.first_seen.clone().unwrap_or_default()),
+    ];
+    for (i, v) in cells {
+        if let Some(c) = rec.get_mut(i) {
+            *c = v;
+        }
+    }
+    rec.map(spreadsheet_safe)
+}
+
 /// One `--format csv` record of a data error (`warning`: a data warning).
-pub(crate) fn csv_data_record(e: &JsonDataError, warning: bool) -> [String; 16] {
+pub(crate) fn csv_data_record(e: &JsonDataError, warning: bool) -> [String; CSV_COLUMNS] {
     let (severity, kind) = if warning {
         ("warning", "data-warning")
     } else {
@@ -452,6 +674,11 @@ pub(crate) fn csv_data_record(e: &JsonDataError, warning: bool) -> [String; 16] 
         e.code.to_string(),
         e.column.clone().unwrap_or_default(),
         e.text.clone().unwrap_or_default(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
     ]
     .map(spreadsheet_safe)
 }

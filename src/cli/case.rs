@@ -36,6 +36,9 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: CaseFormat,
+    /// The waivers register: findings it covers are `waived`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) waivers: Option<std::path::PathBuf>,
 }
 
 /// The table most rules are about.
@@ -68,7 +71,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let filter = select::around(&policy.schema(), &data_sources, table, &a.number)
         .map_err(|d| Failure::new(d, sources.clone()))?;
     data_sources.keep = Some(filter);
-    let data = setup::data(&policy, &sources, &data_sources)?;
+    let mut data = setup::data(&policy, &sources, &data_sources)?;
+    let waivers = setup::waivers(&policy, a.waivers.as_deref(), now, &mut data)?;
     let number = a.number.trim();
     let Some(row) = data.table(table).and_then(|t| t.row_of(number)) else {
         return Err(unknown(&policy, &data_sources, table, number));
@@ -76,6 +80,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let row = crate::data::row_id(row);
     let ev = Evaluator::new(&policy, &data, now, &[])
         .with_sources(&sources)
+        .with_waivers(waivers.as_ref())
         .explaining();
     let results = ev.evaluate_listed(table, row);
     let mut out = Out::open(None)?;
@@ -85,6 +90,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         policy_path: "",
         data: &data,
         now,
+        baseline: None,
     };
     let out_text = match a.format {
         CaseFormat::Json => crate::report::case::json(&rc, number, &results),

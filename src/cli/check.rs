@@ -51,6 +51,17 @@ pub(crate) struct Args {
     /// are counted in the summary but not listed.
     #[arg(long, value_name = "N")]
     pub(crate) max_marks: Option<u64>,
+    /// The waivers register (CSV: Rule,Case,Mark,Reason,Approved By,Expires):
+    /// findings it covers are `waived`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) waivers: Option<PathBuf>,
+    /// An earlier `check --format json` report: each finding is `new` or
+    /// `persisting`, and the report lists what was `resolved`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// With `--baseline`: only new violations make the run fail.
+    #[arg(long, requires = "baseline")]
+    pub(crate) fail_on_new: bool,
 }
 
 /// Where the report goes.
@@ -124,18 +135,33 @@ impl Out {
 /// Runs `check`.
 pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     setup::threads(a.threads)?;
-    let output = setup::output_target(a.output.as_deref(), &a.run.inputs())?;
+    let mut inputs = a.run.inputs();
+    inputs.extend(a.waivers.as_deref());
+    inputs.extend(a.baseline.as_deref());
+    let output = setup::output_target(a.output.as_deref(), &inputs)?;
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let selected = setup::rules(&policy, &a.rules)?;
+    let baseline = match &a.baseline {
+        Some(path) => {
+            let (b, warning) = report::baseline::Baseline::read(path, &policy)?;
+            if let Some(w) = warning {
+                ctx.report(&[w], &crate::source::SourceMap::new());
+            }
+            Some(b)
+        }
+        None => None,
+    };
     let data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
     let bar = progress_bar(!a.quiet && std::io::stderr().is_terminal());
     bar.set_message("reading exports");
-    let data = setup::data(&policy, &sources, &data_sources)?;
+    let mut data = setup::data(&policy, &sources, &data_sources)?;
+    let waivers = setup::waivers(&policy, a.waivers.as_deref(), now, &mut data)?;
     let mut out = Out::open(output.as_ref())?;
     let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_sources(&sources)
-        .with_max_marks(a.max_marks);
+        .with_max_marks(a.max_marks)
+        .with_waivers(waivers.as_ref());
     let total: u64 = ev
         .subjects()
         .map(|(t, _)| data.table(t).map_or(0, |d| d.len as u64))
@@ -148,25 +174,37 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         policy_path: &policy_path,
         data: &data,
         now,
+        baseline: baseline.as_ref(),
     };
     let report = CheckReport::new(&rc, a.format, &selected);
     out.write(&report.begin());
-    let audit = stream(&ev, &report, &mut out, &bar);
+    let audit = stream(&ev, &report, baseline.as_ref(), &mut out, &bar);
     bar.finish_and_clear();
     let fail_on = match a.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
     };
-    let summary = report::summary(&rc, &audit, &selected);
+    let mut summary = report::summary(&rc, &audit, &selected);
+    summary.waivers = waivers
+        .as_ref()
+        .map(|w| report::WaiverLists::of(&policy, w));
+    let resolved = baseline
+        .as_ref()
+        .map(|b| report::compare(&rc, b, &mut summary))
+        .unwrap_or_default();
     let opts = RenderOptions {
         color: output.is_none() && a.format == CheckFormat::Human && ctx.stdout_color(),
         width: super::terminal_width(),
     };
-    out.write(&report.end(&audit, &summary, fail_on, opts));
+    out.write(&report.end(&audit, &summary, &resolved, fail_on, opts));
     out.finish()?;
+    let (errors, warnings) = match (&baseline, a.fail_on_new) {
+        (Some(b), true) => b.new_violations(),
+        _ => (summary.errors, summary.warnings),
+    };
     let failing = match fail_on {
-        Severity::Error => summary.errors,
-        Severity::Warning => summary.errors + summary.warnings,
+        Severity::Error => errors,
+        Severity::Warning => errors + warnings,
     };
     Ok(if failing > 0 || !data.errors.is_empty() {
         Exit::Findings
@@ -180,6 +218,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
 fn stream(
     ev: &Evaluator,
     report: &CheckReport,
+    baseline: Option<&report::baseline::Baseline>,
     out: &mut Out,
     bar: &indicatif::ProgressBar,
 ) -> audit::Audit {
@@ -187,6 +226,9 @@ fn stream(
     // writer to the renderers) instead of being mapped fresh each time.
     let buffers: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let render = |found: &[crate::eval::Finding]| -> String {
+        if let Some(b) = baseline {
+            b.observe(ev.policy, found);
+        }
         let mut buf = buffers
             .lock()
             .ok()

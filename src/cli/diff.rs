@@ -71,6 +71,7 @@ fn evaluate(
         policy_path: path,
         data,
         now,
+        baseline: None,
     };
     Evaluated {
         findings: audit

@@ -166,6 +166,28 @@ pub(crate) fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Fail
     }
 }
 
+/// `--waivers FILE`: the waivers register, read like an export as of the
+/// run's local date; its data errors, warnings and account join the
+/// export's.
+pub(crate) fn waivers(
+    policy: &Policy,
+    file: Option<&Path>,
+    now: i64,
+    data: &mut Dataset,
+) -> Result<Option<crate::eval::waive::Waivers>, Failure> {
+    let Some(file) = file else {
+        return Ok(None);
+    };
+    let today = crate::time::Instant(now)
+        .local_date(policy.timezone)
+        .unwrap_or_default();
+    let input = data::Input::File(file.to_path_buf());
+    let (w, register) = crate::eval::register::load_waivers(policy, input, today)
+        .map_err(|d| Failure::new(d, SourceMap::new()))?;
+    data.absorb(register);
+    Ok(Some(w))
+}
+
 /// `--as-of`: the given time, or now. A local time the policy's zone
 /// repeats or skips is read as RFC 5545 says, with a warning naming the
 /// instant chosen.

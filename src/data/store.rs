@@ -1088,6 +1088,15 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// Takes in the data errors, warnings, accounts and files of another
+    /// reading (a waivers register), so they are reported with these.
+    pub fn absorb(&mut self, other: Dataset) {
+        self.errors.extend(other.errors);
+        self.warnings.extend(other.warnings);
+        self.accounts.extend(other.accounts);
+        self.sources.extend(other.sources);
+    }
+
     /// The text of the given lines of each file (by the name reports give
     /// it), decoded as the file was read; a workbook's rows as CSV lines.
     /// Lines that cannot be read are left out.

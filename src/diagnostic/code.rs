@@ -38,6 +38,8 @@ codes! {
     AllowlistNotMembership = "docket::allowlist::not-membership",
     CliAsOf = "docket::cli::as-of",
     CliAsOfShifted = "docket::cli::as-of-shifted",
+    CliBaseline = "docket::cli::baseline",
+    CliBaselineVersion = "docket::cli::baseline-version",
     CliOutput = "docket::cli::output",
     CliTable = "docket::cli::table",
     CliTableOption = "docket::cli::table-option",

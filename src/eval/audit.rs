@@ -29,6 +29,9 @@ pub(crate) struct RuleStats {
     pub(crate) not_applicable: u64,
     /// Violations counted above but not listed (`--max-marks`).
     pub(crate) unlisted: u64,
+    /// Violations and due items covered by an unexpired waiver (not in
+    /// `violated` or `due`).
+    pub(crate) waived: u64,
 }
 
 impl RuleStats {
@@ -40,6 +43,7 @@ impl RuleStats {
         self.due += o.due;
         self.not_applicable += o.not_applicable;
         self.unlisted += o.unlisted;
+        self.waived += o.waived;
     }
 }
 
@@ -174,6 +178,7 @@ fn continue_ladder<R>(
     audit: &mut Audit,
 ) {
     let cap = ev.max_marks.unwrap_or(u64::MAX);
+    let all_waived = ev.waivers.is_some_and(|w| w.covers_all(t.rule, &t.key));
     let mut more = Some(t.more);
     let mut listed = t.listed;
     while let Some(m) = more {
@@ -186,6 +191,18 @@ fn continue_ladder<R>(
         }
         let r = ev.more_marks(t.table, t.row, t.rule, m.next, limit);
         listed += r.findings.len() as u64;
+        // Counted as violations up front; a waiver for one mark moves it.
+        let waived = r
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Waived)
+            .count() as u64;
+        if let Some(s) = audit.stats.get_mut(t.rule)
+            && !all_waived
+        {
+            s.violated -= waived.min(s.violated);
+            s.waived += waived;
+        }
         sink(render(&r.findings));
         if keep {
             audit.findings.extend(r.findings);
@@ -286,7 +303,7 @@ fn chunk(
                         s.evaluated += 1;
                         s.passed += 1;
                     }
-                    Status::Violated | Status::Due => {
+                    Status::Violated | Status::Due | Status::Waived => {
                         s.evaluated += 1;
                         if r.status == Status::Violated {
                             s.violated_cases += 1;
@@ -294,11 +311,17 @@ fn chunk(
                         for f in &r.findings {
                             match f.status {
                                 Status::Violated => s.violated += 1,
+                                Status::Waived => s.waived += 1,
                                 _ => s.due += 1,
                             }
                         }
                         // Missed marks still to list count now.
-                        s.violated += r.more.map_or(0, |m| m.count);
+                        let more = r.more.map_or(0, |m| m.count);
+                        if r.more_waived {
+                            s.waived += more;
+                        } else {
+                            s.violated += more;
+                        }
                     }
                     Status::NotApplicable => s.not_applicable += 1,
                 }

@@ -262,6 +262,7 @@ pub(super) fn evaluate<'a>(
             reason: String::new(),
             findings: violated,
             more,
+            more_waived: false,
         };
     }
     let due_marks = ladder.due();
@@ -479,6 +480,7 @@ fn result(
         reason,
         findings,
         more,
+        more_waived: false,
     }
 }
 

@@ -223,6 +223,7 @@ impl<'a> RuleRun<'_, 'a> {
             rows,
             mark,
             data_errors: ce.data_errors.clone(),
+            waiver: None,
         }
     }
 
@@ -246,6 +247,7 @@ impl<'a> RuleRun<'_, 'a> {
             },
             findings: vec![f],
             more: None,
+            more_waived: false,
         }
     }
 

@@ -43,6 +43,9 @@ pub(crate) struct JsonCaseFinding {
     /// Rows of the case with data errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) data_errors: Vec<RowRef>,
+    /// The waiver that covers it (status `waived`), or that expired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) waiver: Option<super::JsonWaiver>,
 }
 
 /// `case --format json`.
@@ -80,6 +83,7 @@ pub(crate) fn json(ctx: &Context, number: &str, results: &[RuleResult]) -> Strin
         deadline: f.deadline.map(|d| Instant(d).rfc3339(tz)),
         mark: f.mark,
         data_errors: rows_with_errors(ctx, f),
+        waiver: f.waiver.as_deref().map(super::JsonWaiver::of_note),
     };
     let rule = |r: &RuleResult| {
         let due = first_due(r);
@@ -168,6 +172,7 @@ fn rule_lines(ctx: &Context, r: &RuleResult, w: usize, color: bool, s: &mut Stri
         Status::Violated => ("✗", "31"),
         Status::Due => ("…", "36"),
         Status::NotApplicable => ("-", "2"),
+        Status::Waived => ("~", "35"),
     };
     let status = format!("{:14}", r.status.as_str());
     let _ = writeln!(

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::baseline::Resolved;
 use super::{Context, DataIssues, Summary, ci, csv_data_record, csv_record, data_errors, human};
 use crate::diagnostic::RenderOptions;
 use crate::eval::Finding;
@@ -50,7 +51,7 @@ fn json_line<T: Serialize>(v: &T) -> String {
 
 /// CSV records; with none, the header row (written first, so the data
 /// errors and warnings after the findings share it).
-fn csv_text(records: impl Iterator<Item = [String; 16]>, header: bool) -> String {
+fn csv_text(records: impl Iterator<Item = [String; super::CSV_COLUMNS]>, header: bool) -> String {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
@@ -144,6 +145,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
         &self,
         audit: &Audit,
         summary: &Summary,
+        resolved: &[Resolved],
         fail_on: Severity,
         opts: RenderOptions,
     ) -> String {
@@ -151,6 +153,13 @@ impl<'c, 'a> CheckReport<'c, 'a> {
         match self.format {
             CheckFormat::Json => {
                 let mut s = String::new();
+                if self.ctx.baseline.is_some() {
+                    s.push_str("\n],\n\"resolved\":[");
+                    for (n, r) in resolved.iter().enumerate() {
+                        s.push_str(if n == 0 { "\n" } else { ",\n" });
+                        s.push_str(&to_json(r));
+                    }
+                }
                 for (name, list) in [
                     ("data_errors", &data.errors),
                     ("data_warnings", &data.warnings),
@@ -169,22 +178,24 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 as_of: self.ctx.as_of(),
                 policy: super::policy_info(self.ctx, self.selected),
                 summary: summary.clone(),
+                resolved: self.ctx.baseline.map(|_| resolved.to_vec()),
                 data_errors: data_errors(&data.errors),
                 data_warnings: data_errors(&data.warnings),
             }),
             CheckFormat::Csv => {
+                let gone = resolved.iter().map(super::csv_resolved_record);
                 let errors = data_errors(&data.errors)
                     .into_iter()
                     .map(|e| csv_data_record(&e, false));
                 let warnings = data_errors(&data.warnings)
                     .into_iter()
                     .map(|e| csv_data_record(&e, true));
-                csv_text(errors.chain(warnings), false)
+                csv_text(gone.chain(errors).chain(warnings), false)
             }
             CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Github => {
                 self.ci(audit, summary, fail_on)
             }
-            CheckFormat::Human => human::render(self.ctx, &audit.findings, summary, opts),
+            CheckFormat::Human => human::render(self.ctx, &audit.findings, summary, resolved, opts),
         }
     }
 

@@ -74,6 +74,7 @@ pub(crate) fn render(
     ctx: &Context,
     findings: &[Finding],
     summary: &Summary,
+    resolved: &[super::baseline::Resolved],
     opts: RenderOptions,
 ) -> String {
     let mut out = String::new();
@@ -95,16 +96,27 @@ pub(crate) fn render(
         by_rule.entry(f.rule).or_default().push(f);
     }
     let excerpts = read_lines(ctx.data, &wanted_lines(ctx, &by_rule));
-    for (&i, list) in &by_rule {
-        let (Some(rule), Some(first)) = (ctx.policy.rules.get(i), list.first()) else {
+    for (&i, all) in &by_rule {
+        let Some(rule) = ctx.policy.rules.get(i) else {
             continue;
         };
-        out.push_str(&draw_first(ctx, rule, first, list, &excerpts, opts));
-        if list.len() > 1 {
-            list_lines(ctx, list, &mut out);
+        let (waived, list): (Vec<&Finding>, Vec<&Finding>) =
+            all.iter().partition(|f| f.status == Status::Waived);
+        if let Some(first) = list.first() {
+            out.push_str(&draw_first(ctx, rule, first, &list, &excerpts, opts));
+            if list.len() > 1 {
+                list_lines(ctx, &list, &mut out);
+            }
         }
+        waived_lines(rule, &waived, &mut out);
     }
     table(&mut out, summary);
+    if let Some(b) = &summary.baseline {
+        baseline_lines(b, resolved, &mut out);
+    }
+    if let Some(w) = &summary.waivers {
+        waiver_lists(w, &mut out);
+    }
     if summary.unlisted > 0 {
         let _ = writeln!(
             out,
@@ -219,10 +231,104 @@ fn list_lines(ctx: &Context, list: &[&Finding], out: &mut String) {
         if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, f)) {
             let _ = write!(out, " ({note})");
         }
+        if let Some(b) = ctx.baseline {
+            let seen = b.seen(ctx.rule_id(f), f, &ctx.as_of());
+            let _ = match seen.state {
+                "new" => write!(out, " [new]"),
+                _ => write!(out, " [since {}]", seen.first_seen),
+            };
+        }
         out.push('\n');
         i += run.max(1);
     }
     out.push('\n');
+}
+
+/// A rule's waived findings, one line each with the waiver.
+fn waived_lines(rule: &crate::semantics::Rule, waived: &[&Finding], out: &mut String) {
+    if waived.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{} waived ({}):", rule.id, waived.len());
+    for f in waived {
+        let w = f.waiver.as_deref().map(|n| {
+            let until = n.expires.map_or(String::new(), |e| format!(", until {e}"));
+            format!("{} (approved by {}{until})", n.reason, n.approved_by)
+        });
+        let mark = f.mark.map_or(String::new(), |m| format!(" mark {m}"));
+        let _ = writeln!(
+            out,
+            "    {}{mark}  waived  {}: {}",
+            printable(&f.key),
+            w.unwrap_or_default(),
+            f.message
+        );
+    }
+    out.push('\n');
+}
+
+/// How the audit compares with its baseline, and the findings resolved
+/// since (the first fifty).
+fn baseline_lines(
+    b: &super::BaselineSummary,
+    resolved: &[super::baseline::Resolved],
+    out: &mut String,
+) {
+    let c = &b.counts;
+    let _ = writeln!(
+        out,
+        "\ncompared with {} (as of {}): {} new, {} persisting, {} resolved",
+        b.path, b.as_of, c.new, c.persisting, c.resolved
+    );
+    for r in resolved.iter().take(DATA_ERRORS_LISTED) {
+        let f = &r.finding;
+        let mark = f.mark.map_or(String::new(), |m| format!(" mark {m}"));
+        let gone = if r.case_in_export {
+            ""
+        } else {
+            " (the case is no longer in the export)"
+        };
+        let _ = writeln!(
+            out,
+            "  resolved  {} {}{mark}: {}{gone}",
+            f.rule,
+            printable(&f.key),
+            f.message
+        );
+    }
+    if resolved.len() > DATA_ERRORS_LISTED {
+        let _ = writeln!(
+            out,
+            "  … and {} more resolved (all of them with --format json)",
+            resolved.len() - DATA_ERRORS_LISTED
+        );
+    }
+}
+
+/// Waivers that matched nothing, and those about to expire.
+fn waiver_lists(w: &super::WaiverLists, out: &mut String) {
+    for (what, list) in [
+        ("stale waivers (they matched no finding)", &w.stale),
+        ("waivers expiring within 30 days", &w.expiring),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{what}:");
+        for x in list {
+            let mark = x.mark.map_or(String::new(), |m| format!(" mark {m}"));
+            let expired = if x.expired { ", expired" } else { "" };
+            let _ = writeln!(
+                out,
+                "  {}:{}: {} {}{mark}: {}{expired}",
+                x.file,
+                x.line,
+                x.rule.as_deref().unwrap_or(""),
+                x.case.as_deref().unwrap_or(""),
+                x.words()
+            );
+        }
+    }
 }
 
 /// The data errors and warnings, the first fifty of each.
@@ -287,8 +393,12 @@ pub(crate) fn totals(summary: &Summary) -> String {
         0 => String::new(),
         n => format!(", {n} data warning{}", plural(n)),
     };
+    let waived = match &summary.waivers {
+        Some(_) => format!(", {} waived", summary.waived),
+        None => String::new(),
+    };
     format!(
-        "{} case{} checked: {} violation{} ({} error{}, {} warning{}), {} due, {} data error{}{warnings}",
+        "{} case{} checked: {} violation{} ({} error{}, {} warning{}), {} due{waived}, {} data error{}{warnings}",
         summary.cases,
         plural(summary.cases),
         summary.violated,
@@ -315,22 +425,42 @@ fn table(out: &mut String, s: &Summary) {
         .max()
         .unwrap_or(4)
         .max(4);
-    let _ = writeln!(
-        out,
-        "{:w$}  {:8}  {:>8}  {:>5}  {:>6}  {:>6}  {:>9}",
-        "rule", "severity", "violated", "due", "passed", "n/a", "evaluated"
+    let mut head = format!(
+        "{:w$}  {:8}  {:>8}  {:>5}",
+        "rule", "severity", "violated", "due"
     );
+    if s.waivers.is_some() {
+        head.push_str(&format!("  {:>6}", "waived"));
+    }
+    head.push_str(&format!(
+        "  {:>6}  {:>6}  {:>9}",
+        "passed", "n/a", "evaluated"
+    ));
+    if s.baseline.is_some() {
+        head.push_str(&format!(
+            "  {:>5}  {:>10}  {:>8}",
+            "new", "persisting", "resolved"
+        ));
+    }
+    let _ = writeln!(out, "{head}");
     for r in &s.rules {
-        let _ = writeln!(
-            out,
-            "{:w$}  {:8}  {:>8}  {:>5}  {:>6}  {:>6}  {:>9}",
-            r.rule,
-            r.severity,
-            r.stats.violated,
-            r.stats.due,
-            r.stats.passed,
-            r.stats.not_applicable,
-            r.stats.evaluated
+        let mut line = format!(
+            "{:w$}  {:8}  {:>8}  {:>5}",
+            r.rule, r.severity, r.stats.violated, r.stats.due
         );
+        if s.waivers.is_some() {
+            line.push_str(&format!("  {:>6}", r.stats.waived));
+        }
+        line.push_str(&format!(
+            "  {:>6}  {:>6}  {:>9}",
+            r.stats.passed, r.stats.not_applicable, r.stats.evaluated
+        ));
+        if let Some(b) = &r.baseline {
+            line.push_str(&format!(
+                "  {:>5}  {:>10}  {:>8}",
+                b.new, b.persisting, b.resolved
+            ));
+        }
+        let _ = writeln!(out, "{line}");
     }
 }
