@@ -233,7 +233,7 @@ impl View {
                 } else {
                     LabeledSpan::new_with_span(text, span)
                 });
-            } else {
+            } else if sources.get(label.span.file).is_some() {
                 let note = Diagnostic {
                     code: d.code,
                     severity: d.severity,

@@ -353,7 +353,7 @@ pub(crate) fn compare(
     ctx: &Context,
     b: &baseline::Baseline,
     summary: &mut Summary,
-) -> Vec<baseline::Resolved> {
+) -> Vec<baseline::Gone> {
     let rules: Vec<String> = summary.rules.iter().map(|r| r.rule.clone()).collect();
     let data = ctx.data;
     let in_export = |key: &str| {
@@ -541,7 +541,7 @@ pub(crate) struct NdjsonSummary {
     pub(crate) summary: Summary,
     /// With `--baseline`: the baseline's findings that are gone.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) resolved: Option<Vec<baseline::Resolved>>,
+    pub(crate) resolved: Option<Vec<baseline::Gone>>,
     /// Data errors in file order.
     pub(crate) data_errors: Vec<JsonDataError>,
     /// Data warnings in file order.
@@ -628,7 +628,7 @@ pub(crate) fn csv_record(f: &JsonFinding) -> [String; CSV_COLUMNS] {
 
 /// One `--format csv` record of a baseline finding that is gone (`kind`
 /// `resolved`; its status is the one it had).
-pub(crate) fn csv_resolved_record(r: &baseline::Resolved) -> [String; CSV_COLUMNS] {
+pub(crate) fn csv_resolved_record(r: &baseline::Gone) -> [String; CSV_COLUMNS] {
     let f = &r.finding;
     let mut rec: [String; CSV_COLUMNS] = Default::default();
     let cells = [

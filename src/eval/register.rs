@@ -73,7 +73,17 @@ pub fn load_waivers(
 ) -> Result<(Waivers, Dataset), Vec<Diagnostic>> {
     let schema = schema(policy, &input_name(&input));
     let sources = Sources::default().with_table("waivers", input);
-    let mut data = data::Loader::new(&schema).sources(sources).load()?;
+    let mut data = data::Loader::new(&schema)
+        .sources(sources)
+        .load()
+        .map_err(|mut diags| {
+            for d in &mut diags {
+                if d.code == Code::DataMissingColumn {
+                    d.help = Some("a waivers register has the columns Rule, Case, Mark, Reason, Approved By and Expires (cells of Mark and Expires may be empty)".to_string());
+                }
+            }
+            diags
+        })?;
     let mut list = Vec::new();
     let mut errors = Vec::new();
     if let Some(t) = data.table(0) {
@@ -84,6 +94,7 @@ pub fn load_waivers(
         }
     }
     data.errors.extend(errors);
+    data.errors.sort_by_key(|e| e.line);
     Ok((Waivers::new(list, today), data))
 }
 

@@ -93,7 +93,7 @@ pub(crate) struct Seen {
 
 /// A baseline finding that is gone.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct Resolved {
+pub(crate) struct Gone {
     #[serde(flatten)]
     pub(crate) finding: Earlier,
     /// Whether its case is still in the export (fixed) or gone from it.
@@ -237,16 +237,12 @@ impl Baseline {
 
     /// The baseline findings of `rules` no finding of this run matched;
     /// `in_export` says whether a case is still in the export.
-    pub(crate) fn resolved(
-        &self,
-        rules: &[String],
-        in_export: &dyn Fn(&str) -> bool,
-    ) -> Vec<Resolved> {
+    pub(crate) fn resolved(&self, rules: &[String], in_export: &dyn Fn(&str) -> bool) -> Vec<Gone> {
         self.findings
             .iter()
             .zip(&self.seen)
             .filter(|(f, s)| !s.load(Ordering::Relaxed) && rules.contains(&f.rule))
-            .map(|(f, _)| Resolved {
+            .map(|(f, _)| Gone {
                 finding: f.clone(),
                 case_in_export: in_export(&f.key),
             })
@@ -254,7 +250,7 @@ impl Baseline {
     }
 
     /// Per rule: new, persisting and resolved, with `resolved` counted in.
-    pub(crate) fn counts(&self, resolved: &[Resolved]) -> HashMap<String, BaselineCounts> {
+    pub(crate) fn counts(&self, resolved: &[Gone]) -> HashMap<String, BaselineCounts> {
         let mut all = self.counts.lock().map(|c| c.clone()).unwrap_or_default();
         for r in resolved {
             all.entry(r.finding.rule.clone()).or_default().resolved += 1;

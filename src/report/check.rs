@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::baseline::Resolved;
+use super::baseline::Gone;
 use super::{Context, DataIssues, Summary, ci, csv_data_record, csv_record, data_errors, human};
 use crate::diagnostic::RenderOptions;
 use crate::eval::Finding;
@@ -145,7 +145,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
         &self,
         audit: &Audit,
         summary: &Summary,
-        resolved: &[Resolved],
+        resolved: &[Gone],
         fail_on: Severity,
         opts: RenderOptions,
     ) -> String {

@@ -248,7 +248,7 @@ fn rule_descriptor(r: &crate::semantics::Rule) -> sarif::ReportingDescriptor {
 /// A finding as a SARIF result: at the case's row, the other rows and the
 /// rule's place in the policy as related locations.
 fn finding_result(f: &JsonFinding) -> sarif::Result {
-    let lvl = if f.status == "due" {
+    let lvl = if f.status == "due" || f.status == "waived" {
         "note"
     } else {
         f.severity
@@ -294,17 +294,33 @@ fn finding_result(f: &JsonFinding) -> sarif::Result {
     if !related.is_empty() {
         res.related_locations = Some(related);
     }
+    // A waived finding is a result suppressed outside the code, accepted,
+    // with the waiver's reason.
+    if let Some(w) = f.waiver.as_ref().filter(|w| !w.expired) {
+        let s = sarif::Suppression::builder()
+            .kind(serde_json::json!("external"))
+            .status(serde_json::json!("accepted"))
+            .justification(format!("{} (approved by {})", w.reason, w.approved_by))
+            .build();
+        res.suppressions = Some(vec![s]);
+    }
     res
 }
 
 /// One finding, one fingerprint: a ladder's marks differ by their number
 /// (findings of other rules keep the form they always had).
 fn fingerprint(f: &JsonFinding) -> String {
+    // A waived finding keeps the fingerprint of the violation it covers.
+    let status = if f.status == "waived" {
+        "violated"
+    } else {
+        f.status
+    };
     let mut print = format!(
         "{}:{}:{}:{}",
         f.rule,
         f.key,
-        f.status,
+        status,
         f.deadline.as_deref().unwrap_or("")
     );
     if let Some(m) = f.mark {
@@ -611,7 +627,7 @@ pub(crate) fn check_github(
     let mut out = String::new();
     for f in findings {
         let kind = match (f.status, f.severity) {
-            ("due", _) => "notice",
+            ("due" | "waived", _) => "notice",
             (_, "warning") => "warning",
             _ => "error",
         };

@@ -74,7 +74,7 @@ pub(crate) fn render(
     ctx: &Context,
     findings: &[Finding],
     summary: &Summary,
-    resolved: &[super::baseline::Resolved],
+    resolved: &[super::baseline::Gone],
     opts: RenderOptions,
 ) -> String {
     let mut out = String::new();
@@ -271,7 +271,7 @@ fn waived_lines(rule: &crate::semantics::Rule, waived: &[&Finding], out: &mut St
 /// since (the first fifty).
 fn baseline_lines(
     b: &super::BaselineSummary,
-    resolved: &[super::baseline::Resolved],
+    resolved: &[super::baseline::Gone],
     out: &mut String,
 ) {
     let c = &b.counts;

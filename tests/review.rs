@@ -1,0 +1,406 @@
+//! The reviewer's recurring audit (issue "waivers, baselines, owners,
+//! views"): a month-over-month walk-through through the command line —
+//! audit, waive, change the export, audit again against the first report —
+//! and the contracts of `--waivers` and `--baseline` one by one.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly by unwrapping"
+)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `docket check --format json` over `data` as of `as_of` with `extra`:
+/// the report, the exit code and stderr.
+fn audit(data: &Path, as_of: &str, extra: &[&str]) -> (Value, i32, String) {
+    let out = Command::cargo_bin("docket")
+        .unwrap()
+        .arg("check")
+        .arg("--policy")
+        .arg(root().join("policies"))
+        .arg("--data")
+        .arg(data)
+        .args(["--as-of", as_of, "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        v,
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn finding<'a>(v: &'a Value, rule: &str, key: &str) -> &'a Value {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["key"] == key)
+        .unwrap_or_else(|| panic!("no {rule} finding for {key}"))
+}
+
+fn copy_example(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(root().join("examples/data")).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+    }
+}
+
+const NOV: &str = "2025-11-20T12:00";
+const DEC: &str = "2025-12-20T12:00";
+
+const WAIVERS: &str = "Rule,Case,Mark,Reason,Approved By,Expires
+authorized-contact,C-0000004,,Contact added to the account page after the request,Dana Reviewer,
+authorized-contact,C-0000014,,Temporary exception while the account page is fixed,Dana Reviewer,2025-11-30
+notice-period,C-0000006,,Customer agreed to shorter notice in writing,Dana Reviewer,2026-01-05
+sales-informed,C-9999999,,Case closed before the rule existed,Dana Reviewer,
+";
+
+/// The walk-through: November's audit; two waivers (one expiring before
+/// December); December's export fixes one case and breaks another; the
+/// December audit against November's report.
+#[test]
+fn month_over_month() {
+    let d = tempfile::tempdir().unwrap();
+    let (nov_data, dec_data) = (d.path().join("nov"), d.path().join("dec"));
+    copy_example(&nov_data);
+    copy_example(&dec_data);
+    let nov_report = d.path().join("nov.json");
+    let (nov, code, err) = audit(&nov_data, NOV, &["--output", nov_report.to_str().unwrap()]);
+    assert_eq!((code, nov), (1, Value::Null), "{err}");
+    // December: C-0000073's vendor is tagged after all (fixed); C-0000010
+    // loses its acknowledgement (broken).
+    let events = std::fs::read_to_string(nov_data.join("case_events.csv")).unwrap();
+    let events: String = events
+        .lines()
+        .filter(|l| !l.starts_with("C-0000010,2024-10-23T15:53:00,Acknowledged"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        + "C-0000073,2025-09-30T13:00:00,Genpac Tagged,Contract Management,\n";
+    std::fs::write(dec_data.join("case_events.csv"), events).unwrap();
+    let waivers = d.path().join("waivers.csv");
+    std::fs::write(&waivers, WAIVERS).unwrap();
+    let (dec, code, err) = audit(
+        &dec_data,
+        DEC,
+        &[
+            "--baseline",
+            nov_report.to_str().unwrap(),
+            "--waivers",
+            waivers.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let nov_as_of = "2025-11-20T12:00:00-05:00";
+    // Fixed: resolved, its case still in the export.
+    let resolved = dec["resolved"].as_array().unwrap();
+    let fixed = resolved
+        .iter()
+        .find(|r| r["rule"] == "vendor-tagged" && r["key"] == "C-0000073")
+        .unwrap();
+    assert_eq!(fixed["case_in_export"], true);
+    assert_eq!(fixed["status"], "violated");
+    // Broken: new, first seen now.
+    let broken = finding(&dec, "acknowledge-first", "C-0000010");
+    assert_eq!(
+        (broken["baseline"].as_str(), broken["first_seen"].as_str()),
+        (Some("new"), Some("2025-12-20T12:00:00-05:00"))
+    );
+    // The rest persist, seen first in November.
+    let kept = finding(&dec, "written-request", "C-0000010");
+    assert_eq!(
+        (kept["baseline"].as_str(), kept["first_seen"].as_str()),
+        (Some("persisting"), Some(nov_as_of))
+    );
+    // The unexpired waiver waives; the expired one does not, and says so.
+    let waived = finding(&dec, "authorized-contact", "C-0000004");
+    assert_eq!(waived["status"], "waived");
+    assert_eq!(waived["waiver"]["approved_by"], "Dana Reviewer");
+    assert_eq!(waived["waiver"]["line"], 2);
+    let expired = finding(&dec, "authorized-contact", "C-0000014");
+    assert_eq!(expired["status"], "violated");
+    assert!(
+        expired["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("waiver expired on 2025-11-30")
+    );
+    assert_eq!(expired["waiver"]["expired"], true);
+    // Stale and expiring waivers are listed.
+    let lists = &dec["summary"]["waivers"];
+    assert_eq!(lists["stale"][0]["case"], "C-9999999");
+    assert!(
+        lists["expiring"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["case"] == "C-0000006" && w["expires"] == "2026-01-05")
+    );
+    // Counts: waived apart from violated, per rule and in all; new,
+    // persisting and resolved per rule and in all.
+    let s = &dec["summary"];
+    assert_eq!(s["waived"], 2, "C-0000004 and C-0000006");
+    let rule = |id: &str| {
+        s["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(rule("authorized-contact")["waived"], 1);
+    assert_eq!(rule("vendor-tagged")["baseline"]["resolved"], 1);
+    assert_eq!(rule("acknowledge-first")["baseline"]["new"], 1);
+    let b = &s["baseline"];
+    let listed = dec["findings"].as_array().unwrap().len() as u64;
+    assert_eq!(
+        b["new"].as_u64().unwrap() + b["persisting"].as_u64().unwrap(),
+        listed
+    );
+    assert_eq!(b["resolved"].as_u64().unwrap(), resolved.len() as u64);
+    let sum = |field: &str| -> u64 {
+        let rules = s["rules"].as_array().unwrap();
+        rules.iter().map(|r| r[field].as_u64().unwrap()).sum()
+    };
+    assert_eq!(s["violated"].as_u64().unwrap(), sum("violated"));
+    assert_eq!(s["waived"].as_u64().unwrap(), sum("waived"));
+}
+
+/// A report of the run is a baseline for the next: first-seen dates carry
+/// forward, and with `--fail-on-new` only new violations fail.
+#[test]
+fn first_seen_carries_forward_and_only_new_violations_fail() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    copy_example(&data);
+    let first = d.path().join("first.json");
+    let second = d.path().join("second.json");
+    audit(&data, NOV, &["--output", first.to_str().unwrap()]);
+    audit(
+        &data,
+        DEC,
+        &[
+            "--baseline",
+            first.to_str().unwrap(),
+            "--output",
+            second.to_str().unwrap(),
+        ],
+    );
+    let (third, code, err) = audit(
+        &data,
+        "2026-01-20T12:00",
+        &["--baseline", second.to_str().unwrap(), "--fail-on-new"],
+    );
+    let kept = finding(&third, "written-request", "C-0000010");
+    assert_eq!(kept["first_seen"], "2025-11-20T12:00:00-05:00");
+    // Ladders left open gain marks month by month: those are new.
+    let new = third["summary"]["baseline"]["new"].as_u64().unwrap();
+    assert_eq!(code, if new > 0 { 1 } else { 0 }, "{err}");
+    let (_, code, err) = audit(
+        &data,
+        NOV,
+        &["--baseline", first.to_str().unwrap(), "--fail-on-new"],
+    );
+    assert_eq!(code, 0, "nothing new against itself: {err}");
+    let (_, code, _) = audit(&data, NOV, &["--baseline", first.to_str().unwrap()]);
+    assert_eq!(code, 1, "without --fail-on-new every violation fails");
+}
+
+/// What a baseline must be: a JSON report of this policy.
+#[test]
+fn a_baseline_of_another_policy_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    copy_example(&data);
+    let first = d.path().join("first.json");
+    audit(&data, NOV, &["--output", first.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&first).unwrap();
+    let other = d.path().join("other.json");
+    std::fs::write(
+        &other,
+        text.replacen("\"CCC customer requests\"", "\"Another policy\"", 1),
+    )
+    .unwrap();
+    let (_, code, err) = audit(&data, NOV, &["--baseline", other.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("docket::cli::baseline") && err.contains("\"Another policy\""),
+        "{err}"
+    );
+    let older = d.path().join("older.json");
+    std::fs::write(
+        &older,
+        text.replacen("\"version\":\"1.0.0\"", "\"version\":\"0.9.0\"", 1),
+    )
+    .unwrap();
+    let (v, code, err) = audit(&data, NOV, &["--baseline", older.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("docket::cli::baseline-version") && err.contains("version 0.9.0"),
+        "{err}"
+    );
+    assert_eq!(v["summary"]["baseline"]["new"], 0);
+    let garbage = d.path().join("garbage.json");
+    std::fs::write(&garbage, "not json").unwrap();
+    let (_, code, err) = audit(&data, NOV, &["--baseline", garbage.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("is not a report of `docket check --format json`"),
+        "{err}"
+    );
+}
+
+/// Bad rows of the register are data errors with file and line; the good
+/// rows still waive.
+#[test]
+fn a_bad_register_row_is_a_data_error() {
+    let d = tempfile::tempdir().unwrap();
+    let w = d.path().join("waivers.csv");
+    std::fs::write(
+        &w,
+        "Rule,Case,Mark,Reason,Approved By,Expires\nauthorized-contact,C-0000004,,ok,Dana,\nauthorised-contact,C-0000014,,typo,Dana,\nauthorized-contact,C-0000014,,,Dana,\nnotice-period,C-0000016,,x,Dana,someday\n",
+    )
+    .unwrap();
+    let (v, code, err) = audit(
+        &root().join("examples/data"),
+        NOV,
+        &["--waivers", w.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{err}");
+    let errors: Vec<(u64, String)> = v["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["file"].as_str().unwrap().ends_with("waivers.csv"))
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (3, "docket::data::unknown-value".to_string()),
+            (4, "docket::data::required".to_string()),
+            (5, "docket::data::type-error".to_string()),
+        ]
+    );
+    assert!(
+        v["data_errors"]
+            .to_string()
+            .contains("did you mean `authorized-contact`")
+    );
+    assert_eq!(
+        finding(&v, "authorized-contact", "C-0000004")["status"],
+        "waived"
+    );
+    // A register without its columns stops the run.
+    std::fs::write(&w, "Rule,Case\nx,y\n").unwrap();
+    let (_, code, err) = audit(
+        &root().join("examples/data"),
+        NOV,
+        &["--waivers", w.to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("has no column \"Reason\""), "{err}");
+}
+
+/// Waived findings in the other formats: CSV columns, SARIF suppressions,
+/// the human report and `docket case`.
+#[test]
+fn waived_findings_in_every_format() {
+    let d = tempfile::tempdir().unwrap();
+    let w = d.path().join("waivers.csv");
+    std::fs::write(&w, WAIVERS).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("docket")
+            .unwrap()
+            .current_dir(root())
+            .args(args)
+            .args([
+                "--data",
+                "examples/data",
+                "--as-of",
+                NOV,
+                "--waivers",
+                w.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let csv = run(&["check", "--format", "csv"]);
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let header = r.headers().unwrap().clone();
+    assert_eq!(
+        header.iter().skip(16).collect::<Vec<_>>(),
+        vec![
+            "waiver_reason",
+            "waiver_approved_by",
+            "waiver_expires",
+            "baseline",
+            "first_seen"
+        ]
+    );
+    let row = r
+        .records()
+        .map(Result::unwrap)
+        .find(|x| x.get(2) == Some("waived"))
+        .unwrap();
+    assert_eq!(
+        (row.get(0), row.get(3), row.get(17)),
+        (
+            Some("authorized-contact"),
+            Some("C-0000004"),
+            Some("Dana Reviewer")
+        )
+    );
+    let sarif: Value = serde_json::from_str(&run(&["check", "--format", "sarif"])).unwrap();
+    let suppressed: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(
+        suppressed.len(),
+        3,
+        "C-0000004, C-0000006 and C-0000014 (not expired in November)"
+    );
+    assert_eq!(suppressed[0]["suppressions"][0]["status"], "accepted");
+    let human = run(&["check"]);
+    assert!(human.contains("authorized-contact waived (2):"), "{human}");
+    assert!(
+        human.contains("stale waivers (they matched no finding):"),
+        "{human}"
+    );
+    assert!(human.contains(", 3 waived, "), "{human}");
+    let case: Value =
+        serde_json::from_str(&run(&["case", "C-0000004", "--format", "json"])).unwrap();
+    let rule = case["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "authorized-contact")
+        .unwrap();
+    assert_eq!(rule["status"], "waived");
+    assert_eq!(
+        rule["findings"][0]["waiver"]["reason"],
+        "Contact added to the account page after the request"
+    );
+}
