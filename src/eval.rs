@@ -88,6 +88,9 @@ pub struct Finding {
     pub(crate) data_errors: Option<std::sync::Arc<[Touch]>>,
     /// The waiver that covers it ([`Status::Waived`]), or that expired.
     pub waiver: Option<std::sync::Arc<waive::WaiverNote>>,
+    /// The policy's `fields`, in order, for its row: `None` for a field of
+    /// another table or a missing value.
+    pub fields: Option<std::sync::Arc<[Option<String>]>>,
 }
 
 /// A rule's result for one case, with its findings.
@@ -457,7 +460,39 @@ impl<'a> Evaluator<'a> {
         if let Some(w) = self.waivers {
             w.apply(&mut result, &self.sort_key(table, row));
         }
+        if !self.policy.fields.is_empty() && !result.findings.is_empty() {
+            let values = self.fields_of(ce, table, row);
+            for f in &mut result.findings {
+                f.fields = Some(values.clone());
+            }
+        }
         result
+    }
+
+    /// The policy's `fields` for one row (`None` for another table's field,
+    /// or a missing value).
+    fn fields_of(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        table: TableId,
+        row: u32,
+    ) -> std::sync::Arc<[Option<String>]> {
+        self.policy
+            .fields
+            .iter()
+            .map(|f| {
+                if f.table != table {
+                    return None;
+                }
+                let mut env = Env {
+                    slots: vec![Slot::Unset; f.slots.max(1)],
+                    lets: &[],
+                };
+                env.set(0, Value::Row(table, row));
+                let v = ce.eval(&f.expr, &mut env);
+                (!v.is_missing()).then(|| format::show(&v, self))
+            })
+            .collect()
     }
 
     fn pass(&self, i: usize, reason: impl FnOnce() -> String) -> RuleResult {

@@ -8,6 +8,7 @@ pub(crate) mod case;
 pub(crate) mod check;
 pub(crate) mod ci;
 pub(crate) mod diff;
+pub(crate) mod groups;
 pub(crate) mod human;
 pub(crate) mod lint;
 pub(crate) mod rules;
@@ -122,6 +123,27 @@ pub(crate) struct JsonFinding {
     /// With `--baseline`: the as-of of the earliest report it is in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) first_seen: Option<String>,
+    /// The policy's `fields` for the finding's row (`null`: missing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) fields: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A finding's fields by name (the policy's `fields` for its table).
+pub(crate) fn fields_of(
+    ctx: &Context,
+    f: &Finding,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let values = f.fields.as_deref()?;
+    let mut out = serde_json::Map::new();
+    for (decl, v) in ctx.policy.fields.iter().zip(values) {
+        if decl.table == f.table {
+            let v = v
+                .clone()
+                .map_or(serde_json::Value::Null, serde_json::Value::String);
+            out.insert(decl.name.clone(), v);
+        }
+    }
+    Some(out)
 }
 
 /// A waiver as reports show it.
@@ -263,6 +285,7 @@ pub(crate) fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
         waiver: f.waiver.as_deref().map(JsonWaiver::of_note),
         baseline: seen.as_ref().map(|s| s.state),
         first_seen: seen.map(|s| s.first_seen),
+        fields: fields_of(ctx, f),
     }
 }
 
@@ -405,6 +428,12 @@ pub(crate) struct Summary {
     /// persisting and resolved findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) baseline: Option<BaselineSummary>,
+    /// With `--group-by`: the field grouped by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) group_by: Option<String>,
+    /// With `--group-by`: per value of the field, its findings and cases.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) groups: Option<Vec<groups::Group>>,
     /// With `--waivers`: the waivers that matched nothing, and those about
     /// to expire.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -446,6 +475,8 @@ pub(crate) fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summa
         unlisted: 0,
         waived: 0,
         baseline: None,
+        group_by: None,
+        groups: None,
         waivers: None,
         rules: Vec::new(),
         files: ctx.data.accounts.clone(),

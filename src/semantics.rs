@@ -8,6 +8,7 @@
 
 mod dialect;
 mod expr;
+mod fields;
 pub(crate) mod ir;
 mod needs;
 mod rules;
@@ -266,6 +267,21 @@ impl<'a> Checker<'a> {
         self.check_relation_filters();
         self.check_defines();
         let rules = self.check_rules();
+        let field_exprs: Vec<&ast::Expr> = self
+            .items()
+            .filter_map(|i| match i {
+                ast::Item::Policy(h) => Some(h),
+                _ => None,
+            })
+            .take(1)
+            .flat_map(|h| &h.clauses)
+            .filter_map(|c| match &c.kind {
+                ast::HeaderClauseKind::Fields(list) => Some(list),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let fields = self.check_fields(&field_exprs);
         let (name, version) = header?;
         let defines = std::mem::take(&mut self.defines)
             .into_iter()
@@ -277,6 +293,7 @@ impl<'a> Checker<'a> {
             tables: std::mem::take(&mut self.tables),
             defines,
             rules,
+            fields,
         })
     }
 
@@ -326,6 +343,8 @@ impl<'a> Checker<'a> {
                 ast::HeaderClauseKind::DateTimeFormats(f) => {
                     self.datetime_formats = self.formats(f, FormatKind::DateTime);
                 }
+                // Checked once the tables are known.
+                ast::HeaderClauseKind::Fields(_) => {}
             }
         }
         match tz_clause {

@@ -368,7 +368,7 @@ fn lint_data_samples_values_against_declared_types() {
     );
     assert!(out.contains("docket::lint::unused-column"), "{out}");
     assert!(
-        out.contains("`case.owner` (\"Owner\") is declared but no rule reads it"),
+        out.contains("`event.actor` (\"Actor\") is declared but no rule reads it"),
         "{out}"
     );
     let (_, _, code) = lint_data(d.path(), &["--deny-warnings"]);

@@ -354,7 +354,11 @@ fn waived_findings_in_every_format() {
             "waiver_approved_by",
             "waiver_expires",
             "baseline",
-            "first_seen"
+            "first_seen",
+            "owner",
+            "type",
+            "status",
+            "account.name"
         ]
     );
     let row = r
@@ -402,5 +406,84 @@ fn waived_findings_in_every_format() {
     assert_eq!(
         rule["findings"][0]["waiver"]["reason"],
         "Contact added to the account page after the request"
+    );
+}
+
+/// The policy's `fields` travel with every finding; `--group-by` counts
+/// the findings per value of one.
+#[test]
+fn fields_travel_with_findings_and_group_by_counts_them() {
+    let data = root().join("examples/data");
+    let (v, code, err) = audit(&data, NOV, &["--group-by", "owner"]);
+    assert_eq!(code, 1, "{err}");
+    let f = finding(&v, "vendor-tagged", "C-0000073");
+    assert_eq!(f["fields"]["owner"], "Contract Management");
+    assert_eq!(f["fields"]["type"], "Billing Inquiry");
+    assert_eq!(f["fields"]["status"], "Closed");
+    assert!(f["fields"]["account.name"].is_string());
+    let s = &v["summary"];
+    assert_eq!(s["group_by"], "owner");
+    let groups = s["groups"].as_array().unwrap();
+    let total = |k: &str| groups.iter().map(|g| g[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(total("violated"), s["violated"].as_u64().unwrap());
+    assert_eq!(total("due"), s["due"].as_u64().unwrap());
+    // Each owner's count is the number of its findings.
+    for g in groups {
+        let owner = g["value"].as_str().unwrap();
+        let mine = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["fields"]["owner"] == owner && f["status"] == "violated")
+            .count() as u64;
+        assert_eq!(g["violated"].as_u64().unwrap(), mine, "{owner}");
+    }
+    let human = Command::cargo_bin("docket")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "check",
+            "--data",
+            "examples/data",
+            "--as-of",
+            NOV,
+            "--group-by",
+            "owner",
+        ])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout).to_string();
+    assert!(human.contains("by owner"), "{human}");
+    assert!(human.contains("[account.name: "), "{human}");
+    let (_, code, err) = audit(&data, NOV, &["--group-by", "ownr"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("docket::cli::group-by") && err.contains("did you mean `owner`"),
+        "{err}"
+    );
+    let sarif = Command::cargo_bin("docket")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "check",
+            "--data",
+            "examples/data",
+            "--as-of",
+            NOV,
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let tagged = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "vendor-tagged")
+        .unwrap();
+    assert_eq!(
+        tagged["properties"]["fields"]["owner"],
+        "Contract Management"
     );
 }

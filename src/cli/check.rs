@@ -62,6 +62,10 @@ pub(crate) struct Args {
     /// With `--baseline`: only new violations make the run fail.
     #[arg(long, requires = "baseline")]
     pub(crate) fail_on_new: bool,
+    /// Count the findings per value of one of the policy's `fields`
+    /// (e.g. `owner`), in the human and JSON summaries.
+    #[arg(long, value_name = "FIELD")]
+    pub(crate) group_by: Option<String>,
 }
 
 /// Where the report goes.
@@ -142,6 +146,10 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let selected = setup::rules(&policy, &a.rules)?;
+    let grouping = match &a.group_by {
+        Some(name) => Some(setup::grouping(&policy, name)?),
+        None => None,
+    };
     let baseline = match &a.baseline {
         Some(path) => {
             let (b, warning) = report::baseline::Baseline::read(path, &policy)?;
@@ -178,7 +186,15 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     };
     let report = CheckReport::new(&rc, a.format, &selected);
     out.write(&report.begin());
-    let audit = stream(&ev, &report, baseline.as_ref(), &mut out, &bar);
+    let watch = |found: &[crate::eval::Finding]| {
+        if let Some(b) = &baseline {
+            b.observe(&policy, found);
+        }
+        if let Some(g) = &grouping {
+            g.observe(found);
+        }
+    };
+    let audit = stream(&ev, &report, &watch, &mut out, &bar);
     bar.finish_and_clear();
     let fail_on = match a.fail_on {
         FailOn::Error => Severity::Error,
@@ -188,6 +204,10 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     summary.waivers = waivers
         .as_ref()
         .map(|w| report::WaiverLists::of(&policy, w));
+    if let Some(g) = &grouping {
+        summary.group_by = Some(g.field.clone());
+        summary.groups = Some(g.groups());
+    }
     let resolved = baseline
         .as_ref()
         .map(|b| report::compare(&rc, b, &mut summary))
@@ -218,7 +238,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
 fn stream(
     ev: &Evaluator,
     report: &CheckReport,
-    baseline: Option<&report::baseline::Baseline>,
+    watch: &(dyn Fn(&[crate::eval::Finding]) + Sync),
     out: &mut Out,
     bar: &indicatif::ProgressBar,
 ) -> audit::Audit {
@@ -226,9 +246,7 @@ fn stream(
     // writer to the renderers) instead of being mapped fresh each time.
     let buffers: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let render = |found: &[crate::eval::Finding]| -> String {
-        if let Some(b) = baseline {
-            b.observe(ev.policy, found);
-        }
+        watch(found);
         let mut buf = buffers
             .lock()
             .ok()

@@ -188,6 +188,33 @@ pub(crate) fn waivers(
     Ok(Some(w))
 }
 
+/// `--group-by FIELD`: one of the policy's `fields`.
+pub(crate) fn grouping(
+    policy: &Policy,
+    name: &str,
+) -> Result<crate::report::groups::Grouping, Failure> {
+    let names: Vec<&str> = policy.fields.iter().map(|f| f.name.as_str()).collect();
+    match names.iter().position(|n| *n == name) {
+        Some(i) => Ok(crate::report::groups::Grouping::new(name, i)),
+        None => {
+            let help = did_you_mean(name, names.iter().copied()).unwrap_or_else(|| {
+                if names.is_empty() {
+                    "the policy declares no fields: add `fields case.owner, …` to its header"
+                        .to_string()
+                } else {
+                    format!("the policy's fields are {}", names.join(", "))
+                }
+            });
+            Err(Diagnostic::error(
+                Code::CliGroupBy,
+                format!("the policy has no field `{name}` to group by"),
+            )
+            .with_help(help)
+            .into())
+        }
+    }
+}
+
 /// `--as-of`: the given time, or now. A local time the policy's zone
 /// repeats or skips is read as RFC 5545 says, with a warning naming the
 /// instant chosen.

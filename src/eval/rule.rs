@@ -224,6 +224,7 @@ impl<'a> RuleRun<'_, 'a> {
             mark,
             data_errors: ce.data_errors.clone(),
             waiver: None,
+            fields: None,
         }
     }
 

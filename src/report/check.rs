@@ -6,6 +6,9 @@
 use serde::Serialize;
 
 use super::baseline::Gone;
+
+/// A finding's fields by name.
+type JsonFields = serde_json::Map<String, serde_json::Value>;
 use super::{Context, DataIssues, Summary, ci, csv_data_record, csv_record, data_errors, human};
 use crate::diagnostic::RenderOptions;
 use crate::eval::Finding;
@@ -51,15 +54,34 @@ fn json_line<T: Serialize>(v: &T) -> String {
 
 /// CSV records; with none, the header row (written first, so the data
 /// errors and warnings after the findings share it).
-fn csv_text(records: impl Iterator<Item = [String; super::CSV_COLUMNS]>, header: bool) -> String {
+/// After the fixed columns, one per field of the policy (`fields …`),
+/// named after it; a data error's are empty.
+fn csv_text(
+    ctx: &Context,
+    records: impl Iterator<Item = ([String; super::CSV_COLUMNS], Option<JsonFields>)>,
+    header: bool,
+) -> String {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
+    let names: Vec<&str> = ctx.policy.fields.iter().map(|f| f.name.as_str()).collect();
     if header {
-        let _ = w.write_record(super::CSV_HEADER);
+        let _ = w.write_record(
+            super::CSV_HEADER
+                .iter()
+                .copied()
+                .chain(names.iter().copied()),
+        );
     }
-    for r in records {
-        let _ = w.write_record(r);
+    for (r, fields) in records {
+        let values = names.iter().map(|n| {
+            let v = fields
+                .as_ref()
+                .and_then(|m| m.get(*n))
+                .and_then(|v| v.as_str());
+            super::spreadsheet_safe(v.unwrap_or_default().to_string())
+        });
+        let _ = w.write_record(r.into_iter().chain(values));
     }
     w.into_inner()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -99,7 +121,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 s.push_str("\"findings\":[");
                 s
             }
-            CheckFormat::Csv => csv_text(std::iter::empty(), true),
+            CheckFormat::Csv => csv_text(self.ctx, std::iter::empty(), true),
             _ => String::new(),
         }
     }
@@ -123,8 +145,9 @@ impl<'c, 'a> CheckReport<'c, 'a> {
             CheckFormat::Csv => {
                 let records = found
                     .iter()
-                    .map(|f| csv_record(&super::finding(self.ctx, f)));
-                buf.push_str(&csv_text(records, false));
+                    .map(|f| super::finding(self.ctx, f))
+                    .map(|f| (csv_record(&f), f.fields));
+                buf.push_str(&csv_text(self.ctx, records, false));
             }
             _ => {}
         }
@@ -183,14 +206,16 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 data_warnings: data_errors(&data.warnings),
             }),
             CheckFormat::Csv => {
-                let gone = resolved.iter().map(super::csv_resolved_record);
+                let gone = resolved
+                    .iter()
+                    .map(|r| (super::csv_resolved_record(r), None));
                 let errors = data_errors(&data.errors)
                     .into_iter()
-                    .map(|e| csv_data_record(&e, false));
+                    .map(|e| (csv_data_record(&e, false), None));
                 let warnings = data_errors(&data.warnings)
                     .into_iter()
-                    .map(|e| csv_data_record(&e, true));
-                csv_text(gone.chain(errors).chain(warnings), false)
+                    .map(|e| (csv_data_record(&e, true), None));
+                csv_text(self.ctx, gone.chain(errors).chain(warnings), false)
             }
             CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Github => {
                 self.ci(audit, summary, fail_on)

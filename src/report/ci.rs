@@ -294,6 +294,15 @@ fn finding_result(f: &JsonFinding) -> sarif::Result {
     if !related.is_empty() {
         res.related_locations = Some(related);
     }
+    if let Some(fields) = &f.fields {
+        let bag = sarif::PropertyBag::builder()
+            .additional_properties(BTreeMap::from([(
+                "fields".to_string(),
+                serde_json::Value::Object(fields.clone()),
+            )]))
+            .build();
+        res.properties = Some(bag);
+    }
     // A waived finding is a result suppressed outside the code, accepted,
     // with the waiver's reason.
     if let Some(w) = f.waiver.as_ref().filter(|w| !w.expired) {

@@ -111,6 +111,9 @@ pub(crate) fn render(
         waived_lines(rule, &waived, &mut out);
     }
     table(&mut out, summary);
+    if let (Some(field), Some(groups)) = (&summary.group_by, &summary.groups) {
+        group_table(field, groups, &mut out);
+    }
     if let Some(b) = &summary.baseline {
         baseline_lines(b, resolved, &mut out);
     }
@@ -231,6 +234,9 @@ fn list_lines(ctx: &Context, list: &[&Finding], out: &mut String) {
         if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, f)) {
             let _ = write!(out, " ({note})");
         }
+        if let Some(fields) = fields_words(ctx, f) {
+            let _ = write!(out, " [{fields}]");
+        }
         if let Some(b) = ctx.baseline {
             let seen = b.seen(ctx.rule_id(f), f, &ctx.as_of());
             let _ = match seen.state {
@@ -242,6 +248,48 @@ fn list_lines(ctx: &Context, list: &[&Finding], out: &mut String) {
         i += run.max(1);
     }
     out.push('\n');
+}
+
+/// `--group-by`: a line per value of the field.
+fn group_table(field: &str, groups: &[super::groups::Group], out: &mut String) {
+    let name = |g: &super::groups::Group| {
+        g.value
+            .as_deref()
+            .map_or_else(|| "(none)".to_string(), |v| printable(v).into_owned())
+    };
+    let head = format!("by {field}");
+    let w = groups
+        .iter()
+        .map(|g| name(g).chars().count())
+        .chain(std::iter::once(head.chars().count()))
+        .max()
+        .unwrap_or(4);
+    let _ = writeln!(
+        out,
+        "\n{head:w$}  {:>8}  {:>5}  {:>6}  {:>5}",
+        "violated", "due", "waived", "cases"
+    );
+    for g in groups {
+        let _ = writeln!(
+            out,
+            "{:w$}  {:>8}  {:>5}  {:>6}  {:>5}",
+            name(g),
+            g.violated,
+            g.due,
+            g.waived,
+            g.cases
+        );
+    }
+}
+
+/// A finding's fields as words: "owner: Lu Chen, type: Cancellation".
+pub(crate) fn fields_words(ctx: &Context, f: &Finding) -> Option<String> {
+    let fields = super::fields_of(ctx, f)?;
+    let words: Vec<String> = fields
+        .iter()
+        .filter_map(|(k, v)| Some(format!("{k}: {}", printable(v.as_str()?))))
+        .collect();
+    (!words.is_empty()).then(|| words.join(", "))
 }
 
 /// A rule's waived findings, one line each with the waiver.

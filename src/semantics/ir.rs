@@ -31,6 +31,8 @@ pub struct Policy {
     pub(crate) defines: Vec<Define>,
     /// Rules in declaration order (files sorted by name, then source order).
     pub rules: Vec<Rule>,
+    /// Values that travel with findings (`fields …` in the header).
+    pub(crate) fields: Vec<super::fields::Field>,
 }
 
 impl Policy {

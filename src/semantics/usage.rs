@@ -59,6 +59,9 @@ impl Policy {
         for d in &self.defines {
             walk(&d.body, &mut mark);
         }
+        for f in &self.fields {
+            walk(&f.expr, &mut mark);
+        }
         for r in &self.rules {
             let mut all: Vec<&Expr> = Vec::new();
             all.extend(&r.applies);

@@ -103,6 +103,9 @@ pub enum HeaderClauseKind {
     DateFormats(Vec<FormatSpec>),
     /// `datetime formats iso8601, …`
     DateTimeFormats(Vec<FormatSpec>),
+    /// `fields case.owner, case.account.name, …`: values that travel with
+    /// every finding about that row.
+    Fields(Vec<Expr>),
 }
 
 /// A date or date-time format: a pattern string or the name `iso8601`.

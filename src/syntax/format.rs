@@ -193,6 +193,13 @@ impl Formatter<'_> {
                         HeaderClauseKind::Version(v) => format!("version {}", string(&v.value)),
                         HeaderClauseKind::Timezone(t) => format!("timezone {}", string(&t.value)),
                         HeaderClauseKind::DateFormats(f) => format!("date formats {}", formats(f)),
+                        HeaderClauseKind::Fields(list) => format!(
+                            "fields {}",
+                            list.iter()
+                                .map(|e| print(e, Within::TOP))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                         HeaderClauseKind::DateTimeFormats(f) => {
                             format!("datetime formats {}", formats(f))
                         }
@@ -898,6 +905,7 @@ fn erase_item(i: &mut Item) {
                 c.span = Span::DUMMY;
                 match &mut c.kind {
                     HeaderClauseKind::Version(s) | HeaderClauseKind::Timezone(s) => erase_str(s),
+                    HeaderClauseKind::Fields(list) => list.iter_mut().for_each(erase_expr),
                     HeaderClauseKind::DateFormats(f) | HeaderClauseKind::DateTimeFormats(f) => {
                         erase_formats(f)
                     }

@@ -482,6 +482,16 @@ fn header_clause(i: In) -> PResult<HeaderClause> {
             let (r, f) = format_list(r)?;
             (r, HeaderClauseKind::DateTimeFormats(f))
         }
+        "fields" => {
+            let (mut r, first) = cut(expr::postfix(rest))?;
+            let mut list = vec![first];
+            while let Ok((r2, _)) = punct(",")(r) {
+                let (r2, e) = cut(expr::postfix(r2))?;
+                list.push(e);
+                r = r2;
+            }
+            (r, HeaderClauseKind::Fields(list))
+        }
         _ => return error(&i, Expected::Thing("a policy clause")),
     };
     Ok((

@@ -424,7 +424,7 @@ pub(crate) fn unary(i: In) -> PResult<Expr> {
     postfix(j)
 }
 
-fn postfix(i: In) -> PResult<Expr> {
+pub(crate) fn postfix(i: In) -> PResult<Expr> {
     let (mut rest, mut e) = primary(i)?;
     let mut levels = Vec::new();
     loop {
