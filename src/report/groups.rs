@@ -24,13 +24,16 @@ pub(crate) struct Group {
     pub(crate) cases: u64,
 }
 
+/// One group's counts and the cases seen in it.
+type Tally = (Group, BTreeSet<String>);
+
 /// The counts being gathered.
 pub(crate) struct Grouping {
     /// The field's name.
     pub(crate) field: String,
     /// Its index in the policy's fields.
     index: usize,
-    counts: Mutex<BTreeMap<Option<String>, (Group, BTreeSet<String>)>>,
+    counts: Mutex<BTreeMap<Option<String>, Tally>>,
 }
 
 impl Grouping {
