@@ -487,3 +487,59 @@ fn fields_travel_with_findings_and_group_by_counts_them() {
         "Contract Management"
     );
 }
+
+/// A big audit stays readable: the human report lists twenty lines per
+/// rule and says how to get the rest; `--format summary` prints only the
+/// tables, the files and the totals.
+#[test]
+fn big_audits_stay_readable() {
+    let d = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("docket")
+        .unwrap()
+        .args(["gen", "--cases", "1500", "--seed", "3", "--out"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let run = |format: &str| {
+        let out = Command::cargo_bin("docket")
+            .unwrap()
+            .current_dir(root())
+            .args([
+                "check",
+                "--as-of",
+                NOV,
+                "--format",
+                format,
+                "--group-by",
+                "owner",
+                "--data",
+            ])
+            .arg(d.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let human = run("human");
+    let (v, _, _) = audit(d.path(), NOV, &[]);
+    let total = v["findings"].as_array().unwrap().len();
+    let capped: Vec<&str> = human
+        .lines()
+        .filter(|l| l.contains(" more (all of them: --rule "))
+        .collect();
+    assert!(!capped.is_empty(), "{human}");
+    assert!(
+        human.lines().count() < total,
+        "{} lines for {total} findings",
+        human.lines().count()
+    );
+    let summary = run("summary");
+    assert!(summary.contains("by owner"), "{summary}");
+    assert!(summary.contains("files:"), "{summary}");
+    assert!(
+        !summary.contains("violated  mark"),
+        "no finding in the summary: {summary}"
+    );
+    let last = summary.lines().last().unwrap();
+    assert!(last.contains("cases checked"), "{last}");
+}

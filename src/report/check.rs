@@ -33,6 +33,9 @@ pub(crate) enum CheckFormat {
     Junit,
     /// GitHub Actions workflow annotations, one per finding.
     Github,
+    /// Only the per-rule table (and the `--group-by`, baseline and waiver
+    /// tables), the file accounting and the totals.
+    Summary,
 }
 
 /// A check report being written.
@@ -103,7 +106,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     pub(crate) fn streams(&self) -> bool {
         matches!(
             self.format,
-            CheckFormat::Json | CheckFormat::Ndjson | CheckFormat::Csv
+            CheckFormat::Json | CheckFormat::Ndjson | CheckFormat::Csv | CheckFormat::Summary
         )
     }
 
@@ -221,6 +224,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 self.ci(audit, summary, fail_on)
             }
             CheckFormat::Human => human::render(self.ctx, &audit.findings, summary, resolved, opts),
+            CheckFormat::Summary => human::summary_only(self.ctx, summary, resolved),
         }
     }
 

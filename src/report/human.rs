@@ -14,6 +14,9 @@ use crate::time::Instant;
 
 /// Data rows drawn under the first finding of a rule.
 const ROWS_DRAWN: usize = 3;
+/// Lines listed per rule; the rest are counted, with how to list them.
+const LINES_PER_RULE: usize = 20;
+
 /// Data errors listed one by one.
 const DATA_ERRORS_LISTED: usize = 50;
 
@@ -77,19 +80,7 @@ pub(crate) fn render(
     resolved: &[super::baseline::Gone],
     opts: RenderOptions,
 ) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "policy \"{}\"{} · {} · as of {} ({})\n",
-        ctx.policy.name,
-        ctx.policy
-            .version
-            .as_ref()
-            .map_or(String::new(), |v| format!(" {v}")),
-        ctx.policy_path,
-        Instant(ctx.now).display_long(ctx.policy.timezone),
-        ctx.as_of(),
-    );
+    let mut out = head(ctx);
     // Group by rule in policy order; findings arrive sorted by key within.
     let mut by_rule: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
@@ -110,16 +101,7 @@ pub(crate) fn render(
         }
         waived_lines(rule, &waived, &mut out);
     }
-    table(&mut out, summary);
-    if let (Some(field), Some(groups)) = (&summary.group_by, &summary.groups) {
-        group_table(field, groups, &mut out);
-    }
-    if let Some(b) = &summary.baseline {
-        baseline_lines(b, resolved, &mut out);
-    }
-    if let Some(w) = &summary.waivers {
-        waiver_lists(w, &mut out);
-    }
+    tables(summary, resolved, &mut out);
     if summary.unlisted > 0 {
         let _ = writeln!(
             out,
@@ -132,6 +114,21 @@ pub(crate) fn render(
     files(summary, &mut out);
     let _ = writeln!(out, "\n{}", totals(summary));
     out
+}
+
+/// The first line: the policy, where it is, and the as-of.
+fn head(ctx: &Context) -> String {
+    format!(
+        "policy \"{}\"{} · {} · as of {} ({})\n\n",
+        ctx.policy.name,
+        ctx.policy
+            .version
+            .as_ref()
+            .map_or(String::new(), |v| format!(" {v}")),
+        ctx.policy_path,
+        Instant(ctx.now).display_long(ctx.policy.timezone),
+        ctx.as_of(),
+    )
 }
 
 /// The data rows drawn under each rule's first finding, by file.
@@ -213,7 +210,18 @@ fn list_lines(ctx: &Context, list: &[&Finding], out: &mut String) {
         .max()
         .unwrap_or(0);
     let mut i = 0;
+    let mut lines = 0;
     while let Some(f) = list.get(i) {
+        if lines == LINES_PER_RULE {
+            let rule = ctx.rule_id(f);
+            let _ = writeln!(
+                out,
+                "    … and {} more (all of them: --rule {rule} --format csv or json)",
+                list.len() - i
+            );
+            break;
+        }
+        lines += 1;
         let run = mark_run(list.get(i..).unwrap_or(&[]));
         let status = match f.status {
             Status::Due => "due     ",
@@ -248,6 +256,35 @@ fn list_lines(ctx: &Context, list: &[&Finding], out: &mut String) {
         i += run.max(1);
     }
     out.push('\n');
+}
+
+/// The per-rule table, then the group, baseline and waiver tables the run
+/// asked for.
+fn tables(summary: &Summary, resolved: &[super::baseline::Gone], out: &mut String) {
+    table(out, summary);
+    if let (Some(field), Some(groups)) = (&summary.group_by, &summary.groups) {
+        group_table(field, groups, out);
+    }
+    if let Some(b) = &summary.baseline {
+        baseline_lines(b, resolved, out);
+    }
+    if let Some(w) = &summary.waivers {
+        waiver_lists(w, out);
+    }
+}
+
+/// `--format summary`: the header line, the tables, the data errors and
+/// warnings (counted), the files and the totals; no finding.
+pub(crate) fn summary_only(
+    ctx: &Context,
+    summary: &Summary,
+    resolved: &[super::baseline::Gone],
+) -> String {
+    let mut out = head(ctx);
+    tables(summary, resolved, &mut out);
+    files(summary, &mut out);
+    let _ = writeln!(out, "\n{}", totals(summary));
+    out
 }
 
 /// `--group-by`: a line per value of the field.
