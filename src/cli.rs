@@ -4,6 +4,7 @@
 mod case;
 mod check;
 mod diff;
+mod due;
 mod fmt;
 mod generate;
 mod lint;
@@ -11,6 +12,7 @@ mod rules;
 mod setup;
 mod test;
 mod timing;
+mod view;
 
 use std::io::{IsTerminal, Write};
 use std::process::{ExitCode, Termination};
@@ -81,6 +83,8 @@ pub(crate) enum Command {
     Diff(diff::Args),
     /// One case's checklist: every rule, its status, and what is due by when.
     Case(case::Args),
+    /// The worklist: every item due across the cases, soonest first.
+    Due(due::Args),
     /// Parse and type-check policy files; report every problem.
     Lint(lint::Args),
     /// Run the policy's tests (`tests/*.dockettest` next to it) and report rule coverage.
@@ -115,6 +119,7 @@ pub fn run() -> Exit {
         Command::Check(a) => check::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::Case(a) => case::run(&ctx, a),
+        Command::Due(a) => due::run(&ctx, a),
         Command::Lint(a) => lint::run(&ctx, a),
         Command::Test(a) => test::run(&ctx, a),
         Command::Rules(a) => rules::run(&ctx, a),

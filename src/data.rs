@@ -58,7 +58,7 @@ mod store;
 mod typing;
 mod values;
 
-pub(crate) use cell::{date_to_days, days_to_date};
+pub(crate) use cell::{date_to_days, days_to_date, parse_duration};
 pub use error::{DataError, FileAccount, Reject};
 pub use load::{LoadTimings, Loader};
 pub use open::{Input, Opened, Sources};

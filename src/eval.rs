@@ -167,6 +167,8 @@ pub struct Evaluator<'a> {
     pub(crate) max_marks: Option<u64>,
     /// Approved exceptions.
     pub(crate) waivers: Option<&'a waive::Waivers>,
+    /// `--where`: a rule a subject row must pass to be evaluated.
+    filter: Option<usize>,
 }
 
 /// Recognises `where x.col <= now` (or `<`) on a relation ordered by `col`.
@@ -240,7 +242,24 @@ impl<'a> Evaluator<'a> {
             touched: touched::Touched::new(policy, data),
             max_marks: None,
             waivers: None,
+            filter: None,
         }
+    }
+
+    /// Evaluates only the subject rows for which rule `filter` passes.
+    pub(crate) fn with_filter(mut self, filter: Option<usize>) -> Evaluator<'a> {
+        self.filter = filter;
+        self
+    }
+
+    /// Whether a subject row passes the `--where` rule (always, without one).
+    pub(crate) fn passes_filter(&self, table: TableId, row: u32) -> bool {
+        let Some(f) = self.filter else { return true };
+        if self.policy.rules.get(f).is_none_or(|r| r.subject != table) {
+            return true;
+        }
+        let mut ce = self.case_eval(table, row, None);
+        self.rule(&mut ce, f, table, row).status == Status::Pass
     }
 
     /// Findings these waivers cover are `waived`.

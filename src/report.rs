@@ -8,6 +8,7 @@ pub(crate) mod case;
 pub(crate) mod check;
 pub(crate) mod ci;
 pub(crate) mod diff;
+pub(crate) mod due;
 pub(crate) mod groups;
 pub(crate) mod human;
 pub(crate) mod lint;

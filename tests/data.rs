@@ -806,7 +806,9 @@ fn loading_one_case_counts_every_record() {
         dialects: Vec::new(),
     };
     let case = p.table_id("case").unwrap();
-    sources.keep = Some(docket::data::select::around(&p.schema(), &sources, case, "C-12").unwrap());
+    sources.keep = Some(
+        docket::data::select::around(&p.schema(), &sources, case, &["C-12".to_string()]).unwrap(),
+    );
     let mut seen = None;
     for block in [1, 7, 40, 113, 4 << 20] {
         let d = load_with(&p, &sources, block).unwrap();

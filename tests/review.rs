@@ -543,3 +543,212 @@ fn big_audits_stay_readable() {
     let last = summary.lines().last().unwrap();
     assert!(last.contains("cases checked"), "{last}");
 }
+
+/// `--where`, `--status` and `--sort` choose what `check` shows; `case`
+/// takes several numbers.
+#[test]
+fn views_choose_cases_findings_and_order() {
+    let data = root().join("examples/data");
+    let sam = "case.owner = \"Sam Ortiz\" and case.status != \"Closed\"";
+    let (v, _, err) = audit(&data, NOV, &["--where", sam]);
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty(), "{err}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["fields"]["owner"] == "Sam Ortiz" && f["fields"]["status"] != "Closed")
+    );
+    let (all, _, _) = audit(&data, NOV, &[]);
+    assert!(v["summary"]["cases"].as_u64().unwrap() < all["summary"]["cases"].as_u64().unwrap());
+    // The rules of the policy, not the filter, are in the report.
+    assert!(
+        v["summary"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["rule"] != "docket-where")
+    );
+    assert_eq!(v["policy"]["rules"].as_array().unwrap().len(), 18);
+    // A mistake in --where is a diagnostic like a policy's.
+    let (_, code, err) = audit(&data, NOV, &["--where", "case.ownr = \"Sam\""]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("docket::names::unknown-field")
+            && err.contains("--where")
+            && err.contains("did you mean `owner`"),
+        "{err}"
+    );
+    let (_, code, err) = audit(&data, NOV, &["--where", "case.owner"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("docket::types::"),
+        "a text is not a condition: {err}"
+    );
+    // --status: only those findings are listed; the summary still counts all.
+    let (due, _, _) = audit(&data, NOV, &["--status", "due"]);
+    let list = due["findings"].as_array().unwrap();
+    assert!(!list.is_empty() && list.iter().all(|f| f["status"] == "due"));
+    assert_eq!(due["summary"]["violated"], all["summary"]["violated"]);
+    // --sort rule: grouped by rule in policy order.
+    let (by_rule, _, _) = audit(&data, NOV, &["--sort", "rule"]);
+    let order: Vec<String> = by_rule["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    let ids: Vec<String> = all["policy"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    let pos: Vec<usize> = order
+        .iter()
+        .map(|r| ids.iter().position(|i| i == r).unwrap())
+        .collect();
+    assert!(pos.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    assert_eq!(order.len(), all["findings"].as_array().unwrap().len());
+    // --sort deadline: due items first.
+    let (by_deadline, _, _) = audit(&data, NOV, &["--sort", "deadline"]);
+    assert_eq!(by_deadline["findings"][0]["status"], "due");
+    // case: several numbers, as an array in JSON.
+    let out = Command::cargo_bin("docket")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "case",
+            "C-0000052",
+            "C-0000073",
+            "--data",
+            "examples/data",
+            "--as-of",
+            NOV,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let cases: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cases.as_array().unwrap().len(), 2);
+    assert_eq!(cases[1]["case"], "C-0000073");
+}
+
+/// The worklist: the due items of one owner's open cases, soonest first,
+/// with the time left.
+#[test]
+fn the_worklist_lists_one_owners_due_items_by_deadline() {
+    let d = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("docket")
+        .unwrap()
+        .args(["gen", "--cases", "1500", "--seed", "3", "--out"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let due = |extra: &[&str]| -> Value {
+        let out = Command::cargo_bin("docket")
+            .unwrap()
+            .current_dir(root())
+            .args(["due", "--as-of", NOV, "--format", "json", "--data"])
+            .arg(d.path())
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let mine = due(&[
+        "--where",
+        "case.owner = \"Lu Chen\" and case.status != \"Closed\"",
+    ]);
+    let items = mine["items"].as_array().unwrap();
+    assert!(items.len() > 1, "{mine}");
+    assert!(items.iter().all(|i| i["fields"]["owner"] == "Lu Chen"));
+    let deadlines: Vec<&str> = items
+        .iter()
+        .map(|i| i["deadline"].as_str().unwrap())
+        .collect();
+    let mut sorted = deadlines.clone();
+    sorted.sort();
+    assert_eq!(deadlines, sorted);
+    // Every due item of the audit for those cases is there.
+    let (v, _, _) = audit(
+        d.path(),
+        NOV,
+        &[
+            "--where",
+            "case.owner = \"Lu Chen\" and case.status != \"Closed\"",
+            "--status",
+            "due",
+        ],
+    );
+    assert_eq!(v["findings"].as_array().unwrap().len(), items.len());
+    // --within: only the next 48 hours.
+    let soon = due(&["--within", "48h"]);
+    let soon = soon["items"].as_array().unwrap();
+    assert!(
+        soon.iter()
+            .all(|i| !i["left"].as_str().unwrap().starts_with('-'))
+    );
+    assert!(
+        soon.iter()
+            .all(|i| i["deadline"].as_str().unwrap() <= "2025-11-22T12:00:00-05:00")
+    );
+    let human = Command::cargo_bin("docket")
+        .unwrap()
+        .current_dir(root())
+        .args(["due", "--as-of", NOV, "--within", "48h", "--data"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout).to_string();
+    assert!(
+        human.starts_with("due as of Thu 20 Nov 2025 12:00 EST (within 48h): "),
+        "{human}"
+    );
+    assert!(human.contains(" in "), "{human}");
+    let out = Command::cargo_bin("docket")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "due",
+            "--as-of",
+            NOV,
+            "--within",
+            "soon",
+            "--data",
+            "examples/data",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("docket::cli::within"));
+}
+
+/// `--where` needs rules to know what a case is.
+#[test]
+fn where_without_rules_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("p.docket"),
+        "policy \"No rules\"\n  timezone \"America/New_York\"\n\ntable case from \"cases.csv\"\n  number: text from \"Case Number\" key\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("docket")
+        .unwrap()
+        .arg("check")
+        .arg("--policy")
+        .arg(d.path())
+        .args(["--data", "examples/data", "--where", "case.number = \"x\""])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("docket::cli::where"));
+}

@@ -28,8 +28,9 @@ pub(crate) enum CaseFormat {
 /// Flags of `case`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The case number (the key of the table the rules are about).
-    pub(crate) number: String,
+    /// The case numbers (keys of the table the rules are about).
+    #[arg(required = true, num_args = 1..)]
+    pub(crate) numbers: Vec<String>,
     /// Policy, data and as-of.
     #[command(flatten)]
     pub(crate) run: setup::RunArgs,
@@ -39,51 +40,43 @@ pub(crate) struct Args {
     /// The waivers register: findings it covers are `waived`.
     #[arg(long, value_name = "FILE")]
     pub(crate) waivers: Option<std::path::PathBuf>,
-}
-
-/// The table most rules are about.
-fn subject(policy: &Policy) -> Option<TableId> {
-    let mut counts = vec![0usize; policy.tables.len()];
-    for r in &policy.rules {
-        if let Some(c) = counts.get_mut(r.subject) {
-            *c += 1;
-        }
-    }
-    counts
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| **c > 0)
-        .max_by_key(|(_, c)| **c)
-        .map(|(t, _)| t)
+    /// Which cases and rules to show.
+    #[command(flatten)]
+    pub(crate) view: super::view::ViewArgs,
 }
 
 /// Runs `case`.
 pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
+    let (policy, sources, filter) =
+        super::view::with_filter(ctx, policy, sources, a.view.filter.as_deref())?;
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let mut data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
-    let Some(table) = subject(&policy) else {
+    let Some(table) = super::view::subject(&policy) else {
         return Err(Failure::from(Diagnostic::error(
             Code::CliUnknownCase,
             "the policy has no rules",
         )));
     };
-    let filter = select::around(&policy.schema(), &data_sources, table, &a.number)
+    let numbers: Vec<String> = a.numbers.iter().map(|n| n.trim().to_string()).collect();
+    let keep = select::around(&policy.schema(), &data_sources, table, &numbers)
         .map_err(|d| Failure::new(d, sources.clone()))?;
-    data_sources.keep = Some(filter);
+    data_sources.keep = Some(keep);
     let mut data = setup::data(&policy, &sources, &data_sources)?;
     let waivers = setup::waivers(&policy, a.waivers.as_deref(), now, &mut data)?;
-    let number = a.number.trim();
-    let Some(row) = data.table(table).and_then(|t| t.row_of(number)) else {
-        return Err(unknown(&policy, &data_sources, table, number));
-    };
-    let row = crate::data::row_id(row);
-    let ev = Evaluator::new(&policy, &data, now, &[])
+    let mut rows = Vec::new();
+    for number in &numbers {
+        match data.table(table).and_then(|t| t.row_of(number)) {
+            Some(row) => rows.push((number.as_str(), crate::data::row_id(row))),
+            None => return Err(unknown(&policy, &data_sources, table, number)),
+        }
+    }
+    let selected = super::view::selected(&policy, &[], filter)?;
+    let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_sources(&sources)
         .with_waivers(waivers.as_ref())
+        .with_filter(filter)
         .explaining();
-    let results = ev.evaluate_listed(table, row);
-    let mut out = Out::open(None)?;
     let rc = crate::report::Context {
         policy: &policy,
         sources: &sources,
@@ -92,45 +85,43 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         now,
         baseline: None,
     };
-    let out_text = match a.format {
-        CaseFormat::Json => crate::report::case::json(&rc, number, &results),
-        CaseFormat::Human => {
-            crate::report::case::human(&rc, table, number, &results, ctx.stdout_color())
+    let mut docs = Vec::new();
+    let mut violated = false;
+    for (number, row) in rows {
+        if !ev.passes_filter(table, row) {
+            continue;
         }
+        let mut results = ev.evaluate_listed(table, row);
+        violated |= results.iter().any(|r| {
+            r.status == Status::Violated
+                && policy
+                    .rules
+                    .get(r.rule)
+                    .is_some_and(|x| x.severity == Severity::Error)
+        });
+        results.retain(|r| a.view.shows_status(r.status));
+        docs.push(match a.format {
+            CaseFormat::Json => crate::report::case::json(&rc, number, &results),
+            CaseFormat::Human => {
+                crate::report::case::human(&rc, table, number, &results, ctx.stdout_color())
+            }
+        });
+    }
+    let text = match (a.format, docs.len()) {
+        (CaseFormat::Json, 1) => docs.concat(),
+        (CaseFormat::Json, _) => format!("[\n{}]\n", docs.join(",\n")),
+        (CaseFormat::Human, 0) => "no case matches --where\n".to_string(),
+        (CaseFormat::Human, _) => docs.join("\n"),
     };
-    out.write(&out_text);
+    let mut out = Out::open(None)?;
+    out.write(&text);
     out.finish()?;
-    let violated = results.iter().any(|r| {
-        r.status == Status::Violated
-            && policy
-                .rules
-                .get(r.rule)
-                .is_some_and(|x| x.severity == Severity::Error)
-    });
     Ok(if violated { Exit::Findings } else { Exit::Ok })
 }
 
 /// An unknown case number: the closest existing ones.
 fn unknown(policy: &Policy, s: &crate::data::Sources, table: TableId, number: &str) -> Failure {
-    let mut keys: Vec<String> = Vec::new();
-    let mut all = s.clone();
-    all.keep = None;
-    let schema = policy.schema();
-    if let (Ok(opened), Some(key)) = (
-        crate::data::Loader::new(&schema).sources(all).open(),
-        policy.tables.get(table).and_then(|t| t.key),
-    ) && let Some(o) = opened.iter().find(|o| o.table() == table)
-        && let Some(field) = o.field(key)
-        && let Ok(input) = o.input().open_at(0)
-    {
-        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-        let mut rec = csv::ByteRecord::new();
-        while let Ok(true) = rdr.read_byte_record(&mut rec) {
-            if let Some(k) = rec.get(field).and_then(|b| std::str::from_utf8(b).ok()) {
-                keys.push(k.trim().to_string());
-            }
-        }
-    }
+    let keys = select::keys(&policy.schema(), s, table);
     let close = suggest(number, keys.iter().map(String::as_str));
     let help = if close.is_empty() {
         "check the number against the export".to_string()

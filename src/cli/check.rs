@@ -66,6 +66,13 @@ pub(crate) struct Args {
     /// (e.g. `owner`), in the human and JSON summaries.
     #[arg(long, value_name = "FIELD")]
     pub(crate) group_by: Option<String>,
+    /// Which cases and findings to show.
+    #[command(flatten)]
+    pub(crate) view: super::view::ViewArgs,
+    /// The order of the findings: by case (then rule), by rule (then
+    /// case), or by deadline (due items soonest first, then the rest).
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) sort: super::view::Sort,
 }
 
 /// Where the report goes.
@@ -144,8 +151,10 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     inputs.extend(a.baseline.as_deref());
     let output = setup::output_target(a.output.as_deref(), &inputs)?;
     let (policy, sources) = setup::policy(ctx, &a.run.policy)?;
+    let (policy, sources, filter) =
+        super::view::with_filter(ctx, policy, sources, a.view.filter.as_deref())?;
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
-    let selected = setup::rules(&policy, &a.rules)?;
+    let selected = super::view::selected(&policy, &a.rules, filter)?;
     let grouping = match &a.group_by {
         Some(name) => Some(setup::grouping(&policy, name)?),
         None => None,
@@ -169,7 +178,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_sources(&sources)
         .with_max_marks(a.max_marks)
-        .with_waivers(waivers.as_ref());
+        .with_waivers(waivers.as_ref())
+        .with_filter(filter);
     let total: u64 = ev
         .subjects()
         .map(|(t, _)| data.table(t).map_or(0, |d| d.len as u64))
@@ -194,7 +204,25 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
             g.observe(found);
         }
     };
-    let audit = stream(&ev, &report, &watch, &mut out, &bar);
+    let sorted = a.sort != super::view::Sort::Case;
+    let mut audit = if sorted {
+        // Every finding is needed before the first is written.
+        let mut audit = audit::run(&ev, true, &watch, &mut |()| {}, &|n| bar.set_position(n));
+        audit.findings.retain(|f| a.view.shows(f));
+        a.sort.apply(&mut audit.findings);
+        if report.streams() {
+            let mut buf = String::new();
+            report.chunk(&audit.findings, &mut buf);
+            if !buf.is_empty() {
+                out.write(report.separator(true));
+                out.write(&buf);
+            }
+        }
+        audit
+    } else {
+        stream(&ev, &report, &watch, &|f| a.view.shows(f), &mut out, &bar)
+    };
+    audit.findings.retain(|f| a.view.shows(f));
     bar.finish_and_clear();
     let fail_on = match a.fail_on {
         FailOn::Error => Severity::Error,
@@ -239,6 +267,7 @@ fn stream(
     ev: &Evaluator,
     report: &CheckReport,
     watch: &(dyn Fn(&[crate::eval::Finding]) + Sync),
+    shows: &(dyn Fn(&crate::eval::Finding) -> bool + Sync),
     out: &mut Out,
     bar: &indicatif::ProgressBar,
 ) -> audit::Audit {
@@ -253,7 +282,13 @@ fn stream(
             .and_then(|mut b| b.pop())
             .unwrap_or_default();
         buf.clear();
-        report.chunk(found, &mut buf);
+        if found.iter().all(shows) {
+            report.chunk(found, &mut buf);
+        } else {
+            let shown: Vec<crate::eval::Finding> =
+                found.iter().filter(|f| shows(f)).cloned().collect();
+            report.chunk(&shown, &mut buf);
+        }
         buf
     };
     let mut first = true;

@@ -55,14 +55,34 @@ fn trimmed(raw: &[u8]) -> Option<String> {
     std::str::from_utf8(raw).ok().map(|s| s.trim().to_string())
 }
 
+/// Every key of `table`, read as the loader reads the file (its dialect,
+/// a sheet), for suggesting a case number; empty when it cannot be read.
+pub fn keys(schema: &Schema, sources: &Sources, table: TableId) -> Vec<String> {
+    let mut all = sources.clone();
+    all.keep = None;
+    let Ok(opened) = open_table_files(schema, &all) else {
+        return Vec::new();
+    };
+    let Some(o) = opened.iter().find(|o| o.table() == table) else {
+        return Vec::new();
+    };
+    let Some(k) = schema.tables.get(table).and_then(|t| t.key) else {
+        return Vec::new();
+    };
+    scan(o, None, &[k])
+        .map(|found| found.into_iter().map(|(_, v)| v).collect())
+        .unwrap_or_default()
+}
+
 /// Scans `o`'s records and returns, for those `keep` accepts, the values of
 /// each reference column. Blocks that cannot hold a kept record are not
 /// parsed at all.
 fn scan(
     o: &Opened,
-    keep: &TableFilter,
+    keep: Option<&TableFilter>,
     refs: &[usize],
 ) -> Result<Vec<(usize, String)>, std::io::Error> {
+    let keeps = |cell: &dyn Fn(usize) -> Option<String>| keep.is_none_or(|k| k.keeps(cell));
     let mut out = Vec::new();
     if let Some(sheet) = o.sheet() {
         for row in &sheet.rows {
@@ -70,7 +90,7 @@ fn scan(
                 let f = o.field(c)?;
                 Some(row.cells.get(f)?.text.trim().to_string())
             };
-            if keep.keeps(cell) {
+            if keeps(&cell) {
                 out.extend(
                     refs.iter()
                         .filter_map(|&c| Some((c, cell(c).filter(|v| !v.is_empty())?))),
@@ -82,11 +102,11 @@ fn scan(
     let mut chunker = Chunker::new(o.records()?, 4 << 20);
     let mut spare = Vec::new();
     while let Some(block) = chunker.next_block_in(std::mem::take(&mut spare))? {
-        if keep.may_keep(&block.bytes) {
+        if keep.is_none_or(|k| k.may_keep(&block.bytes)) {
             let mut reader = SliceReader::new(&block.bytes);
             while let Some(rec) = reader.next_record() {
                 let cell = |c: usize| o.field(c).and_then(|f| rec.get(f)).and_then(trimmed);
-                if keep.keeps(cell) {
+                if keeps(&cell) {
                     for &c in refs {
                         if let Some(v) = cell(c).filter(|v| !v.is_empty()) {
                             out.push((c, v));
@@ -106,14 +126,14 @@ pub fn around(
     schema: &Schema,
     sources: &Sources,
     table: TableId,
-    key: &str,
+    wanted: &[String],
 ) -> Result<Filter, Vec<Diagnostic>> {
     let opened = open_table_files(schema, sources)?;
     let n = schema.tables.len();
     // Wanted keys per table, and wanted values of `via` columns.
     let mut keys: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
     if let Some(k) = keys.get_mut(table) {
-        k.insert(key.trim().to_string());
+        k.extend(wanted.iter().map(|w| w.trim().to_string()));
     }
     let filter_of = |keys: &[BTreeSet<String>]| -> Filter {
         let mut f = Filter {
@@ -158,7 +178,7 @@ pub fn around(
                 continue;
             };
             let refs = decl.ref_columns();
-            let found = scan(o, tf, &refs).map_err(|e| {
+            let found = scan(o, Some(tf), &refs).map_err(|e| {
                 vec![Diagnostic::error(
                     Code::DataMissingFile,
                     format!(

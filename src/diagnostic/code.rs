@@ -47,6 +47,8 @@ codes! {
     CliThreads = "docket::cli::threads",
     CliUnknownCase = "docket::cli::unknown-case",
     CliUnknownRule = "docket::cli::unknown-rule",
+    CliWhere = "docket::cli::where",
+    CliWithin = "docket::cli::within",
     DataAmbiguousColumn = "docket::data::ambiguous-column",
     DataAmbiguousDelimiter = "docket::data::ambiguous-delimiter",
     DataCellError = "docket::data::cell-error",

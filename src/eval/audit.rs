@@ -32,6 +32,9 @@ pub(crate) struct RuleStats {
     /// Violations and due items covered by an unexpired waiver (not in
     /// `violated` or `due`).
     pub(crate) waived: u64,
+    /// Subject rows `--where` left out (counted on the first rule only).
+    #[serde(skip)]
+    pub(crate) filtered: u64,
 }
 
 impl RuleStats {
@@ -44,6 +47,7 @@ impl RuleStats {
         self.not_applicable += o.not_applicable;
         self.unlisted += o.unlisted;
         self.waived += o.waived;
+        self.filtered += o.filtered;
     }
 }
 
@@ -108,6 +112,10 @@ pub fn run<R: Send>(
             }
         }
         audit.subjects += group.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
+        audit.subjects -= audit
+            .stats
+            .first_mut()
+            .map_or(0, |s| std::mem::take(&mut s.filtered));
         progress(audit.subjects);
     }
     audit
@@ -296,6 +304,12 @@ fn chunk(
     let mut stats = vec![RuleStats::default(); ev.policy.rules.len()];
     let mut tails = Vec::new();
     for (table, row) in rows {
+        if !ev.passes_filter(table as TableId, row) {
+            if let Some(s) = stats.first_mut() {
+                s.filtered += 1;
+            }
+            continue;
+        }
         for r in ev.evaluate(table as TableId, row) {
             if let Some(s) = stats.get_mut(r.rule) {
                 match r.status {
