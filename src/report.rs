@@ -13,6 +13,7 @@ pub(crate) mod groups;
 pub(crate) mod human;
 pub(crate) mod lint;
 pub(crate) mod rules;
+pub(crate) mod testrun;
 
 use crate::diagnostic::Code;
 use serde::Serialize;

@@ -752,3 +752,80 @@ fn where_without_rules_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("docket::cli::where"));
 }
+
+/// `docket test` for CI: JSON and JUnit reports, and `--filter`.
+#[test]
+fn policy_tests_report_for_ci() {
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("docket")
+            .unwrap()
+            .current_dir(root())
+            .arg("test")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            out.status.code().unwrap(),
+        )
+    };
+    let (json, code) = run(&["policies", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["failed"], 0);
+    assert_eq!(
+        v["passed"].as_u64().unwrap(),
+        v["tests"].as_array().unwrap().len() as u64
+    );
+    assert_eq!(v["coverage"]["rules"], 18);
+    assert_eq!(v["coverage"]["uncovered"], serde_json::json!([]));
+    let (json, _) = run(&["policies", "--format", "json", "--filter", "90 DAYS"]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["tests"].as_array().unwrap().len(), 1);
+    assert!(
+        v["tests"][0]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("90 days")
+    );
+    assert!(
+        v.get("coverage").is_none(),
+        "coverage only when every test runs"
+    );
+    let (xml, _) = run(&["policies", "--format", "junit"]);
+    assert!(xml.starts_with("<?xml"));
+    assert_eq!(xml.matches("<testcase ").count(), 20, "{xml}");
+    // A failing test: its differences in both formats, exit 1.
+    let d = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(root().join("policies")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, d.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::create_dir(d.path().join("tests")).unwrap();
+    let notice = std::fs::read_to_string(root().join("policies/tests/notice.dockettest")).unwrap();
+    std::fs::write(
+        d.path().join("tests/notice.dockettest"),
+        notice.replacen(
+            "expect C-90 notice-period pass",
+            "expect C-90 notice-period violated",
+            1,
+        ),
+    )
+    .unwrap();
+    let path = d.path().to_str().unwrap();
+    let (json, code) = run(&[path, "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let failed: Vec<&Value> = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["passed"] == false)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert!(!failed[0]["diff"].as_array().unwrap().is_empty());
+    let (xml, _) = run(&[path, "--format", "junit"]);
+    assert!(xml.contains("<failure"), "{xml}");
+}

@@ -1,12 +1,12 @@
 //! `docket test [PATH]`: run a policy's tests (`PATH/tests/*.dockettest`).
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::{Ctx, Exit, Failure, Outcome, print_out, setup};
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::policytest;
+use crate::report::testrun::{Coverage, TestFileError, TestResult, TestRun};
 
 /// The code of a malformed test file line.
 const SYNTAX: Code = Code::TestSyntax;
@@ -20,6 +20,25 @@ pub(crate) struct Args {
     /// Fail when some rule is exercised by no test.
     #[arg(long)]
     pub(crate) require_coverage: bool,
+    /// Run only the tests whose name contains this text (any case).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) filter: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: TestFormat,
+}
+
+/// Output formats of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub(crate) enum TestFormat {
+    /// `ok`/`FAILED` per test, totals and coverage.
+    #[default]
+    Human,
+    /// `{"tests": [{"file", "line", "name", "passed", "diff"?}], "passed",
+    /// "failed", "errors"?, "coverage"?: {"rules", "uncovered"}}`.
+    Json,
+    /// JUnit XML: a test suite per test file, a test case per test.
+    Junit,
 }
 
 /// Runs `test`.
@@ -32,10 +51,9 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
                 .with_help("policy tests live in `tests/` next to the policy, e.g. `policies/tests/notice.dockettest`"),
         ));
     }
-    let mut out = String::new();
-    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut run = TestRun::default();
     let mut covered = std::collections::BTreeSet::new();
-    let mut broken = false;
+    let wanted = a.filter.as_deref().map(str::to_lowercase);
     for path in &files {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => crate::source::without_bom(t),
@@ -50,65 +68,65 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
                 )));
             }
         };
+        let shown = path.display().to_string();
         let file = match policytest::parse(&text) {
             Ok(f) => f,
             Err(errs) => {
-                for e in errs {
-                    let _ = writeln!(
-                        out,
-                        "{}:{}: error[{SYNTAX}]: {}",
-                        path.display(),
-                        e.line,
-                        e.message
-                    );
-                }
-                broken = true;
+                run.errors.extend(errs.into_iter().map(|e| TestFileError {
+                    file: shown.clone(),
+                    line: e.line,
+                    message: e.message,
+                }));
                 continue;
             }
         };
         for t in &file.tests {
+            if wanted
+                .as_ref()
+                .is_some_and(|w| !t.name.to_lowercase().contains(w))
+            {
+                continue;
+            }
             let o = policytest::run(&policy, &sources, t);
             covered.extend(o.rules.iter().cloned());
-            if o.passed() {
-                passed += 1;
-                let _ = writeln!(out, "ok      {}:{} {}", path.display(), t.line, t.name);
-            } else {
-                failed += 1;
-                let _ = writeln!(out, "FAILED  {}:{} {}", path.display(), t.line, t.name);
-                for d in &o.diff {
-                    let _ = writeln!(out, "          {d}");
-                }
-            }
+            run.add(TestResult {
+                file: shown.clone(),
+                line: t.line,
+                name: t.name.clone(),
+                passed: o.passed(),
+                diff: o.diff.iter().map(ToString::to_string).collect(),
+            });
         }
     }
-    let uncovered: Vec<&str> = policy
+    let uncovered: Vec<String> = policy
         .rules
         .iter()
-        .map(|r| r.id.as_str())
-        .filter(|id| !covered.contains(*id))
+        .map(|r| r.id.clone())
+        .filter(|id| !covered.contains(id))
         .collect();
-    let _ = writeln!(out, "\n{passed} passed, {failed} failed");
-    if uncovered.is_empty() {
-        let _ = writeln!(
-            out,
-            "coverage: every rule ({}) is exercised by a test",
-            policy.rules.len()
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "coverage: {} of {} rules exercised; no test exercises: {}",
-            policy.rules.len() - uncovered.len(),
-            policy.rules.len(),
-            uncovered.join(", ")
-        );
+    if wanted.is_none() {
+        run.coverage = Some(Coverage {
+            rules: policy.rules.len(),
+            uncovered: uncovered.clone(),
+        });
     }
+    let out = match a.format {
+        TestFormat::Human => run.human(SYNTAX.as_str()),
+        TestFormat::Json => run.json(),
+        TestFormat::Junit => run.junit(&a.path.display().to_string()),
+    };
+    let broken = !run.errors.is_empty();
+    let failed = run.failed;
+    let uncovered = run
+        .coverage
+        .as_ref()
+        .is_some_and(|c| !c.uncovered.is_empty());
     if print_out(&out).is_err() {
         return Err(Failure::quiet());
     }
     Ok(if broken {
         Exit::Failure
-    } else if failed > 0 || (a.require_coverage && !uncovered.is_empty()) {
+    } else if failed > 0 || (a.require_coverage && uncovered) {
         Exit::Findings
     } else {
         Exit::Ok
