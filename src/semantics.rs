@@ -201,6 +201,8 @@ pub(crate) struct Checker<'a> {
     files: &'a [ast::File],
     sources: &'a SourceMap,
     diags: Vec<Diagnostic>,
+    /// `waivers "…"` in the header.
+    waivers_file: Option<String>,
     tz: Tz,
     date_formats: Vec<TimeFormat>,
     datetime_formats: Vec<TimeFormat>,
@@ -240,6 +242,7 @@ impl<'a> Checker<'a> {
             define_state: Vec::new(),
             defines: Vec::new(),
             define_depth: 0,
+            waivers_file: None,
         }
     }
 
@@ -294,6 +297,7 @@ impl<'a> Checker<'a> {
             defines,
             rules,
             fields,
+            waivers: self.waivers_file.take(),
         })
     }
 
@@ -345,6 +349,19 @@ impl<'a> Checker<'a> {
                 }
                 // Checked once the tables are known.
                 ast::HeaderClauseKind::Fields(_) => {}
+                ast::HeaderClauseKind::Waivers(w) => {
+                    if let Err(why) = crate::source::inside_export(&w.value) {
+                        self.error(
+                            Diagnostic::error(
+                                Code::TableOutsideExport,
+                                format!("the waivers register \"{}\" {why}", w.value),
+                            )
+                            .with_label(w.span, "not a file of the export")
+                            .with_help("name a file of the export directory (`--data`), or give the register with `--waivers FILE`"),
+                        );
+                    }
+                    self.waivers_file = Some(w.value.clone());
+                }
             }
         }
         match tz_clause {

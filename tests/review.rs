@@ -100,9 +100,20 @@ fn month_over_month() {
             nov_report.to_str().unwrap(),
             "--waivers",
             waivers.to_str().unwrap(),
+            "--group-by",
+            "owner",
         ],
     );
     assert_eq!(code, 1, "{err}");
+    // Per-owner counts add up to the totals.
+    let groups = dec["summary"]["groups"].as_array().unwrap();
+    assert!(groups.len() > 1);
+    let per = |k: &str| groups.iter().map(|g| g[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(
+        per("violated"),
+        dec["summary"]["violated"].as_u64().unwrap()
+    );
+    assert_eq!(per("waived"), dec["summary"]["waived"].as_u64().unwrap());
     let nov_as_of = "2025-11-20T12:00:00-05:00";
     // Fixed: resolved, its case still in the export.
     let resolved = dec["resolved"].as_array().unwrap();
@@ -828,4 +839,53 @@ fn policy_tests_report_for_ci() {
     assert!(!failed[0]["diff"].as_array().unwrap().is_empty());
     let (xml, _) = run(&[path, "--format", "junit"]);
     assert!(xml.contains("<failure"), "{xml}");
+}
+
+/// The policy may name its waivers register, a file of the export;
+/// `--waivers` replaces it.
+#[test]
+fn the_policy_may_name_its_waivers_register() {
+    let d = tempfile::tempdir().unwrap();
+    let (policy, data) = (d.path().join("policy"), d.path().join("data"));
+    std::fs::create_dir(&policy).unwrap();
+    copy_example(&data);
+    for entry in std::fs::read_dir(root().join("policies")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            let text = std::fs::read_to_string(&p).unwrap().replacen(
+                "  timezone \"America/New_York\"\n",
+                "  timezone \"America/New_York\"\n  waivers \"waivers.csv\"\n",
+                1,
+            );
+            std::fs::write(policy.join(p.file_name().unwrap()), text).unwrap();
+        }
+    }
+    std::fs::write(data.join("waivers.csv"), WAIVERS).unwrap();
+    let check = |extra: &[&str]| {
+        let out = Command::cargo_bin("docket")
+            .unwrap()
+            .arg("check")
+            .arg("--policy")
+            .arg(&policy)
+            .arg("--data")
+            .arg(&data)
+            .args(["--as-of", NOV, "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (v, String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (v, err) = check(&[]);
+    assert_eq!(v["summary"]["waived"], 3, "{err}");
+    let other = d.path().join("none.csv");
+    std::fs::write(&other, "Rule,Case,Mark,Reason,Approved By,Expires\n").unwrap();
+    let (v, err) = check(&["--waivers", other.to_str().unwrap()]);
+    assert_eq!(v["summary"]["waived"], 0, "{err}");
+    std::fs::remove_file(data.join("waivers.csv")).unwrap();
+    let (_, err) = check(&[]);
+    assert!(
+        err.contains("docket::data::missing-file") && err.contains("waivers.csv"),
+        "{err}"
+    );
 }

@@ -63,7 +63,13 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         .map_err(|d| Failure::new(d, sources.clone()))?;
     data_sources.keep = Some(keep);
     let mut data = setup::data(&policy, &sources, &data_sources)?;
-    let waivers = setup::waivers(&policy, a.waivers.as_deref(), now, &mut data)?;
+    let waivers = setup::waivers(
+        &policy,
+        a.waivers.as_deref(),
+        a.run.data.as_deref(),
+        now,
+        &mut data,
+    )?;
     let mut rows = Vec::new();
     for number in &numbers {
         match data.table(table).and_then(|t| t.row_of(number)) {

@@ -173,7 +173,13 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let bar = progress_bar(!a.quiet && std::io::stderr().is_terminal());
     bar.set_message("reading exports");
     let mut data = setup::data(&policy, &sources, &data_sources)?;
-    let waivers = setup::waivers(&policy, a.waivers.as_deref(), now, &mut data)?;
+    let waivers = setup::waivers(
+        &policy,
+        a.waivers.as_deref(),
+        a.run.data.as_deref(),
+        now,
+        &mut data,
+    )?;
     let mut out = Out::open(output.as_ref())?;
     let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_sources(&sources)
@@ -204,23 +210,10 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
             g.observe(found);
         }
     };
-    let sorted = a.sort != super::view::Sort::Case;
-    let mut audit = if sorted {
-        // Every finding is needed before the first is written.
-        let mut audit = audit::run(&ev, true, &watch, &mut |()| {}, &|n| bar.set_position(n));
-        audit.findings.retain(|f| a.view.shows(f));
-        a.sort.apply(&mut audit.findings);
-        if report.streams() {
-            let mut buf = String::new();
-            report.chunk(&audit.findings, &mut buf);
-            if !buf.is_empty() {
-                out.write(report.separator(true));
-                out.write(&buf);
-            }
-        }
-        audit
-    } else {
+    let mut audit = if a.sort == super::view::Sort::Case {
         stream(&ev, &report, &watch, &|f| a.view.shows(f), &mut out, &bar)
+    } else {
+        sorted(&ev, &report, &watch, &a, &mut out, &bar)
     };
     audit.findings.retain(|f| a.view.shows(f));
     bar.finish_and_clear();
@@ -259,6 +252,30 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     } else {
         Exit::Ok
     })
+}
+
+/// Runs the audit keeping every finding, then sorts them as `--sort`
+/// says and writes them (the formats that stream) in one piece.
+fn sorted(
+    ev: &Evaluator,
+    report: &CheckReport,
+    watch: &(dyn Fn(&[crate::eval::Finding]) + Sync),
+    a: &Args,
+    out: &mut Out,
+    bar: &indicatif::ProgressBar,
+) -> audit::Audit {
+    let mut audit = audit::run(ev, true, watch, &mut |()| {}, &|n| bar.set_position(n));
+    audit.findings.retain(|f| a.view.shows(f));
+    a.sort.apply(&mut audit.findings);
+    if report.streams() {
+        let mut buf = String::new();
+        report.chunk(&audit.findings, &mut buf);
+        if !buf.is_empty() {
+            out.write(report.separator(true));
+            out.write(&buf);
+        }
+    }
+    audit
 }
 
 /// Runs the audit, writing each chunk of findings as soon as the chunks

@@ -58,7 +58,13 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let selected = super::view::selected(&policy, &[], filter)?;
     let data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
     let mut data = setup::data(&policy, &sources, &data_sources)?;
-    let waivers = setup::waivers(&policy, a.waivers.as_deref(), now, &mut data)?;
+    let waivers = setup::waivers(
+        &policy,
+        a.waivers.as_deref(),
+        a.run.data.as_deref(),
+        now,
+        &mut data,
+    )?;
     let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_waivers(waivers.as_ref())
         .with_filter(filter);

@@ -169,15 +169,42 @@ pub(crate) fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Fail
 /// `--waivers FILE`: the waivers register, read like an export as of the
 /// run's local date; its data errors, warnings and account join the
 /// export's.
+/// Without `--waivers`, the register the policy's header names is read
+/// from the export directory.
 pub(crate) fn waivers(
     policy: &Policy,
     file: Option<&Path>,
+    data_dir: Option<&Path>,
     now: i64,
     data: &mut Dataset,
 ) -> Result<Option<crate::eval::waive::Waivers>, Failure> {
-    let Some(file) = file else {
+    let declared = policy
+        .waivers
+        .as_ref()
+        .zip(data_dir)
+        .map(|(f, d)| d.join(f));
+    if let (None, Some(path), Some(dir)) = (file, &declared, data_dir) {
+        // A symbolic link in the export must not lead the policy out of it.
+        let inside = match (std::fs::canonicalize(path), std::fs::canonicalize(dir)) {
+            (Ok(p), Ok(d)) => p.starts_with(d),
+            _ => true,
+        };
+        if !inside {
+            return Err(Diagnostic::error(
+                Code::DataOutsideExport,
+                format!(
+                    "the waivers register `{}` leads outside the export directory",
+                    path.display()
+                ),
+            )
+            .with_help("replace the link with the file, or give the register with `--waivers FILE`")
+            .into());
+        }
+    }
+    let Some(file) = file.map(Path::to_path_buf).or(declared) else {
         return Ok(None);
     };
+    let file = file.as_path();
     let today = crate::time::Instant(now)
         .local_date(policy.timezone)
         .unwrap_or_default();

@@ -33,6 +33,8 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Values that travel with findings (`fields …` in the header).
     pub(crate) fields: Vec<super::fields::Field>,
+    /// The waivers register the header names (a file of the export).
+    pub(crate) waivers: Option<String>,
 }
 
 impl Policy {

@@ -106,6 +106,8 @@ pub enum HeaderClauseKind {
     /// `fields case.owner, case.account.name, …`: values that travel with
     /// every finding about that row.
     Fields(Vec<Expr>),
+    /// `waivers "waivers.csv"`: the waivers register, a file of the export.
+    Waivers(StrLit),
 }
 
 /// A date or date-time format: a pattern string or the name `iso8601`.

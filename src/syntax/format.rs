@@ -192,6 +192,7 @@ impl Formatter<'_> {
                     let line = match &c.kind {
                         HeaderClauseKind::Version(v) => format!("version {}", string(&v.value)),
                         HeaderClauseKind::Timezone(t) => format!("timezone {}", string(&t.value)),
+                        HeaderClauseKind::Waivers(w) => format!("waivers {}", string(&w.value)),
                         HeaderClauseKind::DateFormats(f) => format!("date formats {}", formats(f)),
                         HeaderClauseKind::Fields(list) => format!(
                             "fields {}",
@@ -904,7 +905,9 @@ fn erase_item(i: &mut Item) {
             for c in &mut h.clauses {
                 c.span = Span::DUMMY;
                 match &mut c.kind {
-                    HeaderClauseKind::Version(s) | HeaderClauseKind::Timezone(s) => erase_str(s),
+                    HeaderClauseKind::Version(s)
+                    | HeaderClauseKind::Timezone(s)
+                    | HeaderClauseKind::Waivers(s) => erase_str(s),
                     HeaderClauseKind::Fields(list) => list.iter_mut().for_each(erase_expr),
                     HeaderClauseKind::DateFormats(f) | HeaderClauseKind::DateTimeFormats(f) => {
                         erase_formats(f)

@@ -26,7 +26,9 @@ pub const CLAUSE_KEYWORDS: &[&str] = &[
 ];
 
 /// Words that start a policy-header clause.
-pub const HEADER_KEYWORDS: &[&str] = &["version", "timezone", "date", "datetime", "fields"];
+pub const HEADER_KEYWORDS: &[&str] = &[
+    "version", "timezone", "date", "datetime", "fields", "waivers",
+];
 
 /// Words that start a line saying how a table's file is written.
 pub const TABLE_OPTION_KEYWORDS: &[&str] = &[

@@ -482,6 +482,10 @@ fn header_clause(i: In) -> PResult<HeaderClause> {
             let (r, f) = format_list(r)?;
             (r, HeaderClauseKind::DateTimeFormats(f))
         }
+        "waivers" => {
+            let (r, s) = str_required(rest, "the waivers register's file name, a string")?;
+            (r, HeaderClauseKind::Waivers(s))
+        }
         "fields" => {
             let (mut r, first) = cut(expr::postfix(rest))?;
             let mut list = vec![first];
