@@ -398,6 +398,19 @@ fn waived_findings_in_every_format() {
         "C-0000004, C-0000006 and C-0000014 (not expired in November)"
     );
     assert_eq!(suppressed[0]["suppressions"][0]["status"], "accepted");
+    let github = run(&["check", "--format", "github"]);
+    assert!(
+        github.contains(
+            "::notice file=examples/data/cases.csv,line=5,title=authorized-contact C-0000004::"
+        ),
+        "{github}"
+    );
+    assert!(
+        github.contains("title=stale waiver::sales-informed C-9999999 matched no finding"),
+        "{github}"
+    );
+    let junit = run(&["check", "--format", "junit"]);
+    assert!(junit.contains("waived:"), "{junit}");
     let human = run(&["check"]);
     assert!(human.contains("authorized-contact waived (2):"), "{human}");
     assert!(

@@ -43,6 +43,10 @@ pub(crate) struct Args {
     /// Which cases and rules to show.
     #[command(flatten)]
     pub(crate) view: super::view::ViewArgs,
+    /// The order of the rules: as the policy lists them (`case`, `rule`),
+    /// or those with a deadline first, soonest first (`deadline`).
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) sort: super::view::Sort,
 }
 
 /// Runs `case`.
@@ -106,6 +110,13 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
                     .is_some_and(|x| x.severity == Severity::Error)
         });
         results.retain(|r| a.view.shows_status(r.status));
+        if a.sort == super::view::Sort::Deadline {
+            // Stable: rules without a deadline keep the policy's order.
+            results.sort_by_key(|r| {
+                let due = r.findings.iter().filter_map(|f| f.deadline).min();
+                (due.is_none(), due)
+            });
+        }
         docs.push(match a.format {
             CaseFormat::Json => crate::report::case::json(&rc, number, &results),
             CaseFormat::Human => {

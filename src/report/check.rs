@@ -244,7 +244,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 &issues,
             )),
             CheckFormat::Junit => ci::check_junit(self.ctx, &findings, summary, &issues, fail_on),
-            _ => ci::check_github(&findings, &issues, &summary.files, &human::totals(summary)),
+            _ => ci::check_github(&findings, &issues, summary, &human::totals(summary)),
         }
     }
 }

@@ -147,6 +147,9 @@ fn finding_text(f: &JsonFinding) -> String {
     if let Some(note) = data_error_note(&f.data_errors) {
         let _ = write!(message, " ({note})");
     }
+    if let Some(w) = f.waiver.as_ref().filter(|w| !w.expired) {
+        let _ = write!(message, " (waived: {})", w.words());
+    }
     message
 }
 
@@ -303,6 +306,10 @@ fn finding_result(f: &JsonFinding) -> sarif::Result {
             .build();
         res.properties = Some(bag);
     }
+    // Against a baseline: new, or unchanged since.
+    res.baseline_state = f
+        .baseline
+        .map(|b| serde_json::json!(if b == "new" { "new" } else { "unchanged" }));
     // A waived finding is a result suppressed outside the code, accepted,
     // with the waiver's reason.
     if let Some(w) = f.waiver.as_ref().filter(|w| !w.expired) {
@@ -497,6 +504,9 @@ pub(crate) fn check_junit(
         if r.stats.due > 0 {
             let _ = writeln!(out, "due:\n{}", lines("due"));
         }
+        if r.stats.waived > 0 {
+            let _ = writeln!(out, "waived:\n{}", lines("waived"));
+        }
         if !out.is_empty() {
             case.set_system_out(out);
         }
@@ -630,9 +640,10 @@ fn gh_prop(s: &str) -> String {
 pub(crate) fn check_github(
     findings: &[JsonFinding],
     data: &DataIssues,
-    files: &[crate::data::FileAccount],
+    summary: &super::Summary,
     summary_line: &str,
 ) -> String {
+    let files = &summary.files;
     let mut out = String::new();
     for f in findings {
         let kind = match (f.status, f.severity) {
@@ -665,6 +676,22 @@ pub(crate) fn check_github(
             e.line,
             gh_prop(e.code.as_str()),
             gh_data(&data_text(e))
+        );
+    }
+    // Waivers that matched nothing, at their line of the register.
+    for w in summary.waivers.iter().flat_map(|w| &w.stale) {
+        let _ = writeln!(
+            out,
+            "::warning file={},line={},title={}::{}",
+            gh_prop(&w.file),
+            w.line,
+            gh_prop("stale waiver"),
+            gh_data(&format!(
+                "{} {} matched no finding: {}",
+                w.rule.as_deref().unwrap_or(""),
+                w.case.as_deref().unwrap_or(""),
+                w.words()
+            ))
         );
     }
     // A file that is not plain UTF-8 CSV: how it was read.
