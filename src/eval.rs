@@ -319,10 +319,12 @@ impl<'a> Evaluator<'a> {
     pub(crate) fn evaluate(&self, table: TableId, row: u32) -> Vec<RuleResult> {
         let mut ce = self.case_eval(table, row, None);
         let rules = self.by_subject.get(table).map_or(&[][..], Vec::as_slice);
-        rules
+        let mut results: Vec<RuleResult> = rules
             .iter()
             .map(|&i| self.rule(&mut ce, i, table, row))
-            .collect()
+            .collect();
+        self.with_fields(&mut ce, table, row, &mut results);
+        results
     }
 
     /// Every selected rule for one row, as [`Evaluator::evaluate`], with each
@@ -373,7 +375,10 @@ impl<'a> Evaluator<'a> {
         limit: u64,
     ) -> RuleResult {
         let mut ce = self.case_eval(table, row, Some(Window { from, limit }));
-        self.rule(&mut ce, rule, table, row)
+        let mut result = [self.rule(&mut ce, rule, table, row)];
+        self.with_fields(&mut ce, table, row, &mut result);
+        let [result] = result;
+        result
     }
 
     fn snippet(&self, e: &Expr) -> String {
@@ -479,13 +484,24 @@ impl<'a> Evaluator<'a> {
         if let Some(w) = self.waivers {
             w.apply(&mut result, &self.sort_key(table, row));
         }
-        if !self.policy.fields.is_empty() && !result.findings.is_empty() {
-            let values = self.fields_of(ce, table, row);
-            for f in &mut result.findings {
-                f.fields = Some(values.clone());
-            }
-        }
         result
+    }
+
+    /// Gives every finding of `results` the row's `fields`, computed once.
+    fn with_fields(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        table: TableId,
+        row: u32,
+        results: &mut [RuleResult],
+    ) {
+        if self.policy.fields.is_empty() || results.iter().all(|r| r.findings.is_empty()) {
+            return;
+        }
+        let values = self.fields_of(ce, table, row);
+        for f in results.iter_mut().flat_map(|r| &mut r.findings) {
+            f.fields = Some(values.clone());
+        }
     }
 
     /// The policy's `fields` for one row (`None` for another table's field,
