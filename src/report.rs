@@ -41,7 +41,24 @@ pub(crate) struct Context<'a> {
     pub(crate) baseline: Option<&'a baseline::Baseline>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// A context for one command's report: no policy path shown, no baseline.
+    pub(crate) fn new(
+        policy: &'a Policy,
+        sources: &'a SourceMap,
+        data: &'a Dataset,
+        now: i64,
+    ) -> Context<'a> {
+        Context {
+            policy,
+            sources,
+            policy_path: "",
+            data,
+            now,
+            baseline: None,
+        }
+    }
+
     /// As-of in RFC 3339 with the policy zone's offset.
     pub(crate) fn as_of(&self) -> String {
         Instant(self.now).rfc3339(self.policy.timezone)

@@ -66,14 +66,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let keep = select::around(&policy.schema(), &data_sources, table, &numbers)
         .map_err(|d| Failure::new(d, sources.clone()))?;
     data_sources.keep = Some(keep);
-    let mut data = setup::data(&policy, &sources, &data_sources)?;
-    let waivers = setup::waivers(
-        &policy,
-        a.waivers.as_deref(),
-        a.run.data.as_deref(),
-        now,
-        &mut data,
-    )?;
+    let (data, waivers) =
+        setup::data_and_waivers(&policy, &sources, &data_sources, a.waivers.as_deref(), now)?;
     let mut rows = Vec::new();
     for number in &numbers {
         match data.table(table).and_then(|t| t.row_of(number)) {
@@ -87,14 +81,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         .with_waivers(waivers.as_ref())
         .with_filter(filter)
         .explaining();
-    let rc = crate::report::Context {
-        policy: &policy,
-        sources: &sources,
-        policy_path: "",
-        data: &data,
-        now,
-        baseline: None,
-    };
+    let rc = crate::report::Context::new(&policy, &sources, &data, now);
     let mut docs = Vec::new();
     let mut violated = false;
     for (number, row) in rows {

@@ -172,14 +172,8 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
     let bar = progress_bar(!a.quiet && std::io::stderr().is_terminal());
     bar.set_message("reading exports");
-    let mut data = setup::data(&policy, &sources, &data_sources)?;
-    let waivers = setup::waivers(
-        &policy,
-        a.waivers.as_deref(),
-        a.run.data.as_deref(),
-        now,
-        &mut data,
-    )?;
+    let (data, waivers) =
+        setup::data_and_waivers(&policy, &sources, &data_sources, a.waivers.as_deref(), now)?;
     let mut out = Out::open(output.as_ref())?;
     let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_sources(&sources)

@@ -57,25 +57,12 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let selected = super::view::selected(&policy, &[], filter)?;
     let data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
-    let mut data = setup::data(&policy, &sources, &data_sources)?;
-    let waivers = setup::waivers(
-        &policy,
-        a.waivers.as_deref(),
-        a.run.data.as_deref(),
-        now,
-        &mut data,
-    )?;
+    let (data, waivers) =
+        setup::data_and_waivers(&policy, &sources, &data_sources, a.waivers.as_deref(), now)?;
     let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_waivers(waivers.as_ref())
         .with_filter(filter);
-    let rc = crate::report::Context {
-        policy: &policy,
-        sources: &sources,
-        policy_path: "",
-        data: &data,
-        now,
-        baseline: None,
-    };
+    let rc = crate::report::Context::new(&policy, &sources, &data, now);
     // Only the due items are kept, as each chunk of cases is done.
     let pick = |found: &[crate::eval::Finding]| -> Vec<DueItem> {
         found

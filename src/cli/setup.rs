@@ -171,7 +171,7 @@ pub(crate) fn policy(ctx: &Ctx, path: &Path) -> Result<(Policy, SourceMap), Fail
 /// export's.
 /// Without `--waivers`, the register the policy's header names is read
 /// from the export directory.
-pub(crate) fn waivers(
+fn waivers(
     policy: &Policy,
     file: Option<&Path>,
     data_dir: Option<&Path>,
@@ -213,6 +213,20 @@ pub(crate) fn waivers(
         .map_err(|d| Failure::new(d, SourceMap::new()))?;
     data.absorb(register);
     Ok(Some(w))
+}
+
+/// The data, and the waivers register (`--waivers`, or the one the policy
+/// names) read into it.
+pub(crate) fn data_and_waivers(
+    policy: &Policy,
+    sources: &SourceMap,
+    s: &Sources,
+    waivers_file: Option<&Path>,
+    now: i64,
+) -> Result<(Dataset, Option<crate::eval::waive::Waivers>), Failure> {
+    let mut data = data(policy, sources, s)?;
+    let w = waivers(policy, waivers_file, s.dir.as_deref(), now, &mut data)?;
+    Ok((data, w))
 }
 
 /// `--group-by FIELD`: one of the policy's `fields`.
