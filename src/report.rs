@@ -10,6 +10,8 @@ pub(crate) mod ci;
 pub(crate) mod diff;
 pub(crate) mod due;
 pub(crate) mod groups;
+pub(crate) mod html;
+pub(crate) mod html_charts;
 pub(crate) mod human;
 pub(crate) mod lint;
 pub(crate) mod rules;

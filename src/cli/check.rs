@@ -263,7 +263,14 @@ fn sorted(
     a.sort.apply(&mut audit.findings);
     if report.streams() {
         let mut buf = String::new();
-        report.chunk(&audit.findings, &mut buf);
+        let room = report
+            .room()
+            .unwrap_or(usize::MAX)
+            .min(audit.findings.len());
+        report.chunk(audit.findings.get(..room).unwrap_or(&[]), &mut buf);
+        if report.room().is_some() {
+            report.wrote(room);
+        }
         if !buf.is_empty() {
             out.write(report.separator(true));
             out.write(&buf);
@@ -307,6 +314,20 @@ fn stream(
         if chunk.is_empty() {
             return;
         }
+        // A page holds a bounded number of findings, one per line.
+        let chunk = match report.room() {
+            Some(0) => return,
+            Some(room) => {
+                let lines: Vec<&str> = chunk.lines().take(room).collect();
+                report.wrote(lines.len());
+                let mut kept = lines.join("\n");
+                if kept.ends_with(',') {
+                    kept.pop();
+                }
+                kept
+            }
+            None => chunk,
+        };
         out.write(report.separator(first));
         first = false;
         out.write(&chunk);

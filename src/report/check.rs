@@ -36,6 +36,9 @@ pub(crate) enum CheckFormat {
     /// Only the per-rule table (and the `--group-by`, baseline and waiver
     /// tables), the file accounting and the totals.
     Summary,
+    /// One self-contained HTML page: summary, charts, and a findings table
+    /// with filters and a detail view (the first 50,000 findings).
+    Html,
 }
 
 /// A check report being written.
@@ -43,6 +46,10 @@ pub(crate) struct CheckReport<'c, 'a> {
     ctx: &'c Context<'a>,
     format: CheckFormat,
     selected: &'c [usize],
+    /// HTML: the first finding of each rule, to show its rows' text.
+    first: super::html::FirstRows,
+    /// HTML: findings written into the page.
+    embedded: std::sync::atomic::AtomicUsize,
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -98,6 +105,8 @@ impl<'c, 'a> CheckReport<'c, 'a> {
             ctx,
             format,
             selected,
+            first: super::html::FirstRows::default(),
+            embedded: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -106,8 +115,27 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     pub(crate) fn streams(&self) -> bool {
         matches!(
             self.format,
-            CheckFormat::Json | CheckFormat::Ndjson | CheckFormat::Csv | CheckFormat::Summary
+            CheckFormat::Json
+                | CheckFormat::Ndjson
+                | CheckFormat::Csv
+                | CheckFormat::Summary
+                | CheckFormat::Html
         )
+    }
+
+    /// The findings a chunk written now may hold at most (HTML embeds a
+    /// bounded number); `None`: every one. The caller says how many it wrote.
+    pub(crate) fn room(&self) -> Option<usize> {
+        (self.format == CheckFormat::Html).then(|| {
+            super::html::MAX_EMBEDDED
+                .saturating_sub(self.embedded.load(std::sync::atomic::Ordering::Relaxed))
+        })
+    }
+
+    /// Notes that `n` findings were written (see [`CheckReport::room`]).
+    pub(crate) fn wrote(&self, n: usize) {
+        self.embedded
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// What comes before the findings.
@@ -125,6 +153,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 s
             }
             CheckFormat::Csv => csv_text(self.ctx, std::iter::empty(), true),
+            CheckFormat::Html => super::html::begin(self.ctx),
             _ => String::new(),
         }
     }
@@ -132,6 +161,13 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     /// A chunk of findings, written into `buf` (on a worker thread).
     pub(crate) fn chunk(&self, found: &[Finding], buf: &mut String) {
         match self.format {
+            CheckFormat::Html => {
+                self.first.observe(found);
+                // Past the page's cap, findings are only counted.
+                if self.room() != Some(0) {
+                    super::html::rows(self.ctx, found, buf);
+                }
+            }
             CheckFormat::Json => {
                 for (i, f) in found.iter().enumerate() {
                     if i > 0 {
@@ -160,7 +196,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     pub(crate) fn separator(&self, first: bool) -> &'static str {
         match (self.format, first) {
             (CheckFormat::Json, true) => "\n",
-            (CheckFormat::Json, false) => ",\n",
+            (CheckFormat::Json | CheckFormat::Html, false) => ",\n",
             _ => "",
         }
     }
@@ -225,6 +261,17 @@ impl<'c, 'a> CheckReport<'c, 'a> {
             }
             CheckFormat::Human => human::render(self.ctx, &audit.findings, summary, resolved, opts),
             CheckFormat::Summary => human::summary_only(self.ctx, summary, resolved),
+            CheckFormat::Html => super::html::end(
+                self.ctx,
+                summary,
+                resolved,
+                &self.first,
+                self.embedded.load(std::sync::atomic::Ordering::Relaxed),
+                &std::iter::once("docket".to_string())
+                    .chain(std::env::args().skip(1))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
         }
     }
 

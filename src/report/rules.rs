@@ -62,12 +62,10 @@ fn applies_to(p: &Policy, sources: &SourceMap, r: &Rule) -> String {
 }
 
 fn citations(r: &Rule) -> Vec<String> {
-    r.sources
-        .iter()
-        .map(|s| match &s.section {
-            Some(sec) => format!("{} › {sec}", s.document),
-            None => s.document.clone(),
-        })
+    r.source_text()
+        .split("; ")
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
         .collect()
 }
 

@@ -178,6 +178,20 @@ pub(crate) struct Source {
     pub(crate) section: Option<String>,
 }
 
+impl Rule {
+    /// Its citations, "Document › Section", joined by "; ".
+    pub(crate) fn source_text(&self) -> String {
+        self.sources
+            .iter()
+            .map(|s| match &s.section {
+                Some(sec) => format!("{} › {sec}", s.document),
+                None => s.document.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 /// A rule-local name.
 #[derive(Debug, Clone)]
 pub(crate) struct Let {
