@@ -29,7 +29,7 @@ const SCRIPT: &str = include_str!("html/app.js");
 /// deadline, mark, fields (in the policy's order), data rows as
 /// `[file index, line]`.
 #[derive(Serialize)]
-struct Row<'a>(
+struct PageRow<'a>(
     usize,
     &'a str,
     &'a str,
@@ -86,7 +86,7 @@ pub(crate) fn rows(ctx: &Context, found: &[Finding], buf: &mut String) {
             .map(|&(t, r)| (t, ctx.data.table(t).map_or(0, |d| d.line(r as usize))))
             .collect();
         let waiver = j.waiver.as_ref().map(|w| w.words());
-        let row = Row(
+        let row = PageRow(
             f.rule,
             j.status,
             &j.key,
