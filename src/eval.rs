@@ -525,7 +525,13 @@ impl<'a> Evaluator<'a> {
                 };
                 env.set(0, Value::Row(table, row));
                 let v = ce.eval(&f.expr, &mut env);
-                (!v.is_missing()).then(|| format::show(&v, self))
+                // Dates and instants as ISO 8601, for tools and for months.
+                match v {
+                    _ if v.is_missing() => None,
+                    Value::Date(d) => crate::data::days_to_date(d).map(|d| d.to_string()),
+                    Value::DateTime(ms) => Some(crate::time::Instant(ms).rfc3339(self.tz)),
+                    _ => Some(format::show(&v, self)),
+                }
             })
             .collect()
     }

@@ -455,6 +455,10 @@ pub(crate) struct Summary {
     /// With `--group-by`: per value of the field, its findings and cases.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) groups: Option<Vec<groups::Group>>,
+    /// The HTML report: findings per month of the policy's first date
+    /// field (its name, and the months in order).
+    #[serde(skip)]
+    pub(crate) months: Option<(String, Vec<groups::Group>)>,
     /// With `--waivers`: the waivers that matched nothing, and those about
     /// to expire.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -498,6 +502,7 @@ pub(crate) fn summary(ctx: &Context, audit: &Audit, selected: &[usize]) -> Summa
         baseline: None,
         group_by: None,
         groups: None,
+        months: None,
         waivers: None,
         rules: Vec::new(),
         files: ctx.data.accounts.clone(),

@@ -303,8 +303,8 @@ fn values_are_typed_and_missing_is_distinct() {
         d.cell(col(case, "email_notification"), c2),
         Cell::Bool(false)
     );
-    // Unused columns are checked (line 3's Opened At is a data error) but not kept.
-    assert_eq!(d.cell(col(case, "opened_at"), c2), Cell::Missing);
+    // Line 3's Opened At is a data error: the cell reads as invalid.
+    assert_eq!(d.cell(col(case, "opened_at"), c2), Cell::Invalid);
     let c11 = cases.row_of("C-11").unwrap();
     assert_eq!(d.cell(col(case, "written_notice_date"), c11), Cell::Invalid);
     assert_eq!(d.cell(col(case, "contact_email"), c11), Cell::Invalid);

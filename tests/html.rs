@@ -107,6 +107,7 @@ fn the_page_is_self_contained_and_counts_like_json() {
     // The summary reads without scripts: totals, groups, files, charts.
     assert!(html.contains("86 violations"));
     assert!(html.contains("<h2>By owner</h2>"));
+    assert!(html.contains("<h2>Findings per month of opened_at</h2>"));
     assert!(html.contains("<svg class=\"chart\" role=\"img\""));
     assert!(html.contains("examples/data/cases.csv"));
 }

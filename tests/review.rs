@@ -369,7 +369,8 @@ fn waived_findings_in_every_format() {
             "owner",
             "type",
             "status",
-            "account.name"
+            "account.name",
+            "opened_at"
         ]
     );
     let row = r

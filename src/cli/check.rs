@@ -159,6 +159,16 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         Some(name) => Some(setup::grouping(&policy, name)?),
         None => None,
     };
+    // The HTML report charts the findings per month of the first date field.
+    let months = (a.format == CheckFormat::Html)
+        .then(|| policy.fields.iter().position(|f| f.is_date()))
+        .flatten()
+        .and_then(|i| {
+            Some(report::groups::Grouping::by_month(
+                &policy.fields.get(i)?.name,
+                i,
+            ))
+        });
     let baseline = match &a.baseline {
         Some(path) => {
             let (b, warning) = report::baseline::Baseline::read(path, &policy)?;
@@ -203,6 +213,9 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         if let Some(g) = &grouping {
             g.observe(found);
         }
+        if let Some(m) = &months {
+            m.observe(found);
+        }
     };
     let mut audit = if a.sort == super::view::Sort::Case {
         stream(&ev, &report, &watch, &|f| a.view.shows(f), &mut out, &bar)
@@ -223,6 +236,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         summary.group_by = Some(g.field.clone());
         summary.groups = Some(g.groups());
     }
+    summary.months = months.as_ref().map(|m| (m.field.clone(), m.in_order()));
     let resolved = baseline
         .as_ref()
         .map(|b| report::compare(&rc, b, &mut summary))

@@ -34,6 +34,8 @@ pub(crate) struct Grouping {
     /// Its index in the policy's fields.
     index: usize,
     counts: Mutex<BTreeMap<Option<String>, Tally>>,
+    /// Group by the value's month (`YYYY-MM`), a date field's.
+    month: bool,
 }
 
 impl Grouping {
@@ -43,6 +45,17 @@ impl Grouping {
             field: field.to_string(),
             index,
             counts: Mutex::new(BTreeMap::new()),
+            month: false,
+        }
+    }
+
+    /// Groups by the month (`YYYY-MM`) of the date field at `index`.
+    pub(crate) fn by_month(field: &str, index: usize) -> Grouping {
+        Grouping {
+            field: field.to_string(),
+            index,
+            counts: Mutex::new(BTreeMap::new()),
+            month: true,
         }
     }
 
@@ -55,7 +68,14 @@ impl Grouping {
             let value = f
                 .fields
                 .as_deref()
-                .and_then(|v| v.get(self.index).cloned().flatten());
+                .and_then(|v| v.get(self.index).cloned().flatten())
+                .map(|v| {
+                    if self.month {
+                        v.chars().take(7).collect()
+                    } else {
+                        v
+                    }
+                });
             let (g, cases) = all.entry(value.clone()).or_insert_with(|| {
                 (
                     Group {
@@ -73,6 +93,13 @@ impl Grouping {
             }
             cases.insert(f.key.clone());
         }
+    }
+
+    /// The groups in the order of their values (months: by date).
+    pub(crate) fn in_order(&self) -> Vec<Group> {
+        let mut g = self.groups();
+        g.sort_by(|a, b| a.value.cmp(&b.value));
+        g
     }
 
     /// The groups, most violations first.

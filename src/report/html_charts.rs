@@ -59,10 +59,28 @@ pub(crate) fn charts(_ctx: &Context, s: &Summary) -> Markup {
             })
             .collect()
     });
+    let months: Option<(&str, Vec<Bar>)> = s.months.as_ref().map(|(field, gs)| {
+        let bars = gs
+            .iter()
+            .map(|g| Bar {
+                label: g.value.clone().unwrap_or_else(|| "(none)".to_string()),
+                parts: vec![
+                    (g.violated, "violated", "violated"),
+                    (g.due, "due", "due"),
+                    (g.waived, "waived", "waived"),
+                ],
+            })
+            .collect();
+        (field.as_str(), bars)
+    });
     html! {
         section {
             h2 { "Findings per rule" }
             (chart("Findings per rule: violated, due and waived", &per_rule))
+            @if let Some((field, bars)) = &months {
+                h2 { "Findings per month of " (field) }
+                (chart(&format!("Findings per month of {field}"), bars))
+            }
             @if let (Some(field), Some(g)) = (&s.group_by, &groups) {
                 h2 { "Findings per " (field) }
                 (chart(&format!("Findings per {field}"), g))

@@ -19,6 +19,13 @@ pub struct Field {
     pub(crate) slots: usize,
 }
 
+impl Field {
+    /// Whether its values are dates or instants (findings per month).
+    pub(crate) fn is_date(&self) -> bool {
+        matches!(self.expr.ty, Type::Date | Type::DateTime)
+    }
+}
+
 /// `row.a.b` as (`row`, [`a`, `b`]).
 fn path(e: &ast::Expr) -> Option<(&ast::Ident, Vec<&str>)> {
     match &e.kind {
