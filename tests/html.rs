@@ -204,3 +204,22 @@ fn in_a_browser_the_table_filters_and_drills_down() {
     let want = findings.iter().filter(|f| f["key"] == key).count();
     assert!(searched.matches("data-finding=").count() >= want);
 }
+
+/// `case --format html`: the checklists of the cases as one page.
+#[test]
+fn a_case_as_a_page() {
+    let out = Command::cargo_bin("docket")
+        .unwrap()
+        .current_dir(root())
+        .args(["case", "C-0000082", "C-0000073", "--data", "examples/data", "--as-of", AS_OF, "--format", "html"])
+        .output()
+        .unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("Content-Security-Policy\" content=\"default-src 'none'"));
+    assert!(!page.contains("<script"));
+    assert_eq!(page.matches("<h1>Case ").count(), 2);
+    assert_eq!(page.matches("<tr data-rule=").count(), 36);
+    assert!(page.contains("<td class=\"status due\">due</td>"), "{page}");
+    assert!(page.contains("<td class=\"status violated\">violated</td>"));
+}

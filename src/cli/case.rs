@@ -23,6 +23,8 @@ pub(crate) enum CaseFormat {
     /// "deadline"?, "findings": [{"status", "message", "deadline"?,
     /// "mark"?, "data_errors"?}]}], "data_errors", "data_warnings"}`.
     Json,
+    /// One self-contained HTML page per case.
+    Html,
 }
 
 /// Flags of `case`.
@@ -83,6 +85,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         .explaining();
     let rc = crate::report::Context::new(&policy, &sources, &data, now);
     let mut docs = Vec::new();
+    let mut pages = Vec::new();
     let mut violated = false;
     for (number, row) in rows {
         if !ev.passes_filter(table, row) {
@@ -109,6 +112,10 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
             CaseFormat::Human => {
                 crate::report::case::human(&rc, table, number, &results, ctx.stdout_color())
             }
+            CaseFormat::Html => {
+                pages.push((number.to_string(), results));
+                continue;
+            }
         });
     }
     let text = match (a.format, docs.len()) {
@@ -116,6 +123,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         (CaseFormat::Json, _) => format!("[\n{}]\n", docs.join(",\n")),
         (CaseFormat::Human, 0) => "no case matches --where\n".to_string(),
         (CaseFormat::Human, _) => docs.join("\n"),
+        (CaseFormat::Html, _) => crate::report::html::case_page(&rc, &pages),
     };
     let mut out = Out::open(None)?;
     out.write(&text);

@@ -64,6 +64,63 @@ pub(crate) fn begin(ctx: &Context) -> String {
     s
 }
 
+/// `case --format html`: the cases' checklists as one page (no script).
+pub(crate) fn case_page(ctx: &Context, cases: &[(String, Vec<crate::eval::RuleResult>)]) -> String {
+    let names: Vec<&str> = cases.iter().map(|(n, _)| n.as_str()).collect();
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'";
+                title { "docket · case " (names.join(", ")) " · as of " (ctx.as_of()) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                @for (number, results) in cases {
+                    (case_section(ctx, number, results))
+                }
+            }
+        }
+    };
+    page.into_string()
+}
+
+/// One case's checklist.
+fn case_section(ctx: &Context, number: &str, results: &[crate::eval::RuleResult]) -> Markup {
+    let tz = ctx.policy.timezone;
+    html! {
+                header {
+                    h1 { "Case " (number) }
+                    p.sub { (ctx.policy.name) " · as of " (ctx.as_of()) }
+                }
+                main {
+                    table.case {
+                        thead { tr { th scope="col" { "rule" } th scope="col" { "title" } th scope="col" { "status" } th scope="col" { "why" } th scope="col" { "deadline" } } }
+                        tbody {
+                            @for r in results {
+                                @let rule = ctx.policy.rules.get(r.rule);
+                                @let deadline = r.findings.iter().filter_map(|f| f.deadline).min();
+                                tr data-rule=(rule.map_or("", |x| x.id.as_str())) {
+                                    th scope="row" { code { (rule.map_or("", |x| x.id.as_str())) } }
+                                    td { (rule.map_or("", |x| x.title.as_str())) }
+                                    td.status.(r.status.as_str()) { (r.status.as_str()) }
+                                    td {
+                                        (r.reason)
+                                        @for f in r.findings.iter().skip(1) { br; (f.message) }
+                                        @for w in r.findings.iter().filter_map(|f| f.waiver.as_deref()).take(1) {
+                                            br; "waiver: " (w.reason) " (approved by " (w.approved_by) ")"
+                                        }
+                                    }
+                                    td { @if let Some(d) = deadline { (crate::time::Instant(d).display_long(tz)) } }
+                                }
+                            }
+                        }
+                    }
+                }
+    }
+}
+
 /// A chunk of findings as JSON rows, one per line (`<` escaped, so no
 /// text can close the script element).
 pub(crate) fn rows(ctx: &Context, found: &[Finding], buf: &mut String) {
