@@ -211,7 +211,17 @@ fn a_case_as_a_page() {
     let out = Command::cargo_bin("docket")
         .unwrap()
         .current_dir(root())
-        .args(["case", "C-0000082", "C-0000073", "--data", "examples/data", "--as-of", AS_OF, "--format", "html"])
+        .args([
+            "case",
+            "C-0000082",
+            "C-0000073",
+            "--data",
+            "examples/data",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "html",
+        ])
         .output()
         .unwrap();
     let page = String::from_utf8(out.stdout).unwrap();
