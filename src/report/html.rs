@@ -48,13 +48,7 @@ pub(crate) fn begin(ctx: &Context) -> String {
     let head = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) }
-                style { (PreEscaped(STYLE)) }
-            }
+            (page_head(&title, true))
         }
     };
     // The body is opened by hand: the findings stream into it.
@@ -64,18 +58,33 @@ pub(crate) fn begin(ctx: &Context) -> String {
     s
 }
 
+/// A page's head: its title, a policy that forbids every request (and
+/// every script but the page's own, when it has one), its styles.
+fn page_head(title: &str, scripted: bool) -> Markup {
+    let csp = if scripted {
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+    } else {
+        "default-src 'none'; style-src 'unsafe-inline'"
+    };
+    html! {
+        head {
+            meta charset="utf-8";
+            meta http-equiv="Content-Security-Policy" content=(csp);
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            style { (PreEscaped(STYLE)) }
+        }
+    }
+}
+
 /// `case --format html`: the cases' checklists as one page (no script).
 pub(crate) fn case_page(ctx: &Context, cases: &[(String, Vec<crate::eval::RuleResult>)]) -> String {
     let names: Vec<&str> = cases.iter().map(|(n, _)| n.as_str()).collect();
+    let title = format!("docket · case {} · as of {}", names.join(", "), ctx.as_of());
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'";
-                title { "docket · case " (names.join(", ")) " · as of " (ctx.as_of()) }
-                style { (PreEscaped(STYLE)) }
-            }
+            (page_head(&title, false))
             body {
                 @for (number, results) in cases {
                     (case_section(ctx, number, results))

@@ -31,18 +31,7 @@ pub(crate) fn charts(_ctx: &Context, s: &Summary) -> Markup {
             ],
         })
         .collect();
-    let groups: Option<Vec<Bar>> = s.groups.as_ref().map(|gs| {
-        gs.iter()
-            .map(|g| Bar {
-                label: g.value.clone().unwrap_or_else(|| "(none)".to_string()),
-                parts: vec![
-                    (g.violated, "violated", "violated"),
-                    (g.due, "due", "due"),
-                    (g.waived, "waived", "waived"),
-                ],
-            })
-            .collect()
-    });
+    let groups: Option<Vec<Bar>> = s.groups.as_deref().map(group_bars);
     let baseline: Option<Vec<Bar>> = s.baseline.as_ref().map(|_| {
         s.rules
             .iter()
@@ -59,20 +48,10 @@ pub(crate) fn charts(_ctx: &Context, s: &Summary) -> Markup {
             })
             .collect()
     });
-    let months: Option<(&str, Vec<Bar>)> = s.months.as_ref().map(|(field, gs)| {
-        let bars = gs
-            .iter()
-            .map(|g| Bar {
-                label: g.value.clone().unwrap_or_else(|| "(none)".to_string()),
-                parts: vec![
-                    (g.violated, "violated", "violated"),
-                    (g.due, "due", "due"),
-                    (g.waived, "waived", "waived"),
-                ],
-            })
-            .collect();
-        (field.as_str(), bars)
-    });
+    let months: Option<(&str, Vec<Bar>)> = s
+        .months
+        .as_ref()
+        .map(|(field, gs)| (field.as_str(), group_bars(gs)));
     html! {
         section {
             h2 { "Findings per rule" }
@@ -91,6 +70,20 @@ pub(crate) fn charts(_ctx: &Context, s: &Summary) -> Markup {
             }
         }
     }
+}
+
+/// A bar per group (a field's value, a month).
+fn group_bars(gs: &[super::groups::Group]) -> Vec<Bar> {
+    gs.iter()
+        .map(|g| Bar {
+            label: g.value.clone().unwrap_or_else(|| "(none)".to_string()),
+            parts: vec![
+                (g.violated, "violated", "violated"),
+                (g.due, "due", "due"),
+                (g.waived, "waived", "waived"),
+            ],
+        })
+        .collect()
 }
 
 /// A horizontal bar chart.
