@@ -10,6 +10,7 @@ mod generate;
 mod lint;
 mod rules;
 mod setup;
+mod shell;
 mod test;
 mod timing;
 mod view;
@@ -98,12 +99,21 @@ pub(crate) enum Command {
     /// Write a generated export in format v1 (for trying docket and benchmarks).
     #[command(name = "gen")]
     Generate(generate::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(shell::CompletionArgs),
+    /// Write the man pages (`docket.1` and one per command) into a directory.
+    Man(shell::ManArgs),
 }
 
 /// Runs the command line and returns how it ended.
 pub fn run() -> Exit {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
+        // Every command's --version prints what `docket --version` does.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {
+            let _ = print_out(&format!("docket {}\n", env!("CARGO_PKG_VERSION")));
+            return Exit::Ok;
+        }
         Err(e) => {
             let is_usage_error = e.use_stderr();
             let _ = e.print();
@@ -126,6 +136,8 @@ pub fn run() -> Exit {
         Command::Explain(a) => rules::explain(&ctx, a),
         Command::Fmt(a) => fmt::run(&ctx, a),
         Command::Generate(a) => generate::run(a),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man(a) => shell::man(a),
     };
     match outcome {
         Ok(exit) => exit,
