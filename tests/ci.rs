@@ -403,3 +403,45 @@ fn lint_data_samples_values_against_declared_types() {
         "{out}"
     );
 }
+
+/// A SARIF run lists at most `--max-results` (default 25,000, what code
+/// scanning accepts) results, errors first, and says how many it left out.
+#[test]
+fn sarif_lists_at_most_max_results_errors_first_and_says_so() {
+    let sarif = |extra: &[&str]| -> Value {
+        let out = docket()
+            .args(["check", "--data"])
+            .arg(examples())
+            .args(["--as-of", "2025-11-20T12:00", "--format", "sarif"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_valid_sarif(&String::from_utf8(out.stdout).unwrap())
+    };
+    let all = sarif(&[]);
+    let run = &all["runs"][0];
+    let total = run["results"].as_array().unwrap().len();
+    assert_eq!(run["properties"]["results_total"], total);
+    assert!(
+        run.get("invocations").is_none(),
+        "nothing left out, nothing said"
+    );
+    let capped = sarif(&["--max-results", "20"]);
+    let run = &capped["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 20);
+    assert_eq!(run["properties"]["results_total"], total);
+    assert_eq!(run["properties"]["results_listed"], 20);
+    assert!(
+        results.iter().all(|r| r["level"] == "error"),
+        "errors come first"
+    );
+    let note = &run["invocations"][0]["toolExecutionNotifications"][0];
+    let text = note["message"]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with(&format!("20 of {total} results are listed")),
+        "{text}"
+    );
+    assert!(text.contains("--format json"), "{text}");
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+}

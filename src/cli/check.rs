@@ -69,6 +69,10 @@ pub(crate) struct Args {
     /// Which cases and findings to show.
     #[command(flatten)]
     pub(crate) view: super::view::ViewArgs,
+    /// SARIF: list at most N results (default 25,000, what GitHub code
+    /// scanning accepts per run); errors first, the rest counted in a note.
+    #[arg(long, value_name = "N")]
+    pub(crate) max_results: Option<usize>,
     /// The order of the findings: by case (then rule), by rule (then
     /// case), or by deadline (due items soonest first, then the rest).
     #[arg(long, value_enum, default_value_t)]
@@ -204,7 +208,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         now,
         baseline: baseline.as_ref(),
     };
-    let report = CheckReport::new(&rc, a.format, &selected);
+    let report = CheckReport::new(&rc, a.format, &selected).with_max_results(a.max_results);
     out.write(&report.begin());
     let watch = |found: &[crate::eval::Finding]| {
         if let Some(b) = &baseline {

@@ -50,7 +50,12 @@ pub(crate) struct CheckReport<'c, 'a> {
     first: super::html::FirstRows,
     /// HTML: findings written into the page.
     embedded: std::sync::atomic::AtomicUsize,
+    /// SARIF: results listed at most.
+    max_results: usize,
 }
+
+/// Results per SARIF run GitHub code scanning accepts.
+pub(crate) const SARIF_MAX_RESULTS: usize = 25_000;
 
 fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
@@ -107,7 +112,14 @@ impl<'c, 'a> CheckReport<'c, 'a> {
             selected,
             first: super::html::FirstRows::default(),
             embedded: std::sync::atomic::AtomicUsize::new(0),
+            max_results: SARIF_MAX_RESULTS,
         }
+    }
+
+    /// SARIF lists at most `n` results (the rest counted in a note).
+    pub(crate) fn with_max_results(mut self, n: Option<usize>) -> Self {
+        self.max_results = n.unwrap_or(SARIF_MAX_RESULTS);
+        self
     }
 
     /// Whether findings are written as they come (else they are collected
@@ -289,6 +301,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 self.selected,
                 &findings,
                 &issues,
+                self.max_results,
             )),
             CheckFormat::Junit => ci::check_junit(self.ctx, &findings, summary, &issues, fail_on),
             _ => ci::check_github(&findings, &issues, summary, &human::totals(summary)),

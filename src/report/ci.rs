@@ -161,6 +161,7 @@ pub(crate) fn check_sarif(
     selected: &[usize],
     findings: &[JsonFinding],
     data: &DataIssues,
+    max_results: usize,
 ) -> sarif::Sarif {
     let mut rules = Vec::new();
     let mut index: BTreeMap<String, i64> = BTreeMap::new();
@@ -170,11 +171,20 @@ pub(crate) fn check_sarif(
             rules.push(rule_descriptor(r));
         }
     }
-    let mut results = Vec::with_capacity(findings.len() + data.errors.len());
+    // Each result with its rank: errors, then warnings, then due items and
+    // waived findings; within a rank, in rule then case order.
+    let mut ranked: Vec<((u8, i64), sarif::Result)> =
+        Vec::with_capacity(findings.len() + data.errors.len());
     for f in findings {
         let mut res = finding_result(f);
         res.rule_index = index.get(&f.rule).copied();
-        results.push(res);
+        let rank = match (f.status, f.severity) {
+            ("violated", "error") => 0,
+            ("violated", _) => 2,
+            ("due", _) => 4,
+            _ => 5,
+        };
+        ranked.push(((rank, res.rule_index.unwrap_or(i64::MAX)), res));
     }
     let issues = data
         .errors
@@ -198,17 +208,47 @@ pub(crate) fn check_sarif(
             .locations(vec![location(&e.file, line_region(e.line), None)])
             .build();
         res.rule_index = index.get(code).copied();
-        results.push(res);
+        let rank = if warning { 3 } else { 1 };
+        ranked.push(((rank, res.rule_index.unwrap_or(i64::MAX)), res));
     }
+    let total = ranked.len();
+    if total > max_results {
+        // Stable: within a rule, the case order stays.
+        ranked.sort_by_key(|(rank, _)| *rank);
+        ranked.truncate(max_results);
+    }
+    let results: Vec<sarif::Result> = ranked.into_iter().map(|(_, r)| r).collect();
     // How each file was read, and its rows: the run's property `files`.
     let files = serde_json::to_value(&ctx.data.accounts).unwrap_or_default();
+    let listed = results.len();
     let bag = sarif::PropertyBag::builder()
-        .additional_properties(std::collections::BTreeMap::from([(
-            "files".to_string(),
-            files,
-        )]))
+        .additional_properties(std::collections::BTreeMap::from([
+            ("files".to_string(), files),
+            ("results_total".to_string(), serde_json::json!(total)),
+            ("results_listed".to_string(), serde_json::json!(listed)),
+        ]))
         .build();
-    log_with(driver(rules), results, Some(bag))
+    let mut log = log_with(driver(rules), results, Some(bag));
+    if listed < total {
+        let note = sarif::Notification::builder()
+            .level(serde_json::json!("warning"))
+            .message(
+                sarif::Message::builder()
+                    .text(format!(
+                        "{listed} of {total} results are listed (errors first, then warnings, then due items): code scanning accepts at most 25,000 per run; every finding is in `docket check --format json` or `--format csv`, or raise `--max-results`"
+                    ))
+                    .build(),
+            )
+            .build();
+        let invocation = sarif::Invocation::builder()
+            .execution_successful(true)
+            .tool_execution_notifications(vec![note])
+            .build();
+        if let Some(run) = log.runs.first_mut() {
+            run.invocations = Some(vec![invocation]);
+        }
+    }
+    log
 }
 
 /// A rule as SARIF describes it: id, title, help with its sources.
