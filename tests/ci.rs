@@ -221,22 +221,50 @@ fn check_junit_has_a_test_case_per_rule() {
 }
 
 #[test]
-fn check_github_annotates_each_finding() {
-    let (text, code) = check("github", &examples());
-    assert_eq!(code, 1);
+fn check_github_annotates_the_first_findings_errors_first_and_writes_a_job_summary() {
+    let d = tempfile::tempdir().unwrap();
+    let summary = d.path().join("step.md");
+    let out = docket()
+        .args(["check", "--data"])
+        .arg(examples())
+        .args(["--as-of", "2025-11-20T12:00", "--format", "github"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1));
     let (json, _) = check("json", &examples());
     let report: Value = serde_json::from_str(&json).unwrap();
     let n = report["findings"].as_array().unwrap().len();
     let annotations: Vec<&str> = text.lines().filter(|l| l.starts_with("::")).collect();
-    assert_eq!(annotations.len(), n);
-    assert!(annotations.iter().any(|l| l.ends_with(
-        "line=74,title=vendor-tagged C-0000073::the billing inquiry was closed without ever tagging Genpac"
-    ) && l.starts_with("::error file=")), "{text}");
-    assert!(annotations.iter().any(|l| l.starts_with("::warning ")));
-    assert!(annotations.iter().any(|l| l.starts_with("::notice ")));
+    // Fifty findings, errors first, and one notice counting the rest.
+    assert_eq!(annotations.len(), 51);
+    assert!(
+        annotations[..50]
+            .iter()
+            .all(|l| l.starts_with("::error file=")),
+        "{text}"
+    );
+    assert!(annotations[0].ends_with("title=notice-period C-0000001::the requested effective date 2024-04-20 is 30 days too early: the current MSA requires 90 days of written notice after 2024-02-20, so the earliest compliant date is 2024-05-20"), "{}", annotations[0]);
+    assert!(
+        annotations[50].starts_with(&format!(
+            "::notice title=more findings::{} more findings are not annotated",
+            n - 50
+        )),
+        "{text}"
+    );
     assert!(text.trim_end().ends_with(
         "82 cases checked: 86 violations (79 errors, 7 warnings), 1 due, 0 data errors"
     ));
+    // The job summary: totals, a line per rule, the cases with the most violations.
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("## docket: CCC customer requests"), "{md}");
+    assert!(
+        md.contains("| vendor-tagged | error | 1 | 0 | 0 | 14 |"),
+        "{md}"
+    );
+    assert!(md.contains("### Cases with the most violations"), "{md}");
+    assert!(md.len() < 1 << 20);
 }
 
 #[test]

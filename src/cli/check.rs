@@ -251,6 +251,15 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     };
     out.write(&report.end(&audit, &summary, &resolved, fail_on, opts));
     out.finish()?;
+    // In GitHub Actions, the annotations come with a job summary.
+    if a.format == CheckFormat::Github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY")
+    {
+        append(
+            std::path::Path::new(&path),
+            &report.step_summary(&audit, &summary),
+        )?;
+    }
     let (errors, warnings) = match (&baseline, a.fail_on_new) {
         (Some(b), true) => b.new_violations(),
         _ => (summary.errors, summary.warnings),
@@ -263,6 +272,27 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         Exit::Findings
     } else {
         Exit::Ok
+    })
+}
+
+/// Appends to GitHub's job summary file.
+fn append(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)?;
+        f.write_all(text.as_bytes())
+    };
+    write().map_err(|e| {
+        Failure::from(Diagnostic::error(
+            Code::IoWrite,
+            format!(
+                "cannot write the job summary `{}`: {}",
+                path.display(),
+                io_reason(&e)
+            ),
+        ))
     })
 }
 

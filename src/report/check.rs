@@ -287,6 +287,17 @@ impl<'c, 'a> CheckReport<'c, 'a> {
         }
     }
 
+    /// GitHub's job summary in markdown: totals, the per-rule table and the
+    /// cases with the most violations (under 1 MiB).
+    pub(crate) fn step_summary(&self, audit: &Audit, summary: &Summary) -> String {
+        let findings: Vec<super::JsonFinding> = audit
+            .findings
+            .iter()
+            .map(|f| super::finding(self.ctx, f))
+            .collect();
+        ci::step_summary(self.ctx, &findings, summary, &human::totals(summary))
+    }
+
     /// SARIF, JUnit or GitHub annotations, from every finding.
     fn ci(&self, audit: &Audit, summary: &Summary, fail_on: Severity) -> String {
         let findings: Vec<super::JsonFinding> = audit

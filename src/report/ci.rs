@@ -685,12 +685,22 @@ pub(crate) fn check_github(
 ) -> String {
     let files = &summary.files;
     let mut out = String::new();
-    for f in findings {
-        let kind = match (f.status, f.severity) {
-            ("due" | "waived", _) => "notice",
-            (_, "warning") => "warning",
-            _ => "error",
-        };
+    // GitHub shows a few annotations per step: the first errors, then
+    // warnings, then notices; the rest are counted, and in the job summary.
+    let kind_of = |f: &JsonFinding| match (f.status, f.severity) {
+        ("due" | "waived", _) => "notice",
+        (_, "warning") => "warning",
+        _ => "error",
+    };
+    let mut order: Vec<&JsonFinding> = findings.iter().collect();
+    order.sort_by_key(|f| match kind_of(f) {
+        "error" => 0,
+        "warning" => 1,
+        _ => 2,
+    });
+    let left = order.len().saturating_sub(GITHUB_ANNOTATIONS);
+    for f in order.into_iter().take(GITHUB_ANNOTATIONS) {
+        let kind = kind_of(f);
         let (file, line) = f
             .rows
             .first()
@@ -716,6 +726,16 @@ pub(crate) fn check_github(
             e.line,
             gh_prop(e.code.as_str()),
             gh_data(&data_text(e))
+        );
+    }
+    if left > 0 {
+        let _ = writeln!(
+            out,
+            "::notice title={}::{}",
+            gh_prop("more findings"),
+            gh_data(&format!(
+                "{left} more findings are not annotated (GitHub shows a few per step); the job summary counts them per rule, and `docket check --format json` or `--format csv` lists them all"
+            ))
         );
     }
     // Waivers that matched nothing, at their line of the register.
@@ -746,6 +766,88 @@ pub(crate) fn check_github(
     }
     out.push_str(summary_line);
     out.push('\n');
+    out
+}
+
+/// Findings annotated at most by `--format github`.
+pub(crate) const GITHUB_ANNOTATIONS: usize = 50;
+
+/// A job summary's size at most (GitHub takes up to 1 MiB per step).
+const STEP_SUMMARY_BYTES: usize = 1 << 20;
+
+/// Cases listed in the job summary at most.
+const STEP_SUMMARY_CASES: usize = 20;
+
+/// The job summary (`$GITHUB_STEP_SUMMARY`): the totals, the per-rule table
+/// and the cases with the most violations, in markdown under 1 MiB.
+pub(crate) fn step_summary(
+    ctx: &Context,
+    findings: &[JsonFinding],
+    summary: &super::Summary,
+    totals: &str,
+) -> String {
+    let mut out = format!(
+        "## docket: {}\n\nas of {} · {}\n\n| rule | severity | violations | due | waived | cases evaluated |\n|---|---|---:|---:|---:|---:|\n",
+        md(&ctx.policy.name),
+        ctx.as_of(),
+        md(totals)
+    );
+    for r in &summary.rules {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            md(&r.rule),
+            r.severity,
+            r.stats.violated,
+            r.stats.due,
+            r.stats.waived,
+            r.stats.evaluated
+        );
+    }
+    let mut per_case: BTreeMap<&str, u64> = BTreeMap::new();
+    for f in findings.iter().filter(|f| f.status == "violated") {
+        *per_case.entry(f.key.as_str()).or_default() += 1;
+    }
+    let mut cases: Vec<(&str, u64)> = per_case.into_iter().collect();
+    cases.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    if !cases.is_empty() {
+        out.push_str("\n### Cases with the most violations\n\n| case | violations |\n|---|---:|\n");
+        for (key, n) in cases.iter().take(STEP_SUMMARY_CASES) {
+            let _ = writeln!(out, "| {} | {n} |", md(key));
+        }
+        if cases.len() > STEP_SUMMARY_CASES {
+            let _ = writeln!(
+                out,
+                "\n… and {} more cases with violations.",
+                cases.len() - STEP_SUMMARY_CASES
+            );
+        }
+    }
+    if out.len() > STEP_SUMMARY_BYTES {
+        let mut cut = STEP_SUMMARY_BYTES - 100;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out.push_str("\n\n… (cut at GitHub's 1 MiB limit)\n");
+    }
+    out
+}
+
+/// Text for a markdown table cell: `|`, backticks and markup characters
+/// escaped, line breaks as spaces.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
     out
 }
 
