@@ -14,6 +14,7 @@ pub(crate) mod html;
 pub(crate) mod html_charts;
 pub(crate) mod human;
 pub(crate) mod lint;
+pub(crate) mod markdown;
 pub(crate) mod rules;
 pub(crate) mod testrun;
 

@@ -501,3 +501,29 @@ fn a_file_read_another_way_by_the_changed_policy_is_an_error_in_both() {
     );
     assert!(err.contains("say differently how table `case`"), "{err}");
 }
+
+/// A pull request's policy writes the messages a comment shows: markup,
+/// HTML, mentions and issue references in them read as text.
+#[test]
+fn markdown_escapes_what_a_policy_message_could_do_in_a_comment() {
+    let base = root().join("policies");
+    let p = policy_copy(|d| {
+        let file = d.join("requests.docket");
+        let text = std::fs::read_to_string(&file).unwrap().replace(
+            "message \"the request was",
+            "message \"@org/admins <img src=x onerror=alert(1)> see #1 | **now**: the request was",
+        );
+        std::fs::write(file, text).unwrap();
+    });
+    let out = diff_cmd(&base, p.path(), &["--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains(
+            "\\@org/admins \\<img src=x onerror=alert(1)\\> see \\#1 \\| \\*\\*now\\*\\*: the request was"
+        ),
+        "{md}"
+    );
+    assert!(!md.replace("\\<", "").contains("<img"), "{md}");
+}

@@ -108,6 +108,26 @@ fn info(policy: &Policy, path: &str) -> report::PolicyInfo {
     }
 }
 
+/// This very command with `--format json` and without `--output` or
+/// `--fail-on-new`: what a trimmed markdown comment names for the full list.
+fn json_command() -> String {
+    let mut words = vec!["docket".to_string()];
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--format" | "--output" | "-o" => {
+                args.next();
+            }
+            "--fail-on-new" => {}
+            a if a.starts_with("--format=") || a.starts_with("--output=") => {}
+            a if a.starts_with("-o") && a.len() > 2 => {}
+            _ => words.push(arg),
+        }
+    }
+    words.extend(["--format".into(), "json".into()]);
+    shlex::try_join(words.iter().map(String::as_str)).unwrap_or_else(|_| words.join(" "))
+}
+
 /// Runs `diff`.
 pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     setup::threads(a.threads)?;
@@ -175,7 +195,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     );
     let text = match a.format {
         DiffFormat::Human => diff::human(&d),
-        DiffFormat::Markdown => diff::markdown(&d),
+        DiffFormat::Markdown => diff::markdown(&d, &json_command()),
         DiffFormat::Json => serde_json::to_string_pretty(&d)
             .map(|s| s + "\n")
             .unwrap_or_default(),

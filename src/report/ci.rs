@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_sarif::sarif;
 
+use super::markdown::cell;
 use super::{Context, DataIssues, JsonDataError, JsonFinding, Summary, data_error_note};
 use crate::diagnostic::{Code, Diagnostic, Level};
 use crate::semantics::Severity;
@@ -788,15 +789,15 @@ pub(crate) fn step_summary(
 ) -> String {
     let mut out = format!(
         "## docket: {}\n\nas of {} · {}\n\n| rule | severity | violations | due | waived | cases evaluated |\n|---|---|---:|---:|---:|---:|\n",
-        md(&ctx.policy.name),
+        cell(&ctx.policy.name, 200),
         ctx.as_of(),
-        md(totals)
+        cell(totals, 1000)
     );
     for r in &summary.rules {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",
-            md(&r.rule),
+            super::markdown::code(&r.rule),
             r.severity,
             r.stats.violated,
             r.stats.due,
@@ -813,7 +814,7 @@ pub(crate) fn step_summary(
     if !cases.is_empty() {
         out.push_str("\n### Cases with the most violations\n\n| case | violations |\n|---|---:|\n");
         for (key, n) in cases.iter().take(STEP_SUMMARY_CASES) {
-            let _ = writeln!(out, "| {} | {n} |", md(key));
+            let _ = writeln!(out, "| {} | {n} |", cell(key, 200));
         }
         if cases.len() > STEP_SUMMARY_CASES {
             let _ = writeln!(
@@ -830,23 +831,6 @@ pub(crate) fn step_summary(
         }
         out.truncate(cut);
         out.push_str("\n\n… (cut at GitHub's 1 MiB limit)\n");
-    }
-    out
-}
-
-/// Text for a markdown table cell: `|`, backticks and markup characters
-/// escaped, line breaks as spaces.
-fn md(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
     }
     out
 }

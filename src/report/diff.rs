@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::markdown::{self, Budget};
 use super::{JsonFinding, PolicyInfo};
 use crate::data::FileAccount;
 use crate::eval::audit::RuleStats;
@@ -307,47 +308,75 @@ pub(crate) fn human(d: &Diff) -> String {
     out
 }
 
-/// Escapes text for a Markdown table cell.
-fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
-}
+/// A pull-request comment's size at most (GitHub takes 65,536 characters;
+/// counted here in bytes, so never more characters).
+pub(crate) const COMMENT_LIMIT: usize = 65_536;
 
-/// Findings listed per section of the Markdown report; the rest are counted.
+/// Findings listed per section of the Markdown report at most; the rest
+/// are counted.
 const MD_LISTED: usize = 100;
 
-fn md_section(out: &mut String, title: &str, rows: Vec<[String; 4]>) {
-    if rows.is_empty() {
+/// Characters of a message cell at most.
+const MD_CELL: usize = 300;
+
+/// One collapsible section (added, removed, changed) of the comment: as
+/// many rows as its share of the budget holds, then how many more and the
+/// command that lists them all.
+fn md_section(
+    out: &mut String,
+    budget: &mut Budget,
+    parts: usize,
+    (title, total): (&str, usize),
+    rows: impl Iterator<Item = String>,
+    full: &str,
+) {
+    if total == 0 {
         return;
     }
-    let _ = writeln!(
-        out,
-        "\n<details><summary>{title} ({})</summary>\n\n| rule | case | status | message |\n|---|---|---|---|",
-        rows.len()
+    let open = format!(
+        "\n<details><summary>{title} ({total})</summary>\n\n| rule | case | status | message |\n|---|---|---|---|\n"
     );
-    for r in rows.iter().take(MD_LISTED) {
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} |",
-            md_cell(&r[0]),
-            md_cell(&r[1]),
-            md_cell(&r[2]),
-            md_cell(&r[3])
-        );
+    let close = "\n</details>\n";
+    let more = |n: usize| format!("\n… and {n} more; all of them: {}\n", markdown::code(full));
+    // The opening, the closing and the "more" line are reserved up front.
+    let mut share = budget.share(parts);
+    if !share.take(open.len() + close.len() + more(total).len()) {
+        budget.give(share);
+        return;
     }
-    if rows.len() > MD_LISTED {
-        let _ = writeln!(
-            out,
-            "\n… and {} more (`--format json` lists them all)",
-            rows.len() - MD_LISTED
-        );
+    out.push_str(&open);
+    let mut listed = 0;
+    for row in rows.take(MD_LISTED) {
+        if !share.take(row.len()) {
+            break;
+        }
+        out.push_str(&row);
+        listed += 1;
     }
-    out.push_str("\n</details>\n");
+    if listed < total {
+        out.push_str(&more(total - listed));
+    } else {
+        share.give(Budget::new(more(total).len(), 0));
+    }
+    out.push_str(close);
+    budget.give(share);
 }
 
-/// `--format markdown`: a pull-request comment.
-pub(crate) fn markdown(d: &Diff) -> String {
+/// A table row of the comment.
+fn md_row(rule: &str, key: &str, status: &str, message: &str) -> String {
+    format!(
+        "| {} | {} | {} | {} |\n",
+        markdown::code(rule),
+        markdown::cell(key, MD_CELL),
+        status,
+        markdown::cell(message, MD_CELL)
+    )
+}
+
+/// `--format markdown`: a pull-request comment, always within GitHub's
+/// 65,536 characters; counts are exact, listings trimmed with how many
+/// more and `full`, the command that lists them all.
+pub(crate) fn markdown(d: &Diff, full: &str) -> String {
     let s = &d.summary;
     let mut out = String::new();
     let verdict = if s.added_violations > 0 {
@@ -363,55 +392,93 @@ pub(crate) fn markdown(d: &Diff) -> String {
     let _ = writeln!(out, "### docket diff: {verdict}\n");
     let _ = writeln!(
         out,
-        "`{}` against base `{}`, as of {}: {}.\n",
-        md_cell(&s.policy.path),
-        md_cell(&s.base.path),
+        "{} against base {}, as of {}: {}.\n",
+        markdown::code(&s.policy.path),
+        markdown::code(&s.base.path),
         s.as_of,
         headline(d)
     );
-    out.push_str(
-        "| rule | before | after | added | removed | changed |\n|---|---:|---:|---:|---:|---:|\n",
+    let mut budget = Budget::new(COMMENT_LIMIT, out.len());
+    md_rules(&mut out, &mut budget, d, full);
+    // Each section gets an equal share of what the ones before left.
+    let counts = [d.added.len(), d.removed.len(), d.changed.len()];
+    let parts = |i: usize| counts[i..].iter().filter(|n| **n > 0).count();
+    let row = |f: &JsonFinding| md_row(&f.rule, &f.key, f.status, &f.message);
+    md_section(
+        &mut out,
+        &mut budget,
+        parts(0),
+        ("Added", d.added.len()),
+        d.added.iter().map(row),
+        full,
     );
-    for r in &s.rules {
+    md_section(
+        &mut out,
+        &mut budget,
+        parts(1),
+        ("Removed", d.removed.len()),
+        d.removed.iter().map(row),
+        full,
+    );
+    md_section(
+        &mut out,
+        &mut budget,
+        parts(2),
+        ("Changed", d.changed.len()),
+        d.changed.iter().map(|c| {
+            md_row(
+                &c.after.rule,
+                &c.after.key,
+                c.after.status,
+                &format!("{} (was: {})", c.after.message, c.before.message),
+            )
+        }),
+        full,
+    );
+    out
+}
+
+/// The per-rule count table, in at most half the comment (a policy of
+/// thousands of rules lists the first and counts the rest).
+fn md_rules(out: &mut String, budget: &mut Budget, d: &Diff, full: &str) {
+    let header =
+        "| rule | before | after | added | removed | changed |\n|---|---:|---:|---:|---:|---:|\n";
+    let rules = &d.summary.rules;
+    let more = |n: usize| {
+        format!(
+            "\n… and {n} more rules; all of them: {}\n",
+            markdown::code(full)
+        )
+    };
+    let mut half = budget.share(2);
+    if !half.take(header.len() + more(rules.len()).len()) {
+        budget.give(half);
+        return;
+    }
+    out.push_str(header);
+    let mut listed = 0;
+    for r in rules {
         let name = match r.change {
-            "new" => format!("`{}` (new)", md_cell(&r.rule)),
-            "removed" => format!("`{}` (removed)", md_cell(&r.rule)),
-            _ => format!("`{}`", md_cell(&r.rule)),
+            "new" => format!("{} (new)", markdown::code(&r.rule)),
+            "removed" => format!("{} (removed)", markdown::code(&r.rule)),
+            _ => markdown::code(&r.rule),
         };
-        let _ = writeln!(
-            out,
-            "| {name} | {} | {} | {} | {} | {} |",
+        let line = format!(
+            "| {name} | {} | {} | {} | {} | {} |\n",
             side_cell(&r.before),
             side_cell(&r.after),
             r.added,
             r.removed,
             r.changed
         );
+        if !half.take(line.len()) {
+            break;
+        }
+        out.push_str(&line);
+        listed += 1;
     }
-    let row = |f: &JsonFinding| {
-        [
-            f.rule.clone(),
-            f.key.clone(),
-            f.status.to_string(),
-            f.message.clone(),
-        ]
-    };
-    md_section(&mut out, "Added", d.added.iter().map(row).collect());
-    md_section(&mut out, "Removed", d.removed.iter().map(row).collect());
-    md_section(
-        &mut out,
-        "Changed",
-        d.changed
-            .iter()
-            .map(|c| {
-                [
-                    c.after.rule.clone(),
-                    c.after.key.clone(),
-                    c.after.status.to_string(),
-                    format!("{} (was: {})", c.after.message, c.before.message),
-                ]
-            })
-            .collect(),
-    );
-    out
+    if listed < rules.len() {
+        out.push_str(&more(rules.len() - listed));
+    }
+    budget.give(half);
 }
