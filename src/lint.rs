@@ -56,6 +56,7 @@ pub(crate) fn check_data(
             for s in &samples {
                 files.push(format!("{}: {}", s.file, s.how));
                 for c in &s.columns {
+                    diags.extend(absent_column(policy, s, c));
                     if let Some(d) = column_diagnostic(policy, map, s, c) {
                         diags.push(d);
                     }
@@ -91,6 +92,24 @@ fn unused_columns(policy: &Policy) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// A declared column no rule reads that the file lacks: audits go on
+/// without it.
+fn absent_column(policy: &Policy, s: &FileSample, c: &ColumnSample) -> Option<Diagnostic> {
+    let table = policy.tables.get(c.table)?;
+    let col = table.columns.get(c.column)?;
+    c.absent.then(|| {
+        Diagnostic::warning(
+            Code::DataAbsentColumn,
+            format!(
+                "`{}` has no column \"{}\" (`{}.{}`); no rule reads it, so audits go on without it",
+                s.file, col.header, table.name, col.name
+            ),
+        )
+        .with_label(col.span, "not in the file")
+        .with_help("remove the declaration, or add the column to the export")
+    })
 }
 
 fn column_diagnostic(

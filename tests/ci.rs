@@ -260,7 +260,7 @@ fn check_github_annotates_the_first_findings_errors_first_and_writes_a_job_summa
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.starts_with("## docket: CCC customer requests"), "{md}");
     assert!(
-        md.contains("| vendor-tagged | error | 1 | 0 | 0 | 14 |"),
+        md.contains("| `vendor-tagged` | error | 1 | 0 | 0 | 14 |"),
         "{md}"
     );
     assert!(md.contains("### Cases with the most violations"), "{md}");

@@ -1,7 +1,7 @@
 //! `docket check`: audit whole exports against a policy.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
@@ -251,15 +251,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     };
     out.write(&report.end(&audit, &summary, &resolved, fail_on, opts));
     out.finish()?;
-    // In GitHub Actions, the annotations come with a job summary.
-    if a.format == CheckFormat::Github
-        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY")
-    {
-        append(
-            std::path::Path::new(&path),
-            &report.step_summary(&audit, &summary),
-        )?;
-    }
+    after_report(&a, output.as_deref(), &report, &audit, &summary)?;
     let (errors, warnings) = match (&baseline, a.fail_on_new) {
         (Some(b), true) => b.new_violations(),
         _ => (summary.errors, summary.warnings),
@@ -273,6 +265,30 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     } else {
         Exit::Ok
     })
+}
+
+/// What follows a written report: on a terminal, the closing line when
+/// the report went to a file; in GitHub Actions, the job summary.
+fn after_report(
+    a: &Args,
+    output: Option<&Path>,
+    report: &CheckReport,
+    audit: &audit::Audit,
+    summary: &report::Summary,
+) -> Result<(), Failure> {
+    if let Some(path) = output.filter(|_| !a.quiet && std::io::stderr().is_terminal()) {
+        eprintln!(
+            "{} · report written to {}",
+            report::human::totals(summary),
+            path.display()
+        );
+    }
+    if a.format == CheckFormat::Github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY")
+    {
+        append(Path::new(&path), &report.step_summary(audit, summary))?;
+    }
+    Ok(())
 }
 
 /// Appends to GitHub's job summary file.

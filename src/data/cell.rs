@@ -46,14 +46,28 @@ pub(crate) fn parse_int(b: &[u8]) -> Option<i64> {
     if digits.is_empty() {
         return None;
     }
+    // Negative numbers count down, so the smallest i64 reads too.
     let mut n: i64 = 0;
     for d in digits {
         if !d.is_ascii_digit() {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(i64::from(d - b'0'))?;
+        let d = i64::from(d - b'0');
+        n = n.checked_mul(10)?;
+        n = if neg {
+            n.checked_sub(d)?
+        } else {
+            n.checked_add(d)?
+        };
     }
-    Some(if neg { -n } else { n })
+    Some(n)
+}
+
+/// Whether `s` is written as a whole number (a sign, then digits): when it
+/// does not read, it is too large for 64 bits.
+pub(crate) fn is_integer_text(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// An e-mail address: `local@domain` with both parts non-empty, no
@@ -264,6 +278,10 @@ mod tests {
         assert_eq!(parse_int(b"1.0"), None);
         assert_eq!(parse_int(b"99999999999999999999"), None);
         assert_eq!(parse_int(b"-"), None);
+        assert_eq!(parse_int(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_int(b"9223372036854775808"), None);
+        assert!(is_integer_text("-123") && is_integer_text("99999999999999999999"));
+        assert!(!is_integer_text("12a") && !is_integer_text("-") && !is_integer_text("1.5"));
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub(super) fn merge(
     if j.account.read == 0 && j.account.skipped == 0 {
         j.warnings.push(no_rows(table, o));
     }
+    j.warnings.extend(absent_columns(table, o));
     if let Some(f) = o.footer_found() {
         j.account.footer_lines = f.count;
         let w = footer_warning(table, o, &f, j.end_line);
@@ -331,6 +332,32 @@ impl Joined {
             }
         }
     }
+}
+
+/// Warnings for the declared columns no rule reads that the file lacks.
+fn absent_columns<'a>(
+    table: &'a TableSchema,
+    o: &'a Opened,
+) -> impl Iterator<Item = DataError> + 'a {
+    let header_line = o.start.1.saturating_sub(1).max(1);
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(move |(ci, c)| !c.used && o.field(*ci).is_none())
+        .map(move |(_, c)| DataError {
+            code: Code::DataAbsentColumn,
+            file: o.display().clone(),
+            line: header_line,
+            column: Some(c.header.clone()),
+            text: None,
+            message: format!(
+                "the file has no column \"{}\" (`{}.{}`); no rule reads it, so the audit goes on without it",
+                c.header, table.name, c.name
+            ),
+            other_line: None,
+            cell: None,
+        })
 }
 
 /// The warning for a file with a header and no rows.

@@ -288,55 +288,137 @@ impl Opened {
 
 /// Where a table's file is, and whether docket may quote its content in
 /// diagnostics (only a file inside the export directory: a schema must not
-/// be able to print other files of the machine).
-fn path_for(
-    schema: &Schema,
-    t: &TableSchema,
-    sources: &Sources,
-) -> Result<(Input, bool), Diagnostic> {
+/// be able to print other files of the machine). `None` when the file is
+/// in the export directory, which [`export_problem`] found missing.
+fn path_for(t: &TableSchema, sources: &Sources) -> Result<Option<(Input, bool)>, Diagnostic> {
     if let Some((_, p)) = sources.tables.iter().find(|(n, _)| Sources::names(n, t)) {
         let inside = match p {
             Input::File(f) => sources.dir.as_deref().is_some_and(|d| within(f, d)),
             // Given by the operator or a test, not found by the policy.
             Input::Memory { .. } => true,
         };
-        return Ok((p.clone(), inside));
+        return Ok(Some((p.clone(), inside)));
     }
-    match &sources.dir {
-        Some(d) => {
-            let p = d.join(&t.file);
-            // The checker keeps the path relative and inside; a symbolic
-            // link may still lead out.
-            if p.exists() && !within(&p, d) {
-                return Err(Diagnostic::error(
-                    Code::DataOutsideExport,
-                    format!(
-                        "`{}` for table `{}` leads outside the export directory `{}`",
-                        p.display(),
-                        t.name,
-                        d.display()
-                    ),
-                )
-                .with_label(t.span, format!("reads \"{}\"", t.file))
-                .with_help("a table reads a file of the export; replace the link with the file, or give it with `--table NAME=FILE`"));
-            }
-            Ok((Input::File(p), true))
-        }
-        None => Err(Diagnostic::error(
-            Code::DataNoSource,
-            format!("no file for table `{}`", t.name),
+    let Some(d) = sources.dir.as_deref().filter(|d| d.is_dir()) else {
+        return Ok(None);
+    };
+    let p = d.join(&t.file);
+    if !p.exists() {
+        return Err(not_in_export(t, d, &p));
+    }
+    // The checker keeps the path relative and inside; a symbolic link may
+    // still lead out.
+    if !within(&p, d) {
+        return Err(Diagnostic::error(
+            Code::DataOutsideExport,
+            format!(
+                "`{}` for table `{}` leads outside the export directory `{}`",
+                p.display(),
+                t.name,
+                d.display()
+            ),
         )
-        .with_label(t.span, format!("reads \"{}\"", t.file))
-        .with_help(format!(
-            "give `--data DIR` (a directory holding {}) or `--table {}=FILE`",
-            schema
-                .tables
-                .iter()
-                .map(|t| t.file.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            t.name
-        ))),
+        .with_label(t.file_span, format!("table `{}` reads this file", t.name))
+        .with_help("a table reads a file of the export; replace the link with the file, or give it with `--table NAME=FILE`"));
+    }
+    Ok(Some((Input::File(p), true)))
+}
+
+/// A table's file that the export directory lacks: what is there with a
+/// name differing only in case or by a small edit is suggested.
+fn not_in_export(t: &TableSchema, dir: &Path, path: &Path) -> Diagnostic {
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let same_but_case = names
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(&t.file))
+        .map(|n| format!("did you mean `{n}`?"));
+    let help = same_but_case
+        .or_else(|| did_you_mean(&t.file, names.iter().map(String::as_str)))
+        .map_or_else(
+            || {
+                format!(
+                    "put `{}` in `{}`, or give the file with `--table {}=FILE`",
+                    t.file,
+                    dir.display(),
+                    t.name
+                )
+            },
+            |d| {
+                format!(
+                    "{d} (rename the file, or give it with `--table {}=FILE`)",
+                    t.name
+                )
+            },
+        );
+    Diagnostic::error(
+        Code::DataMissingFile,
+        format!(
+            "the export has no `{}` for table `{}`: `{}` does not exist",
+            t.file,
+            t.name,
+            path.display()
+        ),
+    )
+    .with_label(t.file_span, format!("table `{}` reads this file", t.name))
+    .with_help(help)
+}
+
+/// The export as a whole, when it cannot give the tables not given with
+/// `--table`: no `--data` at all, or a directory that does not exist. One
+/// diagnostic, not one per table.
+fn export_problem(schema: &Schema, sources: &Sources) -> Option<Diagnostic> {
+    let wanted: Vec<&TableSchema> = schema
+        .tables
+        .iter()
+        .filter(|t| !sources.tables.iter().any(|(n, _)| Sources::names(n, t)))
+        .collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    let files = wanted
+        .iter()
+        .map(|t| t.file.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let tables = wanted
+        .iter()
+        .map(|t| format!("`{}`", t.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match sources.dir.as_deref() {
+        None => Some(
+            Diagnostic::error(
+                Code::DataNoSource,
+                format!("no export to read: the policy reads {files}"),
+            )
+            .with_help(format!(
+                "give `--data DIR`, the directory holding them (or each table {tables} with `--table NAME=FILE`)"
+            )),
+        ),
+        Some(d) if !d.is_dir() => {
+            let what = if d.exists() {
+                "is not a directory"
+            } else {
+                "does not exist"
+            };
+            Some(
+                Diagnostic::error(
+                    Code::DataMissingFile,
+                    format!("the export directory `{}` {what}", d.display()),
+                )
+                .with_help(format!(
+                    "`--data` names the directory holding {files}"
+                )),
+            )
+        }
+        Some(_) => None,
     }
 }
 
@@ -370,10 +452,12 @@ pub(super) fn open_table_files(
             diags.push(d);
         }
     }
+    diags.extend(export_problem(schema, sources));
     let mut opened = Vec::new();
     for (tid, t) in schema.tables.iter().enumerate() {
-        let (input, quote) = match path_for(schema, t, sources) {
-            Ok(p) => p,
+        let (input, quote) = match path_for(t, sources) {
+            Ok(Some(p)) => p,
+            Ok(None) => continue,
             Err(d) => {
                 diags.push(d);
                 continue;
@@ -409,7 +493,10 @@ pub(crate) fn unreadable(t: &TableSchema, display: &str, e: &std::io::Error) -> 
             io_reason(e)
         ),
     )
-    .with_label(t.span, format!("table `{}` reads \"{}\"", t.name, t.file))
+    .with_label(
+        t.file_span,
+        format!("table `{}` reads \"{}\"", t.name, t.file),
+    )
     .with_help("check `--data` or give the file with `--table`")
 }
 
@@ -535,6 +622,9 @@ pub(super) fn map_columns(
             .collect();
         match found.as_slice() {
             [i] => fields.push(*i),
+            // A column no rule reads may be absent: the audit goes on, and
+            // the merge says so as a warning.
+            [] if !c.used => fields.push(usize::MAX),
             [] => {
                 diags.push(missing_column(t, c, header, display, quote));
                 fields.push(usize::MAX);

@@ -444,6 +444,11 @@ impl<'t> BlockParser<'t> {
         resolver: &mut LocalResolver,
     ) -> Tmp<'r> {
         let col = plan.col;
+        // A column no rule reads may be absent from the file (said once,
+        // as a warning): its cells are missing, not errors.
+        if plan.field == usize::MAX {
+            return Tmp::Missing;
+        }
         if let Some(c) = rec.cells.and_then(|cells| cells.get(plan.field))
             && c.kind != CellKind::Text
             && let Some(v) = sheet_cell(plan, c, ctx, resolver)

@@ -26,6 +26,8 @@ pub(crate) struct ColumnSample {
     pub(crate) bad: u64,
     /// The first bad cell: its error.
     pub(crate) first_bad: Option<DataError>,
+    /// The file lacks the column (allowed only for a column no rule reads).
+    pub(crate) absent: bool,
 }
 
 /// A sample of one file.
@@ -81,6 +83,7 @@ pub(super) fn sample(
                 values: 0,
                 bad: 0,
                 first_bad: None,
+                absent: o.field(column).is_none(),
             })
             .collect();
         for (ci, b) in part.builders.into_iter().enumerate() {

@@ -43,6 +43,8 @@ pub struct TableSchema {
     pub(crate) span: Span,
     /// The file, relative to the export directory.
     pub(crate) file: String,
+    /// Where the policy names the file, for diagnostics.
+    pub(crate) file_span: Span,
     /// Columns read from the file.
     pub columns: Vec<ColumnSchema>,
     /// The key column, if rows have one.

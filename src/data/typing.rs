@@ -62,6 +62,12 @@ pub(super) type Parsed<'a> = Result<Tmp<'a>, (Bad, &'a str)>;
 pub(super) fn bad_message(bad: Bad, s: &str, col: &ColumnSchema, zone: chrono_tz::Tz) -> String {
     match bad {
         Bad::Email => format!("`{}` is not an e-mail address", excerpt(s)),
+        Bad::Int if cell::is_integer_text(s) => format!(
+            "`{}` is too large: whole numbers go from {} to {}",
+            excerpt(s),
+            i64::MIN,
+            i64::MAX
+        ),
         Bad::Int => format!("`{}` is not a whole number", excerpt(s)),
         Bad::Bool => format!(
             "`{}` is not a yes/no value: expected {}",

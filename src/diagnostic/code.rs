@@ -64,6 +64,7 @@ codes! {
     DataNearValue = "docket::data::near-value",
     DataNoHeader = "docket::data::no-header",
     DataNoRows = "docket::data::no-rows",
+    DataAbsentColumn = "docket::data::absent-column",
     DataNoSheet = "docket::data::no-sheet",
     DataNoSource = "docket::data::no-source",
     DataOutsideExport = "docket::data::outside-export",

@@ -54,6 +54,7 @@ fn schema(policy: &Policy, file: &str) -> Schema {
             name: "waivers".to_string(),
             span: Span::DUMMY,
             file: file.to_string(),
+            file_span: Span::DUMMY,
             columns,
             key: None,
             relations: Vec::new(),

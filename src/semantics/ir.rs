@@ -65,6 +65,8 @@ pub struct Table {
     pub(crate) span: Span,
     /// The CSV file name.
     pub(crate) file: String,
+    /// Where the file name is, quotes included.
+    pub(crate) file_span: Span,
     /// Columns read from the file.
     pub columns: Vec<Column>,
     /// One-to-many relations to other tables.

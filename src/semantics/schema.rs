@@ -51,6 +51,7 @@ impl Policy {
                     name: t.name.clone(),
                     span: t.span,
                     file: t.file.clone(),
+                    file_span: t.file_span,
                     columns: t
                         .columns
                         .iter()

@@ -40,6 +40,7 @@ impl<'a> Checker<'a> {
                 name: t.name.name.clone(),
                 span: t.span,
                 file: t.file.value.clone(),
+                file_span: t.file.span,
                 columns: Vec::new(),
                 relations: Vec::new(),
                 key: None,
