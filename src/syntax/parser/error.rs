@@ -50,6 +50,9 @@ pub(crate) struct PError {
     pub(crate) custom: Option<Box<Custom>>,
     /// Words a misspelling may have meant (for "did you mean").
     pub(crate) suggest: Vec<&'static str>,
+    /// A `(` or `[` whose closing token is missing here: its offset and
+    /// the closing token.
+    pub(crate) unclosed: Option<(usize, &'static str)>,
 }
 
 impl PError {
@@ -60,6 +63,7 @@ impl PError {
             expected: vec![what],
             custom: None,
             suggest: Vec::new(),
+            unclosed: None,
         }
     }
 
@@ -70,6 +74,7 @@ impl PError {
             expected: Vec::new(),
             custom: Some(Box::new(c)),
             suggest: Vec::new(),
+            unclosed: None,
         }
     }
 }
@@ -81,6 +86,7 @@ impl<'a> ParseError<In<'a>> for PError {
             expected: Vec::new(),
             custom: None,
             suggest: Vec::new(),
+            unclosed: None,
         }
     }
 
@@ -105,6 +111,7 @@ impl<'a> ParseError<In<'a>> for PError {
                     }
                 }
                 merged.suggest.extend(other.suggest);
+                merged.unclosed = merged.unclosed.or(other.unclosed);
                 merged
             }
         }
@@ -189,6 +196,9 @@ pub(crate) fn to_diagnostic(e: &PError, file: FileId, text: &str) -> Diagnostic 
     }
     let (found, at, len) = describe_at(text, e.offset);
     let expected = join_expected(&e.expected);
+    if let Some((open, close)) = e.unclosed {
+        return unclosed(file, open, close, (&found, at, len));
+    }
     let mut d = Diagnostic::error(
         Code::ParseExpected,
         format!("expected {expected}, found {found}"),
@@ -214,6 +224,30 @@ pub(crate) fn to_diagnostic(e: &PError, file: FileId, text: &str) -> Diagnostic 
     }
     d = d.with_help_opt(help);
     d
+}
+
+/// A `(` or `[` never closed: reported at the opening token, with where
+/// the closing one was expected.
+fn unclosed(
+    file: FileId,
+    open: usize,
+    close: &'static str,
+    (found, at, len): (&str, usize, usize),
+) -> Diagnostic {
+    let opener = if close == "]" { "[" } else { "(" };
+    let what = if close == "]" { "list" } else { "parenthesis" };
+    Diagnostic::error(
+        Code::ParseUnclosed,
+        format!("unclosed `{opener}`: expected `{close}`, found {found}"),
+    )
+    .with_label(
+        Span::new(file, open, open + 1),
+        format!("this `{opener}` is never closed"),
+    )
+    .with_label(Span::new(file, at, at + len), format!("expected `{close}`"))
+    .with_help(format!(
+        "close the {what} with `{close}` where it ends, or remove the `{opener}`"
+    ))
 }
 
 fn hint_for(expected: &[Expected]) -> Option<String> {

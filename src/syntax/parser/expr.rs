@@ -441,7 +441,20 @@ pub(crate) fn postfix(i: In) -> PResult<Expr> {
     Ok((rest, e))
 }
 
-fn comma_list<'a>(mut r: In<'a>, close: &'static str) -> PResult<'a, Vec<Expr>> {
+/// The closing `p` of the `(` or `[` at `open`; without it, an error that
+/// points at `open` as well.
+fn closing<'a>(r: In<'a>, open: &In, p: &'static str) -> PResult<'a, Span> {
+    let at = off(open);
+    cut(punct(p)(r)).map_err(|e| {
+        e.map(|mut pe| {
+            pe.unclosed = Some((at, p));
+            pe
+        })
+    })
+}
+
+/// Items up to `close`, after the opening token at `open`.
+fn comma_list<'a>(open: &In, mut r: In<'a>, close: &'static str) -> PResult<'a, Vec<Expr>> {
     let mut out = Vec::new();
     if let Ok((r2, _)) = punct(close)(r) {
         return Ok((r2, out));
@@ -456,7 +469,7 @@ fn comma_list<'a>(mut r: In<'a>, close: &'static str) -> PResult<'a, Vec<Expr>> 
             r = r3;
             continue;
         }
-        let (r3, _) = cut(punct(close)(r2))?;
+        let (r3, _) = closing(r2, open, close)?;
         return Ok((r3, out));
     }
 }
@@ -469,11 +482,11 @@ fn primary(i: In) -> PResult<Expr> {
     };
     if c == '(' {
         let (r, inner) = cut(expr(j.take_from(1)))?;
-        let (r, _) = cut(punct(")")(r))?;
+        let (r, _) = closing(r, &j, ")")?;
         return Ok((r, mk(ExprKind::Paren(boxed(inner)), span_between(&j, &r))));
     }
     if c == '[' {
-        let (r, items) = comma_list(j.take_from(1), "]")?;
+        let (r, items) = comma_list(&j, j.take_from(1), "]")?;
         return Ok((r, mk(ExprKind::List(items), span_between(&j, &r))));
     }
     if c == '"' {
@@ -527,7 +540,7 @@ fn primary(i: In) -> PResult<Expr> {
                 span: sp,
             };
             if r.fragment().starts_with('(') {
-                let (r2, args) = comma_list(r.take_from(1), ")")?;
+                let (r2, args) = comma_list(&r, r.take_from(1), ")")?;
                 let span = span_between(&j, &r2);
                 return Ok((r2, mk(ExprKind::Call(id, args), span)));
             }
@@ -646,6 +659,9 @@ pub(crate) fn number_literal(j: In) -> PResult<Expr> {
         }
     };
     let Some(u) = unit_text else {
+        if let Some(e) = unknown_unit(n, r) {
+            return failure(e);
+        }
         return Ok((r, mk(ExprKind::Int(n), span_between(&j, &r))));
     };
     let unit = match u {
@@ -665,6 +681,60 @@ pub(crate) fn number_literal(j: In) -> PResult<Expr> {
             sp,
         ),
     ))
+}
+
+/// A word after the number `n` (glued, or on the same line) that reads as a
+/// unit docket does not have (`3 hrs`, `2 weeks`, `1 month`): an error
+/// saying what to write instead.
+fn unknown_unit(n: i64, r: In) -> Option<PError> {
+    let glued = r.fragment().starts_with(|c: char| c.is_ascii_alphabetic());
+    let at = if glued { r } else { blanks(r) };
+    let (w, end) = word_here(at)?;
+    let lower = w.to_ascii_lowercase();
+    let help = match lower.as_str() {
+        "hr" | "hrs" | "hour" | "hours" | "hs" => format!("write `{n} hours`"),
+        "mins" | "mn" | "mns" | "minute" | "minutes" => format!("write `{n} minutes`"),
+        "dy" | "dys" | "day" | "days" | "ds" => format!("write `{n} days`"),
+        "w" | "wk" | "wks" | "week" | "weeks" => format!(
+            "docket counts days, hours and minutes: write `{} days`",
+            n.saturating_mul(7)
+        ),
+        "s" | "sec" | "secs" | "second" | "seconds" => {
+            "docket counts time in whole minutes: write minutes, hours or days".to_string()
+        }
+        "mo" | "mon" | "mos" | "month" | "months" | "y" | "yr" | "yrs" | "year" | "years" => {
+            "months and years differ in length: write the days the policy means, e.g. `90 days`"
+                .to_string()
+        }
+        _ if glued || is_keyword(w) => return None,
+        _ => {
+            let close = crate::diagnostic::did_you_mean(w, UNIT_WORDS.iter().copied())?;
+            format!("{close} (units: days, hours, minutes)")
+        }
+    };
+    Some(PError::custom(Custom {
+        code: Code::ParseUnknownUnit,
+        message: format!("`{w}` is not a unit of time"),
+        start: off(&at),
+        end: off(&end),
+        label: "unknown unit".to_string(),
+        help: Some(help),
+    }))
+}
+
+/// Whether `w` means something to the parser somewhere.
+fn is_keyword(w: &str) -> bool {
+    use crate::syntax::lexer::*;
+    [
+        RESERVED,
+        CLAUSE_KEYWORDS,
+        ITEM_KEYWORDS,
+        HEADER_KEYWORDS,
+        TABLE_OPTION_KEYWORDS,
+        OTHER_KEYWORDS,
+    ]
+    .iter()
+    .any(|list| list.contains(&w))
 }
 
 fn unterminated(open: &In, end: usize) -> PError {
