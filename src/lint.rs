@@ -74,6 +74,22 @@ fn unused_columns(policy: &Policy) -> Vec<Diagnostic> {
     for (t, table) in policy.tables.iter().enumerate() {
         for (ci, c) in table.columns.iter().enumerate() {
             let is_used = used.get(t).and_then(|u| u.get(ci)).copied().unwrap_or(true);
+            if let Some(at) = c.unused {
+                if is_used {
+                    out.push(
+                        Diagnostic::warning(
+                            Code::LintReadUnusedColumn,
+                            format!(
+                                "`{}.{}` is declared `unused`, but the policy reads it",
+                                table.name, c.name
+                            ),
+                        )
+                        .with_label(at, "declared unused")
+                        .with_help("drop `unused`: the column is read (by a rule, a field, a key or a relation)"),
+                    );
+                }
+                continue;
+            }
             // A key is read to join rows even when no rule names it.
             if is_used || table.key == Some(ci) {
                 continue;
@@ -87,7 +103,7 @@ fn unused_columns(policy: &Policy) -> Vec<Diagnostic> {
                     ),
                 )
                 .with_label(c.span, "never read")
-                .with_help("remove the declaration, or use it in a rule; docket skips storing it either way"),
+                .with_help("remove the declaration, use it in a rule, or mark it `unused` if it is declared on purpose (docket skips storing it either way)"),
             );
         }
     }

@@ -391,14 +391,24 @@ impl<'a> Checker<'a> {
         Some((first.name.value.clone(), version))
     }
 
-    /// Compiles format specs, reporting bad patterns.
+    /// Compiles format specs, reporting bad patterns and pairs that would
+    /// read one text as two dates.
     fn formats(&mut self, specs: &[ast::FormatSpec], kind: FormatKind) -> Vec<TimeFormat> {
         let mut out = Vec::new();
+        let mut patterns: Vec<(TimeFormat, Span)> = Vec::new();
         for s in specs {
             match s {
                 ast::FormatSpec::Iso8601(_) => out.extend(iso8601(kind)),
                 ast::FormatSpec::Pattern(p) => match TimeFormat::compile(&p.value, kind) {
-                    Ok(f) => out.push(f),
+                    Ok(f) => {
+                        if let Some((other, at)) =
+                            patterns.iter().find(|(o, _)| o.reads_two_ways_with(&f))
+                        {
+                            self.error(two_ways(&other.source, *at, &p.value, p.span));
+                        }
+                        patterns.push((f.clone(), p.span));
+                        out.push(f);
+                    }
                     Err(why) => self.error(
                         Diagnostic::error(
                             Code::FormatInvalid,
@@ -412,6 +422,17 @@ impl<'a> Checker<'a> {
         }
         out
     }
+}
+
+/// Two formats that read one text as two dates.
+fn two_ways(first: &str, first_at: Span, second: &str, second_at: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FormatAmbiguous,
+        format!("`{first}` and `{second}` read the same text as two different dates (`3/4/2025`: 4 March or 3 April)"),
+    )
+    .with_label(first_at, "day and month in one order")
+    .with_label(second_at, "in the other order")
+    .with_help("keep the one order the export uses (a day above 12 tells which): formats are tried in order, so every date both can read would silently take the first reading")
 }
 
 fn kind_word(k: FormatKind) -> &'static str {

@@ -588,7 +588,31 @@ pub(crate) fn iso8601(kind: FormatKind) -> Vec<TimeFormat> {
         .collect()
 }
 
+/// A pattern's parts with month and day widths ignored, month and day
+/// swapped when `swap`.
+fn day_month_shape(items: &[PatternPart], swap: bool) -> Vec<PatternPart> {
+    items
+        .iter()
+        .map(|p| match p {
+            PatternPart::Month { .. } if swap => PatternPart::Day { two: false },
+            PatternPart::Day { .. } if swap => PatternPart::Month { two: false },
+            PatternPart::Month { .. } => PatternPart::Month { two: false },
+            PatternPart::Day { .. } => PatternPart::Day { two: false },
+            PatternPart::Optional(inner) => PatternPart::Optional(day_month_shape(inner, swap)),
+            other => other.clone(),
+        })
+        .collect()
+}
+
 impl TimeFormat {
+    /// Whether a text can match both `self` and `other` with day and month
+    /// read the other way round (`M/D/YYYY` and `D/M/YYYY`: `3/4/2025`).
+    pub(crate) fn reads_two_ways_with(&self, other: &TimeFormat) -> bool {
+        let a = day_month_shape(&self.items, false);
+        let b = day_month_shape(&other.items, false);
+        a != b && day_month_shape(&self.items, true) == b
+    }
+
     /// Compiles a pattern, checking it fits `kind`.
     ///
     /// Tokens: `YYYY` year, `M`/`MM` month, `D`/`DD` day, `H`/`HH` hour 0–23,
@@ -958,6 +982,18 @@ fn match_items(items: &[PatternPart], s: &[u8], at: usize, f: &mut Fields) -> Op
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn day_first_and_month_first_read_two_ways() {
+        let f = |p: &str| TimeFormat::compile(p, FormatKind::Date).unwrap();
+        let g = |p: &str| TimeFormat::compile(p, FormatKind::DateTime).unwrap();
+        assert!(f("M/D/YYYY").reads_two_ways_with(&f("D/M/YYYY")));
+        assert!(f("MM/DD/YYYY").reads_two_ways_with(&f("D/M/YYYY")));
+        assert!(g("M/D/YYYY h:mm a").reads_two_ways_with(&g("D/M/YYYY h:mm a")));
+        assert!(!f("M/D/YYYY").reads_two_ways_with(&f("M/D/YYYY")));
+        assert!(!f("M/D/YYYY").reads_two_ways_with(&f("YYYY-MM-DD")));
+        assert!(!f("M/D/YYYY").reads_two_ways_with(&f("D.M.YYYY")));
+    }
     use super::*;
     use chrono_tz::America::New_York;
 

@@ -2,6 +2,9 @@
 //! did-you-mean for a misnamed file, a warning (not a failed audit) for an
 //! absent column no rule reads, "too large" for a number beyond 64 bits,
 //! and the closing line on a terminal when the report goes to a file.
+//! And the policy author's papercuts: an unclosed `(` shown at the `(`,
+//! units docket does not have, day/month formats that read two ways, line
+//! endings in `fmt`, and columns declared `unused`.
 
 #![allow(
     clippy::unwrap_used,
@@ -227,5 +230,145 @@ fn a_report_written_to_a_file_still_says_what_it_holds_on_a_terminal() {
         out.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `docket` with `args` in the repository: exit code and stderr.
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = docket().args(args).current_dir(root()).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn an_unclosed_parenthesis_is_reported_at_the_parenthesis() {
+    let (code, _, err) = run(&["lint", "tests/broken/parse.unclosed.docket"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unclosed `(`: expected `)`, found end of file"),
+        "{err}"
+    );
+    // Line 26, column 11: the first `(` of the `require`.
+    assert!(err.contains("parse.unclosed.docket:26:11]"), "{err}");
+    assert!(err.contains("this `(` is never closed"), "{err}");
+}
+
+#[test]
+fn units_docket_does_not_have_get_what_to_write() {
+    let (code, _, err) = run(&["lint", "tests/broken/parse.unknown-unit.docket"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`weeks` is not a unit of time"), "{err}");
+    assert!(err.contains("write `14 days`"), "{err}");
+    assert!(err.contains("`hrs` is not a unit of time"), "{err}");
+    assert!(err.contains("write `36 hours`"), "{err}");
+}
+
+#[test]
+fn month_first_and_day_first_formats_together_are_an_error() {
+    let (code, _, err) = run(&["lint", "tests/broken/format.ambiguous.docket"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("docket::format::ambiguous"), "{err}");
+    assert!(
+        err.contains("`M/D/YYYY` and `D/M/YYYY` read the same text as two different dates"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fmt_keeps_crlf_and_says_when_only_line_endings_differ() {
+    let d = tempfile::tempdir().unwrap();
+    let source = std::fs::read_to_string(root().join("policies/requests.docket")).unwrap();
+    let crlf = source.replace('\n', "\r\n");
+    let file = d.path().join("requests.docket");
+    std::fs::write(&file, &crlf).unwrap();
+    let path = file.to_str().unwrap();
+    // A formatted CRLF file is formatted.
+    let (code, out, _) = run(&["fmt", "--check", path]);
+    assert_eq!(code, 0, "{out}");
+    // One LF among CRLFs: only the line endings differ, and it says so.
+    let mixed = crlf.replacen("\r\n", "\n", 1);
+    std::fs::write(&file, &mixed).unwrap();
+    let (code, out, _) = run(&["fmt", "--check", path]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("is not formatted: only its line endings differ (116 CRLF and 1 LF)"),
+        "{out}"
+    );
+    assert!(!out.contains("@@"), "no diff of invisible changes: {out}");
+    // `fmt` makes them all CRLF, and formats a CRLF file as CRLF.
+    let messy = mixed.replacen("  severity error\r\n", "  severity    error\r\n", 1);
+    std::fs::write(&file, &messy).unwrap();
+    let (code, out, _) = run(&["fmt", "--check", path]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("-  severity    error\n+  severity error\n"),
+        "{out:?}"
+    );
+    let (code, _, _) = run(&["fmt", path]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), crlf);
+}
+
+#[test]
+fn the_bundled_policy_lints_clean_against_its_export_with_deny_warnings() {
+    let (code, out, err) = run(&[
+        "lint",
+        "policies",
+        "--data",
+        "examples/data",
+        "--deny-warnings",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("(0 errors, 0 warnings)"), "{out}");
+}
+
+#[test]
+fn a_column_marked_unused_is_quiet_unless_something_reads_it() {
+    let d = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root().join("policies")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "docket") {
+            std::fs::copy(&p, d.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let tables = d.path().join("tables.docket");
+    let text = std::fs::read_to_string(&tables).unwrap();
+    // `stage` is read by the renewal rules; `actor` is not.
+    let text = text
+        .replacen(
+            "  stage: text from \"Stage\"\n",
+            "  stage: text from \"Stage\" unused\n",
+            1,
+        )
+        .replacen(
+            "  actor: text from \"Actor\" unused\n",
+            "  actor: text from \"Actor\"\n",
+            1,
+        );
+    std::fs::write(&tables, text).unwrap();
+    let (code, _, err) = run(&[
+        "lint",
+        d.path().to_str().unwrap(),
+        "--data",
+        "examples/data",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("docket::lint::read-unused-column"), "{err}");
+    assert!(
+        err.contains("`opportunity.stage` is declared `unused`, but the policy reads it"),
+        "{err}"
+    );
+    // Without `unused`, a column no rule reads is a warning.
+    assert_eq!(
+        err.matches("docket::lint::unused-column").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("`event.actor` (\"Actor\") is declared but no rule reads it"),
+        "{err}"
     );
 }

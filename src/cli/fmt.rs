@@ -21,6 +21,52 @@ pub(crate) struct Args {
     pub(crate) check: bool,
 }
 
+/// A file's line endings.
+#[derive(Debug, Clone, Copy)]
+struct Endings {
+    crlf: usize,
+    lf: usize,
+}
+
+impl Endings {
+    fn of(text: &str) -> Endings {
+        let crlf = text.matches("\r\n").count();
+        Endings {
+            crlf,
+            lf: text.matches('\n').count() - crlf,
+        }
+    }
+
+    /// Formatted text (LF) with the file's line endings.
+    fn apply(self, formatted: String) -> String {
+        if self.crlf > self.lf {
+            formatted.replace('\n', "\r\n")
+        } else {
+            formatted
+        }
+    }
+}
+
+/// What `fmt --check` says of a file that is not formatted: a diff, or
+/// that only its line endings differ (a diff would show nothing).
+fn not_formatted(name: &str, text: &str, formatted: &str, e: Endings) -> String {
+    let (before, after) = (text.replace("\r\n", "\n"), formatted.replace("\r\n", "\n"));
+    if before == after {
+        let to = if e.crlf > e.lf { "CRLF" } else { "LF" };
+        return format!(
+            "{name} is not formatted: only its line endings differ ({} CRLF and {} LF); `docket fmt` makes them all {to}\n",
+            e.crlf, e.lf
+        );
+    }
+    let diff = TextDiff::from_lines(&before, &after);
+    format!(
+        "{name} is not formatted:\n{}",
+        diff.unified_diff()
+            .context_radius(2)
+            .header(name, &format!("{name} (formatted)"))
+    )
+}
+
 /// Runs `fmt`.
 pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
     let paths = if args.paths.is_empty() {
@@ -63,20 +109,16 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
                     continue;
                 }
             };
+            // The file keeps its line endings (the more common of the two
+            // when they are mixed).
+            let endings = Endings::of(&text);
+            let formatted = endings.apply(formatted);
             if formatted == text {
                 continue;
             }
             if args.check {
                 unformatted += 1;
-                let diff = TextDiff::from_lines(&text, &formatted);
-                out.push_str(&format!("{name} is not formatted:\n"));
-                out.push_str(
-                    &diff
-                        .unified_diff()
-                        .context_radius(2)
-                        .header(&name, &format!("{name} (formatted)"))
-                        .to_string(),
-                );
+                out.push_str(&not_formatted(&name, &text, &formatted, endings));
             } else if let Err(e) = std::fs::write(&file, formatted) {
                 diags.push(Diagnostic::error(
                     Code::IoWrite,

@@ -118,6 +118,8 @@ pub struct Column {
     pub(crate) one_of_span: Option<Span>,
     /// List separator.
     pub(crate) separator: String,
+    /// `unused`: where the column is declared deliberately unread.
+    pub(crate) unused: Option<Span>,
 }
 
 /// `name: many target by via ordered by … where …`

@@ -201,6 +201,7 @@ impl<'a> Checker<'a> {
             one_of_open: false,
             one_of_span: None,
             separator: ";".to_string(),
+            unused: None,
         };
         if c.header.value.trim().is_empty() {
             self.error(
@@ -223,6 +224,7 @@ impl<'a> Checker<'a> {
                     self.one_of_modifier(&mut col, m, c, values, *open, scalar);
                 }
                 ModifierKind::SeparatedBy(s) => self.separator_modifier(&mut col, m, c, s),
+                ModifierKind::Unused => col.unused = Some(m.span),
             }
         }
         if col.required && col.default.is_some() {

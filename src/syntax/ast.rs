@@ -321,6 +321,9 @@ pub enum ModifierKind {
     OneOf(Vec<StrLit>, bool),
     /// `separated by ";"`: the list separator.
     SeparatedBy(StrLit),
+    /// `unused`: no rule reads the column, deliberately (lint says so if
+    /// one does, and stays quiet otherwise).
+    Unused,
 }
 
 /// `many event by case ordered by at where …`

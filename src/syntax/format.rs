@@ -413,6 +413,7 @@ fn modifier(md: &Modifier) -> String {
     match &md.kind {
         ModifierKind::Key => "key".to_string(),
         ModifierKind::Required => "required".to_string(),
+        ModifierKind::Unused => "unused".to_string(),
         ModifierKind::Default(e) => format!("default {}", print(e, Within::UNARY)),
         ModifierKind::Formats(f) => format!("formats {}", formats(f)),
         ModifierKind::OneOf(v, open) => format!(
@@ -949,7 +950,9 @@ fn erase_item(i: &mut Item) {
                         for md in &mut c.modifiers {
                             md.span = Span::DUMMY;
                             match &mut md.kind {
-                                ModifierKind::Key | ModifierKind::Required => {}
+                                ModifierKind::Key
+                                | ModifierKind::Required
+                                | ModifierKind::Unused => {}
                                 ModifierKind::Default(e) => erase_expr(e),
                                 ModifierKind::Formats(f) => erase_formats(f),
                                 ModifierKind::OneOf(v, _) => v.iter_mut().for_each(erase_str),

@@ -65,6 +65,7 @@ pub const OTHER_KEYWORDS: &[&str] = &[
     "from",
     "key",
     "required",
+    "unused",
     "default",
     "one",
     "of",

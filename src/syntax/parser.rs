@@ -820,6 +820,7 @@ fn member(i: In) -> PResult<Member> {
         let (r2, kind) = match w {
             "key" => kw("key")(j).map(|(r2, _)| (r2, ModifierKind::Key))?,
             "required" => kw("required")(j).map(|(r2, _)| (r2, ModifierKind::Required))?,
+            "unused" => kw("unused")(j).map(|(r2, _)| (r2, ModifierKind::Unused))?,
             "default" => {
                 let (r2, _) = kw("default")(j)?;
                 let (r2, e) = cut(unary(r2))?;

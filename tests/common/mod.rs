@@ -246,6 +246,7 @@ fn member() -> impl Strategy<Value = Member> {
     let modifier = prop_oneof![
         Just(ModifierKind::Key),
         Just(ModifierKind::Required),
+        Just(ModifierKind::Unused),
         expr().prop_map(ModifierKind::Default),
         prop::collection::vec(format_spec(), 1..3).prop_map(ModifierKind::Formats),
         (prop::collection::vec(strlit(), 0..3), any::<bool>())
