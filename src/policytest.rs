@@ -328,8 +328,11 @@ pub(crate) fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test)
     };
     for e in &t.expects {
         if policy.rule(&e.rule).is_none() {
+            let ids = policy.rules.iter().map(|r| r.id.as_str());
+            let hint = crate::diagnostic::did_you_mean(&e.rule, ids)
+                .map_or(String::new(), |h| format!("; {h}"));
             out.diff.push(format!(
-                "! line {}: the policy has no rule `{}`",
+                "! line {}: the policy has no rule `{}`{hint}",
                 e.line, e.rule
             ));
         }
@@ -348,8 +351,56 @@ pub(crate) fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test)
         .with_sources(sources)
         .explaining();
     let actual = results(policy, &ev);
-    compare(t, &actual, &mut out);
+    let keys = keys(policy, &ev);
+    compare(policy, t, (&actual, &keys), &mut out);
     out
+}
+
+/// Each table's row keys, in the test's order.
+fn keys(policy: &Policy, ev: &Evaluator) -> Vec<Vec<String>> {
+    (0..policy.tables.len())
+        .map(|table| {
+            let len = ev.data.table(table).map_or(0, |d| d.len);
+            (0..len)
+                .filter_map(|row| u32::try_from(row).ok())
+                .map(|row| ev.key_of(table, row))
+                .collect()
+        })
+        .collect()
+}
+
+/// Why an expectation of `rule` (a rule of the policy) on `key` has no
+/// result: the key is in no row of the table the rule is about (with the
+/// keys there are, and the closest), or in a row of another table.
+fn no_result(policy: &Policy, keys: &[Vec<String>], key: &str, rule: &str) -> String {
+    let Some(r) = policy.rule(rule) else {
+        return format!("no result for `{key}`");
+    };
+    let table = policy
+        .tables
+        .get(r.subject)
+        .map_or("?", |t| t.name.as_str());
+    if let Some(other) = keys
+        .iter()
+        .position(|k| k.iter().any(|x| x == key))
+        .and_then(|t| policy.tables.get(t))
+    {
+        return format!(
+            "`{key}` is a row of table `{}`, but `{rule}` is about `{table}` rows",
+            other.name
+        );
+    }
+    let here = keys.get(r.subject).map_or(&[][..], Vec::as_slice);
+    let hint = crate::diagnostic::did_you_mean(key, here.iter().map(String::as_str))
+        .map_or(String::new(), |h| format!("; {h}"));
+    let listed = if here.is_empty() {
+        "the test gives it no rows".to_string()
+    } else if here.len() <= 10 {
+        format!("it has {}", here.join(", "))
+    } else {
+        format!("it has {} rows", here.len())
+    };
+    format!("no row `{key}` in table `{table}` ({listed}){hint}")
 }
 
 /// The test's tables loaded from memory, and its as-of; `Err` says why not.
@@ -411,15 +462,25 @@ fn results(policy: &Policy, ev: &Evaluator) -> Results {
 /// The differences between what the test expects and what happened: an
 /// expectation not met, or a violation or due item of a rule under test
 /// that no expectation names.
-fn compare(t: &Test, actual: &Results, out: &mut TestOutcome) {
+fn compare(
+    policy: &Policy,
+    t: &Test,
+    (actual, keys): (&Results, &[Vec<String>]),
+    out: &mut TestOutcome,
+) {
     let mut expected_keys: BTreeSet<(String, String)> = BTreeSet::new();
     for e in &t.expects {
         expected_keys.insert((e.key.clone(), e.rule.clone()));
         match actual.get(&(e.key.clone(), e.rule.clone())) {
+            // An unknown rule is said once, above.
+            None if policy.rule(&e.rule).is_none() => {}
             None => {
                 out.diff
                     .push(format!("- expected {} {} {}", e.key, e.rule, e.status));
-                out.diff.push(format!("+ actual   no case `{}`", e.key));
+                out.diff.push(format!(
+                    "+ actual   {}",
+                    no_result(policy, keys, &e.key, &e.rule)
+                ));
             }
             Some((status, message)) => {
                 let status_ok = status.as_str() == e.status;

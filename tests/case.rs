@@ -230,7 +230,7 @@ fn a_failing_policy_test_shows_the_difference() {
         text.contains("+ actual   C1 cancellation-reason violated"),
         "{text}"
     );
-    assert!(text.contains("0 passed, 1 failed"), "{text}");
+    assert!(text.contains("0 passed, 1 failed, 0 broken"), "{text}");
     // Coverage: one rule exercised; --require-coverage fails on the rest.
     assert!(text.contains("1 of 18 rules exercised"), "{text}");
 }
@@ -262,6 +262,30 @@ fn unexpected_findings_and_coverage_fail() {
 }
 
 #[test]
+fn an_unknown_rule_or_case_in_an_expect_says_what_was_meant() {
+    let d = policy_with_test(
+        "table account\n  Account ID\n  A1\ntest \"typos\"\nas-of 2025-12-01\ntable case\n  Case Number,Account ID,Type,Status\n  C-100,A1,Cancellation,Closed\n  C-200,A1,Cancellation,Closed\nexpect C-100 cancelation-reason violated\nexpect C-1000 cancellation-reason violated\nexpect A1 cancellation-reason violated\nexpect C-100 cancellation-reason violated\nexpect C-200 cancellation-reason violated\n",
+    );
+    let out = docket().arg("test").arg(d.path()).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("! line 10: the policy has no rule `cancelation-reason`; did you mean `cancellation-reason`?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+ actual   no row `C-1000` in table `case` (it has C-100, C-200); did you mean `C-100`?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+ actual   `A1` is a row of table `account`, but `cancellation-reason` is about `case` rows"),
+        "{text}"
+    );
+    // The unknown rule is said once, not as a missing case too.
+    assert_eq!(text.matches("cancelation-reason").count(), 1, "{text}");
+}
+
+#[test]
 fn broken_test_files_and_missing_tests_exit_2() {
     let d = policy_with_test("test \"x\"\nexpect C1 cancellation-reason maybe\nfrobnicate\n");
     let out = docket().arg("test").arg(d.path()).output().unwrap();
@@ -273,6 +297,27 @@ fn broken_test_files_and_missing_tests_exit_2() {
             && text.contains("docket::test::syntax"),
         "{text}"
     );
+    // The broken file counts in the closing line, beside a good one.
+    std::fs::write(
+        d.path().join("tests/two.dockettest"),
+        "table account\n  Account ID\n  A1\ntest \"fine\"\nas-of 2025-12-01\ntable case\n  Case Number,Account ID,Type,Status\n  C1,A1,Cancellation,Closed\nexpect C1 cancellation-reason violated\n",
+    )
+    .unwrap();
+    let out = docket().arg("test").arg(d.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\n1 passed, 0 failed, 1 broken\n"), "{text}");
+    let out = docket()
+        .args(["test", "--format", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["passed"].as_u64(), v["broken"].as_u64()),
+        (Some(1), Some(1))
+    );
+    std::fs::remove_file(d.path().join("tests/two.dockettest")).unwrap();
     std::fs::remove_file(d.path().join("tests/one.dockettest")).unwrap();
     let out = docket().arg("test").arg(d.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -35,7 +35,7 @@ pub(crate) enum TestFormat {
     #[default]
     Human,
     /// `{"tests": [{"file", "line", "name", "passed", "diff"?}], "passed",
-    /// "failed", "errors"?, "coverage"?: {"rules", "uncovered"}}`.
+    /// "failed", "broken", "errors"?, "coverage"?: {"rules", "uncovered"}}`.
     Json,
     /// JUnit XML: a test suite per test file, a test case per test.
     Junit,
@@ -72,6 +72,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         let file = match policytest::parse(&text) {
             Ok(f) => f,
             Err(errs) => {
+                run.broken += 1;
                 run.errors.extend(errs.into_iter().map(|e| TestFileError {
                     file: shown.clone(),
                     line: e.line,

@@ -42,6 +42,9 @@ pub(crate) struct TestRun {
     pub(crate) passed: usize,
     /// Tests that failed.
     pub(crate) failed: usize,
+    /// Test files that could not be read or parsed (none of their tests
+    /// ran).
+    pub(crate) broken: usize,
     /// Malformed test file lines (the files are not run).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) errors: Vec<TestFileError>,
@@ -84,7 +87,11 @@ impl TestRun {
                 let _ = writeln!(out, "          {d}");
             }
         }
-        let _ = writeln!(out, "\n{} passed, {} failed", self.passed, self.failed);
+        let _ = writeln!(
+            out,
+            "\n{} passed, {} failed, {} broken",
+            self.passed, self.failed, self.broken
+        );
         match &self.coverage {
             Some(c) if c.uncovered.is_empty() => {
                 let _ = writeln!(
