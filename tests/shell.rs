@@ -84,3 +84,64 @@ fn a_man_page_per_command() {
     let check = std::fs::read_to_string(d.path().join("docket-check.1")).unwrap();
     assert!(check.contains("waivers"), "the flags are in the page");
 }
+
+/// `cargo install` works from a checkout, with the lockfile's versions
+/// (`--locked`), and the package says where it lives and what it is.
+#[test]
+fn cargo_install_locked_from_the_checkout_gives_a_working_docket() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let metadata = std::process::Command::new(&cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(metadata.status.success(), "{metadata:?}");
+    let v: serde_json::Value = serde_json::from_slice(&metadata.stdout).unwrap();
+    let package = &v["packages"][0];
+    assert!(
+        package["repository"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("https://"))
+    );
+    assert!(!package["keywords"].as_array().unwrap().is_empty());
+    assert!(
+        package["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "command-line-utilities")
+    );
+    // A debug build in its own target directory keeps this quick and apart
+    // from the build running the tests.
+    let into = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(&cargo)
+        .args(["install", "--locked", "--offline", "--debug", "--path", "."])
+        .arg("--root")
+        .arg(into.path().join("root"))
+        .arg("--target-dir")
+        .arg(std::path::Path::new(root).join("target/install-test"))
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let installed = into.path().join("root/bin/docket");
+    let out = std::process::Command::new(installed)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("docket {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
