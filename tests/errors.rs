@@ -73,6 +73,18 @@ fn an_export_directory_that_does_not_exist_is_one_diagnostic() {
     assert_eq!(err.matches("docket::data::").count(), 1, "{err}");
     assert!(err.contains("does not exist"), "{err}");
     assert!(err.contains("nowhere"), "{err}");
+    // `diff` reads it for two policies, and says it once.
+    let out = docket()
+        .args([
+            "diff", "--base", "policies", "--policy", "policies", "--data",
+        ])
+        .arg(&missing)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.matches("docket::data::").count(), 1, "{err}");
 }
 
 #[test]

@@ -157,7 +157,10 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
             }
             Err(SharedError::Load(diags)) => {
                 // Say each policy's missing files and columns against its own text.
+                // What is about the export itself (no policy text in it) is
+                // said once.
                 let mut told = Failure::quiet();
+                let mut said: Vec<crate::diagnostic::Diagnostic> = Vec::new();
                 let mut any = false;
                 for (p, s) in [(&base, &base_sources), (&policy, &sources)] {
                     let schema = p.schema();
@@ -165,7 +168,9 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
                         .sources(data_sources.clone())
                         .open()
                     {
-                        told = told.and(d, s.clone());
+                        let new: Vec<_> = d.into_iter().filter(|x| !said.contains(x)).collect();
+                        said.extend(new.iter().cloned());
+                        told = told.and(new, s.clone());
                         any = true;
                     }
                 }
