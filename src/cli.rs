@@ -3,6 +3,7 @@
 
 mod case;
 mod check;
+mod compile;
 mod diff;
 mod due;
 mod fmt;
@@ -96,6 +97,8 @@ pub(crate) enum Command {
     Explain(rules::ExplainArgs),
     /// Format policy files in the canonical layout.
     Fmt(fmt::Args),
+    /// Compile the policy to one SQL script (DuckDB) that returns the findings.
+    Compile(compile::Args),
     /// Write a generated export in format v1 (for trying docket and benchmarks).
     #[command(name = "gen")]
     Generate(generate::Args),
@@ -135,6 +138,7 @@ pub fn run() -> Exit {
         Command::Rules(a) => rules::run(&ctx, a),
         Command::Explain(a) => rules::explain(&ctx, a),
         Command::Fmt(a) => fmt::run(&ctx, a),
+        Command::Compile(a) => compile::run(&ctx, a),
         Command::Generate(a) => generate::run(a),
         Command::Completions(a) => shell::completions(a),
         Command::Man(a) => shell::man(a),

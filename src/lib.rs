@@ -75,6 +75,7 @@ pub mod eval;
 pub mod generate;
 pub mod semantics;
 pub mod source;
+pub mod sql;
 pub mod syntax;
 pub mod time;
 

@@ -320,6 +320,30 @@ fn tables(policy: &Policy, t: &Test) -> Result<Sources, String> {
     Ok(sources)
 }
 
+/// Writes a test's tables into `dir` as an export (one CSV file per table
+/// of the policy, named as the policy names it, with every declared
+/// header) and its as-of into `dir/as-of`: what `docket check` (or a
+/// compiled SQL script) reads to give the same answer elsewhere.
+pub(crate) fn write_export(policy: &Policy, t: &Test, dir: &Path) -> Result<(), String> {
+    let sources = tables(policy, t)?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    for (name, input) in &sources.tables {
+        let file = policy
+            .tables
+            .iter()
+            .find(|tb| &tb.name == name)
+            .map_or(name.as_str(), |tb| tb.file.as_str());
+        let mut bytes = Vec::new();
+        input
+            .open_at(0)
+            .and_then(|mut r| std::io::Read::read_to_end(&mut r, &mut bytes))
+            .map_err(|e| e.to_string())?;
+        std::fs::write(dir.join(file), bytes).map_err(|e| e.to_string())?;
+    }
+    let as_of = t.as_of.clone().unwrap_or_default();
+    std::fs::write(dir.join("as-of"), format!("{as_of}\n")).map_err(|e| e.to_string())
+}
+
 /// Runs one test against a checked policy.
 pub(crate) fn run(policy: &Policy, sources: &crate::source::SourceMap, t: &Test) -> TestOutcome {
     let mut out = TestOutcome {

@@ -604,7 +604,58 @@ fn day_month_shape(items: &[PatternPart], swap: bool) -> Vec<PatternPart> {
         .collect()
 }
 
+/// A pattern as strptime formats (`%Y-%m-%d`), one per way its optional
+/// parts and its `T` can be written, each with whether it reads an offset
+/// (`%z`); `None` when a part has no strptime equivalent (a fraction).
+fn strptime_of(items: &[PatternPart]) -> Option<Vec<(String, bool)>> {
+    let mut out: Vec<(String, bool)> = vec![(String::new(), false)];
+    for p in items {
+        let alternatives: Vec<(String, bool)> = match p {
+            PatternPart::Year => vec![("%Y".into(), false)],
+            PatternPart::Month { two } => vec![(if *two { "%m" } else { "%-m" }.into(), false)],
+            PatternPart::Day { two } => vec![(if *two { "%d" } else { "%-d" }.into(), false)],
+            PatternPart::Hour24 { two } => vec![(if *two { "%H" } else { "%-H" }.into(), false)],
+            PatternPart::Hour12 { two } => vec![(if *two { "%I" } else { "%-I" }.into(), false)],
+            PatternPart::Minute => vec![("%M".into(), false)],
+            PatternPart::Second => vec![("%S".into(), false)],
+            PatternPart::AmPm => vec![("%p".into(), false)],
+            PatternPart::Offset => vec![("%z".into(), true)],
+            PatternPart::Fraction => return None,
+            PatternPart::Lit(b'%') => vec![("%%".into(), false)],
+            PatternPart::Lit(c) => vec![((*c as char).to_string(), false)],
+            PatternPart::DateTimeSep => vec![("T".into(), false), (" ".into(), false)],
+            PatternPart::Optional(inner) => {
+                let mut v = strptime_of(inner)?;
+                v.push((String::new(), false));
+                v
+            }
+        };
+        out = out
+            .iter()
+            .flat_map(|(a, oa)| {
+                alternatives
+                    .iter()
+                    .map(move |(b, ob)| (format!("{a}{b}"), *oa || *ob))
+            })
+            .collect();
+    }
+    Some(out)
+}
+
 impl TimeFormat {
+    /// The pattern as strptime formats (see [`strptime_of`]), longest
+    /// first; `None` when it cannot be written as one.
+    pub(crate) fn strptime(&self) -> Option<Vec<(String, bool)>> {
+        let mut v = strptime_of(&self.items)?;
+        v.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
+        Some(v)
+    }
+
+    /// Whether this is the ISO 8601 date-time pattern (`iso8601`).
+    pub(crate) fn is_iso_datetime(&self) -> bool {
+        self.shape == Shape::IsoDateTime
+    }
+
     /// Whether a text can match both `self` and `other` with day and month
     /// read the other way round (`M/D/YYYY` and `D/M/YYYY`: `3/4/2025`).
     pub(crate) fn reads_two_ways_with(&self, other: &TimeFormat) -> bool {

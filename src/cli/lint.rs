@@ -23,6 +23,10 @@ pub(crate) struct Args {
     pub(crate) data: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) read: super::setup::ReadArgs,
+    /// Also warn about every construct `docket compile` cannot compile to
+    /// this SQL dialect.
+    #[arg(long, value_enum)]
+    pub(crate) dialect: Option<super::compile::DialectArg>,
 }
 
 /// Runs `lint`.
@@ -47,6 +51,13 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Outcome {
             let (mut extra, read) = crate::lint::check_data(p, &mut loaded.sources, ds);
             loaded.diagnostics.append(&mut extra);
             files = read;
+        }
+        if let (Some(d), Some(p)) = (args.dialect, &loaded.policy)
+            && !loaded.has_errors()
+        {
+            loaded
+                .diagnostics
+                .append(&mut crate::sql::lint(p, d.dialect()));
         }
         if args.format == LintFormat::Human {
             ctx.report(&loaded.diagnostics, &loaded.sources);

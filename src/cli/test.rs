@@ -26,6 +26,11 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: TestFormat,
+    /// Also write each test's tables as an export, into
+    /// `DIR/<file>-<line>/` (the CSV files and an `as-of` file), to audit
+    /// them with `docket check` or a compiled SQL script.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) write_exports: Option<PathBuf>,
 }
 
 /// Output formats of `test`.
@@ -87,6 +92,18 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
                 .is_some_and(|w| !t.name.to_lowercase().contains(w))
             {
                 continue;
+            }
+            if let Some(dir) = &a.write_exports {
+                let stem = path
+                    .file_stem()
+                    .map_or_else(String::new, |s| s.to_string_lossy().to_string());
+                let into = dir.join(format!("{stem}-{}", t.line));
+                policytest::write_export(&policy, t, &into).map_err(|e| {
+                    Failure::from(Diagnostic::error(
+                        Code::IoWrite,
+                        format!("cannot write `{}`: {e}", into.display()),
+                    ))
+                })?;
             }
             let o = policytest::run(&policy, &sources, t);
             covered.extend(o.rules.iter().cloned());

@@ -120,6 +120,7 @@ codes! {
     ParseReservedWord = "docket::parse::reserved-word",
     ParseTooDeep = "docket::parse::too-deep",
     ParseUnclosed = "docket::parse::unclosed",
+    SqlUnsupported = "docket::sql::unsupported",
     ParseUnknownType = "docket::parse::unknown-type",
     ParseUnknownUnit = "docket::parse::unknown-unit",
     ParseUnmatchedBrace = "docket::parse::unmatched-brace",
