@@ -26,6 +26,7 @@
 
 mod dialect;
 mod expr;
+mod hoist;
 mod ladder;
 mod rules;
 mod tables;
@@ -86,6 +87,7 @@ pub fn compile(policy: &Policy, opts: &Options) -> Result<String, Vec<Diagnostic
     let mut problems = Vec::new();
     let c = expr::Compiler::new(policy, opts);
     let mut out = tables::header(policy, opts);
+    out.push_str(opts.dialect.preamble());
     if let Some(dir) = opts.data {
         match tables::data_views(policy, opts.dialect, dir) {
             Ok(views) => out.push_str(&views),
@@ -96,7 +98,10 @@ pub fn compile(policy: &Policy, opts: &Options) -> Result<String, Vec<Diagnostic
     let mut queries = Vec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         match rules::rule_query(&c, i, rule) {
-            Ok(q) => queries.push(q),
+            Ok((before, q)) => {
+                out.push_str(&before);
+                queries.push(q);
+            }
             Err(u) => problems.push(u),
         }
     }

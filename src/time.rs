@@ -604,28 +604,81 @@ fn day_month_shape(items: &[PatternPart], swap: bool) -> Vec<PatternPart> {
         .collect()
 }
 
-/// A pattern as strptime formats (`%Y-%m-%d`), one per way its optional
-/// parts and its `T` can be written, each with whether it reads an offset
-/// (`%z`); `None` when a part has no strptime equivalent (a fraction).
-fn strptime_of(items: &[PatternPart]) -> Option<Vec<(String, bool)>> {
+/// How a pattern is written for an SQL engine's parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PatternStyle {
+    /// C's strptime (`%Y-%m-%d`), as DuckDB reads it.
+    Strptime,
+    /// Java's DateTimeFormatter (`yyyy-MM-dd`), as Spark reads it.
+    Java,
+}
+
+/// A pattern as parser formats, one per way its optional parts and its `T`
+/// can be written, each with whether it reads an offset; `None` when a part
+/// has no equivalent (a fraction of a second).
+fn formats_of(items: &[PatternPart], style: PatternStyle) -> Option<Vec<(String, bool)>> {
+    let java = style == PatternStyle::Java;
+    let pick = |c: &str, j: &str| if java { j.to_string() } else { c.to_string() };
     let mut out: Vec<(String, bool)> = vec![(String::new(), false)];
     for p in items {
         let alternatives: Vec<(String, bool)> = match p {
-            PatternPart::Year => vec![("%Y".into(), false)],
-            PatternPart::Month { two } => vec![(if *two { "%m" } else { "%-m" }.into(), false)],
-            PatternPart::Day { two } => vec![(if *two { "%d" } else { "%-d" }.into(), false)],
-            PatternPart::Hour24 { two } => vec![(if *two { "%H" } else { "%-H" }.into(), false)],
-            PatternPart::Hour12 { two } => vec![(if *two { "%I" } else { "%-I" }.into(), false)],
-            PatternPart::Minute => vec![("%M".into(), false)],
-            PatternPart::Second => vec![("%S".into(), false)],
-            PatternPart::AmPm => vec![("%p".into(), false)],
-            PatternPart::Offset => vec![("%z".into(), true)],
+            PatternPart::Year => vec![(pick("%Y", "yyyy"), false)],
+            PatternPart::Month { two } => {
+                vec![(
+                    if *two {
+                        pick("%m", "MM")
+                    } else {
+                        pick("%-m", "M")
+                    },
+                    false,
+                )]
+            }
+            PatternPart::Day { two } => {
+                vec![(
+                    if *two {
+                        pick("%d", "dd")
+                    } else {
+                        pick("%-d", "d")
+                    },
+                    false,
+                )]
+            }
+            PatternPart::Hour24 { two } => {
+                vec![(
+                    if *two {
+                        pick("%H", "HH")
+                    } else {
+                        pick("%-H", "H")
+                    },
+                    false,
+                )]
+            }
+            PatternPart::Hour12 { two } => {
+                vec![(
+                    if *two {
+                        pick("%I", "hh")
+                    } else {
+                        pick("%-I", "h")
+                    },
+                    false,
+                )]
+            }
+            PatternPart::Minute => vec![(pick("%M", "mm"), false)],
+            PatternPart::Second => vec![(pick("%S", "ss"), false)],
+            PatternPart::AmPm => vec![(pick("%p", "a"), false)],
+            PatternPart::Offset => vec![(pick("%z", "XXX"), true)],
             PatternPart::Fraction => return None,
-            PatternPart::Lit(b'%') => vec![("%%".into(), false)],
+            PatternPart::Lit(b'%') if !java => vec![("%%".into(), false)],
+            PatternPart::Lit(b'\'') if java => vec![("''".into(), false)],
+            PatternPart::Lit(c) if java && c.is_ascii_alphabetic() => {
+                vec![(format!("'{}'", *c as char), false)]
+            }
             PatternPart::Lit(c) => vec![((*c as char).to_string(), false)],
-            PatternPart::DateTimeSep => vec![("T".into(), false), (" ".into(), false)],
+            PatternPart::DateTimeSep => {
+                vec![(pick("T", "'T'"), false), (" ".into(), false)]
+            }
             PatternPart::Optional(inner) => {
-                let mut v = strptime_of(inner)?;
+                let mut v = formats_of(inner, style)?;
                 v.push((String::new(), false));
                 v
             }
@@ -643,10 +696,10 @@ fn strptime_of(items: &[PatternPart]) -> Option<Vec<(String, bool)>> {
 }
 
 impl TimeFormat {
-    /// The pattern as strptime formats (see [`strptime_of`]), longest
-    /// first; `None` when it cannot be written as one.
-    pub(crate) fn strptime(&self) -> Option<Vec<(String, bool)>> {
-        let mut v = strptime_of(&self.items)?;
+    /// The pattern as parser formats of `style` (see [`formats_of`]),
+    /// longest first; `None` when it cannot be written as one.
+    pub(crate) fn parser_formats(&self, style: PatternStyle) -> Option<Vec<(String, bool)>> {
+        let mut v = formats_of(&self.items, style)?;
         v.sort_by_key(|(f, _)| std::cmp::Reverse(f.len()));
         Some(v)
     }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use super::check::Out;
 use super::{Ctx, Exit, Failure, Outcome, setup};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::semantics::io_reason;
 use crate::sql::{self, Engine};
 
 /// Flags of `compile`.
@@ -34,12 +36,15 @@ pub(crate) struct Args {
 pub(crate) enum DialectArg {
     /// DuckDB.
     Duckdb,
+    /// Spark SQL (local mode or a cluster).
+    Spark,
 }
 
 impl DialectArg {
     pub(crate) fn dialect(self) -> Engine {
         match self {
             DialectArg::Duckdb => Engine::DuckDb,
+            DialectArg::Spark => Engine::Spark,
         }
     }
 }
@@ -53,7 +58,25 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let output = setup::output_target(a.output.as_deref(), &inputs)?;
     let (policy, sources) = setup::policy(ctx, &a.policy)?;
     let now = setup::as_of(ctx, a.as_of.as_deref(), &policy)?;
-    let data = a.data.as_ref().map(|d| d.display().to_string());
+    // The engine may run the script from anywhere: the export's absolute path.
+    let data = match &a.data {
+        Some(d) => Some(
+            std::fs::canonicalize(d)
+                .map_err(|e| {
+                    Failure::from(Diagnostic::error(
+                        Code::DataMissingFile,
+                        format!(
+                            "the export directory `{}` cannot be read: {}",
+                            d.display(),
+                            io_reason(&e)
+                        ),
+                    ))
+                })?
+                .display()
+                .to_string(),
+        ),
+        None => None,
+    };
     let opts = sql::Options {
         dialect: a.dialect.dialect(),
         now,

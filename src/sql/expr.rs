@@ -2,8 +2,9 @@
 //! sources (related rows, filtered), with docket's readings of missing
 //! values kept.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
+use super::hoist::{Aggregate, Hoisted};
 use super::{Engine, Options, Unsupported};
 use crate::semantics::{
     ArithOp, CmpOp, ColumnRef, ColumnType, Expr, ExprKind, Func, Lit, Policy, TableId, TextOp, Type,
@@ -19,7 +20,14 @@ pub(crate) struct Compiler<'p> {
     pub(crate) now: i64,
     pub(crate) zone: String,
     next: Cell<u32>,
+    /// The current rule's subqueries that read only its subject row
+    /// (see [`super::hoist`]).
+    pub(super) hoisted: RefCell<Vec<Hoisted>>,
 }
+
+/// Where a rule query reads its subject table; [`Compiler::base`] puts
+/// the table with the rule's hoisted columns in its place.
+pub(crate) const BASE: &str = "/*docket:base*/";
 
 /// A row: its table and its `_row` number; `alias` when it is a row of the
 /// query's `FROM` (its columns are read directly).
@@ -111,6 +119,7 @@ impl<'p> Compiler<'p> {
             now: opts.now,
             zone: policy.timezone.name().to_string(),
             next: Cell::new(0),
+            hoisted: RefCell::new(Vec::new()),
         }
     }
 
@@ -150,20 +159,21 @@ impl<'p> Compiler<'p> {
         };
         let cell = match (&row.alias, &row.pick) {
             (Some(a), _) => format!("{a}.{}", self.d.ident(&col)),
-            (None, Some((src, first))) => self.d.pick(
+            (None, Some((src, first))) => self.pick(
+                src,
                 *first,
                 &format!("{}.{}", src.alias, self.d.ident(&col)),
-                &self.d.order_key(&src.order),
-                &src.from(self),
-                &src.filter(),
             ),
             (None, None) => {
                 let x = self.alias();
-                format!(
-                    "(SELECT any_value({x}.{}) FROM {} {x} WHERE {x}._row = {})",
-                    self.d.ident(&col),
-                    self.table_view(c.table),
-                    row.id
+                self.aggregate(
+                    Aggregate::around(
+                        format!("any_value({x}.{})", self.d.ident(&col)),
+                        format!("{} {x}", self.table_view(c.table)),
+                        format!("{x}._row = {}", row.id),
+                        "{}",
+                    ),
+                    None,
                 )
             }
         };
@@ -207,17 +217,19 @@ impl<'p> Compiler<'p> {
             ExprKind::Project { rows, column } => {
                 let src = self.rows(rows, sc)?;
                 let col = format!("{}.{}", src.alias, d.ident(&self.column_name(*column)));
-                let elem = sql_type(&e.ty);
-                let order: Vec<String> = src
-                    .order
-                    .iter()
-                    .map(|o| format!("{o} NULLS FIRST"))
-                    .collect();
-                format!(
-                    "COALESCE((SELECT {} FROM {} WHERE {} AND {col} IS NOT NULL), CAST([] AS {elem}))",
-                    d.list_agg(&col, &order.join(", ")),
-                    src.from(self),
-                    src.filter()
+                let elem = match &e.ty {
+                    Type::List(t) => sql_type(d, t),
+                    t => sql_type(d, t),
+                };
+                // `elem` is the items' type: the empty list is a list of it.
+                self.aggregate(
+                    Aggregate::around(
+                        d.list_agg(&col, &src.order),
+                        src.from(self),
+                        format!("{} AND {col} IS NOT NULL", src.filter()),
+                        &format!("COALESCE({{}}, {})", d.empty_list(&elem)),
+                    ),
+                    None,
                 )
             }
             ExprKind::Not(x) => format!("(NOT {})", self.expr(x, sc)?),
@@ -232,11 +244,12 @@ impl<'p> Compiler<'p> {
             ExprKind::Text(op, h, n) => {
                 let fold = h.ty == Type::Email || n.ty == Type::Email;
                 let (h, n) = (self.folded(h, sc, fold)?, self.folded(n, sc, fold)?);
-                match op {
-                    TextOp::StartsWith => format!("starts_with({h}, {n})"),
-                    TextOp::EndsWith => format!("suffix({h}, {n})"),
-                    TextOp::Contains => format!("contains({h}, {n})"),
-                }
+                let op = match op {
+                    TextOp::StartsWith => "starts",
+                    TextOp::EndsWith => "ends",
+                    TextOp::Contains => "contains",
+                };
+                d.text_test(op, &h, &n)
             }
             ExprKind::In {
                 value,
@@ -275,7 +288,7 @@ impl<'p> Compiler<'p> {
                     .iter()
                     .map(|i| self.expr(i, sc))
                     .collect::<R<Vec<_>>>()?;
-                d.list_filter(&format!("[{}]", xs.join(", ")), "x IS NOT NULL")
+                d.list_filter(&d.list(&xs), "x IS NOT NULL")
             }
             ExprKind::Relation { .. } | ExprKind::Filter { .. } => {
                 return Err(Unsupported::new("a set of rows used as a value", e.span));
@@ -379,11 +392,7 @@ impl<'p> Compiler<'p> {
             }
             Type::Rows(_) => {
                 let src = self.rows(e, sc)?;
-                format!(
-                    "EXISTS (SELECT 1 FROM {} WHERE {})",
-                    src.from(self),
-                    src.filter()
-                )
+                self.exists(&src)
             }
             Type::Row(_) => format!("({} IS NOT NULL)", self.row(e, sc)?.id),
             _ => format!("({} IS NOT NULL)", self.expr(e, sc)?),
@@ -416,19 +425,40 @@ impl<'p> Compiler<'p> {
         sc: &Slots<'p>,
     ) -> R<String> {
         let src = self.quant_src(rows, slot, filter, sc)?;
-        let (from, cond) = (src.from(self), src.filter());
         Ok(match q {
-            Quantifier::Any => format!("EXISTS (SELECT 1 FROM {from} WHERE {cond})"),
-            Quantifier::No => format!("(NOT EXISTS (SELECT 1 FROM {from} WHERE {cond}))"),
-            Quantifier::Count => format!("(SELECT count(*) FROM {from} WHERE {cond})"),
-            Quantifier::First | Quantifier::Last => self.d.pick(
-                q == Quantifier::First,
-                &format!("{}._row", src.alias),
-                &self.d.order_key(&src.order),
-                &from,
-                &cond,
-            ),
+            Quantifier::Any => self.exists(&src),
+            Quantifier::No => format!("(NOT {})", self.exists(&src)),
+            Quantifier::Count => self.count(&src),
+            Quantifier::First | Quantifier::Last => {
+                self.pick(&src, q == Quantifier::First, &format!("{}._row", src.alias))
+            }
         })
+    }
+
+    /// Whether `src` has a row (never `NULL`).
+    fn exists(&self, src: &RowSource) -> String {
+        let (from, cond) = (src.from(self), src.filter());
+        let text = self.d.exists(&from, &cond);
+        let value = format!("count({}._row)", src.alias);
+        self.aggregate(Aggregate::around(value, from, cond, "({} > 0)"), Some(text))
+    }
+
+    /// How many rows `src` has.
+    fn count(&self, src: &RowSource) -> String {
+        let value = format!("count({}._row)", src.alias);
+        self.aggregate(
+            Aggregate::around(value, src.from(self), src.filter(), "{}"),
+            None,
+        )
+    }
+
+    /// `value` read in the first (or last) row of `src`.
+    fn pick(&self, src: &RowSource, first: bool, value: &str) -> String {
+        let value = self.d.pick(first, value, &self.d.order_key(&src.order));
+        self.aggregate(
+            Aggregate::around(value, src.from(self), src.filter(), "{}"),
+            None,
+        )
     }
 
     fn call(&self, f: Func, args: &'p [Expr], sc: &Slots<'p>, at: &Expr) -> R<String> {
@@ -442,11 +472,7 @@ impl<'p> Compiler<'p> {
             Func::Len => match &a.ty {
                 Type::Rows(_) => {
                     let src = self.rows(a, sc)?;
-                    format!(
-                        "(SELECT count(*) FROM {} WHERE {})",
-                        src.from(self),
-                        src.filter()
-                    )
+                    self.count(&src)
                 }
                 _ => format!("COALESCE({}, 0)", self.d.list_len(&self.expr(a, sc)?)),
             },
@@ -482,13 +508,7 @@ impl<'p> Compiler<'p> {
                 let src = self.quant_src(rows, *slot, filter.as_deref(), sc)?;
                 let first = *q == Quantifier::First;
                 Ok(SqlRow {
-                    id: self.d.pick(
-                        first,
-                        &format!("{}._row", src.alias),
-                        &self.d.order_key(&src.order),
-                        &src.from(self),
-                        &src.filter(),
-                    ),
+                    id: self.pick(&src, first, &format!("{}._row", src.alias)),
                     alias: None,
                     pick: Some((src, first)),
                 })
@@ -612,13 +632,14 @@ impl<'p> Compiler<'p> {
         let d = self.d;
         match ty {
             Type::Bool => format!("(CASE WHEN {v} THEN 'yes' WHEN NOT {v} THEN 'no' END)"),
-            Type::Int => format!("CAST({v} AS VARCHAR)"),
+            Type::Int => format!("CAST({v} AS {})", d.string_type()),
             Type::Date => d.show_date(v),
             Type::DateTime => d.show_instant(v, &self.zone),
             Type::Days => format!(
-                "(CAST({v} AS VARCHAR) || CASE WHEN abs({v}) = 1 THEN ' day' ELSE ' days' END)"
+                "(CAST({v} AS {}) || CASE WHEN abs({v}) = 1 THEN ' day' ELSE ' days' END)",
+                d.string_type()
             ),
-            Type::Duration => elapsed(v),
+            Type::Duration => elapsed(d, v),
             Type::List(t) => {
                 let items = d.list_map(v, &self.show_value("x", t));
                 format!(
@@ -634,7 +655,7 @@ impl<'p> Compiler<'p> {
     /// A row's key (or its `_row` when its table has none).
     fn key_text(&self, t: TableId, row: &SqlRow) -> String {
         let Some(k) = self.policy.tables.get(t).and_then(|tb| tb.key) else {
-            return format!("CAST({} AS VARCHAR)", row.id);
+            return format!("CAST({} AS {})", row.id, self.d.string_type());
         };
         self.read(
             ColumnRef {
@@ -649,14 +670,15 @@ impl<'p> Compiler<'p> {
 
 /// Milliseconds in words, as docket writes elapsed time (`48 hours`,
 /// `1 hour 30 minutes`).
-fn elapsed(v: &str) -> String {
+fn elapsed(d: Engine, v: &str) -> String {
     let part = |unit: i64, next: Option<i64>, one: &str, many: &str| {
         let n = match next {
-            Some(m) => format!("((abs({v}) % {m}) // {unit})"),
-            None => format!("(abs({v}) // {unit})"),
+            Some(m) => d.int_div(&format!("(abs({v}) % {m})"), &unit.to_string()),
+            None => d.int_div(&format!("abs({v})"), &unit.to_string()),
         };
         format!(
-            "CASE WHEN {n} > 0 THEN CAST({n} AS VARCHAR) || CASE WHEN {n} = 1 THEN ' {one}' ELSE ' {many}' END END"
+            "CASE WHEN {n} > 0 THEN CAST({n} AS {}) || CASE WHEN {n} = 1 THEN ' {one}' ELSE ' {many}' END END",
+            d.string_type()
         )
     };
     let parts = [
@@ -677,11 +699,11 @@ pub(crate) fn epoch_days(d: chrono::NaiveDate) -> i64 {
 }
 
 /// The SQL type of a docket type's values in the script.
-pub(crate) fn sql_type(t: &Type) -> String {
+pub(crate) fn sql_type(d: Engine, t: &Type) -> String {
     match t {
         Type::Bool => "BOOLEAN".into(),
-        Type::Text | Type::Email => "VARCHAR".into(),
-        Type::List(e) => format!("{}[]", sql_type(e)),
+        Type::Text | Type::Email => d.string_type().into(),
+        Type::List(e) => d.list_type(&sql_type(d, e)),
         _ => "BIGINT".into(),
     }
 }

@@ -10,7 +10,7 @@
 //! violated; one whose window is open at the as-of, on a ladder nothing
 //! stopped, is due.
 
-use super::expr::{Bind, Compiler, R};
+use super::expr::{BASE, Bind, Compiler, R};
 use super::rules::{self, SUBJECT};
 use crate::semantics::{ColumnRef, Ladder, Rule};
 
@@ -30,11 +30,12 @@ pub(crate) fn query<'p>(
     let s = SUBJECT;
     let start = c.expr(&l.start, &sc)?;
     let applies = rules::applies(c, rule, &sc)?;
-    let view = c.table_view(rule.subject);
     // 1. Cases the ladder applies to and that have started.
-    let started = format!("SELECT {s}.*, {start} AS l_t0 FROM {view} {s}\n  WHERE {applies}");
+    let started = format!("SELECT {s}.*, {start} AS l_t0 FROM {BASE}\n  WHERE {applies}");
+    // What reads the start reads its expression, not `l_t0`: a subquery
+    // that reads it then reads only the subject row, and is hoisted.
     if let Some(slot) = rule.kind_slot("start") {
-        sc.set(slot, Bind::Sql(format!("{s}.l_t0")));
+        sc.set(slot, Bind::Sql(start.clone()));
     }
     // 2. The earliest stop at or before the as-of.
     let mut stops = Vec::new();
@@ -57,7 +58,8 @@ pub(crate) fn query<'p>(
     let first = l.marks.first().map_or(0, |m| m.offset);
     let cycles = match l.period {
         Some(p) => format!(
-            "CASE WHEN {now} >= {s}.l_t0 + {first} THEN ({now} - {s}.l_t0 - {first}) // {p} + 1 ELSE 0 END"
+            "CASE WHEN {now} >= {s}.l_t0 + {first} THEN {} + 1 ELSE 0 END",
+            c.d.int_div(&format!("({now} - {s}.l_t0 - {first})"), &p.to_string())
         ),
         None => "1".to_string(),
     };
@@ -81,25 +83,42 @@ pub(crate) fn query<'p>(
         marks.join(", ")
     );
     // 4. Whether something satisfied each mark in its window.
-    let mut sat = Vec::new();
-    for (j, m) in l.marks.iter().enumerate() {
+    let mut windows = Vec::new();
+    for m in &l.marks {
         let src = c.rows(&m.expect, &sc)?;
         let time = format!(
             "{}.{}",
             src.alias,
             c.d.ident(&c.column_name(ColumnRef { ..m.time }))
         );
-        sat.push(format!(
-            "WHEN {j} THEN EXISTS (SELECT 1 FROM {} {} WHERE {} AND {time} >= {s}.l_at AND {time} < {s}.l_at + {s}.l_len)",
-            c.table_view(src.table),
-            src.alias,
-            if src.conds.is_empty() { "TRUE".to_string() } else { src.conds.join(" AND ") }
+        let mut conds = src.conds.clone();
+        conds.push(format!(
+            "{time} >= {s}.l_at AND {time} < {s}.l_at + {s}.l_len"
+        ));
+        windows.push((
+            format!("{} {}", c.table_view(src.table), src.alias),
+            conds.join(" AND "),
         ));
     }
-    let judged = format!(
-        "SELECT {s}.*, {s}.l_at + {s}.l_len AS l_end, (CASE {s}.l_j {} END) AS l_sat\n  FROM ({placed}) {s}\n  WHERE {s}.l_at <= {now} AND ({s}.l_stop IS NULL OR {s}.l_at < {s}.l_stop)",
-        sat.join(" ")
-    );
+    let armed = format!("{s}.l_at <= {now} AND ({s}.l_stop IS NULL OR {s}.l_at < {s}.l_stop)");
+    let (with, judged) = if c.d.joins_aggregates()
+        && !windows.iter().any(|(_, w)| w.contains("SELECT"))
+    {
+        judged_by_joins(&placed, &armed, &windows)
+    } else {
+        let sat: Vec<String> = windows
+            .iter()
+            .enumerate()
+            .map(|(j, (from, cond))| format!("WHEN {j} THEN {}", c.d.exists(from, cond)))
+            .collect();
+        (
+            String::new(),
+            format!(
+                "SELECT {s}.*, {s}.l_at + {s}.l_len AS l_end, (CASE {s}.l_j {} END) AS l_sat\n  FROM ({placed}) {s}\n  WHERE {armed}",
+                sat.join(" ")
+            ),
+        )
+    };
     // 5. Missed and due marks, with their message values.
     let n = l.marks.len();
     let horizon = format!("COALESCE({s}.l_stop, {now})");
@@ -126,8 +145,35 @@ pub(crate) fn query<'p>(
     let key = rules::key(c, rule)?;
     let message = rules::message(c, rule, &sc)?;
     Ok(format!(
-        "SELECT {index} AS rule_index, {} AS rule, {} AS severity,\n  CASE WHEN {violated} THEN 'violated' ELSE 'due' END AS status,\n  {key} AS key, {s}.l_c * {n} + {s}.l_j + 1 AS mark,\n  CASE WHEN {violated} THEN NULL ELSE {s}.l_end END AS deadline_ms,\n  {message} AS message\nFROM ({judged}) {s}\nWHERE NOT {s}.l_sat\n  AND ({violated} OR ({s}.l_stop IS NULL AND {s}.l_at <= {now} AND {now} < {s}.l_end))",
+        "{with}SELECT {index} AS rule_index, {} AS rule, {} AS severity,\n  CASE WHEN {violated} THEN 'violated' ELSE 'due' END AS status,\n  {key} AS key, {s}.l_c * {n} + {s}.l_j + 1 AS mark,\n  CASE WHEN {violated} THEN NULL ELSE {s}.l_end END AS deadline_ms,\n  {message} AS message\nFROM ({judged}) {s}\nWHERE NOT {s}.l_sat\n  AND ({violated} OR ({s}.l_stop IS NULL AND {s}.l_at <= {now} AND {now} < {s}.l_end))",
         c.d.text(&rule.id),
         c.d.text(rule.severity.as_str()),
     ))
+}
+
+/// The armed marks with `l_end` and `l_sat` for an engine that plans a
+/// correlated `EXISTS` with a range condition as a join of every event
+/// with every distinct window (Spark): each mark's window is a left join
+/// of the marks with the rows in it, grouped by mark, so the equality on
+/// the relation's key drives a hash join. The marks are a common table
+/// (`WITH`), returned first.
+fn judged_by_joins(placed: &str, armed: &str, windows: &[(String, String)]) -> (String, String) {
+    let s = SUBJECT;
+    let with = format!(
+        "WITH docket_marks AS (SELECT {s}.*, {s}.l_at + {s}.l_len AS l_end FROM ({placed}) {s}\n  WHERE {armed})\n"
+    );
+    let mut joins = String::new();
+    let mut sat = Vec::new();
+    for (j, (from, cond)) in windows.iter().enumerate() {
+        joins.push_str(&format!(
+            "\n  LEFT JOIN (SELECT {s}._row AS w_row, {s}.l_c AS w_c, TRUE AS w_sat FROM docket_marks {s} JOIN {from} ON {s}.l_j = {j} AND {cond} GROUP BY {s}._row, {s}.l_c) w{j} ON w{j}.w_row = {s}._row AND w{j}.w_c = {s}.l_c AND {s}.l_j = {j}"
+        ));
+        sat.push(format!("w{j}.w_sat"));
+    }
+    sat.push("FALSE".to_string());
+    let judged = format!(
+        "SELECT {s}.*, COALESCE({}) AS l_sat FROM docket_marks {s}{joins}",
+        sat.join(", ")
+    );
+    (with, judged)
 }

@@ -2,7 +2,7 @@
 //! the rows it reads through references, `when`), then its body as the
 //! condition that makes a finding, with the message built in SQL.
 
-use super::expr::{Bind, Compiler, R, Slots, SqlRow};
+use super::expr::{BASE, Bind, Compiler, R, Slots, SqlRow};
 use super::{Engine, Unsupported, ladder};
 use crate::semantics::{ColumnRef, ColumnType, Decision, Notice, Rule, RuleBody};
 
@@ -123,7 +123,20 @@ pub(crate) fn message<'p>(c: &Compiler<'p>, rule: &'p Rule, sc: &Slots<'p>) -> R
 }
 
 /// The query of one rule's findings.
+/// The statements a rule's query needs first, and the query.
 pub(crate) fn rule_query<'p>(
+    c: &Compiler<'p>,
+    index: usize,
+    rule: &'p Rule,
+) -> Result<(String, String), Unsupported> {
+    c.base("", index);
+    let q = rule_body_query(c, index, rule)?;
+    let (before, base) = c.base(&c.table_view(rule.subject), index);
+    Ok((before, q.replacen(BASE, &base, 1)))
+}
+
+/// The query of one rule's findings, reading its subject table at [`BASE`].
+fn rule_body_query<'p>(
     c: &Compiler<'p>,
     index: usize,
     rule: &'p Rule,
@@ -174,11 +187,10 @@ fn simple<'p>(
     broken: &str,
 ) -> R<String> {
     Ok(format!(
-        "SELECT {}, {} AS key, CAST(NULL AS BIGINT) AS mark, CAST(NULL AS BIGINT) AS deadline_ms,\n  {} AS message\nFROM {} {SUBJECT}\nWHERE {}\n  AND {broken}",
+        "SELECT {}, {} AS key, CAST(NULL AS BIGINT) AS mark, CAST(NULL AS BIGINT) AS deadline_ms,\n  {} AS message\nFROM {BASE}\nWHERE {}\n  AND {broken}",
         head(c, index, rule, "violated"),
         key(c, rule)?,
         message(c, rule, sc)?,
-        c.table_view(rule.subject),
         applies(c, rule, sc)?
     ))
 }
@@ -210,7 +222,7 @@ fn notice<'p>(c: &Compiler<'p>, index: usize, rule: &'p Rule, n: &'p Notice) -> 
         if arms.is_empty() {
             "NULL".to_string()
         } else {
-            format!("(CASE n_arm {} END)", arms.join(" "))
+            format!("(CASE s.n_arm {} END)", arms.join(" "))
         }
     };
     let amount = |d: Decision| match d {
@@ -218,28 +230,27 @@ fn notice<'p>(c: &Compiler<'p>, index: usize, rule: &'p Rule, n: &'p Notice) -> 
         Decision::Exempt => None,
     };
     let required = case(&|_, d| amount(d));
-    let earliest = case(&|_, d| amount(d).map(|a| format!("n_from + {a}")));
+    let earliest = case(&|_, d| amount(d).map(|a| format!("s.n_from + {a}")));
     let labels = case(&|k, _| n.arms.get(k).map(|a| c.d.text(&a.label)));
     for (name, v) in [
         ("arm", labels),
         ("required", required),
         ("earliest", earliest.clone()),
-        ("shortfall", format!("({earliest} - n_to)")),
+        ("shortfall", format!("({earliest} - s.n_to)")),
     ] {
         if let Some(slot) = rule.kind_slot(name) {
             sc.set(slot, Bind::Sql(v));
         }
     }
     let inner = format!(
-        "SELECT {SUBJECT}.*, {} AS n_from, {} AS n_to, (CASE {} END) AS n_arm\n  FROM {} {SUBJECT}\n  WHERE {}",
+        "SELECT {SUBJECT}.*, {} AS n_from, {} AS n_to, (CASE {} END) AS n_arm\n  FROM {BASE}\n  WHERE {}",
         c.expr(&n.from, &sc)?,
         c.expr(&n.to, &sc)?,
         pick.join(" "),
-        c.table_view(rule.subject),
         applies(c, rule, &sc)?
     );
     Ok(format!(
-        "SELECT {}, {} AS key, CAST(NULL AS BIGINT) AS mark, CAST(NULL AS BIGINT) AS deadline_ms,\n  {} AS message\nFROM ({inner}) {SUBJECT}\nWHERE n_from IS NOT NULL AND n_to IS NOT NULL AND n_to < {earliest}",
+        "SELECT {}, {} AS key, CAST(NULL AS BIGINT) AS mark, CAST(NULL AS BIGINT) AS deadline_ms,\n  {} AS message\nFROM ({inner}) {SUBJECT}\nWHERE s.n_from IS NOT NULL AND s.n_to IS NOT NULL AND s.n_to < {earliest}",
         head(c, index, rule, "violated"),
         key(c, rule)?,
         message(c, rule, &sc)?,
@@ -249,19 +260,31 @@ fn notice<'p>(c: &Compiler<'p>, index: usize, rule: &'p Rule, n: &'p Notice) -> 
 /// The last statement: every rule's findings, as `docket check` orders
 /// them (by case, then rule, then mark).
 pub(crate) fn findings(queries: &[String], d: Engine) -> String {
+    let mut before = String::new();
     let all = if queries.is_empty() {
         format!(
-            "SELECT {COLUMNS} FROM (SELECT 0 AS rule_index, '' AS rule, '' AS severity, '' AS status, '' AS key, CAST(NULL AS BIGINT) AS mark, CAST(NULL AS BIGINT) AS deadline_ms, '' AS message) WHERE FALSE"
+            "SELECT {COLUMNS} FROM (SELECT 0 AS rule_index, '' AS rule, '' AS severity, '' AS status, '' AS key, CAST(NULL AS BIGINT) AS mark, CAST(NULL AS BIGINT) AS deadline_ms, '' AS message) q WHERE FALSE"
         )
     } else {
         queries
             .iter()
-            .map(|q| format!("SELECT {COLUMNS} FROM (\n{q}\n)"))
+            .enumerate()
+            .map(|(i, q)| {
+                if d.materialises_layers() {
+                    // Each rule's findings computed on their own: one plan
+                    // of every rule is more than Spark's driver can hold.
+                    let name = d.ident(&format!("docket_f{i}"));
+                    before.push_str(&d.cached_view(&name, &format!("\n{q}")));
+                    format!("SELECT {COLUMNS} FROM {name}")
+                } else {
+                    format!("SELECT {COLUMNS} FROM (\n{q}\n) q{i}")
+                }
+            })
             .collect::<Vec<_>>()
             .join("\nUNION ALL\n")
     };
     format!(
-        "-- The findings: one row per violation or due item.\nSELECT rule, severity, status, key, mark, {} AS deadline, message\nFROM (\n{all}\n) findings\nORDER BY key, rule_index, mark, deadline_ms;\n",
+        "{before}\n-- The findings: one row per violation or due item.\nSELECT rule, severity, status, key, mark, {} AS deadline, message\nFROM (\n{all}\n) findings\nORDER BY key, rule_index, mark, deadline_ms;\n",
         d.ms_to_timestamp("deadline_ms")
     )
 }

@@ -6,20 +6,29 @@
 use super::{Engine, Options, Unsupported};
 use crate::semantics::{ColumnType, Lit, Policy, Table};
 use crate::syntax::ast::ScalarType;
+use crate::time::PatternStyle;
 
 /// The SQL type of a column in the tables the script reads.
 fn user_type(d: Engine, ty: ColumnType) -> String {
     let scalar = |s: ScalarType| match s {
-        ScalarType::Text | ScalarType::Email => "VARCHAR",
+        ScalarType::Text | ScalarType::Email => d.string_type(),
         ScalarType::Int | ScalarType::Days | ScalarType::Duration => "BIGINT",
         ScalarType::Bool => "BOOLEAN",
         ScalarType::Date => "DATE",
-        ScalarType::DateTime => "TIMESTAMPTZ",
+        ScalarType::DateTime => d.instant_type(),
     };
     match ty {
         ColumnType::Scalar(s) => scalar(s).to_string(),
         ColumnType::List(s) => d.list_type(scalar(s)),
-        ColumnType::Ref(_) => "VARCHAR".to_string(),
+        ColumnType::Ref(_) => d.string_type().to_string(),
+    }
+}
+
+/// How the engine's parser reads a date pattern.
+fn style(d: Engine) -> PatternStyle {
+    match d {
+        Engine::DuckDb => PatternStyle::Strptime,
+        Engine::Spark => PatternStyle::Java,
     }
 }
 
@@ -91,6 +100,13 @@ fn data_view(policy: &Policy, d: Engine, dir: &str, t: &Table) -> Result<String,
             t.file_span,
         ));
     }
+    if d == Engine::Spark && dia.skip_lines > 0 {
+        // Spark's CSV reader has no option to skip lines before the header.
+        problems.push(Unsupported::new(
+            format!("skipping lines before the header of `{}`", t.file),
+            t.file_span,
+        ));
+    }
     let path = format!("{}/{}", dir.trim_end_matches('/'), t.file);
     let mut cols = Vec::new();
     for c in &t.columns {
@@ -111,11 +127,11 @@ fn data_view(policy: &Policy, d: Engine, dir: &str, t: &Table) -> Result<String,
     if !problems.is_empty() {
         return Err(problems);
     }
+    let (before, from) = d.read_csv(&format!("docket_raw_{}", t.name), &path, dia);
     Ok(format!(
-        "CREATE OR REPLACE TEMP VIEW {} AS\nSELECT\n{}\nFROM {} raw;\n\n",
+        "{before}CREATE OR REPLACE TEMPORARY VIEW {} AS\nSELECT\n{}\nFROM {from} raw;\n\n",
         d.ident(&t.name),
         cols.join(",\n"),
-        d.read_csv(&path, dia)
     ))
 }
 
@@ -187,14 +203,14 @@ fn scalar(
         ScalarType::Date => {
             let mut tries = Vec::new();
             for f in &c.formats {
-                let Some(variants) = f.strptime() else {
+                let Some(variants) = f.parser_formats(style(d)) else {
                     return Err(Unsupported::new(
                         format!("the date format `{}`", f.source),
                         c.span,
                     ));
                 };
                 for (v, _) in variants {
-                    tries.push(format!("CAST({} AS DATE)", d.strptime(t, &v)));
+                    tries.push(format!("CAST({} AS DATE)", d.parse_time(t, &v)));
                 }
             }
             coalesce(tries)
@@ -206,23 +222,24 @@ fn scalar(
                     let iso =
                         r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?";
                     tries.push(format!(
-                        "(CASE WHEN {} THEN TRY_CAST({t} AS TIMESTAMPTZ) WHEN {} THEN {} END)",
+                        "(CASE WHEN {} THEN {} WHEN {} THEN {} END)",
                         d.full_match(t, &format!("{iso}([Zz]|[+-][0-9]{{2}}(:?[0-9]{{2}})?)")),
+                        d.iso_instant(t),
                         d.full_match(t, iso),
-                        instant(d, &d.local_ms(&format!("TRY_CAST({t} AS TIMESTAMP)"), zone))
+                        instant(d, &d.local_ms(&d.iso_local(t), zone))
                     ));
                     continue;
                 }
-                let Some(variants) = f.strptime() else {
+                let Some(variants) = f.parser_formats(style(d)) else {
                     return Err(Unsupported::new(
                         format!("the date-time format `{}`", f.source),
                         c.span,
                     ));
                 };
                 for (v, offset) in variants {
-                    let parsed = d.strptime(t, &v);
+                    let parsed = d.parse_time(t, &v);
                     tries.push(if offset {
-                        format!("CAST({parsed} AS TIMESTAMPTZ)")
+                        format!("CAST({parsed} AS {})", d.instant_type())
                     } else {
                         instant(d, &d.local_ms(&parsed, zone))
                     });
@@ -270,16 +287,12 @@ fn default(d: Engine, l: &Lit) -> String {
 pub(crate) fn internal_views(policy: &Policy, d: Engine) -> String {
     let mut out = String::new();
     for t in &policy.tables {
-        out.push_str(&format!(
-            "CREATE OR REPLACE TEMP TABLE {} AS SELECT row_number() OVER () AS _row, * FROM {};\n",
-            d.ident(&format!("docket_u_{}", t.name)),
-            d.ident(&t.name)
-        ));
+        out.push_str(&d.numbered(&d.ident(&format!("docket_u_{}", t.name)), &d.ident(&t.name)));
     }
     for t in &policy.tables {
         if let Some(k) = t.key.and_then(|k| t.columns.get(k)) {
             out.push_str(&format!(
-                "CREATE OR REPLACE TEMP VIEW {} AS SELECT min(_row) AS _row, {key} AS key FROM {} WHERE {key} IS NOT NULL GROUP BY {key};\n",
+                "CREATE OR REPLACE TEMPORARY VIEW {} AS SELECT min(_row) AS _row, {key} AS key FROM {} WHERE {key} IS NOT NULL GROUP BY {key};\n",
                 d.ident(&format!("docket_k_{}", t.name)),
                 d.ident(&format!("docket_u_{}", t.name)),
                 key = d.ident(&k.name)
@@ -300,7 +313,7 @@ fn internal_view(policy: &Policy, d: Engine, t: &Table) -> String {
         let name = d.ident(&c.name);
         match c.ty {
             ColumnType::Scalar(ScalarType::Date) => {
-                cols.push(format!("({v} - DATE '1970-01-01') AS {name}"));
+                cols.push(format!("{} AS {name}", d.date_days(&v)));
             }
             ColumnType::Scalar(ScalarType::DateTime) => {
                 cols.push(format!("{} AS {name}", d.ts_ms(&v)));
@@ -308,7 +321,7 @@ fn internal_view(policy: &Policy, d: Engine, t: &Table) -> String {
             ColumnType::Ref(target) => {
                 let target = policy.tables.get(target).map_or("?", |x| x.name.as_str());
                 cols.push(format!(
-                    "(SELECT k._row FROM {} k WHERE k.key = {v}) AS {name}",
+                    "(SELECT min(k._row) FROM {} k WHERE k.key = {v}) AS {name}",
                     d.ident(&format!("docket_k_{target}"))
                 ));
                 cols.push(format!("{v} AS {}", d.ident(&format!("{}__key", c.name))));
@@ -323,10 +336,10 @@ fn internal_view(policy: &Policy, d: Engine, t: &Table) -> String {
         ),
         None => String::new(),
     };
-    format!(
-        "CREATE OR REPLACE TEMP VIEW {} AS\nSELECT {}\nFROM {} u{keep};\n\n",
-        d.ident(&format!("docket_t_{}", t.name)),
+    let query = format!(
+        "\nSELECT {}\nFROM {} u{keep}",
         cols.join(",\n  "),
         d.ident(&format!("docket_u_{}", t.name))
-    )
+    );
+    d.cached_view(&d.ident(&format!("docket_t_{}", t.name)), &query) + "\n"
 }
