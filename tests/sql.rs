@@ -1,12 +1,12 @@
-//! `docket compile`: the script DuckDB runs returns exactly the findings
-//! `docket check` gives, as multisets of (rule, key, status, mark,
-//! deadline), on the example export, a generated 20k export, a dirty
-//! generated export (data errors, CRLF) and the tables of every policy
+//! `docket compile`: the scripts DuckDB and Spark run return exactly the
+//! findings `docket check` gives, as multisets of (rule, key, status, mark,
+//! deadline), on the example export, generated exports (20k cases, and one
+//! with data errors and CRLF line ends) and the tables of every policy
 //! test.
 //!
-//! DuckDB runs through its Python package (`scripts/run_sql.py`); `.ci/run`
-//! installs it and sets `DOCKET_REQUIRE_SQL=1`, so there these tests
-//! cannot be skipped.
+//! The engines run through their Python packages (`scripts/run_sql.py`;
+//! Spark in local mode on loopback); `.ci/run` installs them and sets
+//! `DOCKET_REQUIRE_SQL=1`, so there these tests cannot be skipped.
 
 #![allow(
     clippy::unwrap_used,
@@ -30,20 +30,28 @@ fn docket() -> Command {
     Command::cargo_bin("docket").unwrap()
 }
 
-/// Whether DuckDB's Python package is there (required when
+/// Whether an engine's Python package is there (required when
 /// `DOCKET_REQUIRE_SQL` is set).
-fn duckdb() -> bool {
+fn engine(package: &str) -> bool {
     let found = Process::new("python3")
-        .args(["-c", "import duckdb"])
+        .args(["-c", &format!("import {package}")])
         .output()
         .is_ok_and(|o| o.status.success());
     if !found && std::env::var_os("DOCKET_REQUIRE_SQL").is_some() {
-        panic!("the duckdb Python package is required (DOCKET_REQUIRE_SQL is set) but missing");
+        panic!("the {package} Python package is required (DOCKET_REQUIRE_SQL is set) but missing");
     }
     if !found {
-        eprintln!("skipped: no duckdb Python package (pip install duckdb)");
+        eprintln!("skipped: no {package} Python package (pip install {package})");
     }
     found
+}
+
+fn duckdb() -> bool {
+    engine("duckdb")
+}
+
+fn spark() -> bool {
+    engine("pyspark")
 }
 
 /// A finding as both sides give it.
@@ -83,10 +91,10 @@ fn native(data: &Path, as_of: &str) -> BTreeMap<Finding, usize> {
 }
 
 /// The compiled script for `data` as of `as_of`, written into `dir`.
-fn script(data: &Path, as_of: &str, dir: &Path, name: &str) -> PathBuf {
+fn script(dialect: &str, data: &Path, as_of: &str, dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(format!("{name}.sql"));
     let out = docket()
-        .args(["compile", "--dialect", "duckdb", "--as-of", as_of, "--data"])
+        .args(["compile", "--dialect", dialect, "--as-of", as_of, "--data"])
         .arg(data)
         .arg("--output")
         .arg(&path)
@@ -101,11 +109,14 @@ fn script(data: &Path, as_of: &str, dir: &Path, name: &str) -> PathBuf {
     path
 }
 
-/// What DuckDB's runs of `scripts` return, per script.
-fn duckdb_findings(scripts: &[PathBuf]) -> BTreeMap<String, BTreeMap<Finding, usize>> {
+/// What the engine's runs of `scripts` return, per script.
+fn engine_findings(
+    dialect: &str,
+    scripts: &[PathBuf],
+) -> BTreeMap<String, BTreeMap<Finding, usize>> {
     let out = Process::new("python3")
         .arg(root().join("scripts/run_sql.py"))
-        .arg("duckdb")
+        .arg(dialect)
         .args(scripts)
         .output()
         .unwrap();
@@ -135,15 +146,16 @@ fn duckdb_findings(scripts: &[PathBuf]) -> BTreeMap<String, BTreeMap<Finding, us
         .collect()
 }
 
-/// Both sides agree on every export, each as of its own time.
-fn agree(exports: &[(PathBuf, String)]) {
+/// The engine and `docket check` agree on every export, each as of its
+/// own time.
+fn agree(dialect: &str, exports: &[(PathBuf, String)]) {
     let dir = tempfile::tempdir().unwrap();
     let scripts: Vec<PathBuf> = exports
         .iter()
         .enumerate()
-        .map(|(i, (data, as_of))| script(data, as_of, dir.path(), &format!("s{i}")))
+        .map(|(i, (data, as_of))| script(dialect, data, as_of, dir.path(), &format!("s{i}")))
         .collect();
-    let sql = duckdb_findings(&scripts);
+    let sql = engine_findings(dialect, &scripts);
     for ((data, as_of), s) in exports.iter().zip(&scripts) {
         let want = native(data, as_of);
         let got = sql
@@ -162,7 +174,7 @@ fn agree(exports: &[(PathBuf, String)]) {
             .collect();
         assert!(
             only_sql.is_empty() && only_native.is_empty(),
-            "{} as of {as_of}: {} findings from DuckDB, {} from docket check\nonly DuckDB: {only_sql:?}\nonly docket: {only_native:?}",
+            "{} as of {as_of}: {} findings from {dialect}, {} from docket check\nonly {dialect}: {only_sql:?}\nonly docket: {only_native:?}",
             data.display(),
             got.values().sum::<usize>(),
             want.values().sum::<usize>()
@@ -190,24 +202,23 @@ fn duckdb_agrees_with_check_on_the_example_and_generated_exports() {
     }
     let big = generated("20000", "5", &[]);
     let dirty = generated("3000", "9", &["--errors", "0.05", "--crlf"]);
-    agree(&[
-        (root().join("examples/data"), "2025-11-20T12:00".to_string()),
-        (big.path().to_path_buf(), "2025-12-01".to_string()),
-        (dirty.path().to_path_buf(), "2025-12-01".to_string()),
-        // Early enough that many ladders are open: due items and deadlines.
-        (big.path().to_path_buf(), "2024-03-10T02:30".to_string()),
-    ]);
+    agree(
+        "duckdb",
+        &[
+            (root().join("examples/data"), "2025-11-20T12:00".to_string()),
+            (big.path().to_path_buf(), "2025-12-01".to_string()),
+            (dirty.path().to_path_buf(), "2025-12-01".to_string()),
+            // Early enough that many ladders are open: due items and deadlines.
+            (big.path().to_path_buf(), "2024-03-10T02:30".to_string()),
+        ],
+    );
 }
 
-#[test]
-fn duckdb_agrees_with_check_on_every_policy_tests_tables() {
-    if !duckdb() {
-        return;
-    }
-    let d = tempfile::tempdir().unwrap();
+/// Every policy test's tables, written as exports, with their as-of.
+fn policy_test_exports(d: &Path) -> Vec<(PathBuf, String)> {
     let out = docket()
         .args(["test", "policies", "--write-exports"])
-        .arg(d.path())
+        .arg(d)
         .current_dir(root())
         .output()
         .unwrap();
@@ -217,14 +228,54 @@ fn duckdb_agrees_with_check_on_every_policy_tests_tables() {
         String::from_utf8_lossy(&out.stdout)
     );
     let mut exports = Vec::new();
-    for e in std::fs::read_dir(d.path()).unwrap() {
+    for e in std::fs::read_dir(d).unwrap() {
         let p = e.unwrap().path();
         let as_of = std::fs::read_to_string(p.join("as-of")).unwrap();
         exports.push((p, as_of.trim().to_string()));
     }
     exports.sort();
     assert!(exports.len() >= 20, "{} tests", exports.len());
-    agree(&exports);
+    exports
+}
+
+#[test]
+fn duckdb_agrees_with_check_on_every_policy_tests_tables() {
+    if !duckdb() {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    agree("duckdb", &policy_test_exports(d.path()));
+}
+
+/// Spark in local mode: one application for every export (its JVM warms
+/// up once), so the example, 20k, dirty and policy-test exports share one
+/// test.
+#[test]
+fn spark_agrees_with_check_on_the_example_generated_and_policy_test_exports() {
+    if !spark() {
+        return;
+    }
+    let big = generated("20000", "5", &[]);
+    let dirty = generated("3000", "9", &["--errors", "0.05", "--crlf"]);
+    let tests = tempfile::tempdir().unwrap();
+    let mut exports = vec![
+        (root().join("examples/data"), "2025-11-20T12:00".to_string()),
+        (big.path().to_path_buf(), "2024-03-10T02:30".to_string()),
+        (dirty.path().to_path_buf(), "2025-12-01".to_string()),
+    ];
+    exports.extend(policy_test_exports(tests.path()));
+    agree("spark", &exports);
+}
+
+/// `docket compile --dialect DIALECT --data DIR --policy DIR/p.docket`.
+fn compile(d: &Path, dialect: &str) -> std::process::Output {
+    docket()
+        .args(["compile", "--dialect", dialect, "--data"])
+        .arg(d)
+        .arg("--policy")
+        .arg(d.join("p.docket"))
+        .output()
+        .unwrap()
 }
 
 /// What the dialect cannot express is refused, naming the construct and
@@ -255,13 +306,7 @@ rule listed "Events are listed"
 "#,
     )
     .unwrap();
-    let out = docket()
-        .args(["compile", "--dialect", "duckdb", "--data"])
-        .arg(d.path())
-        .arg("--policy")
-        .arg(d.path().join("p.docket"))
-        .output()
-        .unwrap();
+    let out = compile(d.path(), "duckdb");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.matches("docket::sql::unsupported").count(), 2, "{err}");
@@ -283,4 +328,46 @@ rule listed "Events are listed"
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("docket::sql::unsupported"), "{err}");
+}
+
+/// Spark's CSV reader cannot skip lines before the header: refused for
+/// Spark, compiled for DuckDB.
+#[test]
+fn skipping_lines_is_refused_for_spark_only() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("p.docket"),
+        r#"policy "P"
+  timezone "UTC"
+
+table case from "cases.csv"
+  skip 2 lines
+  number: text from "Case Number" key
+
+rule numbered "Cases are numbered"
+  severity error
+  for case
+  source "P" section "S"
+  require case.number != ""
+  message "no number"
+"#,
+    )
+    .unwrap();
+    std::fs::write(d.path().join("cases.csv"), "Report\n\nCase Number\nC-1\n").unwrap();
+    let out = compile(d.path(), "spark");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(
+            "skipping lines before the header of `cases.csv` cannot be compiled to Spark SQL"
+        ),
+        "{err}"
+    );
+    let out = compile(d.path(), "duckdb");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
