@@ -10,7 +10,7 @@
 //! violated; one whose window is open at the as-of, on a ladder nothing
 //! stopped, is due.
 
-use super::expr::{BASE, Bind, Compiler, R};
+use super::expr::{BASE, Bind, Compiler, R, Slots};
 use super::rules::{self, SUBJECT};
 use crate::semantics::{ColumnRef, Ladder, Rule};
 
@@ -83,42 +83,7 @@ pub(crate) fn query<'p>(
         marks.join(", ")
     );
     // 4. Whether something satisfied each mark in its window.
-    let mut windows = Vec::new();
-    for m in &l.marks {
-        let src = c.rows(&m.expect, &sc)?;
-        let time = format!(
-            "{}.{}",
-            src.alias,
-            c.d.ident(&c.column_name(ColumnRef { ..m.time }))
-        );
-        let mut conds = src.conds.clone();
-        conds.push(format!(
-            "{time} >= {s}.l_at AND {time} < {s}.l_at + {s}.l_len"
-        ));
-        windows.push((
-            format!("{} {}", c.table_view(src.table), src.alias),
-            conds.join(" AND "),
-        ));
-    }
-    let armed = format!("{s}.l_at <= {now} AND ({s}.l_stop IS NULL OR {s}.l_at < {s}.l_stop)");
-    let (with, judged) = if c.d.joins_aggregates()
-        && !windows.iter().any(|(_, w)| w.contains("SELECT"))
-    {
-        judged_by_joins(&placed, &armed, &windows)
-    } else {
-        let sat: Vec<String> = windows
-            .iter()
-            .enumerate()
-            .map(|(j, (from, cond))| format!("WHEN {j} THEN {}", c.d.exists(from, cond)))
-            .collect();
-        (
-            String::new(),
-            format!(
-                "SELECT {s}.*, {s}.l_at + {s}.l_len AS l_end, (CASE {s}.l_j {} END) AS l_sat\n  FROM ({placed}) {s}\n  WHERE {armed}",
-                sat.join(" ")
-            ),
-        )
-    };
+    let (with, judged) = judge(c, l, &sc, &placed)?;
     // 5. Missed and due marks, with their message values.
     let n = l.marks.len();
     let horizon = format!("COALESCE({s}.l_stop, {now})");
@@ -148,6 +113,47 @@ pub(crate) fn query<'p>(
         "{with}SELECT {index} AS rule_index, {} AS rule, {} AS severity,\n  CASE WHEN {violated} THEN 'violated' ELSE 'due' END AS status,\n  {key} AS key, {s}.l_c * {n} + {s}.l_j + 1 AS mark,\n  CASE WHEN {violated} THEN NULL ELSE {s}.l_end END AS deadline_ms,\n  {message} AS message\nFROM ({judged}) {s}\nWHERE NOT {s}.l_sat\n  AND ({violated} OR ({s}.l_stop IS NULL AND {s}.l_at <= {now} AND {now} < {s}.l_end))",
         c.d.text(&rule.id),
         c.d.text(rule.severity.as_str()),
+    ))
+}
+
+/// The armed marks of `placed` with `l_end` and whether something
+/// satisfied each in its window (`l_sat`), and the common table the query
+/// starts with (Spark: see [`judged_by_joins`]).
+fn judge<'p>(c: &Compiler<'p>, l: &'p Ladder, sc: &Slots<'p>, placed: &str) -> R<(String, String)> {
+    let s = SUBJECT;
+    let now = c.now;
+    let mut windows = Vec::new();
+    for m in &l.marks {
+        let src = c.rows(&m.expect, sc)?;
+        let time = format!(
+            "{}.{}",
+            src.alias,
+            c.d.ident(&c.column_name(ColumnRef { ..m.time }))
+        );
+        let mut conds = src.conds.clone();
+        conds.push(format!(
+            "{time} >= {s}.l_at AND {time} < {s}.l_at + {s}.l_len"
+        ));
+        windows.push((
+            format!("{} {}", c.table_view(src.table), src.alias),
+            conds.join(" AND "),
+        ));
+    }
+    let armed = format!("{s}.l_at <= {now} AND ({s}.l_stop IS NULL OR {s}.l_at < {s}.l_stop)");
+    if c.d.joins_aggregates() && !windows.iter().any(|(_, w)| w.contains("SELECT")) {
+        return Ok(judged_by_joins(placed, &armed, &windows));
+    }
+    let sat: Vec<String> = windows
+        .iter()
+        .enumerate()
+        .map(|(j, (from, cond))| format!("WHEN {j} THEN {}", c.d.exists(from, cond)))
+        .collect();
+    Ok((
+        String::new(),
+        format!(
+            "SELECT {s}.*, {s}.l_at + {s}.l_len AS l_end, (CASE {s}.l_j {} END) AS l_sat\n  FROM ({placed}) {s}\n  WHERE {armed}",
+            sat.join(" ")
+        ),
     ))
 }
 
