@@ -28,6 +28,13 @@ def statements(text):
     return out
 
 
+def counts_only():
+    """DOCKET_SQL_COUNTS=1: the engine computes every finding but returns
+    only their number per rule and status (for measuring big exports
+    without moving millions of rows through Python)."""
+    return os.environ.get("DOCKET_SQL_COUNTS") == "1"
+
+
 def run_duckdb(text):
     import duckdb
 
@@ -41,7 +48,10 @@ def run_duckdb(text):
         stmts = statements(text)
         for s in stmts[:-1]:
             con.execute(s)
-        cur = con.execute(stmts[-1])
+        last = stmts[-1]
+        if counts_only():
+            last = f"SELECT rule, status, count(*) AS count FROM ({last}) GROUP BY ALL"
+        cur = con.execute(last)
         names = [d[0] for d in cur.description]
         rows = cur.fetchall()
         con.close()
@@ -103,6 +113,8 @@ def spark_app(texts):
             for st in stmts[:-1]:
                 spark.sql(st)
             df = spark.sql(stmts[-1])
+            if counts_only():
+                df = df.groupBy("rule", "status").count()
             yield df.columns, [tuple(r) for r in df.collect()]
             # Free this script's cached and temporary views.
             spark.catalog.clearCache()
