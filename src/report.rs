@@ -4,9 +4,12 @@
 //! (`--format json|ndjson|csv|human`); field names do not change.
 
 pub(crate) mod baseline;
+pub(crate) mod bounded;
 pub(crate) mod case;
 pub(crate) mod check;
 pub(crate) mod ci;
+pub(crate) mod ci_kept;
+pub(crate) mod ci_sarif;
 pub(crate) mod diff;
 pub(crate) mod due;
 pub(crate) mod groups;

@@ -470,3 +470,155 @@ fn sarif_lists_at_most_max_results_errors_first_and_says_so() {
     assert!(text.contains("--format json"), "{text}");
     assert_eq!(run["invocations"][0]["executionSuccessful"], true);
 }
+
+/// The results a capped SARIF run lists are the first of the whole run
+/// once ranked (errors, warnings, notes; rule, then case order), though
+/// they are chosen as the findings stream, never all held at once.
+#[test]
+fn sarif_chooses_while_streaming_what_a_sort_of_every_result_would() {
+    let sarif = |extra: &[&str]| -> Vec<Value> {
+        let out = docket()
+            .args(["check", "--data"])
+            .arg(examples())
+            .args(["--as-of", AS_OF, "--format", "sarif"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let log = assert_valid_sarif(&String::from_utf8(out.stdout).unwrap());
+        log["runs"][0]["results"].as_array().unwrap().clone()
+    };
+    let mut all = sarif(&[]);
+    let rank = |r: &Value| match r["level"].as_str() {
+        Some("error") => 0,
+        Some("warning") => 1,
+        _ => 2,
+    };
+    all.sort_by_key(|r| (rank(r), r["ruleIndex"].as_i64()));
+    let errors = all.iter().filter(|r| rank(r) == 0).count();
+    for cap in [1, errors - 1, errors + 3, all.len() - 1] {
+        let capped = sarif(&["--max-results", &cap.to_string()]);
+        assert_eq!(capped.len(), cap);
+        assert_eq!(capped[..], all[..cap], "--max-results {cap}");
+    }
+}
+
+fn generated(cases: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    docket()
+        .args(["gen", "--cases", cases, "--seed", "5", "--out"])
+        .arg(d.path())
+        .assert()
+        .success();
+    d
+}
+
+/// JUnit lists at most 1,000 cases per rule and status, counts the rest,
+/// and says where every one is; the counts in the failure stay exact.
+#[test]
+fn junit_lists_the_first_cases_of_each_rule_and_counts_the_rest() {
+    let d = generated("12000");
+    let (json, _) = check("json", d.path());
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let (xml, code) = check("junit", d.path());
+    assert_eq!(code, 1);
+    let rules = report["summary"]["rules"].as_array().unwrap();
+    let big = rules
+        .iter()
+        .find(|r| r["severity"] == "error" && r["violated"].as_u64().unwrap() > 1000)
+        .expect("a rule with more than 1,000 violations");
+    let id = big["rule"].as_str().unwrap();
+    let violated = big["violated"].as_u64().unwrap();
+    let case = xml
+        .split(&format!(r#"<testcase name="{id}""#))
+        .nth(1)
+        .unwrap();
+    let failure = case.split("</failure>").next().unwrap();
+    let failure = failure.split("<failure ").nth(1).unwrap();
+    assert!(
+        failure.contains(&format!("message=\"{violated} violations in ")),
+        "{}",
+        &failure[..200]
+    );
+    let lines: Vec<&str> = failure.lines().collect();
+    assert_eq!(lines.len(), 1001, "1,000 cases and the count of the rest");
+    assert_eq!(
+        lines[1000],
+        format!(
+            "… and {} more; every one is in `docket check --format json` or `--format csv`",
+            violated - 1000
+        )
+    );
+    // The first listed are the first in case order.
+    let first = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == id && f["status"] == "violated")
+        .unwrap();
+    let key = first["key"].as_str().unwrap();
+    assert!(
+        lines[0].ends_with(&format!(
+            ">{key}: {}",
+            xml_escape(first["message"].as_str().unwrap())
+        )),
+        "{}",
+        lines[0]
+    );
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The job summary's cases with the most violations are the same whether
+/// findings stream in case order or are sorted first (`--sort rule`).
+#[test]
+fn github_job_summary_counts_cases_the_same_in_any_order() {
+    let d = generated("3000");
+    let summary = |sort: &str| -> (String, String) {
+        let t = tempfile::tempdir().unwrap();
+        let file = t.path().join("step.md");
+        let out = docket()
+            .args(["check", "--data"])
+            .arg(d.path())
+            .args(["--as-of", AS_OF, "--format", "github", "--sort", sort])
+            .env("GITHUB_STEP_SUMMARY", &file)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            std::fs::read_to_string(&file).unwrap(),
+        )
+    };
+    let (_, by_case) = summary("case");
+    let (_, by_rule) = summary("rule");
+    assert_eq!(by_case, by_rule);
+    let table = by_case
+        .split("### Cases with the most violations")
+        .nth(1)
+        .unwrap();
+    assert_eq!(table.lines().filter(|l| l.starts_with("| C-")).count(), 20);
+    assert!(table.contains("more cases with violations."), "{table}");
+    // Counted from the JSON report: the first case has the most.
+    let (json, _) = check("json", d.path());
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let mut per_case = std::collections::BTreeMap::<&str, u64>::new();
+    for f in report["findings"].as_array().unwrap() {
+        if f["status"] == "violated" {
+            *per_case.entry(f["key"].as_str().unwrap()).or_default() += 1;
+        }
+    }
+    let most = per_case.values().max().unwrap();
+    let first = per_case.iter().find(|(_, n)| *n == most).unwrap();
+    assert!(
+        table.contains(&format!("| {} | {most} |", first.0)),
+        "{table}"
+    );
+    assert!(table.contains(&format!(
+        "… and {} more cases with violations.",
+        per_case.len() - 20
+    )));
+}

@@ -251,7 +251,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     };
     out.write(&report.end(&audit, &summary, &resolved, fail_on, opts));
     out.finish()?;
-    after_report(&a, output.as_deref(), &report, &audit, &summary)?;
+    after_report(&a, output.as_deref(), &report, &summary)?;
     let (errors, warnings) = match (&baseline, a.fail_on_new) {
         (Some(b), true) => b.new_violations(),
         _ => (summary.errors, summary.warnings),
@@ -273,7 +273,6 @@ fn after_report(
     a: &Args,
     output: Option<&Path>,
     report: &CheckReport,
-    audit: &audit::Audit,
     summary: &report::Summary,
 ) -> Result<(), Failure> {
     if let Some(path) = output.filter(|_| !a.quiet && std::io::stderr().is_terminal()) {
@@ -286,7 +285,7 @@ fn after_report(
     if a.format == CheckFormat::Github
         && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY")
     {
-        append(Path::new(&path), &report.step_summary(audit, summary))?;
+        append(Path::new(&path), &report.step_summary(summary))?;
     }
     Ok(())
 }
@@ -325,6 +324,7 @@ fn sorted(
     let mut audit = audit::run(ev, true, watch, &mut |()| {}, &|n| bar.set_position(n));
     audit.findings.retain(|f| a.view.shows(f));
     a.sort.apply(&mut audit.findings);
+    report.observe(&audit.findings, a.sort == super::view::Sort::Case);
     if report.streams() {
         let mut buf = String::new();
         let room = report
@@ -356,7 +356,7 @@ fn stream(
     // Rendered chunks are large; their buffers go round (back from the
     // writer to the renderers) instead of being mapped fresh each time.
     let buffers: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let render = |found: &[crate::eval::Finding]| -> String {
+    let render = |found: &[crate::eval::Finding]| -> (String, Vec<crate::eval::Finding>) {
         watch(found);
         let mut buf = buffers
             .lock()
@@ -364,17 +364,24 @@ fn stream(
             .and_then(|mut b| b.pop())
             .unwrap_or_default();
         buf.clear();
-        if found.iter().all(shows) {
-            report.chunk(found, &mut buf);
+        let shown: std::borrow::Cow<[crate::eval::Finding]> = if found.iter().all(shows) {
+            std::borrow::Cow::Borrowed(found)
         } else {
-            let shown: Vec<crate::eval::Finding> =
-                found.iter().filter(|f| shows(f)).cloned().collect();
-            report.chunk(&shown, &mut buf);
-        }
-        buf
+            std::borrow::Cow::Owned(found.iter().filter(|f| shows(f)).cloned().collect())
+        };
+        report.chunk(&shown, &mut buf);
+        // The CI formats choose what to list in report order, on the
+        // writing thread.
+        let observed = if report.observes() {
+            shown.into_owned()
+        } else {
+            Vec::new()
+        };
+        (buf, observed)
     };
     let mut first = true;
-    let mut sink = |chunk: String| {
+    let mut sink = |(chunk, observed): (String, Vec<crate::eval::Finding>)| {
+        report.observe(&observed, true);
         if chunk.is_empty() {
             return;
         }

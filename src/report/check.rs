@@ -9,6 +9,7 @@ use super::baseline::Gone;
 
 /// A finding's fields by name.
 type JsonFields = serde_json::Map<String, serde_json::Value>;
+use super::ci_kept::CiKept;
 use super::{Context, DataIssues, Summary, ci, csv_data_record, csv_record, data_errors, human};
 use crate::diagnostic::RenderOptions;
 use crate::eval::Finding;
@@ -50,8 +51,8 @@ pub(crate) struct CheckReport<'c, 'a> {
     first: super::html::FirstRows,
     /// HTML: findings written into the page.
     embedded: std::sync::atomic::AtomicUsize,
-    /// SARIF: results listed at most.
-    max_results: usize,
+    /// SARIF, JUnit, GitHub: what they keep of the findings as they stream.
+    ci: Option<super::ci_kept::CiKept>,
 }
 
 /// Results per SARIF run GitHub code scanning accepts.
@@ -112,14 +113,32 @@ impl<'c, 'a> CheckReport<'c, 'a> {
             selected,
             first: super::html::FirstRows::default(),
             embedded: std::sync::atomic::AtomicUsize::new(0),
-            max_results: SARIF_MAX_RESULTS,
+            ci: CiKept::is_for(format).then(|| CiKept::new(ctx, format, SARIF_MAX_RESULTS)),
         }
     }
 
     /// SARIF lists at most `n` results (the rest counted in a note).
     pub(crate) fn with_max_results(mut self, n: Option<usize>) -> Self {
-        self.max_results = n.unwrap_or(SARIF_MAX_RESULTS);
+        if CiKept::is_for(self.format) {
+            let cap = n.unwrap_or(SARIF_MAX_RESULTS);
+            self.ci = Some(CiKept::new(self.ctx, self.format, cap));
+        }
         self
+    }
+
+    /// Whether [`CheckReport::observe`] wants the findings (in report order).
+    pub(crate) fn observes(&self) -> bool {
+        self.ci.is_some()
+    }
+
+    /// Findings in report order, grouped by case (`by_case`) or sorted
+    /// some other way: what the CI formats keep of them.
+    pub(crate) fn observe(&self, found: &[Finding], by_case: bool) {
+        match &self.ci {
+            Some(ci) if by_case => ci.observe(self.ctx, found, true),
+            Some(ci) => ci.observe_sorted(self.ctx, found),
+            None => {}
+        }
     }
 
     /// Whether findings are written as they come (else they are collected
@@ -132,6 +151,9 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 | CheckFormat::Csv
                 | CheckFormat::Summary
                 | CheckFormat::Html
+                | CheckFormat::Sarif
+                | CheckFormat::Junit
+                | CheckFormat::Github
         )
     }
 
@@ -269,7 +291,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 csv_text(self.ctx, gone.chain(errors).chain(warnings), false)
             }
             CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Github => {
-                self.ci(audit, summary, fail_on)
+                self.ci(summary, fail_on)
             }
             CheckFormat::Human => human::render(self.ctx, &audit.findings, summary, resolved, opts),
             CheckFormat::Summary => human::summary_only(self.ctx, summary, resolved),
@@ -289,33 +311,41 @@ impl<'c, 'a> CheckReport<'c, 'a> {
 
     /// GitHub's job summary in markdown: totals, the per-rule table and the
     /// cases with the most violations (under 1 MiB).
-    pub(crate) fn step_summary(&self, audit: &Audit, summary: &Summary) -> String {
-        let findings: Vec<super::JsonFinding> = audit
-            .findings
-            .iter()
-            .map(|f| super::finding(self.ctx, f))
-            .collect();
-        ci::step_summary(self.ctx, &findings, summary, &human::totals(summary))
+    pub(crate) fn step_summary(&self, summary: &Summary) -> String {
+        let cases = self.ci.as_ref().map(CiKept::take_cases).unwrap_or_default();
+        ci::step_summary(self.ctx, &cases, summary, &human::totals(summary))
     }
 
-    /// SARIF, JUnit or GitHub annotations, from every finding.
-    fn ci(&self, audit: &Audit, summary: &Summary, fail_on: Severity) -> String {
-        let findings: Vec<super::JsonFinding> = audit
-            .findings
-            .iter()
-            .map(|f| super::finding(self.ctx, f))
-            .collect();
+    /// SARIF, JUnit or GitHub annotations, from the findings kept.
+    fn ci(&self, summary: &Summary, fail_on: Severity) -> String {
+        let Some(kept) = &self.ci else {
+            return String::new();
+        };
         let issues = DataIssues::of(self.ctx.data);
         match self.format {
-            CheckFormat::Sarif => ci::sarif_text(&ci::check_sarif(
-                self.ctx,
-                self.selected,
-                &findings,
-                &issues,
-                self.max_results,
-            )),
-            CheckFormat::Junit => ci::check_junit(self.ctx, &findings, summary, &issues, fail_on),
-            _ => ci::check_github(&findings, &issues, summary, &human::totals(summary)),
+            CheckFormat::Junit => {
+                ci::check_junit(self.ctx, &kept.take_listings(), summary, &issues, fail_on)
+            }
+            CheckFormat::Sarif => {
+                let (found, seen) = kept.take_kept();
+                let cap = kept.cap();
+                super::ci_sarif::check_sarif_text(
+                    self.ctx,
+                    self.selected,
+                    found,
+                    seen,
+                    &issues,
+                    cap,
+                )
+            }
+            _ => {
+                let (found, seen) = kept.take_kept();
+                let found: Vec<_> = found
+                    .into_iter()
+                    .map(|(rank, f)| (rank, super::finding(self.ctx, &f)))
+                    .collect();
+                ci::check_github(&found, seen, &issues, summary, &human::totals(summary))
+            }
         }
     }
 }

@@ -42,7 +42,7 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn location(file: &str, region: sarif::Region, text: Option<String>) -> sarif::Location {
+pub(super) fn location(file: &str, region: sarif::Region, text: Option<String>) -> sarif::Location {
     let physical = sarif::PhysicalLocation::builder()
         .artifact_location(sarif::ArtifactLocation::builder().uri(uri(file)).build())
         .region(region)
@@ -54,7 +54,7 @@ fn location(file: &str, region: sarif::Region, text: Option<String>) -> sarif::L
     l
 }
 
-fn line_region(line: u64) -> sarif::Region {
+pub(super) fn line_region(line: u64) -> sarif::Region {
     sarif::Region::builder()
         .start_line(i64::try_from(line.max(1)).unwrap_or(i64::MAX))
         .build()
@@ -86,7 +86,7 @@ fn log(driver: sarif::ToolComponent, results: Vec<sarif::Result>) -> sarif::Sari
 }
 
 /// A log of one run; `properties` go in the run's property bag.
-fn log_with(
+pub(super) fn log_with(
     driver: sarif::ToolComponent,
     results: Vec<sarif::Result>,
     properties: Option<sarif::PropertyBag>,
@@ -103,7 +103,7 @@ fn log_with(
         .build()
 }
 
-fn driver(rules: Vec<sarif::ReportingDescriptor>) -> sarif::ToolComponent {
+pub(super) fn driver(rules: Vec<sarif::ReportingDescriptor>) -> sarif::ToolComponent {
     sarif::ToolComponent::builder()
         .name("docket")
         .version(env!("CARGO_PKG_VERSION"))
@@ -112,7 +112,7 @@ fn driver(rules: Vec<sarif::ReportingDescriptor>) -> sarif::ToolComponent {
 }
 
 /// A data-error (or data-warning) code as a SARIF rule.
-fn data_rule(code: &str, warning: bool) -> sarif::ReportingDescriptor {
+pub(super) fn data_rule(code: &str, warning: bool) -> sarif::ReportingDescriptor {
     let (what, help, level) = if warning {
         (
             "data warning",
@@ -140,7 +140,7 @@ fn data_rule(code: &str, warning: bool) -> sarif::ReportingDescriptor {
 
 /// A finding's message with its deadline and the rows with data errors
 /// its case reads.
-fn finding_text(f: &JsonFinding) -> String {
+pub(crate) fn finding_text(f: &JsonFinding) -> String {
     let mut message = f.message.clone();
     if let Some(d) = &f.deadline {
         let _ = write!(message, " (due by {d})");
@@ -154,106 +154,8 @@ fn finding_text(f: &JsonFinding) -> String {
     message
 }
 
-/// `check --format sarif`: one result per finding, located at the case's
-/// row in its data file, with the rule's place in the policy and the other
-/// rows involved as related locations; data errors as results too.
-pub(crate) fn check_sarif(
-    ctx: &Context,
-    selected: &[usize],
-    findings: &[JsonFinding],
-    data: &DataIssues,
-    max_results: usize,
-) -> sarif::Sarif {
-    let mut rules = Vec::new();
-    let mut index: BTreeMap<String, i64> = BTreeMap::new();
-    for (i, r) in ctx.policy.rules.iter().enumerate() {
-        if selected.is_empty() || selected.contains(&i) {
-            index.insert(r.id.clone(), rules.len() as i64);
-            rules.push(rule_descriptor(r));
-        }
-    }
-    // Each result with its rank: errors, then warnings, then due items and
-    // waived findings; within a rank, in rule then case order.
-    let mut ranked: Vec<((u8, i64), sarif::Result)> =
-        Vec::with_capacity(findings.len() + data.errors.len());
-    for f in findings {
-        let mut res = finding_result(f);
-        res.rule_index = index.get(&f.rule).copied();
-        let rank = match (f.status, f.severity) {
-            ("violated", "error") => 0,
-            ("violated", _) => 2,
-            ("due", _) => 4,
-            _ => 5,
-        };
-        ranked.push(((rank, res.rule_index.unwrap_or(i64::MAX)), res));
-    }
-    let issues = data
-        .errors
-        .iter()
-        .map(|e| (e, false))
-        .chain(data.warnings.iter().map(|e| (e, true)));
-    for (e, warning) in issues {
-        let code = e.code.as_str();
-        if !index.contains_key(code) {
-            index.insert(code.to_string(), rules.len() as i64);
-            rules.push(data_rule(code, warning));
-        }
-        let mut res = sarif::Result::builder()
-            .rule_id(code)
-            .level(if warning {
-                sarif::ResultLevel::Note
-            } else {
-                sarif::ResultLevel::Error
-            })
-            .message(sarif::Message::builder().text(data_text(e)).build())
-            .locations(vec![location(&e.file, line_region(e.line), None)])
-            .build();
-        res.rule_index = index.get(code).copied();
-        let rank = if warning { 3 } else { 1 };
-        ranked.push(((rank, res.rule_index.unwrap_or(i64::MAX)), res));
-    }
-    let total = ranked.len();
-    if total > max_results {
-        // Stable: within a rule, the case order stays.
-        ranked.sort_by_key(|(rank, _)| *rank);
-        ranked.truncate(max_results);
-    }
-    let results: Vec<sarif::Result> = ranked.into_iter().map(|(_, r)| r).collect();
-    // How each file was read, and its rows: the run's property `files`.
-    let files = serde_json::to_value(&ctx.data.accounts).unwrap_or_default();
-    let listed = results.len();
-    let bag = sarif::PropertyBag::builder()
-        .additional_properties(std::collections::BTreeMap::from([
-            ("files".to_string(), files),
-            ("results_total".to_string(), serde_json::json!(total)),
-            ("results_listed".to_string(), serde_json::json!(listed)),
-        ]))
-        .build();
-    let mut log = log_with(driver(rules), results, Some(bag));
-    if listed < total {
-        let note = sarif::Notification::builder()
-            .level(serde_json::json!("warning"))
-            .message(
-                sarif::Message::builder()
-                    .text(format!(
-                        "{listed} of {total} results are listed (errors first, then warnings, then due items): code scanning accepts at most 25,000 per run; every finding is in `docket check --format json` or `--format csv`, or raise `--max-results`"
-                    ))
-                    .build(),
-            )
-            .build();
-        let invocation = sarif::Invocation::builder()
-            .execution_successful(true)
-            .tool_execution_notifications(vec![note])
-            .build();
-        if let Some(run) = log.runs.first_mut() {
-            run.invocations = Some(vec![invocation]);
-        }
-    }
-    log
-}
-
 /// A rule as SARIF describes it: id, title, help with its sources.
-fn rule_descriptor(r: &crate::semantics::Rule) -> sarif::ReportingDescriptor {
+pub(super) fn rule_descriptor(r: &crate::semantics::Rule) -> sarif::ReportingDescriptor {
     let sources: Vec<String> = r
         .sources
         .iter()
@@ -291,7 +193,7 @@ fn rule_descriptor(r: &crate::semantics::Rule) -> sarif::ReportingDescriptor {
 
 /// A finding as a SARIF result: at the case's row, the other rows and the
 /// rule's place in the policy as related locations.
-fn finding_result(f: &JsonFinding) -> sarif::Result {
+pub(super) fn finding_result(f: &JsonFinding) -> sarif::Result {
     let lvl = if f.status == "due" || f.status == "waived" {
         "note"
     } else {
@@ -387,7 +289,7 @@ fn fingerprint(f: &JsonFinding) -> String {
 }
 
 /// A data error's message with its column.
-fn data_text(e: &JsonDataError) -> String {
+pub(super) fn data_text(e: &JsonDataError) -> String {
     match &e.column {
         Some(c) => format!("column \"{c}\": {}", e.message),
         None => e.message.clone(),
@@ -485,21 +387,20 @@ fn junit_text(report: &Report) -> String {
 /// below `fail_on` and data errors are written out as well.
 pub(crate) fn check_junit(
     ctx: &Context,
-    findings: &[JsonFinding],
+    listings: &[super::ci_kept::RuleListings],
     summary: &Summary,
     data: &DataIssues,
     fail_on: Severity,
 ) -> String {
     let mut suite = TestSuite::new(format!("docket check: {}", ctx.policy.name));
     for r in &summary.rules {
-        let listed: Vec<&JsonFinding> = findings.iter().filter(|f| f.rule == r.rule).collect();
-        let lines = |status: &str| {
+        let at = ctx.policy.rules.iter().position(|p| p.id == r.rule);
+        let listed = at.and_then(|i| listings.get(i));
+        let lines = |status: usize| {
             listed
-                .iter()
-                .filter(|f| f.status == status)
-                .map(|f| format!("{}: {}", f.key, finding_text(f)))
-                .collect::<Vec<_>>()
-                .join("\n")
+                .and_then(|l| l.get(status))
+                .map(super::ci_kept::Listing::text)
+                .unwrap_or_default()
         };
         let severity = if r.severity == "warning" {
             Severity::Warning
@@ -526,7 +427,7 @@ pub(crate) fn check_junit(
                 }
             ))
             .set_type(r.severity)
-            .set_description(lines("violated"));
+            .set_description(lines(0));
             s
         } else if r.stats.evaluated == 0 {
             let mut s = TestCaseStatus::skipped();
@@ -540,13 +441,13 @@ pub(crate) fn check_junit(
             .set_assertions(r.stats.evaluated as usize);
         let mut out = String::new();
         if !fails && r.stats.violated > 0 {
-            let _ = writeln!(out, "violations ({}):\n{}", r.severity, lines("violated"));
+            let _ = writeln!(out, "violations ({}):\n{}", r.severity, lines(0));
         }
         if r.stats.due > 0 {
-            let _ = writeln!(out, "due:\n{}", lines("due"));
+            let _ = writeln!(out, "due:\n{}", lines(1));
         }
         if r.stats.waived > 0 {
-            let _ = writeln!(out, "waived:\n{}", lines("waived"));
+            let _ = writeln!(out, "waived:\n{}", lines(2));
         }
         if !out.is_empty() {
             case.set_system_out(out);
@@ -679,7 +580,8 @@ fn gh_prop(s: &str) -> String {
 /// `check --format github`: a workflow annotation per finding and data
 /// error, at the data row, then the totals as a plain line.
 pub(crate) fn check_github(
-    findings: &[JsonFinding],
+    kept: &[((u8, usize), JsonFinding)],
+    seen: u64,
     data: &DataIssues,
     summary: &super::Summary,
     summary_line: &str,
@@ -687,21 +589,17 @@ pub(crate) fn check_github(
     let files = &summary.files;
     let mut out = String::new();
     // GitHub shows a few annotations per step: the first errors, then
-    // warnings, then notices; the rest are counted, and in the job summary.
-    let kind_of = |f: &JsonFinding| match (f.status, f.severity) {
-        ("due" | "waived", _) => "notice",
-        (_, "warning") => "warning",
-        _ => "error",
-    };
-    let mut order: Vec<&JsonFinding> = findings.iter().collect();
-    order.sort_by_key(|f| match kind_of(f) {
-        "error" => 0,
-        "warning" => 1,
-        _ => 2,
-    });
-    let left = order.len().saturating_sub(GITHUB_ANNOTATIONS);
-    for f in order.into_iter().take(GITHUB_ANNOTATIONS) {
-        let kind = kind_of(f);
+    // warnings, then notices (chosen as the findings streamed); the rest
+    // are counted, and in the job summary.
+    let left = seen.saturating_sub(kept.len() as u64);
+    let mut order: Vec<&((u8, usize), JsonFinding)> = kept.iter().collect();
+    order.sort_by_key(|(rank, _)| *rank);
+    for ((rank, _), f) in order {
+        let kind = match rank {
+            0 => "error",
+            1 => "warning",
+            _ => "notice",
+        };
         let (file, line) = f
             .rows
             .first()
@@ -776,14 +674,11 @@ pub(crate) const GITHUB_ANNOTATIONS: usize = 50;
 /// A job summary's size at most (GitHub takes up to 1 MiB per step).
 const STEP_SUMMARY_BYTES: usize = 1 << 20;
 
-/// Cases listed in the job summary at most.
-const STEP_SUMMARY_CASES: usize = 20;
-
 /// The job summary (`$GITHUB_STEP_SUMMARY`): the totals, the per-rule table
 /// and the cases with the most violations, in markdown under 1 MiB.
 pub(crate) fn step_summary(
     ctx: &Context,
-    findings: &[JsonFinding],
+    cases: &(Vec<(String, u64)>, u64),
     summary: &super::Summary,
     totals: &str,
 ) -> String {
@@ -805,23 +700,15 @@ pub(crate) fn step_summary(
             r.stats.evaluated
         );
     }
-    let mut per_case: BTreeMap<&str, u64> = BTreeMap::new();
-    for f in findings.iter().filter(|f| f.status == "violated") {
-        *per_case.entry(f.key.as_str()).or_default() += 1;
-    }
-    let mut cases: Vec<(&str, u64)> = per_case.into_iter().collect();
-    cases.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    if !cases.is_empty() {
+    let (top, with_violations) = cases;
+    if !top.is_empty() {
         out.push_str("\n### Cases with the most violations\n\n| case | violations |\n|---|---:|\n");
-        for (key, n) in cases.iter().take(STEP_SUMMARY_CASES) {
+        for (key, n) in top {
             let _ = writeln!(out, "| {} | {n} |", cell(key, 200));
         }
-        if cases.len() > STEP_SUMMARY_CASES {
-            let _ = writeln!(
-                out,
-                "\n… and {} more cases with violations.",
-                cases.len() - STEP_SUMMARY_CASES
-            );
+        let more = with_violations.saturating_sub(top.len() as u64);
+        if more > 0 {
+            let _ = writeln!(out, "\n… and {more} more cases with violations.");
         }
     }
     if out.len() > STEP_SUMMARY_BYTES {
