@@ -32,32 +32,46 @@ fn as_of_ms(p: &docket::semantics::Policy) -> i64 {
 }
 
 /// The release binary with `args` on the bench export; stdout discarded.
-fn docket(args: &[&str], dir: &Path) {
+/// Returns its peak resident memory in MB (docket prints it at exit when
+/// `DOCKET_TIMING` is set).
+fn docket(args: &[&str], dir: &Path) -> f64 {
     let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
-    let status = Command::new(env!("CARGO_BIN_EXE_docket"))
+    let out = Command::new(env!("CARGO_BIN_EXE_docket"))
         .args(args)
         .arg("--policy")
         .arg(&policies)
         .arg("--data")
         .arg(dir)
         .args(["--as-of", AS_OF])
+        .env("DOCKET_TIMING", "1")
         .stdout(std::process::Stdio::null())
-        .status()
+        .output()
         .expect("docket runs");
     // 0 or 1 (findings); 2 would mean the run could not start.
-    assert!(matches!(status.code(), Some(0 | 1)), "{args:?}: {status}");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{args:?}: {}",
+        out.status
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    err.lines()
+        .filter_map(|l| l.strip_prefix("docket: at exit: VmHWM: "))
+        .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .next_back()
+        .unwrap_or(f64::NAN)
 }
 
-/// `check --format json`, the report written to a file.
-fn check(dir: &Path, threads: usize) {
-    let out = std::env::temp_dir().join("docket-bench-report.json");
+/// `check --format FORMAT`, the report written to a file; its peak in MB.
+fn check_as(dir: &Path, threads: usize, format: &str) -> f64 {
+    let out = std::env::temp_dir().join("docket-bench-report.out");
     let out = out.to_string_lossy();
     let threads = threads.to_string();
     docket(
         &[
             "check",
             "--format",
-            "json",
+            format,
             "--quiet",
             "--threads",
             &threads,
@@ -65,7 +79,28 @@ fn check(dir: &Path, threads: usize) {
             &out,
         ],
         dir,
-    );
+    )
+}
+
+/// `check --format json`, the report written to a file.
+fn check(dir: &Path, threads: usize) {
+    check_as(dir, threads, "json");
+}
+
+/// Every format of `check`: time against the floor, peak memory against
+/// the export's size (target: at most half of it).
+fn formats(dir: &Path, mb: f64, floor: f64) {
+    for format in [
+        "summary", "json", "ndjson", "csv", "html", "sarif", "junit", "github", "human",
+    ] {
+        let mut peak = f64::NAN;
+        let t = best(2, || peak = check_as(dir, 2, format));
+        eprintln!(
+            "  check --format {format:<8} {t:6.3} s  {:5.2}x the floor  peak {peak:6.0} MB  {:4.2}x the input",
+            t / floor,
+            peak / mb
+        );
+    }
 }
 
 /// A case in the middle of the export.
@@ -110,12 +145,16 @@ fn audits(c: &mut Criterion) {
     });
     let one = best(2, || check(&dir, 1));
     let two = best(2, || check(&dir, 2));
-    let case_s = best(3, || docket(&["case", &number], &dir));
+    let mut case_peak = f64::NAN;
+    let case_s = best(3, || case_peak = docket(&["case", &number], &dir));
     report("evaluation alone (loaded tables)", n, mb, floor, eval_s);
     report("check --format json, 2 threads", n, mb, floor, two);
     report("check --format json, 1 thread", n, mb, floor, one);
     eprintln!("  two threads {:.2}x faster than one", one / two);
     report(&format!("case {number}"), n, mb, floor, case_s);
+    eprintln!("  case peak {case_peak:.0} MB");
+    eprintln!("every format (2 threads, best of 2):");
+    formats(&dir, mb, floor);
 
     let mut g = c.benchmark_group("audit");
     g.throughput(Throughput::Bytes(size));
@@ -123,7 +162,9 @@ fn audits(c: &mut Criterion) {
     g.bench_function("bare ByteRecord read", |b| b.iter(|| bare_read(&dir)));
     g.bench_function("evaluation alone", |b| b.iter(eval));
     g.bench_function("check --format json", |b| b.iter(|| check(&dir, 2)));
-    g.bench_function("case", |b| b.iter(|| docket(&["case", &number], &dir)));
+    g.bench_function("case", |b| {
+        b.iter(|| docket(&["case", &number], &dir));
+    });
     g.finish();
 }
 

@@ -143,6 +143,9 @@ pub fn run() -> Exit {
         Command::Completions(a) => shell::completions(a),
         Command::Man(a) => shell::man(a),
     };
+    if std::env::var_os("DOCKET_TIMING").is_some() {
+        eprintln!("docket: at exit: {}", timing::memory_status());
+    }
     match outcome {
         Ok(exit) => exit,
         Err(failure) => {

@@ -169,6 +169,9 @@ pub struct Evaluator<'a> {
     pub(crate) waivers: Option<&'a waive::Waivers>,
     /// `--where`: a rule a subject row must pass to be evaluated.
     filter: Option<usize>,
+    /// Whether findings get their messages as they are found (else
+    /// [`Evaluator::complete`] writes one when a report needs it).
+    messages: bool,
 }
 
 /// Recognises `where x.col <= now` (or `<`) on a relation ordered by `col`.
@@ -243,7 +246,40 @@ impl<'a> Evaluator<'a> {
             max_marks: None,
             waivers: None,
             filter: None,
+            messages: true,
         }
+    }
+
+    /// Findings come without messages (reports that count, or list a
+    /// bounded number and ask [`Evaluator::complete`] for theirs).
+    pub(crate) fn without_messages(mut self) -> Evaluator<'a> {
+        self.messages = false;
+        self
+    }
+
+    /// A finding made without its message, completed: its rule evaluated
+    /// again for its row (for a ladder's missed mark, from that mark on),
+    /// which gives the message and the rows it reads.
+    pub(crate) fn complete(&self, f: &Finding) -> Finding {
+        let window = match (f.mark, f.status) {
+            (Some(m), Status::Violated | Status::Waived) if f.deadline.is_none() => {
+                Some(Window { from: m, limit: 1 })
+            }
+            _ => None,
+        };
+        let mut ce = self.case_eval(f.table, f.row, window);
+        ce.messages = true;
+        let again = self.rule(&mut ce, f.rule, f.table, f.row);
+        let mut done = f.clone();
+        if let Some(g) = again
+            .findings
+            .into_iter()
+            .find(|g| g.mark == f.mark && g.deadline == f.deadline)
+        {
+            done.message = g.message;
+            done.rows = g.rows;
+        }
+        done
     }
 
     /// Evaluates only the subject rows for which rule `filter` passes.
@@ -360,6 +396,7 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             data_errors: self.touched.of(self.policy, self.data, table, row),
             window,
+            messages: self.messages || self.explain,
         }
     }
 
@@ -574,6 +611,9 @@ impl<'a> Evaluator<'a> {
         rule: &'a Rule,
         env: &mut Env<'a, '_>,
     ) -> String {
+        if !ce.messages {
+            return String::new();
+        }
         for m in &rule.messages {
             if let Some(c) = &m.condition {
                 if ce.eval(c, env).truth() != Some(true) {

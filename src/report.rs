@@ -45,6 +45,9 @@ pub(crate) struct Context<'a> {
     pub(crate) now: i64,
     /// An earlier audit to compare findings with (`--baseline`).
     pub(crate) baseline: Option<&'a baseline::Baseline>,
+    /// The evaluator of an audit whose findings come without messages: it
+    /// writes the message of each finding a report shows.
+    pub(crate) messages: Option<&'a crate::eval::Evaluator<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -62,6 +65,7 @@ impl<'a> Context<'a> {
             data,
             now,
             baseline: None,
+            messages: None,
         }
     }
 
@@ -273,6 +277,14 @@ impl WaiverLists {
 
 /// A finding in its report shape.
 pub(crate) fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
+    let completed;
+    let f = match ctx.messages {
+        Some(ev) if f.message.is_empty() => {
+            completed = ev.complete(f);
+            &completed
+        }
+        _ => f,
+    };
     let rule = ctx.policy.rules.get(f.rule);
     let seen = ctx
         .baseline

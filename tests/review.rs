@@ -904,3 +904,50 @@ fn the_policy_may_name_its_waivers_register() {
         "{err}"
     );
 }
+
+/// Reports that count findings or list a bounded number of them (SARIF,
+/// JUnit, GitHub, summary) evaluate messages only for the findings they
+/// show; those messages, and the rows they read, are the JSON report's,
+/// waivers (an expired one says so) and ladder marks included.
+#[test]
+fn lazily_written_messages_equal_the_json_reports() {
+    let d = tempfile::tempdir().unwrap();
+    let w = d.path().join("waivers.csv");
+    std::fs::write(&w, WAIVERS).unwrap();
+    let waivers = ["--waivers", w.to_str().unwrap()];
+    let (json, _, _) = audit(&root().join("examples/data"), DEC, &waivers);
+    let out = Command::cargo_bin("docket")
+        .unwrap()
+        .args(["check", "--policy"])
+        .arg(root().join("policies"))
+        .arg("--data")
+        .arg(root().join("examples/data"))
+        .args(["--as-of", DEC, "--format", "sarif"])
+        .args(waivers)
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["mark"].is_u64()), "ladder marks");
+    assert!(
+        findings.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("waiver expired on 2025-11-30")),
+        "an expired waiver"
+    );
+    assert!(results.len() >= findings.len());
+    for (f, r) in findings.iter().zip(results) {
+        let text = r["message"]["text"].as_str().unwrap();
+        let want = format!(
+            "{}: {}",
+            f["key"].as_str().unwrap(),
+            f["message"].as_str().unwrap()
+        );
+        assert!(text.starts_with(&want), "{text}\nwanted {want}");
+        // The rule's line in the policy, then the other rows read.
+        let related = r["relatedLocations"].as_array().map_or(0, Vec::len);
+        assert_eq!(related, f["rows"].as_array().unwrap().len(), "{text}");
+    }
+}

@@ -163,16 +163,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         Some(name) => Some(setup::grouping(&policy, name)?),
         None => None,
     };
-    // The HTML report charts the findings per month of the first date field.
-    let months = (a.format == CheckFormat::Html)
-        .then(|| policy.fields.iter().position(|f| f.is_date()))
-        .flatten()
-        .and_then(|i| {
-            Some(report::groups::Grouping::by_month(
-                &policy.fields.get(i)?.name,
-                i,
-            ))
-        });
+    let months = months(&policy, a.format);
     let baseline = match &a.baseline {
         Some(path) => {
             let (b, warning) = report::baseline::Baseline::read(path, &policy)?;
@@ -189,11 +180,16 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let (data, waivers) =
         setup::data_and_waivers(&policy, &sources, &data_sources, a.waivers.as_deref(), now)?;
     let mut out = Out::open(output.as_ref())?;
-    let ev = Evaluator::new(&policy, &data, now, &selected)
+    let mut ev = Evaluator::new(&policy, &data, now, &selected)
         .with_sources(&sources)
         .with_max_marks(a.max_marks)
         .with_waivers(waivers.as_ref())
         .with_filter(filter);
+    // Reports that count or list a bounded number write messages later.
+    let lazy = !a.format.writes_every_message();
+    if lazy {
+        ev = ev.without_messages();
+    }
     let total: u64 = ev
         .subjects()
         .map(|(t, _)| data.table(t).map_or(0, |d| d.len as u64))
@@ -207,6 +203,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         data: &data,
         now,
         baseline: baseline.as_ref(),
+        messages: lazy.then_some(&ev),
     };
     let report = CheckReport::new(&rc, a.format, &selected).with_max_results(a.max_results);
     out.write(&report.begin());
@@ -265,6 +262,21 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     } else {
         Exit::Ok
     })
+}
+
+/// The HTML report charts the findings per month of the first date field.
+fn months(
+    policy: &crate::semantics::Policy,
+    format: CheckFormat,
+) -> Option<report::groups::Grouping> {
+    if format != CheckFormat::Html {
+        return None;
+    }
+    let i = policy.fields.iter().position(|f| f.is_date())?;
+    Some(report::groups::Grouping::by_month(
+        &policy.fields.get(i)?.name,
+        i,
+    ))
 }
 
 /// What follows a written report: on a terminal, the closing line when

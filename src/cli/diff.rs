@@ -72,6 +72,7 @@ fn evaluate(
         data,
         now,
         baseline: None,
+        messages: None,
     };
     Evaluated {
         findings: audit

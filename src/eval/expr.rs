@@ -50,6 +50,8 @@ pub(crate) struct CaseEval<'e, 'a> {
     /// Ladders: which missed marks to list (`None`: the first ones, and
     /// the due items).
     pub(crate) window: Option<super::Window>,
+    /// Whether findings get their messages now.
+    pub(crate) messages: bool,
 }
 
 fn lit<'a>(l: &'a Lit) -> Value<'a> {

@@ -155,7 +155,11 @@ impl Waivers {
             };
             let expired = self.expired(w);
             if expired {
-                if let Some(e) = w.expires {
+                // (Without a message yet, the report's own evaluation
+                // of the finding says it.)
+                if let Some(e) = w.expires
+                    && !f.message.is_empty()
+                {
                     f.message = format!("{}; waiver expired on {e}", f.message);
                 }
             } else {

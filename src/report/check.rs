@@ -42,6 +42,18 @@ pub(crate) enum CheckFormat {
     Html,
 }
 
+impl CheckFormat {
+    /// Whether the format shows every finding's message (else it counts
+    /// them, or lists a bounded number: their messages are written when
+    /// the report needs them, see [`Context::messages`]).
+    pub(crate) fn writes_every_message(self) -> bool {
+        !matches!(
+            self,
+            CheckFormat::Summary | CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Github
+        )
+    }
+}
+
 /// A check report being written.
 pub(crate) struct CheckReport<'c, 'a> {
     ctx: &'c Context<'a>,
