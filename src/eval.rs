@@ -169,9 +169,11 @@ pub struct Evaluator<'a> {
     pub(crate) waivers: Option<&'a waive::Waivers>,
     /// `--where`: a rule a subject row must pass to be evaluated.
     filter: Option<usize>,
-    /// Whether findings get their messages as they are found (else
-    /// [`Evaluator::complete`] writes one when a report needs it).
+    /// Whether findings get their messages and the policy's `fields` as
+    /// they are found (else [`Evaluator::complete`] gives them both when a
+    /// report needs them).
     messages: bool,
+    fields: bool,
 }
 
 /// Recognises `where x.col <= now` (or `<`) on a relation ordered by `col`.
@@ -247,13 +249,21 @@ impl<'a> Evaluator<'a> {
             waivers: None,
             filter: None,
             messages: true,
+            fields: true,
         }
     }
 
-    /// Findings come without messages (reports that count, or list a
-    /// bounded number and ask [`Evaluator::complete`] for theirs).
+    /// Findings come without messages and fields (reports that count, or
+    /// list a bounded number and ask [`Evaluator::complete`] for theirs).
     pub(crate) fn without_messages(mut self) -> Evaluator<'a> {
         self.messages = false;
+        self
+    }
+
+    /// Findings come without the policy's `fields` (see
+    /// [`Evaluator::without_messages`]; `--group-by` needs them as found).
+    pub(crate) fn without_fields(mut self) -> Evaluator<'a> {
+        self.fields = false;
         self
     }
 
@@ -278,6 +288,9 @@ impl<'a> Evaluator<'a> {
         {
             done.message = g.message;
             done.rows = g.rows;
+        }
+        if done.fields.is_none() && !self.policy.fields.is_empty() {
+            done.fields = Some(self.fields_of(&mut ce, f.table, f.row));
         }
         done
     }
@@ -532,7 +545,10 @@ impl<'a> Evaluator<'a> {
         row: u32,
         results: &mut [RuleResult],
     ) {
-        if self.policy.fields.is_empty() || results.iter().all(|r| r.findings.is_empty()) {
+        if !self.fields
+            || self.policy.fields.is_empty()
+            || results.iter().all(|r| r.findings.is_empty())
+        {
             return;
         }
         let values = self.fields_of(ce, table, row);

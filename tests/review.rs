@@ -951,3 +951,33 @@ fn lazily_written_messages_equal_the_json_reports() {
         assert_eq!(related, f["rows"].as_array().unwrap().len(), "{text}");
     }
 }
+
+/// `--format summary` builds no message and no field for its findings,
+/// except the field `--group-by` counts: its table is the JSON report's.
+#[test]
+fn summary_group_by_counts_what_the_json_report_counts() {
+    let data = root().join("examples/data");
+    let (v, _, _) = audit(&data, NOV, &["--group-by", "owner"]);
+    let out = Command::cargo_bin("docket")
+        .unwrap()
+        .args(["check", "--policy"])
+        .arg(root().join("policies"))
+        .arg("--data")
+        .arg(&data)
+        .args(["--as-of", NOV, "--format", "summary", "--group-by", "owner"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for g in v["summary"]["groups"].as_array().unwrap() {
+        let owner = g["value"].as_str().unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(owner))
+            .unwrap_or_else(|| panic!("no line for {owner}: {text}"));
+        let violated = g["violated"].as_u64().unwrap().to_string();
+        assert!(
+            line.split_whitespace().any(|w| w == violated),
+            "{line} (wanted {violated})"
+        );
+    }
+}

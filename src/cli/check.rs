@@ -189,6 +189,9 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let lazy = !a.format.writes_every_message();
     if lazy {
         ev = ev.without_messages();
+        if grouping.is_none() {
+            ev = ev.without_fields();
+        }
     }
     let total: u64 = ev
         .subjects()
