@@ -16,6 +16,7 @@ pub(crate) mod groups;
 pub(crate) mod html;
 pub(crate) mod html_charts;
 pub(crate) mod human;
+pub(crate) mod human_kept;
 pub(crate) mod lint;
 pub(crate) mod markdown;
 pub(crate) mod rules;
@@ -275,13 +276,22 @@ impl WaiverLists {
     }
 }
 
+/// A finding with its message, fields and rows read: as it is, or, from
+/// an audit that left them out, completed by its evaluator.
+pub(crate) fn completed(ctx: &Context, f: &Finding) -> Finding {
+    match ctx.messages {
+        Some(ev) if f.message.is_empty() => ev.complete(f),
+        _ => f.clone(),
+    }
+}
+
 /// A finding in its report shape.
 pub(crate) fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
-    let completed;
+    let done;
     let f = match ctx.messages {
         Some(ev) if f.message.is_empty() => {
-            completed = ev.complete(f);
-            &completed
+            done = ev.complete(f);
+            &done
         }
         _ => f,
     };

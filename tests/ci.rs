@@ -622,3 +622,76 @@ fn github_job_summary_counts_cases_the_same_in_any_order() {
         per_case.len() - 20
     )));
 }
+
+/// The human report lists each rule's first findings (20 lines), a run
+/// of four or more of one case's missed marks on one line and a shorter
+/// run mark by mark, then counts the rest: built as the findings stream,
+/// it shows what the JSON report's findings say in the same order.
+#[test]
+fn human_listing_is_the_json_reports_first_findings() {
+    let d = generated("3000");
+    let (json, _) = check("json", d.path());
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let (human, _) = check("human", d.path());
+    let rule = "vendor-followup";
+    let listed: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule && f["status"] != "waived")
+        .collect();
+    let msg = |f: &Value| f["message"].as_str().unwrap().to_string();
+    let key = |f: &Value| f["key"].as_str().unwrap().to_string();
+    let mut want: Vec<String> = Vec::new();
+    let mut i = 0;
+    let mut short_runs = 0;
+    while i < listed.len() && want.len() < 20 {
+        let f = listed[i];
+        let run = listed[i..]
+            .iter()
+            .enumerate()
+            .take_while(|(n, g)| {
+                f["status"] == "violated"
+                    && g["status"] == "violated"
+                    && key(g) == key(f)
+                    && g["mark"].as_u64() == f["mark"].as_u64().map(|m| m + *n as u64)
+            })
+            .count()
+            .max(1);
+        if run >= 4 {
+            let last = listed[i + run - 1]["mark"].as_u64().unwrap();
+            want.push(format!(
+                "{}  violated  marks {}–{last} missed: {run} marks; the first: {}",
+                key(f),
+                f["mark"].as_u64().unwrap(),
+                msg(f)
+            ));
+            i += run;
+        } else {
+            short_runs += usize::from(run > 1);
+            want.push(format!(
+                "{}  {:<8}  {}",
+                key(f),
+                f["status"].as_str().unwrap(),
+                msg(f)
+            ));
+            i += 1;
+        }
+    }
+    assert!(short_runs > 0, "the export has a short run of marks");
+    let got: Vec<String> = human
+        .lines()
+        .filter(|l| l.starts_with("    C-") && l.contains("hours after Genpac"))
+        .map(|l| l.trim_start().split(" [").next().unwrap().to_string())
+        .collect();
+    assert_eq!(got.get(..want.len()).unwrap(), &want[..]);
+    let more = human
+        .lines()
+        .find(|l| l.contains(&format!("--rule {rule} --format csv")))
+        .unwrap();
+    let shown: usize = i;
+    assert!(
+        more.contains(&format!("… and {} more", listed.len() - shown)),
+        "{more}"
+    );
+}

@@ -189,7 +189,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let lazy = !a.format.writes_every_message();
     if lazy {
         ev = ev.without_messages();
-        if grouping.is_none() {
+        if grouping.is_none() && months.is_none() {
             ev = ev.without_fields();
         }
     }
@@ -249,7 +249,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         color: output.is_none() && a.format == CheckFormat::Human && ctx.stdout_color(),
         width: super::terminal_width(),
     };
-    out.write(&report.end(&audit, &summary, &resolved, fail_on, opts));
+    out.write(&report.end(&summary, &resolved, fail_on, opts));
     out.finish()?;
     after_report(&a, output.as_deref(), &report, &summary)?;
     let (errors, warnings) = match (&baseline, a.fail_on_new) {

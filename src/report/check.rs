@@ -13,7 +13,6 @@ use super::ci_kept::CiKept;
 use super::{Context, DataIssues, Summary, ci, csv_data_record, csv_record, data_errors, human};
 use crate::diagnostic::RenderOptions;
 use crate::eval::Finding;
-use crate::eval::audit::Audit;
 use crate::semantics::Severity;
 
 /// The formats of `docket check` (`--format`).
@@ -49,7 +48,12 @@ impl CheckFormat {
     pub(crate) fn writes_every_message(self) -> bool {
         !matches!(
             self,
-            CheckFormat::Summary | CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Github
+            CheckFormat::Summary
+                | CheckFormat::Sarif
+                | CheckFormat::Junit
+                | CheckFormat::Github
+                | CheckFormat::Human
+                | CheckFormat::Html
         )
     }
 }
@@ -65,6 +69,8 @@ pub(crate) struct CheckReport<'c, 'a> {
     embedded: std::sync::atomic::AtomicUsize,
     /// SARIF, JUnit, GitHub: what they keep of the findings as they stream.
     ci: Option<super::ci_kept::CiKept>,
+    /// The human report: the lines it shows of each rule.
+    human: Option<super::human_kept::HumanKept>,
 }
 
 /// Results per SARIF run GitHub code scanning accepts.
@@ -126,6 +132,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
             first: super::html::FirstRows::default(),
             embedded: std::sync::atomic::AtomicUsize::new(0),
             ci: CiKept::is_for(format).then(|| CiKept::new(ctx, format, SARIF_MAX_RESULTS)),
+            human: (format == CheckFormat::Human).then(super::human_kept::HumanKept::default),
         }
     }
 
@@ -140,12 +147,15 @@ impl<'c, 'a> CheckReport<'c, 'a> {
 
     /// Whether [`CheckReport::observe`] wants the findings (in report order).
     pub(crate) fn observes(&self) -> bool {
-        self.ci.is_some()
+        self.ci.is_some() || self.human.is_some()
     }
 
     /// Findings in report order, grouped by case (`by_case`) or sorted
     /// some other way: what the CI formats keep of them.
     pub(crate) fn observe(&self, found: &[Finding], by_case: bool) {
+        if let Some(h) = &self.human {
+            h.observe(self.ctx, found);
+        }
         match &self.ci {
             Some(ci) if by_case => ci.observe(self.ctx, found, true),
             Some(ci) => ci.observe_sorted(self.ctx, found),
@@ -166,6 +176,7 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                 | CheckFormat::Sarif
                 | CheckFormat::Junit
                 | CheckFormat::Github
+                | CheckFormat::Human
         )
     }
 
@@ -251,7 +262,6 @@ impl<'c, 'a> CheckReport<'c, 'a> {
     /// warnings, or the whole report for the formats that do not stream.
     pub(crate) fn end(
         &self,
-        audit: &Audit,
         summary: &Summary,
         resolved: &[Gone],
         fail_on: Severity,
@@ -305,7 +315,10 @@ impl<'c, 'a> CheckReport<'c, 'a> {
             CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Github => {
                 self.ci(summary, fail_on)
             }
-            CheckFormat::Human => human::render(self.ctx, &audit.findings, summary, resolved, opts),
+            CheckFormat::Human => {
+                let lines = self.human.as_ref().map(|h| h.take()).unwrap_or_default();
+                human::render(self.ctx, &lines, summary, resolved, opts)
+            }
             CheckFormat::Summary => human::summary_only(self.ctx, summary, resolved),
             CheckFormat::Html => super::html::end(
                 self.ctx,

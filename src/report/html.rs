@@ -134,6 +134,7 @@ fn case_section(ctx: &Context, number: &str, results: &[crate::eval::RuleResult]
 /// text can close the script element).
 pub(crate) fn rows(ctx: &Context, found: &[Finding], buf: &mut String) {
     for (i, f) in found.iter().enumerate() {
+        let f = &super::completed(ctx, f);
         let j = finding(ctx, f);
         let fields: Vec<Option<&str>> = ctx
             .policy
@@ -416,8 +417,8 @@ pub(crate) struct FirstRows {
     by_rule: std::sync::Mutex<std::collections::BTreeMap<usize, First>>,
 }
 
-/// A rule's first case and that finding's data rows.
-type First = (String, Vec<(usize, u32)>);
+/// A rule's first finding (its rows are those of the first case).
+type First = Finding;
 
 impl FirstRows {
     /// Notes a chunk's findings (each chunk on its own thread).
@@ -426,11 +427,9 @@ impl FirstRows {
             return;
         };
         for f in found {
-            let e = all
-                .entry(f.rule)
-                .or_insert_with(|| (f.key.clone(), f.rows.clone()));
-            if f.key < e.0 {
-                *e = (f.key.clone(), f.rows.clone());
+            let e = all.entry(f.rule).or_insert_with(|| f.clone());
+            if f.key < e.key {
+                *e = f.clone();
             }
         }
     }
@@ -441,7 +440,9 @@ impl FirstRows {
         let mut wanted: std::collections::BTreeMap<String, std::collections::BTreeSet<u64>> =
             std::collections::BTreeMap::new();
         let mut keys = Vec::new();
-        for (_, rows) in all.values() {
+        for f in all.values() {
+            // An audit without messages reads the finding's rows again.
+            let rows = super::completed(ctx, f).rows;
             for &(t, r) in rows.iter().take(3) {
                 if let Some(d) = ctx.data.table(t) {
                     let line = d.line(r as usize);

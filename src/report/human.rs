@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use super::human_kept::{LINES_PER_RULE, LineGroup, RUN_GROUPED, RuleLines};
 use super::{Context, Summary};
 use crate::diagnostic::{Code, Diagnostic, RenderOptions, printable, render_as};
 use crate::eval::{Finding, Status};
@@ -14,29 +15,8 @@ use crate::time::Instant;
 
 /// Data rows drawn under the first finding of a rule.
 const ROWS_DRAWN: usize = 3;
-/// Lines listed per rule; the rest are counted, with how to list them.
-const LINES_PER_RULE: usize = 20;
-
 /// Data errors listed one by one.
 const DATA_ERRORS_LISTED: usize = 50;
-
-/// Missed marks of one case in a row that are listed as one line.
-const RUN_GROUPED: usize = 4;
-
-/// How many findings from the first are missed marks of one case's ladder
-/// with consecutive numbers (1 for any other finding).
-fn mark_run(list: &[&Finding]) -> usize {
-    let Some(first) = list.first() else { return 0 };
-    let (Some(m0), Status::Violated) = (first.mark, first.status) else {
-        return 1;
-    };
-    list.iter()
-        .enumerate()
-        .take_while(|(n, f)| {
-            f.key == first.key && f.status == Status::Violated && f.mark == Some(m0 + *n as u64)
-        })
-        .count()
-}
 
 /// The given physical lines of data files, as the terminal shows them:
 /// control characters escaped, long lines cut.
@@ -72,34 +52,27 @@ fn row_label(ctx: &Context, f: &Finding, table: usize, row: u32, first: bool) ->
     }
 }
 
-/// Renders the report.
+/// Renders the report from each rule's listing (see [`super::human_kept`]).
 pub(crate) fn render(
     ctx: &Context,
-    findings: &[Finding],
+    by_rule: &BTreeMap<usize, RuleLines>,
     summary: &Summary,
     resolved: &[super::baseline::Gone],
     opts: RenderOptions,
 ) -> String {
     let mut out = head(ctx);
-    // Group by rule in policy order; findings arrive sorted by key within.
-    let mut by_rule: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
-    for f in findings {
-        by_rule.entry(f.rule).or_default().push(f);
-    }
-    let excerpts = read_lines(ctx.data, &wanted_lines(ctx, &by_rule));
-    for (&i, all) in &by_rule {
+    let excerpts = read_lines(ctx.data, &wanted_lines(ctx, by_rule));
+    for (&i, lines) in by_rule {
         let Some(rule) = ctx.policy.rules.get(i) else {
             continue;
         };
-        let (waived, list): (Vec<&Finding>, Vec<&Finding>) =
-            all.iter().partition(|f| f.status == Status::Waived);
-        if let Some(first) = list.first() {
-            out.push_str(&draw_first(ctx, rule, first, &list, &excerpts, opts));
-            if list.len() > 1 {
-                list_lines(ctx, &list, &mut out);
+        if let Some(first) = lines.groups.first().and_then(|g| g.members.first()) {
+            out.push_str(&draw_first(ctx, rule, first, lines, &excerpts, opts));
+            if lines.total > 1 {
+                list_lines(ctx, lines, &mut out);
             }
         }
-        waived_lines(rule, &waived, &mut out);
+        waived_lines(rule, lines, &mut out);
     }
     tables(summary, resolved, &mut out);
     if summary.unlisted > 0 {
@@ -134,11 +107,11 @@ fn head(ctx: &Context) -> String {
 /// The data rows drawn under each rule's first finding, by file.
 fn wanted_lines(
     ctx: &Context,
-    by_rule: &BTreeMap<usize, Vec<&Finding>>,
+    by_rule: &BTreeMap<usize, RuleLines>,
 ) -> BTreeMap<String, BTreeSet<u64>> {
     let mut wanted: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
-    for list in by_rule.values() {
-        if let Some(f) = list.first() {
+    for lines in by_rule.values() {
+        if let Some(f) = lines.groups.first().and_then(|g| g.members.first()) {
             for &(t, r) in f.rows.iter().take(ROWS_DRAWN) {
                 let (file, line) = ctx.place(t, r);
                 wanted.entry(file).or_default().insert(line);
@@ -154,7 +127,7 @@ fn draw_first(
     ctx: &Context,
     rule: &crate::semantics::Rule,
     first: &Finding,
-    list: &[&Finding],
+    lines: &RuleLines,
     excerpts: &BTreeMap<(String, u64), String>,
     opts: RenderOptions,
 ) -> String {
@@ -179,8 +152,8 @@ fn draw_first(
             d = d.with_label(Span::new(id, 0, len), row_label(ctx, first, t, r, n == 0));
         }
     }
-    let violated = list.iter().filter(|f| f.status == Status::Violated).count();
-    let counts = match (violated, list.len() - violated) {
+    let violated = lines.violated;
+    let counts = match (violated, lines.total - violated) {
         (v, 0) => format!("{v} violation{}", if v == 1 { "" } else { "s" }),
         (0, d) => format!("{d} due"),
         (v, d) => format!("{v} violation{}, {d} due", if v == 1 { "" } else { "s" }),
@@ -202,58 +175,91 @@ fn draw_first(
 }
 
 /// Every finding of a rule on a line of its own; a run of a case's missed
-/// marks on one.
-fn list_lines(ctx: &Context, list: &[&Finding], out: &mut String) {
-    let width = list
+/// marks on one. At most [`LINES_PER_RULE`] lines, then how many more.
+fn list_lines(ctx: &Context, lines: &RuleLines, out: &mut String) {
+    let width = lines
+        .groups
         .iter()
+        .flat_map(|g| &g.members)
         .map(|f| f.key.chars().count())
         .max()
         .unwrap_or(0);
-    let mut i = 0;
-    let mut lines = 0;
-    while let Some(f) = list.get(i) {
-        if lines == LINES_PER_RULE {
-            let rule = ctx.rule_id(f);
-            let _ = writeln!(
-                out,
-                "    … and {} more (all of them: --rule {rule} --format csv or json)",
-                list.len() - i
-            );
+    let mut written = 0;
+    let mut shown: u64 = 0;
+    for g in &lines.groups {
+        if written == LINES_PER_RULE {
             break;
         }
-        lines += 1;
-        let run = mark_run(list.get(i..).unwrap_or(&[]));
-        let status = match f.status {
-            Status::Due => "due     ",
-            _ => "violated",
-        };
-        let key = printable(&f.key);
-        if run >= RUN_GROUPED {
-            let last = list.get(i + run - 1).and_then(|l| l.mark).unwrap_or(0);
+        if g.count >= RUN_GROUPED {
+            if let Some(f) = g.members.first() {
+                run_line(ctx, g, f, width, out);
+            }
+            written += 1;
+            shown += g.count as u64;
+            continue;
+        }
+        for f in g.members.iter().take(LINES_PER_RULE - written) {
             let _ = write!(
                 out,
-                "    {key:width$}  {status}  marks {}–{last} missed: {run} marks; the first: {}",
-                f.mark.unwrap_or(0),
+                "    {:width$}  {}  {}",
+                printable(&f.key),
+                status_word(f),
                 f.message
             );
-        } else {
-            let _ = write!(out, "    {key:width$}  {status}  {}", f.message);
+            line_notes(ctx, f, out);
+            written += 1;
+            shown += 1;
         }
-        if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, f)) {
-            let _ = write!(out, " ({note})");
-        }
-        if let Some(fields) = fields_words(ctx, f) {
-            let _ = write!(out, " [{fields}]");
-        }
-        if let Some(b) = ctx.baseline {
-            let seen = b.seen(ctx.rule_id(f), f, &ctx.as_of());
-            let _ = match seen.state {
-                "new" => write!(out, " [new]"),
-                _ => write!(out, " [since {}]", seen.first_seen),
-            };
-        }
-        out.push('\n');
-        i += run.max(1);
+    }
+    if let Some(more) = lines.total.checked_sub(shown).filter(|n| *n > 0)
+        && let Some(f) = lines.groups.first().and_then(|g| g.members.first())
+    {
+        let _ = writeln!(
+            out,
+            "    … and {more} more (all of them: --rule {} --format csv or json)",
+            ctx.rule_id(f)
+        );
+    }
+    out.push('\n');
+}
+
+fn status_word(f: &Finding) -> &'static str {
+    match f.status {
+        Status::Due => "due     ",
+        _ => "violated",
+    }
+}
+
+/// A run of one case's missed marks on one line.
+fn run_line(ctx: &Context, g: &LineGroup, f: &Finding, width: usize, out: &mut String) {
+    let _ = write!(
+        out,
+        "    {:width$}  {}  marks {}–{} missed: {} marks; the first: {}",
+        printable(&f.key),
+        status_word(f),
+        f.mark.unwrap_or(0),
+        g.last,
+        g.count,
+        f.message
+    );
+    line_notes(ctx, f, out);
+}
+
+/// What follows a listed finding: the data errors its case reads, its
+/// fields, and against a baseline whether it is new; then the line's end.
+fn line_notes(ctx: &Context, f: &Finding, out: &mut String) {
+    if let Some(note) = super::data_error_note(&super::rows_with_errors(ctx, f)) {
+        let _ = write!(out, " ({note})");
+    }
+    if let Some(fields) = fields_words(ctx, f) {
+        let _ = write!(out, " [{fields}]");
+    }
+    if let Some(b) = ctx.baseline {
+        let seen = b.seen(ctx.rule_id(f), f, &ctx.as_of());
+        let _ = match seen.state {
+            "new" => write!(out, " [new]"),
+            _ => write!(out, " [since {}]", seen.first_seen),
+        };
     }
     out.push('\n');
 }
@@ -330,12 +336,12 @@ pub(crate) fn fields_words(ctx: &Context, f: &Finding) -> Option<String> {
 }
 
 /// A rule's waived findings, one line each with the waiver.
-fn waived_lines(rule: &crate::semantics::Rule, waived: &[&Finding], out: &mut String) {
-    if waived.is_empty() {
+fn waived_lines(rule: &crate::semantics::Rule, lines: &RuleLines, out: &mut String) {
+    if lines.waived.is_empty() {
         return;
     }
-    let _ = writeln!(out, "{} waived ({}):", rule.id, waived.len());
-    for f in waived {
+    let _ = writeln!(out, "{} waived ({}):", rule.id, lines.waived_total);
+    for f in &lines.waived {
         let w = f.waiver.as_deref().map(|n| {
             let until = n.expires.map_or(String::new(), |e| format!(", until {e}"));
             format!("{} (approved by {}{until})", n.reason, n.approved_by)
@@ -347,6 +353,14 @@ fn waived_lines(rule: &crate::semantics::Rule, waived: &[&Finding], out: &mut St
             printable(&f.key),
             w.unwrap_or_default(),
             f.message
+        );
+    }
+    let more = lines.waived_total - lines.waived.len() as u64;
+    if more > 0 {
+        let _ = writeln!(
+            out,
+            "    … and {more} more (all of them: --rule {} --status waived --format csv or json)",
+            rule.id
         );
     }
     out.push('\n');
