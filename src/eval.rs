@@ -406,6 +406,7 @@ impl<'a> Evaluator<'a> {
         CaseEval {
             ev: self,
             memo: Memo::default(),
+            spare_slots: Vec::new(),
             depth: 0,
             data_errors: self.touched.of(self.policy, self.data, table, row),
             window,
@@ -518,10 +519,12 @@ impl<'a> Evaluator<'a> {
             return self.na(i, String::new);
         };
         let lets = self.lets.get(i).map_or(&[][..], Vec::as_slice);
-        let mut env = Env {
-            slots: vec![Slot::Unset; rule.slots.max(1)],
-            lets,
-        };
+        // The slots of the case's previous rule, emptied: no allocation
+        // per rule and row.
+        let mut slots = std::mem::take(&mut ce.spare_slots);
+        slots.clear();
+        slots.resize(rule.slots.max(1), Slot::Unset);
+        let mut env = Env { slots, lets };
         env.set(0, Value::Row(table, row));
         let run = rule::RuleRun {
             ev: self,
@@ -531,6 +534,7 @@ impl<'a> Evaluator<'a> {
             row,
         };
         let mut result = run.evaluate(ce, &mut env);
+        ce.spare_slots = std::mem::take(&mut env.slots);
         if let Some(w) = self.waivers {
             w.apply(&mut result, &self.sort_key(table, row));
         }

@@ -52,6 +52,8 @@ pub(crate) struct CaseEval<'e, 'a> {
     pub(crate) window: Option<super::Window>,
     /// Whether findings get their messages now.
     pub(crate) messages: bool,
+    /// A rule's slots, kept for the next rule of the case.
+    pub(crate) spare_slots: Vec<Slot<'a>>,
 }
 
 fn lit<'a>(l: &'a Lit) -> Value<'a> {
