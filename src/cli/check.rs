@@ -249,7 +249,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         color: output.is_none() && a.format == CheckFormat::Human && ctx.stdout_color(),
         width: super::terminal_width(),
     };
-    out.write(&report.end(&summary, &resolved, fail_on, opts));
+    report.end(&summary, &resolved, fail_on, opts, &mut |s| out.write(s));
     out.finish()?;
     after_report(&a, output.as_deref(), &report, &summary)?;
     let (errors, warnings) = match (&baseline, a.fail_on_new) {

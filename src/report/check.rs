@@ -260,7 +260,22 @@ impl<'c, 'a> CheckReport<'c, 'a> {
 
     /// What comes after the findings: the summary, data errors and
     /// warnings, or the whole report for the formats that do not stream.
+    /// Written through `write` (SARIF a result at a time).
     pub(crate) fn end(
+        &self,
+        summary: &Summary,
+        resolved: &[Gone],
+        fail_on: Severity,
+        opts: RenderOptions,
+        write: &mut dyn FnMut(&str),
+    ) {
+        if self.format == CheckFormat::Sarif {
+            return self.sarif(write);
+        }
+        write(&self.end_text(summary, resolved, fail_on, opts));
+    }
+
+    fn end_text(
         &self,
         summary: &Summary,
         resolved: &[Gone],
@@ -341,7 +356,19 @@ impl<'c, 'a> CheckReport<'c, 'a> {
         ci::step_summary(self.ctx, &cases, summary, &human::totals(summary))
     }
 
-    /// SARIF, JUnit or GitHub annotations, from the findings kept.
+    /// The SARIF log of the findings kept, written a result at a time.
+    fn sarif(&self, write: &mut dyn FnMut(&str)) {
+        let Some(kept) = &self.ci else {
+            return;
+        };
+        let issues = DataIssues::of(self.ctx.data);
+        let (found, seen) = kept.take_kept();
+        let cap = kept.cap();
+        let run = (self.ctx, self.selected, &issues, cap);
+        super::ci_sarif::write_check_sarif(run, found, seen, write);
+    }
+
+    /// JUnit or GitHub annotations, from the findings kept.
     fn ci(&self, summary: &Summary, fail_on: Severity) -> String {
         let Some(kept) = &self.ci else {
             return String::new();
@@ -350,18 +377,6 @@ impl<'c, 'a> CheckReport<'c, 'a> {
         match self.format {
             CheckFormat::Junit => {
                 ci::check_junit(self.ctx, &kept.take_listings(), summary, &issues, fail_on)
-            }
-            CheckFormat::Sarif => {
-                let (found, seen) = kept.take_kept();
-                let cap = kept.cap();
-                super::ci_sarif::check_sarif_text(
-                    self.ctx,
-                    self.selected,
-                    found,
-                    seen,
-                    &issues,
-                    cap,
-                )
             }
             _ => {
                 let (found, seen) = kept.take_kept();

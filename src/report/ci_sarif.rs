@@ -55,14 +55,12 @@ fn issues(data: &DataIssues) -> impl Iterator<Item = (&JsonDataError, bool)> {
 /// then warnings, then due items and waived findings; within a rank, rule
 /// then case order); data errors rank after errors, data warnings after
 /// warnings.
-pub(crate) fn check_sarif_text(
-    ctx: &Context,
-    selected: &[usize],
+pub(crate) fn write_check_sarif(
+    (ctx, selected, data, max_results): (&Context, &[usize], &DataIssues, usize),
     kept: Vec<((u8, usize), Finding)>,
     seen: u64,
-    data: &DataIssues,
-    max_results: usize,
-) -> String {
+    write: &mut dyn FnMut(&str),
+) {
     let (rules, index) = descriptors(ctx, selected, data);
     let rank_of = |id: &str| index.get(id).copied().unwrap_or(i64::MAX);
     let mut ranked: Vec<((u8, i64), Entry)> = Vec::with_capacity(kept.len());
@@ -83,13 +81,10 @@ pub(crate) fn check_sarif_text(
         ranked.truncate(max_results);
     }
     let log = envelope(ctx, rules, total, ranked.len());
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    splice_results(
-        &mut text,
-        ranked.into_iter().map(|(_, e)| result(ctx, &index, e)),
-    );
-    text.push('\n');
-    text
+    let text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    let results = ranked.into_iter().map(|(_, e)| result(ctx, &index, e));
+    splice_results(&text, results, write);
+    write("\n");
 }
 
 /// A result, written out.
@@ -164,36 +159,44 @@ fn envelope(
 /// unescaped quote only delimits a string, so this is the key itself.
 const RESULTS: &str = "\"results\": []";
 
-/// Writes `results` into the pretty-printed log in place of its empty
+/// Writes the pretty-printed log with `results` in place of its empty
 /// results array, each indented as serde_json would indent it there.
-fn splice_results(text: &mut String, results: impl Iterator<Item = sarif::Result>) {
+fn splice_results(
+    text: &str,
+    results: impl Iterator<Item = sarif::Result>,
+    write: &mut dyn FnMut(&str),
+) {
     let Some(at) = text.find(RESULTS) else {
-        return;
+        return write(text);
     };
     let line_start = text
         .get(..at)
         .and_then(|t| t.rfind('\n'))
         .map_or(0, |n| n + 1);
     let indent = " ".repeat(at - line_start);
-    // `text` keeps `"results": [`, `tail` starts at its `]`.
-    let tail = text.split_off(at + RESULTS.len() - 1);
+    // `head` ends with `"results": [`, `tail` starts at its `]`.
+    let (head, tail) = text.split_at(at + RESULTS.len() - 1);
+    write(head);
     let mut first = true;
+    let mut one = String::new();
     for r in results {
-        text.push_str(if first { "\n" } else { ",\n" });
+        one.clear();
+        one.push_str(if first { "\n" } else { ",\n" });
         first = false;
-        let one = serde_json::to_string_pretty(&r).unwrap_or_else(|_| "{}".to_string());
-        for (n, line) in one.lines().enumerate() {
+        let json = serde_json::to_string_pretty(&r).unwrap_or_else(|_| "{}".to_string());
+        for (n, line) in json.lines().enumerate() {
             if n > 0 {
-                text.push('\n');
+                one.push('\n');
             }
-            text.push_str(&indent);
-            text.push_str("  ");
-            text.push_str(line);
+            one.push_str(&indent);
+            one.push_str("  ");
+            one.push_str(line);
         }
+        write(&one);
     }
     if !first {
-        text.push('\n');
-        text.push_str(&indent);
+        write("\n");
+        write(&indent);
     }
-    text.push_str(&tail);
+    write(tail);
 }
