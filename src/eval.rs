@@ -572,22 +572,54 @@ impl<'a> Evaluator<'a> {
         self.policy
             .fields
             .iter()
+            .map(|f| self.iso(&self.field_value(ce, f, table, row)))
+            .collect()
+    }
+
+    /// A field's value for one row: missing for another table's field.
+    fn field_value(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        f: &'a crate::semantics::Field,
+        table: TableId,
+        row: u32,
+    ) -> Value<'a> {
+        if f.table != table {
+            return Value::Missing;
+        }
+        let mut env = Env {
+            slots: vec![Slot::Unset; f.slots.max(1)],
+            lets: &[],
+        };
+        env.set(0, Value::Row(table, row));
+        ce.eval(&f.expr, &mut env)
+    }
+
+    /// A value for tools and months: dates and instants as ISO 8601.
+    fn iso(&self, v: &Value) -> Option<String> {
+        match v {
+            _ if v.is_missing() => None,
+            Value::Date(d) => crate::data::days_to_date(*d).map(|d| d.to_string()),
+            Value::DateTime(ms) => Some(crate::time::Instant(*ms).rfc3339(self.tz)),
+            _ => Some(format::show(v, self)),
+        }
+    }
+
+    /// The policy's `fields` of one row of `table` (the header of
+    /// `docket case`): each name with its value as people read it and as
+    /// tools do, `None` when missing. Fields of other tables are left out.
+    pub(crate) fn row_fields(&self, table: TableId, row: u32) -> Vec<FieldValue> {
+        let mut ce = self.case_eval(table, row, None);
+        self.policy
+            .fields
+            .iter()
+            .filter(|f| f.table == table)
             .map(|f| {
-                if f.table != table {
-                    return None;
-                }
-                let mut env = Env {
-                    slots: vec![Slot::Unset; f.slots.max(1)],
-                    lets: &[],
-                };
-                env.set(0, Value::Row(table, row));
-                let v = ce.eval(&f.expr, &mut env);
-                // Dates and instants as ISO 8601, for tools and for months.
-                match v {
-                    _ if v.is_missing() => None,
-                    Value::Date(d) => crate::data::days_to_date(d).map(|d| d.to_string()),
-                    Value::DateTime(ms) => Some(crate::time::Instant(ms).rfc3339(self.tz)),
-                    _ => Some(format::show(&v, self)),
+                let v = self.field_value(&mut ce, f, table, row);
+                FieldValue {
+                    name: f.name.clone(),
+                    shown: (!v.is_missing()).then(|| format::show(&v, self)),
+                    iso: self.iso(&v),
                 }
             })
             .collect()
@@ -624,7 +656,8 @@ impl<'a> Evaluator<'a> {
         rows
     }
 
-    /// The first message whose condition holds, filled in.
+    /// The first failure message whose condition holds, filled in; the
+    /// rule's title when none does.
     pub(crate) fn message(
         &self,
         ce: &mut CaseEval<'_, 'a>,
@@ -634,11 +667,33 @@ impl<'a> Evaluator<'a> {
         if !ce.messages {
             return String::new();
         }
-        for m in &rule.messages {
-            if let Some(c) = &m.condition {
-                if ce.eval(c, env).truth() != Some(true) {
-                    continue;
-                }
+        self.first_message(ce, rule, env, false)
+            .unwrap_or_else(|| rule.title.clone())
+    }
+
+    /// Why the rule holds: its first `if pass` message whose condition
+    /// holds, filled in.
+    pub(crate) fn pass_message(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        rule: &'a Rule,
+        env: &mut Env<'a, '_>,
+    ) -> Option<String> {
+        self.first_message(ce, rule, env, true)
+    }
+
+    fn first_message(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        rule: &'a Rule,
+        env: &mut Env<'a, '_>,
+        on_pass: bool,
+    ) -> Option<String> {
+        for m in rule.messages.iter().filter(|m| m.on_pass == on_pass) {
+            if let Some(c) = &m.condition
+                && ce.eval(c, env).truth() != Some(true)
+            {
+                continue;
             }
             let mut out = String::new();
             for p in &m.parts {
@@ -647,10 +702,26 @@ impl<'a> Evaluator<'a> {
                     Part::Value(e) => format::show_into(&ce.eval(e, env), self, &mut out),
                 }
             }
-            return out;
+            return Some(out);
         }
-        rule.title.clone()
+        None
     }
+}
+
+/// One of the policy's `fields` for one row.
+pub(crate) struct FieldValue {
+    /// Its name (`owner`, `requester`).
+    pub(crate) name: String,
+    /// As people read it (dates and instants long), `None` when missing.
+    pub(crate) shown: Option<String>,
+    /// As tools read it (ISO 8601 dates and instants), `None` when missing.
+    pub(crate) iso: Option<String>,
+}
+
+/// Why a rule without a pass message holds, in words: from its title, never
+/// its expression.
+pub(crate) fn plain_pass(rule: &Rule) -> String {
+    format!("this case follows the rule \"{}\"", rule.title)
 }
 
 /// Collapses whitespace (multi-line conditions quoted on one line).

@@ -11,6 +11,7 @@ mod expr;
 mod fields;
 pub(crate) mod ir;
 mod needs;
+mod order;
 mod rules;
 mod schema;
 mod tables;
@@ -23,6 +24,7 @@ use std::str::FromStr;
 
 use chrono_tz::Tz;
 
+pub(crate) use fields::Field;
 pub use ir::*;
 pub(crate) use types::Type;
 
@@ -270,21 +272,24 @@ impl<'a> Checker<'a> {
         self.check_relation_filters();
         self.check_defines();
         let rules = self.check_rules();
-        let field_exprs: Vec<&ast::Expr> = self
-            .items()
-            .filter_map(|i| match i {
-                ast::Item::Policy(h) => Some(h),
-                _ => None,
-            })
-            .take(1)
-            .flat_map(|h| &h.clauses)
+        let field_decls: Vec<&ast::FieldDecl> = self
+            .header_clauses()
             .filter_map(|c| match &c.kind {
                 ast::HeaderClauseKind::Fields(list) => Some(list),
                 _ => None,
             })
             .flatten()
             .collect();
-        let fields = self.check_fields(&field_exprs);
+        let fields = self.check_fields(&field_decls);
+        let order_ids: Vec<&ast::Ident> = self
+            .header_clauses()
+            .filter_map(|c| match &c.kind {
+                ast::HeaderClauseKind::Order(ids) => Some(ids),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let order = self.check_order(&order_ids, &rules);
         let (name, version) = header?;
         let defines = std::mem::take(&mut self.defines)
             .into_iter()
@@ -297,8 +302,20 @@ impl<'a> Checker<'a> {
             defines,
             rules,
             fields,
+            order,
             waivers: self.waivers_file.take(),
         })
+    }
+
+    /// The clauses of the first policy header.
+    fn header_clauses(&self) -> impl Iterator<Item = &'a ast::HeaderClause> + 'a {
+        self.items()
+            .filter_map(|i| match i {
+                ast::Item::Policy(h) => Some(h),
+                _ => None,
+            })
+            .take(1)
+            .flat_map(|h| &h.clauses)
     }
 
     /// Checks the one policy header; returns name, version and span.
@@ -348,7 +365,7 @@ impl<'a> Checker<'a> {
                     self.datetime_formats = self.formats(f, FormatKind::DateTime);
                 }
                 // Checked once the tables are known.
-                ast::HeaderClauseKind::Fields(_) => {}
+                ast::HeaderClauseKind::Fields(_) | ast::HeaderClauseKind::Order(_) => {}
                 ast::HeaderClauseKind::Waivers(w) => {
                     if let Err(why) = crate::source::inside_export(&w.value) {
                         self.error(

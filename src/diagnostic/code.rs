@@ -128,6 +128,7 @@ codes! {
     ParseWhereRows = "docket::parse::where-rows",
     ParseWrongOperator = "docket::parse::wrong-operator",
     PolicyBadField = "docket::policy::bad-field",
+    PolicyBadOrder = "docket::policy::bad-order",
     PolicyDuplicateHeader = "docket::policy::duplicate-header",
     PolicyMissingHeader = "docket::policy::missing-header",
     PolicyMissingTimezone = "docket::policy::missing-timezone",

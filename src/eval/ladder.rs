@@ -272,7 +272,7 @@ pub(super) fn evaluate<'a>(
         .filter_map(|m| report(run, ce, env, l, &ladder, &rows, m, true))
         .collect();
     if violated.is_empty() && due.is_empty() && more.is_none() {
-        return run.pass(|| passed(ev, &ladder, judged));
+        return run.pass(ce, env, || passed(ev, &ladder, judged));
     }
     result(run, violated, due, more)
 }

@@ -76,7 +76,7 @@ impl<'a> RuleRun<'_, 'a> {
         rows: Vec<Row>,
     ) -> RuleResult {
         match ce.eval(e, env).truth() {
-            Some(true) => self.pass(|| format!("holds: {}", self.ev.snippet(e))),
+            Some(true) => self.pass(ce, env, || super::plain_pass(self.rule)),
             Some(false) => self.violated(ce, env, rows),
             None => self.unknown(e),
         }
@@ -98,7 +98,8 @@ impl<'a> RuleRun<'_, 'a> {
             _ => false,
         };
         if member {
-            self.pass(|| format!("{} is on the list", format::show(&v, self.ev)))
+            let shown = format::show(&v, self.ev);
+            self.pass(ce, env, || format!("{shown} is on the list"))
         } else {
             self.violated(ce, env, rows)
         }
@@ -125,7 +126,10 @@ impl<'a> RuleRun<'_, 'a> {
             Err(r) => return r,
         };
         let earliest = match (arm.decision, &from) {
-            (Decision::Exempt, _) => return self.pass(|| format!("exempt: {}", arm.label)),
+            (Decision::Exempt, _) => {
+                self.set(env, "arm", Value::Text(Txt::Borrowed(arm.label.as_str())));
+                return self.pass(ce, env, || format!("exempt: {}", arm.label));
+            }
             (Decision::Days(d), Value::Date(f)) => {
                 expr::arith(ArithOp::Add, &Value::Date(*f), &Value::Days(d))
             }
@@ -151,7 +155,7 @@ impl<'a> RuleRun<'_, 'a> {
         if short.truth() == Some(true) {
             return self.violated(ce, env, rows);
         }
-        self.pass(|| {
+        self.pass(ce, env, || {
             let given = format::show(&expr::arith(ArithOp::Sub, &to, &from), self.ev);
             format!(
                 "{given} of notice given; the {} requires {} (earliest compliant date {})",
@@ -257,8 +261,21 @@ impl<'a> RuleRun<'_, 'a> {
         self.ev.na(self.index, reason)
     }
 
-    /// The rule holds, and (when explaining) why.
-    pub(super) fn pass(&self, reason: impl FnOnce() -> String) -> RuleResult {
-        self.ev.pass(self.index, reason)
+    /// The rule holds, and (when explaining) why: its pass message, or
+    /// `default`.
+    pub(super) fn pass(
+        &self,
+        ce: &mut CaseEval<'_, 'a>,
+        env: &mut Env<'a, '_>,
+        default: impl FnOnce() -> String,
+    ) -> RuleResult {
+        if !self.ev.explain {
+            return self.ev.pass(self.index, String::new);
+        }
+        let text = self
+            .ev
+            .pass_message(ce, self.rule, env)
+            .unwrap_or_else(default);
+        self.ev.pass(self.index, || text)
     }
 }

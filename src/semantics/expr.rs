@@ -408,6 +408,8 @@ impl<'a> Checker<'a> {
                     id.name
                 ),
             })
+        } else if id.name == "pass" {
+            Some("`pass` only leads a message's condition: `message \"…\" if pass` (or `if pass and …`) says why a rule holds".to_string())
         } else {
             let mut candidates: Vec<String> = sc.names().map(str::to_string).collect();
             candidates.push("now".to_string());

@@ -1,6 +1,7 @@
 //! `fields case.owner, case.account.name, …` in the policy header: values
 //! that travel with every finding about a row of that table (whose case it
-//! is, what kind, for which account), in every report and for `--group-by`.
+//! is, what kind, for which account), in every report and for `--group-by`,
+//! and head `docket case`'s view of one case.
 
 use super::expr::Scope;
 use super::*;
@@ -9,7 +10,8 @@ use crate::diagnostic::Code;
 /// A value that travels with findings.
 #[derive(Debug, Clone)]
 pub struct Field {
-    /// Its name in reports: the path after the row (`owner`, `account.name`).
+    /// Its name in reports: `as NAME`, or the path after the row (`owner`,
+    /// `account.name`).
     pub(crate) name: String,
     /// The table whose findings carry it.
     pub(crate) table: TableId,
@@ -41,9 +43,10 @@ fn path(e: &ast::Expr) -> Option<(&ast::Ident, Vec<&str>)> {
 
 impl Checker<'_> {
     /// The header's `fields`, checked: each a path from a table's row.
-    pub(super) fn check_fields(&mut self, list: &[&ast::Expr]) -> Vec<Field> {
+    pub(super) fn check_fields(&mut self, list: &[&ast::FieldDecl]) -> Vec<Field> {
         let mut out: Vec<Field> = Vec::new();
-        for e in list {
+        for decl in list {
+            let e = &decl.path;
             let Some((root, rest)) = path(e).filter(|(_, r)| !r.is_empty()) else {
                 self.error(
                     Diagnostic::error(
@@ -58,7 +61,10 @@ impl Checker<'_> {
             let Some(table) = self.resolve_table(root) else {
                 continue;
             };
-            let name = rest.join(".");
+            let name = decl
+                .alias
+                .as_ref()
+                .map_or_else(|| rest.join("."), |a| a.name.clone());
             if out.iter().any(|f| f.name == name) {
                 self.error(
                     Diagnostic::error(
@@ -66,7 +72,9 @@ impl Checker<'_> {
                         format!("two fields are named `{name}`"),
                     )
                     .with_label(e.span, "again")
-                    .with_help("a field is named after its path; keep one"),
+                    .with_help(
+                        "a field is named after its path or its `as NAME`; keep one or rename it",
+                    ),
                 );
                 continue;
             }

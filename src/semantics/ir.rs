@@ -33,6 +33,9 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Values that travel with findings (`fields …` in the header).
     pub(crate) fields: Vec<super::fields::Field>,
+    /// Every rule's index in `rules`, in the order a case's checklist lists
+    /// them: the header's `order`, then the rules it leaves out, in file order.
+    pub(crate) order: Vec<usize>,
     /// The waivers register the header names (a file of the export).
     pub(crate) waivers: Option<String>,
 }
@@ -364,6 +367,8 @@ pub(crate) struct Message {
     pub(crate) parts: Vec<Part>,
     /// Used only when true.
     pub(crate) condition: Option<Expr>,
+    /// `if pass [and …]`: says why the rule holds; never used for a finding.
+    pub(crate) on_pass: bool,
 }
 
 /// A piece of a message.

@@ -490,10 +490,13 @@ impl<'a> Checker<'a> {
         let mut lets = Vec::new();
         for (name, value) in &p.lets {
             let clash = name.name == subject
+                || name.name == "pass"
                 || lets.iter().any(|l: &Let| l.name == name.name)
                 || kvars.iter().any(|k| k.name == name.name);
             if clash {
-                let why = if kvars.iter().any(|k| k.name == name.name) {
+                let why = if name.name == "pass" {
+                    "`pass` is the rule holding, in a message's `if pass`".to_string()
+                } else if kvars.iter().any(|k| k.name == name.name) {
                     format!(
                         "`{}` is provided to the messages of `{}` rules",
                         name.name,
@@ -1011,23 +1014,35 @@ impl<'a> Checker<'a> {
 
     fn messages(&mut self, p: &Parts, sc: &mut Scope) -> Vec<Message> {
         let mut out = Vec::new();
-        let mut unconditional: Option<Span> = None;
+        // The first message without `if` of failures and of passes.
+        let mut unconditional: [Option<Span>; 2] = [None, None];
         for (template, cond) in &p.messages {
-            if let Some(first) = unconditional {
+            let (on_pass, cond) = match cond.map(pass_form) {
+                Some(Some(rest)) => (true, rest),
+                _ => (false, cond.cloned()),
+            };
+            if let Some(first) = unconditional[usize::from(on_pass)] {
                 self.error(
                     Diagnostic::warning(Code::RuleUnreachableMessage, "this message is never used")
                         .with_label(template.span, "never used")
-                        .with_label(first, "this earlier message has no `if` and is always used")
+                        .with_label(
+                            first,
+                            if on_pass {
+                                "this earlier message has nothing after `if pass` and is always used"
+                            } else {
+                                "this earlier message has no `if` and is always used"
+                            },
+                        )
                         .with_help("messages are tried in order: put the ones with `if` first"),
                 );
             }
             let condition = cond.map(|c| {
-                let x = self.expr(c, sc);
+                let x = self.expr(&c, sc);
                 self.expect_bool(&x, "a message's `if`");
                 x
             });
-            if condition.is_none() && unconditional.is_none() {
-                unconditional = Some(template.span);
+            if condition.is_none() {
+                unconditional[usize::from(on_pass)].get_or_insert(template.span);
             }
             let mut parts = Vec::new();
             for part in &template.parts {
@@ -1046,9 +1061,29 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            out.push(Message { parts, condition });
+            out.push(Message {
+                parts,
+                condition,
+                on_pass,
+            });
         }
         out
+    }
+}
+
+/// `pass` or `pass and …` (a pass message's condition): `Some` with what
+/// follows `pass and`, if anything; `None` for any other condition.
+fn pass_form(e: &ast::Expr) -> Option<Option<ast::Expr>> {
+    match &e.kind {
+        ast::ExprKind::Name(n) if n.name == "pass" => Some(None),
+        ast::ExprKind::Binary(ast::BinOp::And, l, r) => Some(match pass_form(l)? {
+            None => Some((**r).clone()),
+            Some(rest) => Some(ast::Expr {
+                kind: ast::ExprKind::Binary(ast::BinOp::And, Box::new(rest), r.clone()),
+                span: e.span,
+            }),
+        }),
+        _ => None,
     }
 }
 

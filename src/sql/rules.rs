@@ -92,7 +92,8 @@ pub(crate) fn key<'p>(c: &Compiler<'p>, rule: &'p Rule) -> R<String> {
 /// else the rule's title.
 pub(crate) fn message<'p>(c: &Compiler<'p>, rule: &'p Rule, sc: &Slots<'p>) -> R<String> {
     let mut arms = Vec::new();
-    for m in &rule.messages {
+    // Pass messages say why a rule holds; SQL returns findings only.
+    for m in rule.messages.iter().filter(|m| !m.on_pass) {
         let mut parts = Vec::new();
         for p in &m.parts {
             parts.push(match p {

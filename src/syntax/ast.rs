@@ -103,11 +103,24 @@ pub enum HeaderClauseKind {
     DateFormats(Vec<FormatSpec>),
     /// `datetime formats iso8601, …`
     DateTimeFormats(Vec<FormatSpec>),
-    /// `fields case.owner, case.account.name, …`: values that travel with
-    /// every finding about that row.
-    Fields(Vec<Expr>),
+    /// `fields case.owner, case.contact_email as requester, …`: values that
+    /// travel with every finding about that row.
+    Fields(Vec<FieldDecl>),
+    /// `order acknowledge-first, notice-period, …`: the order a case's
+    /// checklist lists the rules in (the process order).
+    Order(Vec<Ident>),
     /// `waivers "waivers.csv"`: the waivers register, a file of the export.
     Waivers(StrLit),
+}
+
+/// One of the header's `fields`: a path from a row, and the name reports
+/// give it (`as NAME`; default: the path without the row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDecl {
+    /// The path, e.g. `case.account.name`.
+    pub path: Expr,
+    /// `as requester`
+    pub alias: Option<Ident>,
 }
 
 /// A date or date-time format: a pattern string or the name `iso8601`.

@@ -189,23 +189,7 @@ impl Formatter<'_> {
                 let head = format!("policy {}", string(&h.name.value));
                 self.head(h.span, h.name.span.end, head);
                 for (i, c) in h.clauses.iter().enumerate() {
-                    let line = match &c.kind {
-                        HeaderClauseKind::Version(v) => format!("version {}", string(&v.value)),
-                        HeaderClauseKind::Timezone(t) => format!("timezone {}", string(&t.value)),
-                        HeaderClauseKind::Waivers(w) => format!("waivers {}", string(&w.value)),
-                        HeaderClauseKind::DateFormats(f) => format!("date formats {}", formats(f)),
-                        HeaderClauseKind::Fields(list) => format!(
-                            "fields {}",
-                            list.iter()
-                                .map(|e| print(e, Within::TOP))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                        HeaderClauseKind::DateTimeFormats(f) => {
-                            format!("datetime formats {}", formats(f))
-                        }
-                    };
-                    self.node(c.span, INDENT, i == 0, vec![indented(INDENT, &line)]);
+                    self.node(c.span, INDENT, i == 0, header_clause(&c.kind));
                 }
             }
             Item::Table(t) => {
@@ -250,6 +234,43 @@ impl Formatter<'_> {
         // cannot occur inside a head (it is one line of tokens); a trailing one stays.
         self.end_line(head_end);
     }
+}
+
+/// A header clause's lines: one, or a long list wrapped after its commas.
+fn header_clause(kind: &HeaderClauseKind) -> Vec<String> {
+    let (head, items): (&str, Vec<String>) = match kind {
+        HeaderClauseKind::Version(v) => ("version", vec![string(&v.value)]),
+        HeaderClauseKind::Timezone(t) => ("timezone", vec![string(&t.value)]),
+        HeaderClauseKind::Waivers(w) => ("waivers", vec![string(&w.value)]),
+        HeaderClauseKind::DateFormats(f) => ("date formats", vec![formats(f)]),
+        HeaderClauseKind::DateTimeFormats(f) => ("datetime formats", vec![formats(f)]),
+        HeaderClauseKind::Fields(list) => (
+            "fields",
+            list.iter()
+                .map(|f| match &f.alias {
+                    Some(a) => format!("{} as {}", print(&f.path, Within::TOP), a.name),
+                    None => print(&f.path, Within::TOP),
+                })
+                .collect(),
+        ),
+        HeaderClauseKind::Order(ids) => ("order", ids.iter().map(|i| i.name.clone()).collect()),
+    };
+    let mut lines = Vec::new();
+    let mut line = indented(INDENT, head);
+    let n = items.len();
+    for (k, item) in items.into_iter().enumerate() {
+        let comma = if k + 1 < n { "," } else { "" };
+        let width = line.chars().count() + 1 + item.chars().count() + comma.len();
+        if k == 0 || width <= WIDTH {
+            line.push(' ');
+        } else {
+            lines.push(std::mem::replace(&mut line, indented(2 * INDENT, "")));
+        }
+        line.push_str(&item);
+        line.push_str(comma);
+    }
+    lines.push(line);
+    lines
 }
 
 fn push_indent(out: &mut String, n: usize) {
@@ -909,7 +930,13 @@ fn erase_item(i: &mut Item) {
                     HeaderClauseKind::Version(s)
                     | HeaderClauseKind::Timezone(s)
                     | HeaderClauseKind::Waivers(s) => erase_str(s),
-                    HeaderClauseKind::Fields(list) => list.iter_mut().for_each(erase_expr),
+                    HeaderClauseKind::Fields(list) => list.iter_mut().for_each(|f| {
+                        erase_expr(&mut f.path);
+                        if let Some(a) = &mut f.alias {
+                            erase_ident(a);
+                        }
+                    }),
+                    HeaderClauseKind::Order(ids) => ids.iter_mut().for_each(erase_ident),
                     HeaderClauseKind::DateFormats(f) | HeaderClauseKind::DateTimeFormats(f) => {
                         erase_formats(f)
                     }

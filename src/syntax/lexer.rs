@@ -27,7 +27,7 @@ pub const CLAUSE_KEYWORDS: &[&str] = &[
 
 /// Words that start a policy-header clause.
 pub const HEADER_KEYWORDS: &[&str] = &[
-    "version", "timezone", "date", "datetime", "fields", "waivers",
+    "version", "timezone", "date", "datetime", "fields", "waivers", "order",
 ];
 
 /// Words that start a line saying how a table's file is written.
@@ -257,15 +257,13 @@ impl Lexer<'_> {
                 let w = self.text.get(start..self.pos).unwrap_or("").to_string();
                 let starts_rule = at_line_start
                     && matches!(w.as_str(), "rule" | "notice" | "allowlist" | "escalation");
+                let starts_order = at_line_start && w == "order";
                 self.push(Tok::Word(w), start);
                 if starts_rule {
                     self.take_while(|c| c == ' ' || c == '\t');
-                    let id_start = self.pos;
-                    if self.peek().is_some_and(|c| c.is_ascii_alphanumeric()) {
-                        self.take_while(is_rule_id_char);
-                        let id = self.text.get(id_start..self.pos).unwrap_or("").to_string();
-                        self.push(Tok::RuleId(id), id_start);
-                    }
+                    self.rule_id();
+                } else if starts_order {
+                    self.rule_ids();
                 }
             } else if let Some(p) = PUNCT.iter().find(|p| self.rest().starts_with(**p)) {
                 self.pos += p.len();
@@ -273,6 +271,52 @@ impl Lexer<'_> {
             } else {
                 self.pos += c.len_utf8();
                 self.push(Tok::Unknown(c), start);
+            }
+        }
+    }
+
+    /// A rule id here, if one starts here.
+    fn rule_id(&mut self) -> bool {
+        let id_start = self.pos;
+        if !self.peek().is_some_and(|c| c.is_ascii_alphanumeric()) {
+            return false;
+        }
+        self.take_while(is_rule_id_char);
+        let id = self.text.get(id_start..self.pos).unwrap_or("").to_string();
+        self.push(Tok::RuleId(id), id_start);
+        true
+    }
+
+    /// `order`'s list: rule ids and commas; after a comma the list goes on
+    /// across lines and comments.
+    fn rule_ids(&mut self) {
+        loop {
+            self.blank_and_comments();
+            if !self.rule_id() {
+                return;
+            }
+            // A comma ends the line the id is on (as `docket fmt` writes it).
+            self.take_while(|c| c == ' ' || c == '\t');
+            if self.peek() != Some(',') {
+                return;
+            }
+            let start = self.pos;
+            self.pos += 1;
+            self.push(Tok::Punct(","), start);
+        }
+    }
+
+    /// Skips white space and line breaks; lexes the comments among them.
+    fn blank_and_comments(&mut self) {
+        while let Some(c) = self.peek() {
+            if c == '#' {
+                let start = self.pos;
+                self.take_while(|c| c != '\n');
+                self.push(Tok::Comment, start);
+            } else if c.is_whitespace() {
+                self.pos += c.len_utf8();
+            } else {
+                return;
             }
         }
     }

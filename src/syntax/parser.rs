@@ -487,14 +487,12 @@ fn header_clause(i: In) -> PResult<HeaderClause> {
             (r, HeaderClauseKind::Waivers(s))
         }
         "fields" => {
-            let (mut r, first) = cut(expr::postfix(rest))?;
-            let mut list = vec![first];
-            while let Ok((r2, _)) = punct(",")(r) {
-                let (r2, e) = cut(expr::postfix(r2))?;
-                list.push(e);
-                r = r2;
-            }
+            let (r, list) = comma_list(rest, field_decl)?;
             (r, HeaderClauseKind::Fields(list))
+        }
+        "order" => {
+            let (r, list) = comma_list(rest, rule_id)?;
+            (r, HeaderClauseKind::Order(list))
         }
         _ => return error(&i, Expected::Thing("a policy clause")),
     };
@@ -505,6 +503,36 @@ fn header_clause(i: In) -> PResult<HeaderClause> {
             kind,
         },
     ))
+}
+
+/// `a, b, c`: one or more items, each cut (an item must follow a comma).
+fn comma_list<'a, T>(i: In<'a>, item: fn(In<'a>) -> PResult<'a, T>) -> PResult<'a, Vec<T>> {
+    let (mut rest, first) = cut(item(i))?;
+    let mut list = vec![first];
+    while let Ok((r, _)) = punct(",")(rest) {
+        let (r, x) = cut(item(r))?;
+        list.push(x);
+        rest = r;
+    }
+    Ok((rest, list))
+}
+
+/// One of `fields`: a path, optionally `as NAME`.
+fn field_decl(i: In) -> PResult<FieldDecl> {
+    let (rest, path) = expr::postfix(i)?;
+    match kw("as")(rest) {
+        Ok((r, _)) => {
+            let (r, alias) = cut(name(r))?;
+            Ok((
+                r,
+                FieldDecl {
+                    path,
+                    alias: Some(alias),
+                },
+            ))
+        }
+        Err(_) => Ok((rest, FieldDecl { path, alias: None })),
+    }
 }
 
 fn format_spec(i: In) -> PResult<FormatSpec> {

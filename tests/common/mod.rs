@@ -289,12 +289,37 @@ fn member() -> impl Strategy<Value = Member> {
     })
 }
 
+/// One of `fields`: `row.a.b`, maybe `as name`.
+fn field_decl() -> impl Strategy<Value = FieldDecl> {
+    (
+        ident(name()),
+        prop::collection::vec(ident(word()), 1..3),
+        prop::option::of(ident(name())),
+    )
+        .prop_map(|(root, rest, alias)| {
+            let mut path = Expr {
+                kind: ExprKind::Name(root),
+                span: S,
+            };
+            for f in rest {
+                path = Expr {
+                    kind: ExprKind::Field(Box::new(path), f),
+                    span: S,
+                };
+            }
+            FieldDecl { path, alias }
+        })
+}
+
 fn item() -> impl Strategy<Value = Item> {
     let header_clause = prop_oneof![
         strlit().prop_map(HeaderClauseKind::Version),
         strlit().prop_map(HeaderClauseKind::Timezone),
         prop::collection::vec(format_spec(), 1..3).prop_map(HeaderClauseKind::DateFormats),
         prop::collection::vec(format_spec(), 1..3).prop_map(HeaderClauseKind::DateTimeFormats),
+        prop::collection::vec(field_decl(), 1..4).prop_map(HeaderClauseKind::Fields),
+        prop::collection::vec(ident("[a-z0-9][a-z0-9-]{0,10}"), 1..6)
+            .prop_map(HeaderClauseKind::Order),
     ]
     .prop_map(|kind| HeaderClause { span: S, kind });
     let header =
