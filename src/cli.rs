@@ -245,12 +245,24 @@ impl Ctx {
     }
 }
 
+/// The width text wraps at: `COLUMNS` (at least 40), else 100.
 fn terminal_width() -> usize {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse::<usize>().ok())
         .filter(|w| *w >= 40)
         .unwrap_or(100)
+}
+
+/// The width stdout's text wraps at: `COLUMNS` (at least 40), else the
+/// terminal's width, else 100.
+pub(crate) fn stdout_width() -> usize {
+    let set = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok());
+    let terminal =
+        || terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0));
+    set.or_else(terminal).map_or(100, |w| w.max(40))
 }
 
 /// Writes to stdout; a closed pipe (`docket … | head`) ends the output quietly.

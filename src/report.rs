@@ -6,6 +6,7 @@
 pub(crate) mod baseline;
 pub(crate) mod bounded;
 pub(crate) mod case;
+pub(crate) mod case_view;
 pub(crate) mod check;
 pub(crate) mod ci;
 pub(crate) mod ci_kept;

@@ -237,31 +237,34 @@ fn shows(shown: &[String], actual: &[&str]) -> bool {
 }
 
 #[test]
-fn readme_examples_print_what_they_show() {
-    let text = std::fs::read_to_string(root().join("README.md")).unwrap();
+fn readme_and_guide_examples_print_what_they_show() {
     let mut ran = 0;
-    for (line, block) in blocks(&text, "console") {
-        for (args, shown) in examples(&block) {
-            ran += 1;
-            let out = Command::new(env!("CARGO_BIN_EXE_docket"))
-                .args(&args)
-                .current_dir(root())
-                .env("NO_COLOR", "1")
-                .env_remove("DOCKET_TIMING")
-                .output()
-                .unwrap();
-            let printed = String::from_utf8_lossy(&out.stderr).into_owned()
-                + &String::from_utf8_lossy(&out.stdout);
-            let actual: Vec<&str> = printed.lines().collect();
-            assert!(
-                shows(&shown, &actual),
-                "README.md:{line}: `docket {}` printed\n{printed}\nbut the README shows\n{}",
-                args.join(" "),
-                shown.join("\n")
-            );
+    for doc in ["README.md", "docs/guide.md"] {
+        let text = std::fs::read_to_string(root().join(doc)).unwrap();
+        for (line, block) in blocks(&text, "console") {
+            for (args, shown) in examples(&block) {
+                ran += 1;
+                let out = Command::new(env!("CARGO_BIN_EXE_docket"))
+                    .args(&args)
+                    .current_dir(root())
+                    .env("NO_COLOR", "1")
+                    .env_remove("DOCKET_TIMING")
+                    .env_remove("COLUMNS")
+                    .output()
+                    .unwrap();
+                let printed = String::from_utf8_lossy(&out.stderr).into_owned()
+                    + &String::from_utf8_lossy(&out.stdout);
+                let actual: Vec<&str> = printed.lines().collect();
+                assert!(
+                    shows(&shown, &actual),
+                    "{doc}:{line}: `docket {}` printed\n{printed}\nbut it shows\n{}",
+                    args.join(" "),
+                    shown.join("\n")
+                );
+            }
         }
     }
-    assert!(ran >= 3, "only {ran} README examples found");
+    assert!(ran >= 4, "only {ran} examples found");
 }
 
 #[test]

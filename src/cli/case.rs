@@ -11,6 +11,7 @@ use crate::data::select;
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::eval::{Evaluator, Status};
+use crate::report::case_view::{CaseView, ViewStyle};
 use crate::semantics::{Policy, Severity, TableId};
 
 /// Output formats of `case`.
@@ -45,10 +46,15 @@ pub(crate) struct Args {
     /// Which cases and rules to show.
     #[command(flatten)]
     pub(crate) view: super::view::ViewArgs,
-    /// The order of the rules: as the policy lists them (`case`, `rule`),
-    /// or those with a deadline first, soonest first (`deadline`).
+    /// The order of the rules: the process order the policy declares
+    /// (`case`, `rule`), or those with a deadline first, soonest first
+    /// (`deadline`).
     #[arg(long, value_enum, default_value_t)]
     pub(crate) sort: super::view::Sort,
+    /// Also list the rules that do not apply to the case, each with the
+    /// reason (human format).
+    #[arg(long)]
+    pub(crate) all: bool,
 }
 
 /// Runs `case`.
@@ -84,6 +90,12 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         .with_filter(filter)
         .explaining();
     let rc = crate::report::Context::new(&policy, &sources, &data, now);
+    let color = ctx.stdout_color();
+    let style = ViewStyle {
+        color,
+        width: super::stdout_width(),
+        all: a.all,
+    };
     let mut docs = Vec::new();
     let mut pages = Vec::new();
     let mut violated = false;
@@ -92,6 +104,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
             continue;
         }
         let mut results = ev.evaluate_listed(table, row);
+        in_process_order(&policy, &mut results);
         violated |= results.iter().any(|r| {
             r.status == Status::Violated
                 && policy
@@ -107,11 +120,15 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
                 (due.is_none(), due)
             });
         }
+        let fields = ev.row_fields(table, row);
+        let view = CaseView {
+            number,
+            fields: &fields,
+            results: &results,
+        };
         docs.push(match a.format {
-            CaseFormat::Json => crate::report::case::json(&rc, number, &results),
-            CaseFormat::Human => {
-                crate::report::case::human(&rc, table, number, &results, ctx.stdout_color())
-            }
+            CaseFormat::Json => crate::report::case::json(&rc, &view),
+            CaseFormat::Human => crate::report::case_view::human(&rc, &view, style),
             CaseFormat::Html => {
                 pages.push((number.to_string(), results));
                 continue;
@@ -129,6 +146,17 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     out.write(&text);
     out.finish()?;
     Ok(if violated { Exit::Findings } else { Exit::Ok })
+}
+
+/// Results in the policy's process order (`order`; default: file order).
+fn in_process_order(policy: &Policy, results: &mut [crate::eval::RuleResult]) {
+    let mut rank = vec![usize::MAX; policy.rules.len()];
+    for (place, &rule) in policy.order.iter().enumerate() {
+        if let Some(r) = rank.get_mut(rule) {
+            *r = place;
+        }
+    }
+    results.sort_by_key(|r| rank.get(r.rule).copied().unwrap_or(usize::MAX));
 }
 
 /// An unknown case number: the closest existing ones.

@@ -1,13 +1,12 @@
-//! The report of `docket case`: one case's checklist, as a
-//! customer-success manager reads it (human) or a tool does (JSON).
-
-use std::fmt::Write as _;
+//! `docket case --format json`: one case's checklist as a tool reads it
+//! (the human view is in `case_view`).
 
 use serde::Serialize;
 
+use super::case_view::CaseView;
+use super::due::time_left;
 use super::{Context, JsonDataError, RowRef, data_errors, rows_with_errors};
 use crate::eval::{Finding, RuleResult, Status};
-use crate::semantics::{Severity, TableId};
 use crate::time::Instant;
 
 /// One rule's result for the case.
@@ -15,14 +14,24 @@ use crate::time::Instant;
 pub(crate) struct JsonCaseRule {
     /// Rule id.
     pub(crate) rule: String,
-    /// `pass`, `violated`, `due` or `not-applicable`.
+    /// The rule's title.
+    pub(crate) title: String,
+    /// `error` or `warning`.
+    pub(crate) severity: &'static str,
+    /// `pass`, `violated`, `due`, `waived` or `not-applicable`.
     pub(crate) status: &'static str,
-    /// Why it passes or does not apply, or its first finding's message.
+    /// Why it passes (its pass message, in plain words) or does not apply,
+    /// or its first finding's message.
     pub(crate) message: String,
     /// For a rule that is due: its first due item's deadline (that item's
     /// message is `message`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) deadline: Option<String>,
+    /// With `deadline`: how long is left from the as-of ("22 hours 11 minutes").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) time_left: Option<String>,
+    /// The process documents and sections the rule comes from.
+    pub(crate) sources: Vec<JsonSource>,
     /// Every violation and due item, each with its own message and deadline.
     pub(crate) findings: Vec<JsonCaseFinding>,
 }
@@ -37,6 +46,9 @@ pub(crate) struct JsonCaseFinding {
     /// For due items: RFC 3339 in the policy's zone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) deadline: Option<String>,
+    /// With `deadline`: how long is left from the as-of ("22 hours 11 minutes").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) time_left: Option<String>,
     /// For ladders: the mark number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) mark: Option<u64>,
@@ -55,12 +67,25 @@ pub(crate) struct JsonCase {
     pub(crate) case: String,
     /// As-of, RFC 3339 in the policy's zone.
     pub(crate) as_of: String,
-    /// Every selected rule, in policy order.
+    /// The policy's `fields` of the case (dates and instants in ISO 8601,
+    /// `null` when missing).
+    pub(crate) fields: serde_json::Map<String, serde_json::Value>,
+    /// Every selected rule, in the policy's process order.
     pub(crate) rules: Vec<JsonCaseRule>,
     /// Data errors in the rows read for the case.
     pub(crate) data_errors: Vec<JsonDataError>,
     /// Data warnings in the rows read for the case.
     pub(crate) data_warnings: Vec<JsonDataError>,
+}
+
+/// A document (and section) a rule comes from.
+#[derive(Serialize)]
+pub(crate) struct JsonSource {
+    /// The document's name.
+    pub(crate) document: String,
+    /// Its section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) section: Option<String>,
 }
 
 /// A due rule's first due item: its deadline and message go together.
@@ -74,153 +99,61 @@ fn first_due(r: &RuleResult) -> Option<&crate::eval::Finding> {
         .min_by_key(|f| f.deadline)
 }
 
-/// `case --format json` of the case `number` in `table`, from its results.
-pub(crate) fn json(ctx: &Context, number: &str, results: &[RuleResult]) -> String {
+/// `case --format json` of one case, from its results.
+pub(crate) fn json(ctx: &Context, view: &CaseView) -> String {
     let tz = ctx.policy.timezone;
+    let left = |d: Option<i64>| d.map(|d| time_left(ctx.now, d));
     let finding = |f: &Finding| JsonCaseFinding {
         status: f.status.as_str(),
         message: f.message.clone(),
         deadline: f.deadline.map(|d| Instant(d).rfc3339(tz)),
+        time_left: left(f.deadline.filter(|_| f.status == Status::Due)),
         mark: f.mark,
         data_errors: rows_with_errors(ctx, f),
         waiver: f.waiver.as_deref().map(super::JsonWaiver::of_note),
     };
     let rule = |r: &RuleResult| {
         let due = first_due(r);
+        let policy_rule = ctx.policy.rules.get(r.rule);
         JsonCaseRule {
-            rule: ctx
-                .policy
-                .rules
-                .get(r.rule)
-                .map_or(String::new(), |x| x.id.clone()),
+            rule: policy_rule.map_or(String::new(), |x| x.id.clone()),
+            title: policy_rule.map_or(String::new(), |x| x.title.clone()),
+            severity: policy_rule.map_or("error", |x| x.severity.as_str()),
             status: r.status.as_str(),
             message: due.map_or_else(|| r.reason.clone(), |f| f.message.clone()),
             deadline: due.and_then(|f| f.deadline).map(|d| Instant(d).rfc3339(tz)),
+            time_left: left(due.and_then(|f| f.deadline)),
+            sources: policy_rule.map_or_else(Vec::new, |x| {
+                x.sources
+                    .iter()
+                    .map(|s| JsonSource {
+                        document: s.document.clone(),
+                        section: s.section.clone(),
+                    })
+                    .collect()
+            }),
             findings: r.findings.iter().map(finding).collect(),
         }
     };
     let doc = JsonCase {
-        case: number.to_string(),
+        case: view.number.to_string(),
         as_of: Instant(ctx.now).rfc3339(tz),
-        rules: results.iter().map(rule).collect(),
+        fields: view
+            .fields
+            .iter()
+            .map(|f| {
+                let v = f
+                    .iso
+                    .clone()
+                    .map_or(serde_json::Value::Null, serde_json::Value::String);
+                (f.name.clone(), v)
+            })
+            .collect(),
+        rules: view.results.iter().map(rule).collect(),
         data_errors: data_errors(&ctx.data.errors),
         data_warnings: data_errors(&ctx.data.warnings),
     };
     serde_json::to_string_pretty(&doc)
         .map(|s| s + "\n")
         .unwrap_or_default()
-}
-
-/// `case` as a checklist: a line per rule with its mark and reason, each
-/// finding with its deadline, the counts, the data errors of its rows.
-pub(crate) fn human(
-    ctx: &Context,
-    table: TableId,
-    number: &str,
-    results: &[RuleResult],
-    color: bool,
-) -> String {
-    let policy = ctx.policy;
-    let mut s = String::new();
-    let table_name = policy.tables.get(table).map_or("case", |t| t.name.as_str());
-    let _ = writeln!(
-        s,
-        "{table_name} {number} · policy \"{}\" · as of {}\n",
-        policy.name,
-        Instant(ctx.now).display_long(policy.timezone)
-    );
-    let w = results
-        .iter()
-        .filter_map(|r| policy.rules.get(r.rule))
-        .map(|r| r.id.len())
-        .max()
-        .unwrap_or(4);
-    for r in results {
-        rule_lines(ctx, r, w, color, &mut s);
-    }
-    counts(results, &mut s);
-    for (what, list) in [
-        ("data errors", &ctx.data.errors),
-        ("data warnings", &ctx.data.warnings),
-    ] {
-        if !list.is_empty() {
-            let _ = writeln!(s, "\n{what} in the rows read for this case:");
-            for e in list.iter() {
-                let _ = writeln!(s, "  {}", e.one_line());
-            }
-        }
-    }
-    s
-}
-
-/// One rule's lines: mark, id, status, reason; further findings and each
-/// deadline below.
-fn rule_lines(ctx: &Context, r: &RuleResult, w: usize, color: bool, s: &mut String) {
-    let Some(rule) = ctx.policy.rules.get(r.rule) else {
-        return;
-    };
-    let paint = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    };
-    let (mark, code) = match r.status {
-        Status::Pass => ("✓", "32"),
-        Status::Violated if rule.severity == Severity::Warning => ("!", "33"),
-        Status::Violated => ("✗", "31"),
-        Status::Due => ("…", "36"),
-        Status::NotApplicable => ("-", "2"),
-        Status::Waived => ("~", "35"),
-    };
-    let status = format!("{:14}", r.status.as_str());
-    let _ = writeln!(
-        s,
-        "  {} {:w$}  {}  {}",
-        paint(code, mark),
-        rule.id,
-        paint(code, &status),
-        r.reason
-    );
-    // Each finding with its own deadline (the first is the reason above).
-    let tz = ctx.policy.timezone;
-    for (n, f) in r.findings.iter().enumerate() {
-        if n > 0 {
-            let _ = writeln!(s, "    {:w$}  {:14}  {}", "", f.status.as_str(), f.message);
-        }
-        if let Some(d) = f.deadline {
-            let _ = writeln!(
-                s,
-                "    {:w$}  {:14}  deadline: {}",
-                "",
-                "",
-                Instant(d).display_long(tz)
-            );
-        }
-    }
-}
-
-/// "3 pass, 1 violated (3 violations), 1 item due, 14 not applicable".
-fn counts(results: &[RuleResult], s: &mut String) {
-    let count = |st: Status| results.iter().filter(|r| r.status == st).count();
-    let items = |st: Status| {
-        results
-            .iter()
-            .flat_map(|r| &r.findings)
-            .filter(|f| f.status == st)
-            .count()
-    };
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let _ = writeln!(
-        s,
-        "\n{} pass, {} violated ({} violation{}), {} item{} due, {} not applicable",
-        count(Status::Pass),
-        count(Status::Violated),
-        items(Status::Violated),
-        plural(items(Status::Violated)),
-        items(Status::Due),
-        plural(items(Status::Due)),
-        count(Status::NotApplicable)
-    );
 }

@@ -41,7 +41,7 @@ impl DueItem {
         let rule = ctx.policy.rules.get(f.rule);
         DueItem {
             deadline: Instant(deadline).rfc3339(ctx.policy.timezone),
-            left: display_elapsed(round_minutes(deadline - ctx.now)),
+            left: time_left(ctx.now, deadline),
             case: f.key.clone(),
             rule: rule.map_or_else(String::new, |r| r.id.clone()),
             title: rule.map_or_else(String::new, |r| r.title.clone()),
@@ -53,9 +53,11 @@ impl DueItem {
     }
 }
 
-/// Time left, to the minute.
-fn round_minutes(ms: i64) -> i64 {
-    ms / crate::time::MINUTE * crate::time::MINUTE
+/// How long is left from `now` until `deadline` (ms), to the minute, in
+/// words: "22 hours 11 minutes".
+pub(crate) fn time_left(now: i64, deadline: i64) -> String {
+    let ms = deadline.saturating_sub(now);
+    display_elapsed(ms / crate::time::MINUTE * crate::time::MINUTE)
 }
 
 /// The worklist.
