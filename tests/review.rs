@@ -370,7 +370,9 @@ fn waived_findings_in_every_format() {
             "type",
             "status",
             "account.name",
-            "opened_at"
+            "requester",
+            "opened_at",
+            "closed_at"
         ]
     );
     let row = r
