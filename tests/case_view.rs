@@ -419,3 +419,29 @@ fn pass_is_only_the_lead_of_a_message_condition() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("`pass` is the rule holding"), "{err}");
 }
+
+#[test]
+fn every_bundled_rule_has_a_pass_message() {
+    let mut rules = 0;
+    for entry in std::fs::read_dir(root().join("policies")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "docket") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let starts = ["rule ", "notice ", "allowlist ", "escalation "];
+        let blocks: Vec<&str> = text
+            .split("\n\n")
+            .filter(|b| {
+                b.lines()
+                    .find(|l| !l.starts_with('#'))
+                    .is_some_and(|l| starts.iter().any(|s| l.starts_with(s)))
+            })
+            .collect();
+        for b in blocks {
+            rules += 1;
+            assert!(b.contains(" if pass"), "no pass message in {}:\n{b}", path.display());
+        }
+    }
+    assert_eq!(rules, 18);
+}
