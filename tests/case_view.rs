@@ -440,7 +440,11 @@ fn every_bundled_rule_has_a_pass_message() {
             .collect();
         for b in blocks {
             rules += 1;
-            assert!(b.contains(" if pass"), "no pass message in {}:\n{b}", path.display());
+            assert!(
+                b.contains(" if pass"),
+                "no pass message in {}:\n{b}",
+                path.display()
+            );
         }
     }
     assert_eq!(rules, 18);
