@@ -130,11 +130,13 @@ fn audits(c: &mut Criterion) {
         .sources(Sources::dir(&dir))
         .load()
         .expect("export loads");
-    let eval = || {
+    let eval_by = |walk: bool| {
         let ev = Evaluator::new(&p, &data, now, &[]);
+        let ev = if walk { ev.tree_walking() } else { ev };
         let a = audit::run(&ev, false, &|_| (), &mut |()| {}, &|_| {});
         a.subjects
     };
+    let eval = || eval_by(false);
     let number = middle_case(&dir, n);
 
     let floor = best(3, || {
@@ -143,11 +145,21 @@ fn audits(c: &mut Criterion) {
     let eval_s = best(3, || {
         std::hint::black_box(eval());
     });
+    let walk_s = best(3, || {
+        std::hint::black_box(eval_by(true));
+    });
     let one = best(2, || check(&dir, 1));
     let two = best(2, || check(&dir, 2));
     let mut case_peak = f64::NAN;
     let case_s = best(3, || case_peak = docket(&["case", &number], &dir));
     report("evaluation alone (loaded tables)", n, mb, floor, eval_s);
+    report(
+        "evaluation alone, tree walker (no plan)",
+        n,
+        mb,
+        floor,
+        walk_s,
+    );
     report("check --format json, 2 threads", n, mb, floor, two);
     report("check --format json, 1 thread", n, mb, floor, one);
     eprintln!("  two threads {:.2}x faster than one", one / two);

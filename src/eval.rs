@@ -14,6 +14,7 @@ pub mod audit;
 pub(crate) mod expr;
 pub(crate) mod format;
 mod ladder;
+mod plan;
 pub mod register;
 mod rule;
 mod touched;
@@ -74,13 +75,13 @@ pub struct Finding {
     /// The subject's row.
     pub(crate) row: u32,
     /// The subject's key (the case number).
-    pub key: String,
+    pub key: std::sync::Arc<str>,
     /// What is wrong, with the values.
     pub message: String,
     /// For due items: when they become late (ms since the epoch).
     pub deadline: Option<i64>,
     /// Data rows involved: the subject first.
-    pub(crate) rows: Vec<(TableId, u32)>,
+    pub(crate) rows: std::sync::Arc<[(TableId, u32)]>,
     /// For ladders: the mark number.
     pub mark: Option<u64>,
     /// Rows with data errors this case reads (its own, its references',
@@ -174,6 +175,9 @@ pub struct Evaluator<'a> {
     /// report needs them).
     messages: bool,
     fields: bool,
+    /// The rules compiled to closures (`None`: the tree walker evaluates
+    /// everything, the reference the plan is tested against).
+    pub(crate) plan: Option<plan::Plan<'a>>,
 }
 
 /// Recognises `where x.col <= now` (or `<`) on a relation ordered by `col`.
@@ -250,7 +254,15 @@ impl<'a> Evaluator<'a> {
             filter: None,
             messages: true,
             fields: true,
+            plan: Some(plan::Plan::new(policy, data)),
         }
+    }
+
+    /// Evaluates every expression with the tree walker, not the compiled
+    /// plan: the reference the plan's property test compares with.
+    pub fn tree_walking(mut self) -> Evaluator<'a> {
+        self.plan = None;
+        self
     }
 
     /// Findings come without messages and fields (reports that count, or
@@ -411,6 +423,8 @@ impl<'a> Evaluator<'a> {
             data_errors: self.touched.of(self.policy, self.data, table, row),
             window,
             messages: self.messages || self.explain,
+            spare_define_slots: Vec::new(),
+            key: None,
         }
     }
 
@@ -462,6 +476,23 @@ impl<'a> Evaluator<'a> {
             Some(t) => (t.file.to_string(), t.line(row as usize)),
             None => (String::new(), 0),
         }
+    }
+
+    /// Whether every reference the rule needs leads to a row (what
+    /// [`Evaluator::needs`] checks, without building anything).
+    fn needs_met(&self, rule: &Rule, _table: TableId, row: u32) -> bool {
+        rule.needs.iter().all(|need| {
+            let mut cur = row;
+            need.path
+                .iter()
+                .all(|step| match expr::follow(self.data, *step, cur) {
+                    Ok(next) => {
+                        cur = next;
+                        true
+                    }
+                    Err(_) => false,
+                })
+        })
     }
 
     /// Follows the rule's needed references; `Err` says which is missing.
@@ -524,7 +555,16 @@ impl<'a> Evaluator<'a> {
         let mut slots = std::mem::take(&mut ce.spare_slots);
         slots.clear();
         slots.resize(rule.slots.max(1), Slot::Unset);
-        let mut env = Env { slots, lets };
+        let compiled = self
+            .plan
+            .as_ref()
+            .and_then(|p| p.rules.get(i))
+            .map_or(&[][..], |p| p.lets.as_slice());
+        let mut env = Env {
+            slots,
+            lets,
+            compiled,
+        };
         env.set(0, Value::Row(table, row));
         let run = rule::RuleRun {
             ev: self,
@@ -590,6 +630,7 @@ impl<'a> Evaluator<'a> {
         let mut env = Env {
             slots: vec![Slot::Unset; f.slots.max(1)],
             lets: &[],
+            compiled: &[],
         };
         env.set(0, Value::Row(table, row));
         ce.eval(&f.expr, &mut env)
@@ -705,6 +746,19 @@ impl<'a> Evaluator<'a> {
             return Some(out);
         }
         None
+    }
+}
+
+/// Completes findings an audit left without their message, fields and rows
+/// (an evaluator does, by evaluating the finding's rule again).
+pub(crate) trait Complete {
+    /// The finding with its message, fields and rows.
+    fn complete(&self, f: &Finding) -> Finding;
+}
+
+impl Complete for Evaluator<'_> {
+    fn complete(&self, f: &Finding) -> Finding {
+        Evaluator::complete(self, f)
     }
 }
 

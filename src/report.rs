@@ -49,7 +49,7 @@ pub(crate) struct Context<'a> {
     pub(crate) baseline: Option<&'a baseline::Baseline>,
     /// The evaluator of an audit whose findings come without messages: it
     /// writes the message of each finding a report shows.
-    pub(crate) messages: Option<&'a crate::eval::Evaluator<'a>>,
+    pub(crate) messages: Option<&'a (dyn crate::eval::Complete + Sync)>,
 }
 
 impl<'a> Context<'a> {
@@ -316,7 +316,7 @@ pub(crate) fn finding(ctx: &Context, f: &Finding) -> JsonFinding {
         rule: ctx.rule_id(f).to_string(),
         severity: ctx.severity(f).as_str(),
         status: f.status.as_str(),
-        key: f.key.clone(),
+        key: f.key.to_string(),
         message: f.message.clone(),
         deadline: f.deadline.map(|d| Instant(d).rfc3339(ctx.policy.timezone)),
         mark: f.mark,

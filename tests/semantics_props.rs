@@ -75,7 +75,7 @@ fn audit_at(p: &Policy, data: &Dataset, now: i64) -> Vec<Seen> {
     a.findings
         .into_iter()
         .map(|f| Seen {
-            key: f.key,
+            key: f.key.to_string(),
             rule: p
                 .rules
                 .get(f.rule)

@@ -105,6 +105,44 @@ impl TextColumn {
     }
 }
 
+/// A test of a dictionary-coded text column's rows against a few texts,
+/// made once: a row's code against the texts' codes, no text compared.
+#[derive(Debug, Clone)]
+pub(crate) struct CodeSet<'a> {
+    codes: &'a Codes,
+    /// The codes of the texts the column holds (a text it never holds has none).
+    targets: Vec<u32>,
+}
+
+impl CodeSet<'_> {
+    /// Whether the row's text is one of the texts; `None` when the cell is
+    /// empty or unreadable.
+    #[inline]
+    pub(crate) fn test(&self, row: usize) -> Option<bool> {
+        match self.codes.get(row).unwrap_or(CODE_MISSING) {
+            CODE_MISSING | CODE_INVALID => None,
+            c => Some(self.targets.contains(&c)),
+        }
+    }
+}
+
+impl TextColumn {
+    /// For a dictionary-coded column, the test of its rows against `texts`
+    /// (exact text equality, as `=` on text reads it).
+    pub(crate) fn code_set(&self, texts: &[&str]) -> Option<CodeSet<'_>> {
+        let TextColumn::Dict { codes, values } = self else {
+            return None;
+        };
+        let targets = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| texts.contains(&&***v))
+            .filter_map(|(i, _)| u32::try_from(i).ok()?.checked_add(FIRST_CODE))
+            .collect();
+        Some(CodeSet { codes, targets })
+    }
+}
+
 impl TextColumn {
     /// Joins columns built separately (blocks of one file), in order.
     pub(crate) fn concat(parts: Vec<TextColumn>) -> TextColumn {
@@ -1088,6 +1126,15 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// For a dictionary-coded text column (not e-mail: that compares
+    /// ignoring case), the test of its rows against `texts` by code.
+    pub(crate) fn code_set(&self, c: ColumnRef, texts: &[&str]) -> Option<CodeSet<'_>> {
+        match self.tables.get(c.table)?.columns.get(c.column)? {
+            ColumnData::Text(t) => t.code_set(texts),
+            _ => None,
+        }
+    }
+
     /// Takes in the data errors, warnings, accounts and files of another
     /// reading (a waivers register), so they are reported with these.
     pub fn absorb(&mut self, other: Dataset) {

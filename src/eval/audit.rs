@@ -62,6 +62,17 @@ pub struct Audit {
     pub subjects: u64,
 }
 
+impl Audit {
+    /// Per rule: the cases it applied to, held for, was violated by, and
+    /// did not apply to.
+    pub fn counts(&self) -> Vec<[u64; 4]> {
+        self.stats
+            .iter()
+            .map(|s| [s.evaluated, s.passed, s.violated_cases, s.not_applicable])
+            .collect()
+    }
+}
+
 /// Evaluates every subject row, in key order. Each chunk of rows is
 /// evaluated, its findings sorted and handed to `render` on a worker
 /// thread; `sink` then sees the rendered chunks in order, as soon as they
@@ -156,11 +167,8 @@ fn pieces<R>(
     for t in tails {
         // The first finding after the ladder's violations.
         let at = rest.partition_point(|f| {
-            (
-                f.key.as_str(),
-                rule_id(f.rule),
-                f.status != Status::Violated,
-            ) <= (t.key.as_str(), rule_id(t.rule), false)
+            (&*f.key, rule_id(f.rule), f.status != Status::Violated)
+                <= (t.key.as_str(), rule_id(t.rule), false)
         });
         let tail = rest.split_off(at);
         let done = std::mem::replace(&mut rest, tail);

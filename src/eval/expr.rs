@@ -22,6 +22,8 @@ pub(crate) struct Env<'a, 'p> {
     pub(crate) slots: Vec<Slot<'a>>,
     /// For `let` slots: the expression that computes them.
     pub(crate) lets: &'p [Option<&'a Expr>],
+    /// For `let` slots: the plan's compiled expression, when there is one.
+    pub(crate) compiled: &'p [Option<super::plan::Node<'a>>],
 }
 
 impl<'a> Env<'a, '_> {
@@ -54,6 +56,10 @@ pub(crate) struct CaseEval<'e, 'a> {
     pub(crate) messages: bool,
     /// A rule's slots, kept for the next rule of the case.
     pub(crate) spare_slots: Vec<Slot<'a>>,
+    /// A definition's slots, kept for the next definition of the case.
+    pub(crate) spare_define_slots: Vec<Slot<'a>>,
+    /// The case's key, made once for all its findings.
+    pub(crate) key: Option<std::sync::Arc<str>>,
 }
 
 fn lit<'a>(l: &'a Lit) -> Value<'a> {
@@ -69,6 +75,14 @@ fn lit<'a>(l: &'a Lit) -> Value<'a> {
 }
 
 impl<'a> CaseEval<'_, 'a> {
+    /// The key of the case's row, shared by its findings.
+    pub(crate) fn key(&mut self, table: usize, row: u32) -> std::sync::Arc<str> {
+        let ev = self.ev;
+        self.key
+            .get_or_insert_with(|| ev.key_of(table, row).into())
+            .clone()
+    }
+
     /// Evaluates `e`; `Err` when a value it needs could not be read.
     #[inline]
     pub(crate) fn eval(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> Value<'a> {
@@ -251,14 +265,16 @@ impl<'a> CaseEval<'_, 'a> {
                 filter,
             } => {
                 let Value::Rows(t, set) = self.eval(rows, env) else {
-                    return match q {
-                        Quantifier::Any => Value::Bool(false),
-                        Quantifier::No => Value::Bool(true),
-                        Quantifier::Count => Value::Int(0),
-                        Quantifier::First | Quantifier::Last => Value::Missing,
-                    };
+                    return no_rows(*q);
                 };
-                self.quantify(*q, t, &set, *slot, filter.as_deref(), env)
+                let (slot, filter) = (*slot, filter.as_deref());
+                self.quantify(*q, (t, &set), env, &mut |s, r, env| match filter {
+                    None => true,
+                    Some(f) => {
+                        env.set(slot, Value::Row(t, r));
+                        s.eval(f, env).truth() == Some(true)
+                    }
+                })
             }
             ExprKind::Filter { rows, slot, pred } => match self.eval(rows, env) {
                 Value::Rows(t, set) => {
@@ -316,17 +332,19 @@ impl<'a> CaseEval<'_, 'a> {
         }
     }
 
-    fn var(&mut self, slot: usize, env: &mut Env<'a, '_>) -> Value<'a> {
+    pub(super) fn var(&mut self, slot: usize, env: &mut Env<'a, '_>) -> Value<'a> {
         match env.slots.get(slot) {
             Some(Slot::Set(v)) => v.clone(),
-            _ => match env.lets.get(slot).copied().flatten() {
-                Some(e) => {
-                    let v = self.eval(e, env);
-                    env.set(slot, v.clone());
-                    v
-                }
-                None => Value::Missing,
-            },
+            _ => {
+                let compiled = env.compiled;
+                let v = match (compiled.get(slot), env.lets.get(slot).copied().flatten()) {
+                    (Some(Some(node)), _) => node(self, env),
+                    (_, Some(e)) => self.eval(e, env),
+                    _ => return Value::Missing,
+                };
+                env.set(slot, v.clone());
+                v
+            }
         }
     }
 
@@ -397,19 +415,29 @@ impl<'a> CaseEval<'_, 'a> {
         }
     }
 
-    fn define(&mut self, d: usize, row: u32) -> Value<'a> {
+    pub(super) fn define(&mut self, d: usize, row: u32) -> Value<'a> {
         if let Some(v) = self.memo.defines.get(&(d, row)) {
             return v.clone();
         }
         let Some(def) = self.ev.policy.defines.get(d) else {
             return Value::Missing;
         };
+        // A definition's slots, kept for the case's next one (a nested
+        // definition finds none and makes its own).
+        let mut slots = std::mem::take(&mut self.spare_define_slots);
+        slots.clear();
+        slots.resize(def.slots.max(1), Slot::Unset);
         let mut env = Env {
-            slots: vec![Slot::Unset; def.slots.max(1)],
+            slots,
             lets: &[],
+            compiled: &[],
         };
         env.set(0, Value::Row(def.table, row));
-        let v = self.eval(&def.body, &mut env);
+        let v = match self.ev.plan.as_ref().and_then(|p| p.defines.get(d)) {
+            Some(body) => body(self, &mut env),
+            None => self.eval(&def.body, &mut env),
+        };
+        self.spare_define_slots = env.slots;
         self.memo.defines.insert((d, row), v.clone());
         v
     }
@@ -465,6 +493,7 @@ impl<'a> CaseEval<'_, 'a> {
                 let mut env = Env {
                     slots: vec![Slot::Unset; decl.slots.max(1)],
                     lets: &[],
+                    compiled: &[],
                 };
                 let mut kept = Vec::new();
                 for &r in all {
@@ -480,25 +509,16 @@ impl<'a> CaseEval<'_, 'a> {
         set
     }
 
-    fn quantify(
+    /// A quantifier over the rows `set` of table `t`: those `keep` keeps
+    /// (it binds the row and tests the filter).
+    pub(super) fn quantify<'p>(
         &mut self,
         q: Quantifier,
-        t: usize,
-        set: &RowSet<'a>,
-        slot: usize,
-        filter: Option<&'a Expr>,
-        env: &mut Env<'a, '_>,
+        (t, set): (usize, &RowSet<'a>),
+        env: &mut Env<'a, 'p>,
+        keep: &mut dyn FnMut(&mut Self, u32, &mut Env<'a, 'p>) -> bool,
     ) -> Value<'a> {
         let rows = set.rows();
-        let keep = |s: &mut Self, r: u32, env: &mut Env<'a, '_>| -> bool {
-            match filter {
-                None => true,
-                Some(f) => {
-                    env.set(slot, Value::Row(t, r));
-                    s.eval(f, env).truth() == Some(true)
-                }
-            }
-        };
         match q {
             Quantifier::Any | Quantifier::No => {
                 let mut found = false;
@@ -568,6 +588,16 @@ impl<'a> CaseEval<'_, 'a> {
             (Func::Len, Value::Missing) => Value::Int(0),
             _ => Value::Missing,
         }
+    }
+}
+
+/// A quantifier's value over no rows at all (the rows are missing).
+pub(crate) fn no_rows<'a>(q: Quantifier) -> Value<'a> {
+    match q {
+        Quantifier::Any => Value::Bool(false),
+        Quantifier::No => Value::Bool(true),
+        Quantifier::Count => Value::Int(0),
+        Quantifier::First | Quantifier::Last => Value::Missing,
     }
 }
 

@@ -219,20 +219,21 @@ pub(super) fn evaluate<'a>(
     ce: &mut CaseEval<'_, 'a>,
     l: &'a Ladder,
     env: &mut Env<'a, '_>,
-    rows: Vec<Row>,
 ) -> RuleResult {
     let ev = run.ev;
     let t0 = match start(run, ce, l, env) {
         Ok(t0) => t0,
         Err(r) => return r,
     };
-    let mut rows = ev.rows_involved(rows, env);
+    let mut rows = ev.rows_involved(run.base_rows(), env);
     if let Some(r) = row_of(ce, &l.start, env)
         && !rows.contains(&r)
     {
         rows.push(r);
     }
     let stop = stop(run, ce, l, env, &mut rows);
+    // One list for all the ladder's findings.
+    let rows: std::sync::Arc<[Row]> = rows.into();
     let ladder = places(ce, l, env, t0, stop, ev.now);
     let (from, limit, first_call) = match ce.window {
         Some(w) => (w.from, w.limit, false),
@@ -394,7 +395,7 @@ fn report<'a>(
     env: &mut Env<'a, '_>,
     l: &'a Ladder,
     ladder: &Run,
-    rows: &[Row],
+    rows: &std::sync::Arc<[Row]>,
     m: MarkAt,
     due: bool,
 ) -> Option<Finding> {
@@ -426,7 +427,7 @@ fn report<'a>(
         status,
         message,
         due.then_some(m.end),
-        rows.to_vec(),
+        rows.clone(),
         Some(k),
     ))
 }

@@ -3,6 +3,7 @@
 //! membership, a notice period or an escalation ladder.
 
 use super::expr::{self, CaseEval, Env};
+use super::plan::Node;
 use super::value::{self, Txt, Value};
 use super::{Evaluator, Finding, Row, RuleResult, Status, format, ladder};
 use crate::semantics::{ArithOp, Arm, CmpOp, Decision, Expr, Notice, Rule, RuleBody, TableId};
@@ -17,33 +18,58 @@ pub(super) struct RuleRun<'r, 'a> {
     pub(super) row: u32,
 }
 
+/// `e` evaluated by its compiled node when the plan has one, else by the
+/// tree walker.
+fn run<'a>(
+    ce: &mut CaseEval<'_, 'a>,
+    env: &mut Env<'a, '_>,
+    e: &'a Expr,
+    node: Option<&Node<'a>>,
+) -> Value<'a> {
+    match node {
+        Some(n) => n(ce, env),
+        None => ce.eval(e, env),
+    }
+}
+
 impl<'a> RuleRun<'_, 'a> {
     /// Evaluates the rule; `env` has the row in slot 0.
     pub(super) fn evaluate(&self, ce: &mut CaseEval<'_, 'a>, env: &mut Env<'a, '_>) -> RuleResult {
+        let plan = self.ev.plan.as_ref().and_then(|p| p.rules.get(self.index));
         if let Some(a) = &self.rule.applies
-            && let Err(r) = self.holds(ce, env, a, |s| format!("the rule is for rows where {s}"))
+            && let Err(r) = self.holds(ce, env, (a, plan.and_then(|p| p.applies.as_ref())), |s| {
+                format!("the rule is for rows where {s}")
+            })
         {
             return r;
         }
-        let mut rows = vec![(self.table, self.row)];
-        match self.ev.needs(self.rule, self.table, self.row) {
-            Ok(r) => rows.extend(r),
-            Err(reason) => return self.na(|| reason),
+        // Checked without building the rows: they are needed by findings only.
+        if !self.ev.needs_met(self.rule, self.table, self.row) {
+            return self.na(|| {
+                self.ev
+                    .needs(self.rule, self.table, self.row)
+                    .err()
+                    .unwrap_or_default()
+            });
         }
         if let Some(g) = &self.rule.guard
-            && let Err(r) = self.holds(ce, env, g, |s| format!("{s} is false"))
+            && let Err(r) = self.holds(ce, env, (g, plan.and_then(|p| p.guard.as_ref())), |s| {
+                format!("{s} is false")
+            })
         {
             return r;
         }
         match &self.rule.body {
-            RuleBody::Require(e) => self.require(ce, env, e, rows),
+            RuleBody::Require(e) => {
+                self.require(ce, env, (e, plan.and_then(|p| p.require.as_ref())))
+            }
             RuleBody::Allowlist {
                 value,
                 list,
                 ignore_case,
-            } => self.allowlist(ce, env, (value, list, *ignore_case), rows),
-            RuleBody::Notice(n) => self.notice(ce, env, n, rows),
-            RuleBody::Escalation(l) => ladder::evaluate(self, ce, l, env, rows),
+            } => self.allowlist(ce, env, (value, list, *ignore_case)),
+            RuleBody::Notice(n) => self.notice(ce, env, n),
+            RuleBody::Escalation(l) => ladder::evaluate(self, ce, l, env),
         }
     }
 
@@ -53,10 +79,10 @@ impl<'a> RuleRun<'_, 'a> {
         &self,
         ce: &mut CaseEval<'_, 'a>,
         env: &mut Env<'a, '_>,
-        e: &'a Expr,
+        (e, node): (&'a Expr, Option<&Node<'a>>),
         when_false: impl FnOnce(String) -> String,
     ) -> Result<(), RuleResult> {
-        match ce.eval(e, env).truth() {
+        match run(ce, env, e, node).truth() {
             Some(true) => Ok(()),
             Some(false) => Err(self.na(|| when_false(self.ev.snippet(e)))),
             None => Err(self.unknown(e)),
@@ -72,12 +98,11 @@ impl<'a> RuleRun<'_, 'a> {
         &self,
         ce: &mut CaseEval<'_, 'a>,
         env: &mut Env<'a, '_>,
-        e: &'a Expr,
-        rows: Vec<Row>,
+        (e, node): (&'a Expr, Option<&Node<'a>>),
     ) -> RuleResult {
-        match ce.eval(e, env).truth() {
+        match run(ce, env, e, node).truth() {
             Some(true) => self.pass(ce, env, || super::plain_pass(self.rule)),
-            Some(false) => self.violated(ce, env, rows),
+            Some(false) => self.violated(ce, env),
             None => self.unknown(e),
         }
     }
@@ -88,7 +113,6 @@ impl<'a> RuleRun<'_, 'a> {
         ce: &mut CaseEval<'_, 'a>,
         env: &mut Env<'a, '_>,
         (value, list, ignore_case): (&'a Expr, &'a Expr, bool),
-        rows: Vec<Row>,
     ) -> RuleResult {
         let v = ce.eval(value, env);
         let l = ce.eval(list, env);
@@ -101,7 +125,7 @@ impl<'a> RuleRun<'_, 'a> {
             let shown = format::show(&v, self.ev);
             self.pass(ce, env, || format!("{shown} is on the list"))
         } else {
-            self.violated(ce, env, rows)
+            self.violated(ce, env)
         }
     }
 
@@ -111,7 +135,6 @@ impl<'a> RuleRun<'_, 'a> {
         ce: &mut CaseEval<'_, 'a>,
         env: &mut Env<'a, '_>,
         n: &'a Notice,
-        rows: Vec<Row>,
     ) -> RuleResult {
         let from = ce.eval(&n.from, env);
         let to = ce.eval(&n.to, env);
@@ -153,7 +176,7 @@ impl<'a> RuleRun<'_, 'a> {
             self.set(env, name, v);
         }
         if short.truth() == Some(true) {
-            return self.violated(ce, env, rows);
+            return self.violated(ce, env);
         }
         self.pass(ce, env, || {
             let given = format::show(&expr::arith(ArithOp::Sub, &to, &from), self.ev);
@@ -209,11 +232,11 @@ impl<'a> RuleRun<'_, 'a> {
     /// A finding of this rule for this row.
     pub(super) fn finding(
         &self,
-        ce: &CaseEval<'_, 'a>,
+        ce: &mut CaseEval<'_, 'a>,
         status: Status,
         message: String,
         deadline: Option<i64>,
-        rows: Vec<Row>,
+        rows: std::sync::Arc<[Row]>,
         mark: Option<u64>,
     ) -> Finding {
         Finding {
@@ -221,7 +244,7 @@ impl<'a> RuleRun<'_, 'a> {
             status,
             table: self.table,
             row: self.row,
-            key: self.ev.key_of(self.table, self.row),
+            key: ce.key(self.table, self.row),
             message,
             deadline,
             rows,
@@ -232,16 +255,20 @@ impl<'a> RuleRun<'_, 'a> {
         }
     }
 
+    /// The row and the rows its needs lead to: where a finding points.
+    pub(super) fn base_rows(&self) -> Vec<Row> {
+        let mut rows = vec![(self.table, self.row)];
+        if let Ok(r) = self.ev.needs(self.rule, self.table, self.row) {
+            rows.extend(r);
+        }
+        rows
+    }
+
     /// The rule is broken: one finding, with its message and rows.
-    fn violated(
-        &self,
-        ce: &mut CaseEval<'_, 'a>,
-        env: &mut Env<'a, '_>,
-        rows: Vec<Row>,
-    ) -> RuleResult {
+    fn violated(&self, ce: &mut CaseEval<'_, 'a>, env: &mut Env<'a, '_>) -> RuleResult {
         let message = self.ev.message(ce, self.rule, env);
-        let rows = self.ev.rows_involved(rows, env);
-        let f = self.finding(ce, Status::Violated, message, None, rows, None);
+        let rows = self.ev.rows_involved(self.base_rows(), env);
+        let f = self.finding(ce, Status::Violated, message, None, rows.into(), None);
         RuleResult {
             rule: self.index,
             status: f.status,

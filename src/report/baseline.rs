@@ -171,7 +171,9 @@ impl Baseline {
     }
 
     fn lookup(&self, rule: &str, f: &Finding) -> Option<&Earlier> {
-        let i = *self.index.get(&(rule.to_string(), f.key.clone(), f.mark))?;
+        let i = *self
+            .index
+            .get(&(rule.to_string(), f.key.to_string(), f.mark))?;
         self.findings.get(i)
     }
 
@@ -199,7 +201,10 @@ impl Baseline {
                 continue;
             };
             let c = local.entry(rule.id.clone()).or_default();
-            match self.index.get(&(rule.id.clone(), f.key.clone(), f.mark)) {
+            match self
+                .index
+                .get(&(rule.id.clone(), f.key.to_string(), f.mark))
+            {
                 Some(&i) => {
                     c.persisting += 1;
                     if let Some(s) = self.seen.get(i) {

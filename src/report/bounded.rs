@@ -170,10 +170,10 @@ mod tests {
             status: crate::eval::Status::Violated,
             table: 0,
             row: 0,
-            key: key.to_string(),
+            key: key.into(),
             message: String::new(),
             deadline: None,
-            rows: Vec::new(),
+            rows: Vec::new().into(),
             mark: None,
             data_errors: None,
             waiver: None,
@@ -182,7 +182,10 @@ mod tests {
     }
 
     fn keys(k: &mut Kept) -> Vec<String> {
-        k.take().into_iter().map(|(_, f)| f.key).collect()
+        k.take()
+            .into_iter()
+            .map(|(_, f)| f.key.to_string())
+            .collect()
     }
 
     #[test]

@@ -73,12 +73,12 @@ const NOT_APPLICABLE: Look = Look {
 };
 
 /// The text being written, with the view's style.
-struct ViewWriter<'w> {
+struct ViewWriter<'w, 'c> {
     s: String,
     style: ViewStyle,
     /// The column titles and details start at.
     lead: usize,
-    ctx: &'w Context<'w>,
+    ctx: &'w Context<'c>,
 }
 
 /// `docket case` for one case, as a checklist in sections.
@@ -121,7 +121,7 @@ pub(crate) fn human(ctx: &Context, view: &CaseView, style: ViewStyle) -> String 
     w.s
 }
 
-impl ViewWriter<'_> {
+impl ViewWriter<'_, '_> {
     fn paint(&self, code: &str, text: &str) -> String {
         if self.style.color {
             format!("\x1b[{code}m{text}\x1b[0m")

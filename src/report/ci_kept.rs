@@ -104,7 +104,7 @@ impl CiKept {
         let mut keys: Vec<&str> = found
             .iter()
             .filter(|f| f.status == Status::Violated)
-            .map(|f| f.key.as_str())
+            .map(|f| &*f.key)
             .collect();
         keys.sort_unstable();
         if let Ok(mut st) = self.state.lock() {

@@ -42,7 +42,7 @@ impl DueItem {
         DueItem {
             deadline: Instant(deadline).rfc3339(ctx.policy.timezone),
             left: time_left(ctx.now, deadline),
-            case: f.key.clone(),
+            case: f.key.to_string(),
             rule: rule.map_or_else(String::new, |r| r.id.clone()),
             title: rule.map_or_else(String::new, |r| r.title.clone()),
             message: f.message.clone(),

@@ -42,7 +42,14 @@ pub fn audit_of(p: &Policy, sources: Sources, as_of: &str) -> (BTreeSet<Seen>, u
         .into_iter()
         .map(|f| {
             let rule = p.rules[f.rule].id.clone();
-            (f.key, rule, f.status, f.mark, f.deadline, f.message)
+            (
+                f.key.to_string(),
+                rule,
+                f.status,
+                f.mark,
+                f.deadline,
+                f.message,
+            )
         })
         .collect();
     (seen, data.errors.len())

@@ -190,6 +190,6 @@ pub fn of_rule(report: &Value, rule: &str) -> Vec<(String, String)> {
     findings(report)
         .into_iter()
         .filter(|f| f.rule == rule)
-        .map(|f| (f.key, f.status))
+        .map(|f| (f.key.to_string(), f.status))
         .collect()
 }

@@ -1,0 +1,279 @@
+//! Rules compiled to an evaluation plan: each condition a tree of closures
+//! made once per run, with what the tree-walking evaluator looks up at every
+//! node resolved ahead — which node kind it is, which slot a row is in, and
+//! for `=`/`!=`/`in` between a dictionary-coded text column and text
+//! literals, the literals' codes in that column, so a case's rows are tested
+//! by code, with no text compared.
+//!
+//! The tree walker ([`CaseEval::eval`]) stays the reference: a node the plan
+//! does not specialise calls it, and the property test `tests/plan_props.rs`
+//! requires identical findings from both on generated policies and exports.
+
+use super::expr::{CaseEval, Env, Slot, compare};
+use super::value::Value;
+use super::value::{and, or};
+use crate::data::{CodeSet, Dataset};
+use crate::semantics::{CmpOp, ColumnRef, Expr, ExprKind, Lit, Policy, RuleBody};
+
+/// A compiled expression: evaluates to what the tree walker gives.
+pub(crate) type Node<'a> = Box<
+    dyn for<'e, 'p> Fn(&mut CaseEval<'e, 'a>, &mut Env<'a, 'p>) -> Value<'a> + Send + Sync + 'a,
+>;
+
+/// Nesting compiled into closures; deeper parts are left to the tree
+/// walker, which grows its stack as it needs.
+const MAX_DEPTH: u32 = 48;
+
+/// A rule's compiled conditions.
+#[derive(Default)]
+pub(crate) struct RulePlan<'a> {
+    /// `for … where …`
+    pub(crate) applies: Option<Node<'a>>,
+    /// `when …`
+    pub(crate) guard: Option<Node<'a>>,
+    /// `require …`
+    pub(crate) require: Option<Node<'a>>,
+    /// Each `let`, at its slot.
+    pub(crate) lets: Vec<Option<Node<'a>>>,
+}
+
+/// The plan of a run: every rule's conditions and every definition's body.
+pub(crate) struct Plan<'a> {
+    pub(crate) rules: Vec<RulePlan<'a>>,
+    pub(crate) defines: Vec<Node<'a>>,
+}
+
+impl<'a> Plan<'a> {
+    /// Compiles the policy's rules and definitions for `data`.
+    pub(crate) fn new(policy: &'a Policy, data: &'a Dataset) -> Plan<'a> {
+        let cx = Compiler { data };
+        let node = |e: &'a Expr| cx.node(e, 0);
+        let rules = policy
+            .rules
+            .iter()
+            .map(|r| RulePlan {
+                applies: r.applies.as_ref().map(node),
+                guard: r.guard.as_ref().map(node),
+                require: match &r.body {
+                    RuleBody::Require(e) => Some(node(e)),
+                    _ => None,
+                },
+                lets: {
+                    let mut lets: Vec<Option<Node<'a>>> = Vec::new();
+                    lets.resize_with(r.slots.max(1), || None);
+                    for l in &r.lets {
+                        if let Some(s) = lets.get_mut(l.slot) {
+                            *s = Some(node(&l.value));
+                        }
+                    }
+                    lets
+                },
+            })
+            .collect();
+        let defines = policy.defines.iter().map(|d| node(&d.body)).collect();
+        Plan { rules, defines }
+    }
+}
+
+struct Compiler<'a> {
+    data: &'a Dataset,
+}
+
+impl<'a> Compiler<'a> {
+    fn node(&self, e: &'a Expr, depth: u32) -> Node<'a> {
+        if depth >= MAX_DEPTH {
+            return walk(e);
+        }
+        let d = depth + 1;
+        match &e.kind {
+            ExprKind::Var(slot) => {
+                let slot = *slot;
+                Box::new(move |ce, env| ce.var(slot, env))
+            }
+            ExprKind::Column { base, column } => self.column(base, *column, d),
+            ExprKind::Not(x) => {
+                let x = self.node(x, d);
+                Box::new(move |ce, env| match x(ce, env).truth() {
+                    Some(b) => Value::Bool(!b),
+                    None => Value::Missing,
+                })
+            }
+            ExprKind::And(a, b) => {
+                let (a, b) = (self.node(a, d), self.node(b, d));
+                Box::new(move |ce, env| {
+                    let x = a(ce, env).truth();
+                    if x == Some(false) {
+                        return Value::Bool(false);
+                    }
+                    and(x, b(ce, env).truth())
+                })
+            }
+            ExprKind::Or(a, b) => {
+                let (a, b) = (self.node(a, d), self.node(b, d));
+                Box::new(move |ce, env| {
+                    let x = a(ce, env).truth();
+                    if x == Some(true) {
+                        return Value::Bool(true);
+                    }
+                    or(x, b(ce, env).truth())
+                })
+            }
+            ExprKind::If(c, a, b) => {
+                let (c, a, b) = (self.node(c, d), self.node(a, d), self.node(b, d));
+                Box::new(move |ce, env| match c(ce, env).truth() {
+                    Some(true) => a(ce, env),
+                    Some(false) => b(ce, env),
+                    None => Value::Missing,
+                })
+            }
+            ExprKind::Compare(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => {
+                match self.text_compare(*op == CmpOp::Eq, a, b) {
+                    Some(n) => n,
+                    None => self.compare(*op, a, b, d),
+                }
+            }
+            ExprKind::Compare(op, a, b) => self.compare(*op, a, b, d),
+            ExprKind::In {
+                value,
+                list,
+                negated,
+                ignore_case: false,
+            } => self
+                .code_in(value, list, *negated)
+                .unwrap_or_else(|| walk(e)),
+            ExprKind::Define { base, define } => {
+                let (base, define) = (self.node(base, d), *define);
+                Box::new(move |ce, env| match base(ce, env) {
+                    Value::Row(_, r) => ce.define(define, r),
+                    _ => Value::Missing,
+                })
+            }
+            ExprKind::Quant {
+                q,
+                rows,
+                slot,
+                filter: Some(filter),
+            } => {
+                let (q, slot) = (*q, *slot);
+                let rows = self.node(rows, d);
+                let filter = self.node(filter, d);
+                Box::new(move |ce, env| {
+                    let Value::Rows(t, set) = rows(ce, env) else {
+                        return super::expr::no_rows(q);
+                    };
+                    ce.quantify(q, (t, &set), env, &mut |ce, r, env| {
+                        env.set(slot, Value::Row(t, r));
+                        filter(ce, env).truth() == Some(true)
+                    })
+                })
+            }
+            _ => walk(e),
+        }
+    }
+
+    /// `var.column`: the row read from its slot, the cell from the column.
+    fn column(&self, base: &'a Expr, column: ColumnRef, d: u32) -> Node<'a> {
+        if let ExprKind::Var(slot) = base.kind {
+            return Box::new(move |ce, env| match row_in(env, slot) {
+                Some(r) => ce.cell(column, r),
+                None => match ce.var(slot, env) {
+                    Value::Row(_, r) => ce.cell(column, r),
+                    _ => Value::Missing,
+                },
+            });
+        }
+        let base = self.node(base, d);
+        Box::new(move |ce, env| match base(ce, env) {
+            Value::Row(_, r) => ce.cell(column, r),
+            _ => Value::Missing,
+        })
+    }
+
+    fn compare(&self, op: CmpOp, a: &'a Expr, b: &'a Expr, d: u32) -> Node<'a> {
+        let (a, b) = (self.node(a, d), self.node(b, d));
+        Box::new(move |ce, env| {
+            let x = a(ce, env);
+            let y = b(ce, env);
+            compare(op, &x, &y)
+        })
+    }
+
+    /// `var.column = "text"` (either way round) on a dictionary-coded text
+    /// column: the row's code against the text's.
+    fn text_compare(&self, eq: bool, a: &'a Expr, b: &'a Expr) -> Option<Node<'a>> {
+        let (col, text) = match (&a.kind, &b.kind) {
+            (ExprKind::Column { .. }, ExprKind::Lit(Lit::Text(t))) => (a, t),
+            (ExprKind::Lit(Lit::Text(t)), ExprKind::Column { .. }) => (b, t),
+            _ => return None,
+        };
+        let (slot, set) = self.coded(col, &[text.as_str()])?;
+        Some(Box::new(move |ce, env| match row_in(env, slot) {
+            Some(r) => match set.test(r as usize) {
+                Some(same) => Value::Bool(same == eq),
+                None => Value::Missing,
+            },
+            // Not a row in its slot yet (a `let` to compute): as the tree walker.
+            None => match ce.var(slot, env) {
+                Value::Row(_, r) => match set.test(r as usize) {
+                    Some(same) => Value::Bool(same == eq),
+                    None => Value::Missing,
+                },
+                _ => Value::Missing,
+            },
+        }))
+    }
+
+    /// `var.column [not] in ["a", "b"]` on a dictionary-coded text column.
+    fn code_in(&self, value: &'a Expr, list: &'a Expr, negated: bool) -> Option<Node<'a>> {
+        let ExprKind::List(items) = &list.kind else {
+            return None;
+        };
+        let texts = items
+            .iter()
+            .map(|it| match &it.kind {
+                ExprKind::Lit(Lit::Text(t)) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect::<Option<Vec<&str>>>()?;
+        let (slot, set) = self.coded(value, &texts)?;
+        Some(Box::new(move |ce, env| {
+            let r = match row_in(env, slot) {
+                Some(r) => r,
+                None => match ce.var(slot, env) {
+                    Value::Row(_, r) => r,
+                    _ => return Value::Missing,
+                },
+            };
+            match set.test(r as usize) {
+                Some(found) => Value::Bool(found != negated),
+                None => Value::Missing,
+            }
+        }))
+    }
+
+    /// `var.column` where the column is dictionary-coded text: the slot and
+    /// the test of the column against `texts`.
+    fn coded(&self, e: &'a Expr, texts: &[&str]) -> Option<(usize, CodeSet<'a>)> {
+        let ExprKind::Column { base, column } = &e.kind else {
+            return None;
+        };
+        let ExprKind::Var(slot) = base.kind else {
+            return None;
+        };
+        Some((slot, self.data.code_set(*column, texts)?))
+    }
+}
+
+/// The row in a slot, when the slot holds one.
+#[inline]
+fn row_in(env: &Env, slot: usize) -> Option<u32> {
+    match env.slots.get(slot) {
+        Some(Slot::Set(Value::Row(_, r))) => Some(*r),
+        _ => None,
+    }
+}
+
+/// A node the plan leaves to the tree walker.
+fn walk<'a>(e: &'a Expr) -> Node<'a> {
+    Box::new(move |ce, env| ce.eval(e, env))
+}
