@@ -177,7 +177,7 @@ pub struct Evaluator<'a> {
     fields: bool,
     /// The rules compiled to closures (`None`: the tree walker evaluates
     /// everything, the reference the plan is tested against).
-    pub(crate) plan: Option<plan::Plan<'a>>,
+    pub(crate) plan: Option<plan::EvalPlan<'a>>,
 }
 
 /// Recognises `where x.col <= now` (or `<`) on a relation ordered by `col`.
@@ -254,7 +254,7 @@ impl<'a> Evaluator<'a> {
             filter: None,
             messages: true,
             fields: true,
-            plan: Some(plan::Plan::new(policy, data)),
+            plan: Some(plan::EvalPlan::new(policy, data)),
         }
     }
 

@@ -38,15 +38,15 @@ pub(crate) struct RulePlan<'a> {
 }
 
 /// The plan of a run: every rule's conditions and every definition's body.
-pub(crate) struct Plan<'a> {
+pub(crate) struct EvalPlan<'a> {
     pub(crate) rules: Vec<RulePlan<'a>>,
     pub(crate) defines: Vec<Node<'a>>,
 }
 
-impl<'a> Plan<'a> {
+impl<'a> EvalPlan<'a> {
     /// Compiles the policy's rules and definitions for `data`.
-    pub(crate) fn new(policy: &'a Policy, data: &'a Dataset) -> Plan<'a> {
-        let cx = Compiler { data };
+    pub(crate) fn new(policy: &'a Policy, data: &'a Dataset) -> EvalPlan<'a> {
+        let cx = PlanCompiler { data };
         let node = |e: &'a Expr| cx.node(e, 0);
         let rules = policy
             .rules
@@ -71,15 +71,15 @@ impl<'a> Plan<'a> {
             })
             .collect();
         let defines = policy.defines.iter().map(|d| node(&d.body)).collect();
-        Plan { rules, defines }
+        EvalPlan { rules, defines }
     }
 }
 
-struct Compiler<'a> {
+struct PlanCompiler<'a> {
     data: &'a Dataset,
 }
 
-impl<'a> Compiler<'a> {
+impl<'a> PlanCompiler<'a> {
     fn node(&self, e: &'a Expr, depth: u32) -> Node<'a> {
         if depth >= MAX_DEPTH {
             return walk(e);
