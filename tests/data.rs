@@ -395,6 +395,38 @@ fn references_and_relations() {
     assert!(!events.dropped.contains_key(&(c1 as u32)));
 }
 
+/// An audit drops the key indexes once references are resolved: the same
+/// references, relations and cells, and no lookup by key.
+#[test]
+fn without_key_indexes_the_data_is_the_same() {
+    let p = policy();
+    let sources = Sources::dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data"));
+    let kept = load(&p, &sources).unwrap();
+    let dropped = Loader::new(&p.schema())
+        .sources(sources)
+        .without_key_indexes()
+        .load()
+        .unwrap();
+    let case = p.table_id("case").unwrap();
+    assert!(kept.table(case).unwrap().row_of("C-0000052").is_some());
+    assert_eq!(dropped.table(case).unwrap().row_of("C-0000052"), None);
+    for (t, table) in p.tables.iter().enumerate() {
+        let (a, b) = (kept.table(t).unwrap(), dropped.table(t).unwrap());
+        for row in 0..a.len {
+            assert_eq!(a.key_of(row), b.key_of(row));
+            for c in 0..table.columns.len() {
+                assert_eq!(a.columns[c].cell(row), b.columns[c].cell(row));
+                assert_eq!(a.target(c, row), b.target(c, row));
+            }
+        }
+        for (ra, rb) in a.relations.iter().zip(&b.relations) {
+            for row in 0..a.len {
+                assert_eq!(ra.of(row), rb.of(row));
+            }
+        }
+    }
+}
+
 #[test]
 fn missing_columns_stop_the_run_with_did_you_mean() {
     let cases = cases();

@@ -74,8 +74,13 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let keep = select::around(&policy.schema(), &data_sources, table, &numbers)
         .map_err(|d| Failure::new(d, sources.clone()))?;
     data_sources.keep = Some(keep);
-    let (data, waivers) =
-        setup::data_and_waivers(&policy, &sources, &data_sources, a.waivers.as_deref(), now)?;
+    let (data, waivers) = setup::data_and_waivers(
+        &policy,
+        &sources,
+        &data_sources,
+        (a.waivers.as_deref(), now),
+        true,
+    )?;
     let mut rows = Vec::new();
     for number in &numbers {
         match data.table(table).and_then(|t| t.row_of(number)) {

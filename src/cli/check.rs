@@ -177,8 +177,13 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
     let bar = progress_bar(!a.quiet && std::io::stderr().is_terminal());
     bar.set_message("reading exports");
-    let (data, waivers) =
-        setup::data_and_waivers(&policy, &sources, &data_sources, a.waivers.as_deref(), now)?;
+    let (data, waivers) = setup::data_and_waivers(
+        &policy,
+        &sources,
+        &data_sources,
+        (a.waivers.as_deref(), now),
+        a.baseline.is_some(),
+    )?;
     let mut out = Out::open(output.as_ref())?;
     let mut ev = Evaluator::new(&policy, &data, now, &selected)
         .with_sources(&sources)

@@ -57,8 +57,13 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     let now = setup::as_of(ctx, a.run.as_of.as_deref(), &policy)?;
     let selected = super::view::selected(&policy, &[], filter)?;
     let data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
-    let (data, waivers) =
-        setup::data_and_waivers(&policy, &sources, &data_sources, a.waivers.as_deref(), now)?;
+    let (data, waivers) = setup::data_and_waivers(
+        &policy,
+        &sources,
+        &data_sources,
+        (a.waivers.as_deref(), now),
+        false,
+    )?;
     let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_waivers(waivers.as_ref())
         .with_filter(filter);

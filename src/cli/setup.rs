@@ -216,15 +216,17 @@ fn waivers(
 }
 
 /// The data, and the waivers register (`--waivers`, or the one the policy
-/// names) read into it.
+/// names) read into it. `lookups`: rows will be looked up by key (`case`
+/// finds its cases, a baseline's resolved findings whether theirs are
+/// still in the export).
 pub(crate) fn data_and_waivers(
     policy: &Policy,
     sources: &SourceMap,
     s: &Sources,
-    waivers_file: Option<&Path>,
-    now: i64,
+    (waivers_file, now): (Option<&Path>, i64),
+    lookups: bool,
 ) -> Result<(Dataset, Option<crate::eval::waive::Waivers>), Failure> {
-    let mut data = data(policy, sources, s)?;
+    let mut data = data(policy, sources, s, lookups)?;
     let w = waivers(policy, waivers_file, s.dir.as_deref(), now, &mut data)?;
     Ok((data, w))
 }
@@ -354,12 +356,22 @@ pub(crate) fn sources(dir: Option<PathBuf>, read: &ReadArgs) -> Result<Sources, 
     Ok(s)
 }
 
-/// Loads the data; a missing file or column stops the run. `DOCKET_THREADS`
+/// Loads the data; a missing file or column stops the run; without
+/// `lookups`, no key index is kept ([`data::Loader::without_key_indexes`]).
+/// `DOCKET_THREADS`
 /// sets the parsing threads, and `DOCKET_TIMING` prints how long each stage
 /// took and the memory it holds.
-pub(crate) fn data(policy: &Policy, sources: &SourceMap, s: &Sources) -> Result<Dataset, Failure> {
+pub(crate) fn data(
+    policy: &Policy,
+    sources: &SourceMap,
+    s: &Sources,
+    lookups: bool,
+) -> Result<Dataset, Failure> {
     let schema = policy.schema();
     let mut loader = data::Loader::new(&schema).sources(s.clone());
+    if !lookups {
+        loader = loader.without_key_indexes();
+    }
     if let Some(n) = std::env::var("DOCKET_THREADS")
         .ok()
         .and_then(|t| t.parse::<usize>().ok())
