@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use super::Context;
 use super::due::time_left;
+use crate::diagnostic::printable;
 use crate::eval::{FieldValue, Finding, RuleResult, Status};
 use crate::semantics::{Rule, Severity, Source};
 use crate::time::Instant;
@@ -138,7 +139,7 @@ impl ViewWriter<'_, '_> {
             .first()
             .and_then(|r| policy.tables.get(r.subject))
             .map_or("case", |t| t.name.as_str());
-        let title = format!("{table} {}", crate::diagnostic::printable(view.number));
+        let title = format!("{table} {}", printable(view.number));
         let line = format!(
             "{} · as of {} · policy \"{}\"",
             self.paint("1", &title),
@@ -185,7 +186,7 @@ impl ViewWriter<'_, '_> {
             ""
         };
         let id = self.paint("2", &format!("[{}{warning}]", rule.id));
-        let line = format!("  {status} {}  {id}{tail}", rule.title);
+        let line = format!("  {status} {}  {id}{tail}", printable(&rule.title));
         self.wrapped(&line, self.lead);
     }
 
@@ -206,10 +207,10 @@ impl ViewWriter<'_, '_> {
         };
         self.entry(look, rule, "");
         for f in r.findings.iter().filter(|f| f.status == Status::Violated) {
-            self.detail(&f.message);
+            self.detail(&printable(&f.message));
             if let Some(w) = f.waiver.as_deref().filter(|w| w.expired) {
                 let until = w.expires.map_or(String::new(), |d| format!(" on {d}"));
-                self.detail(&format!("waiver expired{until} ({})", w.reason));
+                self.detail(&printable(&format!("waiver expired{until} ({})", w.reason)));
             }
         }
         if let Some(m) = r.more {
@@ -236,7 +237,7 @@ impl ViewWriter<'_, '_> {
             let when = self.paint("1", &when);
             self.detail(&when);
         }
-        self.detail(&f.message);
+        self.detail(&printable(&f.message));
     }
 
     fn done(&mut self, r: &RuleResult) {
@@ -248,17 +249,17 @@ impl ViewWriter<'_, '_> {
             for f in &r.findings {
                 if let Some(w) = f.waiver.as_deref() {
                     let until = w.expires.map_or(String::new(), |d| format!(", until {d}"));
-                    self.detail(&format!(
+                    self.detail(&printable(&format!(
                         "{} (waived: {}, approved by {}{until})",
                         f.message, w.reason, w.approved_by
-                    ));
+                    )));
                 }
             }
             return;
         }
         self.entry(&DONE, rule, "");
         if r.reason != crate::eval::plain_pass(rule) {
-            self.detail(&r.reason);
+            self.detail(&printable(&r.reason));
         }
     }
 
@@ -284,7 +285,7 @@ impl ViewWriter<'_, '_> {
         for r in na {
             if let Some(rule) = self.ctx.policy.rules.get(r.rule) {
                 self.entry(&NOT_APPLICABLE, rule, "");
-                self.detail(&r.reason);
+                self.detail(&printable(&r.reason));
             }
         }
     }
