@@ -63,7 +63,7 @@
 //! // The as-of instant, in milliseconds since the epoch.
 //! let ev = Evaluator::new(&policy, &data, as_of.instant.0, &[]);
 //! let result = audit::run(&ev, true, &|chunk| chunk.len(), &mut |_| {}, &|_| {});
-//! let flagged: Vec<&str> = result.findings.iter().map(|f| f.key.as_str()).collect();
+//! let flagged: Vec<&str> = result.findings.iter().map(|f| &*f.key).collect();
 //! assert_eq!(flagged, ["C-2"]);
 //! assert_eq!(result.findings[0].message, "open case C-2 has no owner");
 //! # Ok::<(), std::io::Error>(())
