@@ -122,8 +122,9 @@ impl<'a> RuleRun<'_, 'a> {
             _ => false,
         };
         if member {
-            let shown = format::show(&v, self.ev);
-            self.pass(ce, env, || format!("{shown} is on the list"))
+            self.pass(ce, env, || {
+                format!("{} is on the list", format::show(&v, self.ev))
+            })
         } else {
             self.violated(ce, env)
         }
