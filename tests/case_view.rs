@@ -449,3 +449,16 @@ fn every_bundled_rule_has_a_pass_message() {
     }
     assert_eq!(rules, 18);
 }
+
+#[test]
+fn pass_in_parentheses_and_with_two_conditions() {
+    let text = PASSES.replace(
+        "  message \"{case.owner} owns the closed case\" if pass and case.status = \"Closed\"\n",
+        "  message \"{case.owner} owns the closed case\" if pass and case.status = \"Closed\" and case.closed_at is present\n  message \"{case.owner} owns it\" if (pass)\n",
+    );
+    let d = policy_with("rules.docket", &text);
+    let v = case_with(d.path(), "C-0000052");
+    assert_eq!(v["rules"][0]["message"], "Dana Reyes owns the closed case");
+    let v = case_with(d.path(), "C-0000082");
+    assert_eq!(v["rules"][0]["message"], "Lu Chen owns it");
+}

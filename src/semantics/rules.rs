@@ -1076,6 +1076,9 @@ impl<'a> Checker<'a> {
 fn pass_form(e: &ast::Expr) -> Option<Option<ast::Expr>> {
     match &e.kind {
         ast::ExprKind::Name(n) if n.name == "pass" => Some(None),
+        ast::ExprKind::Paren(inner) if matches!(&inner.kind, ast::ExprKind::Name(n) if n.name == "pass") => {
+            Some(None)
+        }
         ast::ExprKind::Binary(ast::BinOp::And, l, r) => Some(match pass_form(l)? {
             None => Some((**r).clone()),
             Some(rest) => Some(ast::Expr {
