@@ -17,7 +17,7 @@ fn main() -> docket::Exit {
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[expect(
     unsafe_code,
-    reason = "mallopt is a C call; the only unsafe block in docket"
+    reason = "mallopt is a C call; with malloc_trim in cli/setup.rs, docket's only unsafe blocks"
 )]
 fn tune_allocator() {
     // SAFETY: `mallopt` only sets an allocator parameter; it is called

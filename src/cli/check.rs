@@ -165,13 +165,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     };
     let months = months(&policy, a.format);
     let baseline = match &a.baseline {
-        Some(path) => {
-            let (b, warning) = report::baseline::Baseline::read(path, &policy)?;
-            if let Some(w) = warning {
-                ctx.report(&[w], &crate::source::SourceMap::new());
-            }
-            Some(b)
-        }
+        Some(path) => Some(read_baseline(ctx, path, &policy)?),
         None => None,
     };
     let data_sources = setup::sources(a.run.data.clone(), &a.run.read)?;
@@ -270,6 +264,20 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     } else {
         Exit::Ok
     })
+}
+
+/// `--baseline FILE`: the earlier report, its warning (another policy
+/// version) said on stderr.
+fn read_baseline(
+    ctx: &Ctx,
+    path: &std::path::Path,
+    policy: &crate::semantics::Policy,
+) -> Result<report::baseline::Baseline, Failure> {
+    let (b, warning) = report::baseline::Baseline::read(path, policy)?;
+    if let Some(w) = warning {
+        ctx.report(&[w], &crate::source::SourceMap::new());
+    }
+    Ok(b)
 }
 
 /// The HTML report charts the findings per month of the first date field.

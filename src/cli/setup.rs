@@ -382,11 +382,31 @@ pub(crate) fn data(
     let data = loader
         .load()
         .map_err(|diags| Failure::new(diags, sources.clone()))?;
+    release_freed_memory();
     if std::env::var_os("DOCKET_TIMING").is_some() {
         super::timing::print(&schema, &data);
     }
     Ok(data)
 }
+
+/// Gives the memory the load freed (its per-block buffers, in every parsing
+/// thread's arena) back to the system, so what the evaluation allocates
+/// next is not added on top of it.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[expect(
+    unsafe_code,
+    reason = "malloc_trim is a C call; with mallopt in main.rs, docket's only unsafe blocks"
+)]
+fn release_freed_memory() {
+    // SAFETY: `malloc_trim` only returns free pages of the allocator's
+    // arenas to the system; no memory in use is touched.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_freed_memory() {}
 
 /// `--threads N`: the size of the pool that parses and evaluates.
 pub(crate) fn threads(n: Option<usize>) -> Result<(), Failure> {

@@ -186,16 +186,43 @@ fn cell_cmp(a: Cell, b: Cell) -> Ordering {
 
 /// Builds every relation: each parent's related rows, sorted by the order
 /// column, ties broken by the rows' content so the order never depends on
-/// the order of rows in the file.
-pub(super) fn build_relations(schema: &Schema, tables: &mut [TableData]) {
+/// the order of rows in the file. Dropped child rows find their parent by
+/// key first; then, unless `keep_keys`, the key indexes are let go before
+/// the relations' own memory is taken.
+pub(super) fn build_relations(schema: &Schema, tables: &mut [TableData], keep_keys: bool) {
+    let mut dropped: Vec<Vec<Dropped>> = schema
+        .tables
+        .iter()
+        .enumerate()
+        .map(|(pid, ptable)| {
+            ptable
+                .relations
+                .iter()
+                .map(|rel| dropped_rows(rel, tables.get(rel.target), tables.get(pid)))
+                .collect()
+        })
+        .collect();
+    if !keep_keys {
+        for t in tables.iter_mut() {
+            t.keys = None;
+        }
+    }
     for (pid, ptable) in schema.tables.iter().enumerate() {
         let parents = tables.get(pid).map_or(0, |t| t.len);
+        let mut lost = dropped
+            .get_mut(pid)
+            .map(std::mem::take)
+            .unwrap_or_default()
+            .into_iter();
         let built: Vec<RelationIndex> = ptable
             .relations
             .iter()
-            .map(|rel| match tables.get(rel.target) {
-                Some(child) => relation(rel, parents, child, tables.get(pid)),
-                None => RelationIndex::default(),
+            .map(|rel| {
+                let dropped = lost.next().unwrap_or_default();
+                match tables.get(rel.target) {
+                    Some(child) => relation(rel, parents, child, dropped),
+                    None => RelationIndex::default(),
+                }
             })
             .collect();
         if let Some(t) = tables.get_mut(pid) {
@@ -204,13 +231,36 @@ pub(super) fn build_relations(schema: &Schema, tables: &mut [TableData]) {
     }
 }
 
+/// Per parent row, the lines of its child rows that were dropped.
+type Dropped = FxHashMap<u32, Vec<u64>>;
+
+/// The lines of the dropped child rows of each parent (found by key).
+fn dropped_rows(
+    rel: &super::schema::RelationSchema,
+    child: Option<&TableData>,
+    parent: Option<&TableData>,
+) -> Dropped {
+    let mut dropped = Dropped::default();
+    if let (Some(child), Some(parent)) = (child, parent) {
+        for o in child.orphans.iter().filter(|o| o.column == rel.via) {
+            if let Some(p) = parent.row_of(&o.key) {
+                dropped
+                    .entry(super::row::row_id(p))
+                    .or_default()
+                    .push(o.line);
+            }
+        }
+    }
+    dropped
+}
+
 /// One relation: the child rows of each of `parents` parents, in order, and
 /// the lines of dropped child rows each parent had.
 fn relation(
     rel: &super::schema::RelationSchema,
     parents: usize,
     child: &TableData,
-    parent: Option<&TableData>,
+    dropped: Dropped,
 ) -> RelationIndex {
     let targets: &[u32] = match child.columns.get(rel.via) {
         Some(ColumnData::Ref { rows, .. }) => rows,
@@ -223,17 +273,6 @@ fn relation(
         parents,
         &child_order(child, rel.ordered_by),
     );
-    let mut dropped: FxHashMap<u32, Vec<u64>> = FxHashMap::default();
-    if let Some(parent) = parent {
-        for o in child.orphans.iter().filter(|o| o.column == rel.via) {
-            if let Some(p) = parent.row_of(&o.key) {
-                dropped
-                    .entry(super::row::row_id(p))
-                    .or_default()
-                    .push(o.line);
-            }
-        }
-    }
     RelationIndex {
         offsets,
         rows,
