@@ -480,7 +480,7 @@ impl<'a> Evaluator<'a> {
 
     /// Whether every reference the rule needs leads to a row (what
     /// [`Evaluator::needs`] checks, without building anything).
-    fn needs_met(&self, rule: &Rule, _table: TableId, row: u32) -> bool {
+    fn needs_met(&self, rule: &Rule, row: u32) -> bool {
         rule.needs.iter().all(|need| {
             let mut cur = row;
             need.path

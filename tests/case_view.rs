@@ -386,20 +386,27 @@ fn the_policy_declares_the_process_order() {
     assert_eq!(v["rules"][1]["rule"], "owner-set");
 }
 
+/// `docket lint` of a policy directory: its exit code and stderr.
+fn lint(dir: &Path) -> (Option<i32>, String) {
+    let out = Command::cargo_bin("docket")
+        .unwrap()
+        .args(["lint", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn pass_is_only_the_lead_of_a_message_condition() {
     let misuse = PASSES.replace(
         "\"{case.owner} owns the case\" if pass",
         "\"{case.owner} owns the case\" if not pass",
     );
-    let d = policy_with("rules.docket", &misuse);
-    let out = Command::cargo_bin("docket")
-        .unwrap()
-        .args(["lint", d.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err) = lint(policy_with("rules.docket", &misuse).path());
+    assert_eq!(code, Some(2));
     assert!(err.contains("unknown name `pass`"), "{err}");
     assert!(
         err.contains("`pass` only leads a message's condition"),
@@ -409,14 +416,8 @@ fn pass_is_only_the_lead_of_a_message_condition() {
         "  require case.owner is present\n",
         "  let pass = case.owner is present\n  require pass\n",
     );
-    let d = policy_with("rules.docket", &let_pass);
-    let out = Command::cargo_bin("docket")
-        .unwrap()
-        .args(["lint", d.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err) = lint(policy_with("rules.docket", &let_pass).path());
+    assert_eq!(code, Some(2));
     assert!(err.contains("`pass` is the rule holding"), "{err}");
 }
 

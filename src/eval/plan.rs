@@ -174,12 +174,9 @@ impl<'a> PlanCompiler<'a> {
     /// `var.column`: the row read from its slot, the cell from the column.
     fn column(&self, base: &'a Expr, column: ColumnRef, d: u32) -> Node<'a> {
         if let ExprKind::Var(slot) = base.kind {
-            return Box::new(move |ce, env| match row_in(env, slot) {
+            return Box::new(move |ce, env| match slot_row(ce, env, slot) {
                 Some(r) => ce.cell(column, r),
-                None => match ce.var(slot, env) {
-                    Value::Row(_, r) => ce.cell(column, r),
-                    _ => Value::Missing,
-                },
+                None => Value::Missing,
             });
         }
         let base = self.node(base, d);
@@ -207,19 +204,11 @@ impl<'a> PlanCompiler<'a> {
             _ => return None,
         };
         let (slot, set) = self.coded(col, &[text.as_str()])?;
-        Some(Box::new(move |ce, env| match row_in(env, slot) {
-            Some(r) => match set.test(r as usize) {
+        Some(Box::new(move |ce, env| {
+            match slot_row(ce, env, slot).and_then(|r| set.test(r as usize)) {
                 Some(same) => Value::Bool(same == eq),
                 None => Value::Missing,
-            },
-            // Not a row in its slot yet (a `let` to compute): as the tree walker.
-            None => match ce.var(slot, env) {
-                Value::Row(_, r) => match set.test(r as usize) {
-                    Some(same) => Value::Bool(same == eq),
-                    None => Value::Missing,
-                },
-                _ => Value::Missing,
-            },
+            }
         }))
     }
 
@@ -237,14 +226,7 @@ impl<'a> PlanCompiler<'a> {
             .collect::<Option<Vec<&str>>>()?;
         let (slot, set) = self.coded(value, &texts)?;
         Some(Box::new(move |ce, env| {
-            let r = match row_in(env, slot) {
-                Some(r) => r,
-                None => match ce.var(slot, env) {
-                    Value::Row(_, r) => r,
-                    _ => return Value::Missing,
-                },
-            };
-            match set.test(r as usize) {
+            match slot_row(ce, env, slot).and_then(|r| set.test(r as usize)) {
                 Some(found) => Value::Bool(found != negated),
                 None => Value::Missing,
             }
@@ -264,11 +246,15 @@ impl<'a> PlanCompiler<'a> {
     }
 }
 
-/// The row in a slot, when the slot holds one.
+/// The row a slot holds; a `let` not computed yet is computed first, as
+/// the tree walker does.
 #[inline]
-fn row_in(env: &Env, slot: usize) -> Option<u32> {
-    match env.slots.get(slot) {
-        Some(Slot::Set(Value::Row(_, r))) => Some(*r),
+fn slot_row<'a>(ce: &mut CaseEval<'_, 'a>, env: &mut Env<'a, '_>, slot: usize) -> Option<u32> {
+    if let Some(Slot::Set(Value::Row(_, r))) = env.slots.get(slot) {
+        return Some(*r);
+    }
+    match ce.var(slot, env) {
+        Value::Row(_, r) => Some(r),
         _ => None,
     }
 }

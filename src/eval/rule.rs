@@ -44,7 +44,7 @@ impl<'a> RuleRun<'_, 'a> {
             return r;
         }
         // Checked without building the rows: they are needed by findings only.
-        if !self.ev.needs_met(self.rule, self.table, self.row) {
+        if !self.ev.needs_met(self.rule, self.row) {
             return self.na(|| {
                 self.ev
                     .needs(self.rule, self.table, self.row)
