@@ -463,3 +463,19 @@ fn pass_in_parentheses_and_with_two_conditions() {
     let v = case_with(d.path(), "C-0000082");
     assert_eq!(v["rules"][0]["message"], "Lu Chen owns it");
 }
+
+#[test]
+fn a_field_with_as_and_no_name_says_so_where_it_is() {
+    let d = policy_with("rules.docket", PASSES);
+    let header = std::fs::read_to_string(d.path().join("policy.docket")).unwrap();
+    let header = header.replace("case.closed_at\n", "case.closed_at as\n");
+    std::fs::write(d.path().join("policy.docket"), header).unwrap();
+    let (code, err) = lint(d.path());
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("`as` needs the name reports give the field"),
+        "{err}"
+    );
+    assert!(err.contains("policy.docket:20:"), "{err}");
+    assert!(!err.contains("expected a policy clause"), "{err}");
+}

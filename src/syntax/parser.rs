@@ -521,7 +521,21 @@ fn comma_list<'a, T>(i: In<'a>, item: fn(In<'a>) -> PResult<'a, T>) -> PResult<'
 fn field_decl(i: In) -> PResult<FieldDecl> {
     let (rest, path) = expr::postfix(i)?;
     match kw("as")(rest) {
-        Ok((r, _)) => {
+        Ok((r, as_span)) => {
+            // The name is on the line of `as`: left out, `as` would take
+            // the next line's first word.
+            let gap = r.fragment();
+            let gap = gap.get(..gap.len() - gap.trim_start().len()).unwrap_or("");
+            if gap.contains('\n') || gap.len() == r.fragment().len() {
+                return failure(PError::custom(Custom {
+                    code: Code::ParseExpected,
+                    message: "`as` needs the name reports give the field".to_string(),
+                    start: as_span.start as usize,
+                    end: as_span.end as usize,
+                    label: "no name after `as`".to_string(),
+                    help: Some("write e.g. `case.contact_email as requester`".to_string()),
+                }));
+            }
             let (r, alias) = cut(name(r))?;
             Ok((
                 r,
