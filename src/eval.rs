@@ -123,6 +123,9 @@ pub(crate) struct More {
     pub(crate) next: u64,
     /// Missed marks from `next` on (all of them violations).
     pub(crate) count: u64,
+    /// Counted only, never to be listed: an audit that reports counts
+    /// (see [`Evaluator::counting_only`]).
+    pub(crate) counted: bool,
 }
 
 /// Which missed marks of a ladder to list: from mark `from`, at most `limit`.
@@ -175,6 +178,10 @@ pub struct Evaluator<'a> {
     /// report needs them).
     messages: bool,
     fields: bool,
+    /// Ladders count their missed marks without listing them (a report of
+    /// counts only); a ladder a waiver names is listed all the same, so
+    /// that each mark's waiver moves it as in any other audit.
+    pub(crate) counting: bool,
     /// The rules compiled to closures (`None`: the tree walker evaluates
     /// everything, the reference the plan is tested against).
     pub(crate) plan: Option<plan::EvalPlan<'a>>,
@@ -254,6 +261,7 @@ impl<'a> Evaluator<'a> {
             filter: None,
             messages: true,
             fields: true,
+            counting: false,
             plan: Some(plan::EvalPlan::new(policy, data)),
         }
     }
@@ -276,6 +284,14 @@ impl<'a> Evaluator<'a> {
     /// [`Evaluator::without_messages`]; `--group-by` needs them as found).
     pub(crate) fn without_fields(mut self) -> Evaluator<'a> {
         self.fields = false;
+        self
+    }
+
+    /// Ladders' missed marks are counted, not listed, and findings are not
+    /// kept: for a report of counts only (`--format summary`), whose
+    /// counts are the same as any audit's.
+    pub(crate) fn counting_only(mut self) -> Evaluator<'a> {
+        self.counting = true;
         self
     }
 

@@ -301,6 +301,97 @@ fn max_marks_caps_the_listing_and_keeps_the_counts() {
     assert!(out.stdout.len() < 200_000, "{} bytes", out.stdout.len());
 }
 
+/// `--format summary` counts a ladder's missed marks without listing
+/// them; its counts are every other format's, with `--max-marks`, and
+/// with waivers for one mark, for every mark, expired, or matching nothing.
+#[test]
+fn the_summary_counts_what_the_listing_finds() {
+    let policy = policy_with(EVERY_MINUTE);
+    let mut export = small();
+    // A second open case, wholly waived, and a third with an expired waiver.
+    for key in ["C-100", "C-101"] {
+        export.case(
+            key,
+            "A1",
+            "Billing Inquiry",
+            "Working",
+            &[("Opened At", "2025-01-05T09:00")],
+        );
+    }
+    let dir = export.dir();
+    let waivers = dir.path().join("waivers.csv");
+    std::fs::write(
+        &waivers,
+        "Rule,Case,Mark,Reason,Approved By,Expires\n\
+         every-minute,C-1,7,Phone outage,Dana Reviewer,\n\
+         every-minute,C-1,99999999,Never missed,Dana Reviewer,\n\
+         every-minute,C-100,,Customer on holiday,Dana Reviewer,\n\
+         every-minute,C-101,3,Old exception,Dana Reviewer,2025-01-01\n",
+    )
+    .unwrap();
+    let w = waivers.to_str().unwrap();
+    let run = |format: &str, extra: &[&str]| {
+        let out = Command::new(bin())
+            .args(["check", "--policy"])
+            .arg(policy.path())
+            .arg("--data")
+            .arg(dir.path())
+            .args(["--as-of", "2025-01-12T09:00", "--format", format])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_no_panic(&out.stderr);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for extra in [
+        &[][..],
+        &["--max-marks", "100"],
+        &["--waivers", w],
+        &["--waivers", w, "--max-marks", "5"],
+    ] {
+        let summary = run("summary", extra);
+        let json: serde_json::Value = serde_json::from_str(&run("json", extra)).unwrap();
+        let s = &json["summary"];
+        let r = &s["rules"][0];
+        let row = summary
+            .lines()
+            .find(|l| l.starts_with("every-minute"))
+            .unwrap_or_else(|| panic!("{summary}"));
+        let head = summary.lines().find(|l| l.starts_with("rule ")).unwrap();
+        for (name, cell) in head.split_whitespace().zip(row.split_whitespace()).skip(2) {
+            let key = if name == "n/a" {
+                "not_applicable"
+            } else {
+                name
+            };
+            assert_eq!(cell, r[key].to_string(), "{extra:?}: {name}: {summary}");
+        }
+        let totals = summary.lines().last().unwrap();
+        for (k, word) in [
+            ("violated", " violations"),
+            ("due", " due"),
+            ("waived", " waived"),
+        ] {
+            let n = s[k].as_u64().unwrap();
+            if n > 0 || k == "violated" {
+                assert!(
+                    totals.contains(&format!("{n}{word}")),
+                    "{extra:?}: {k} {n}: {totals}"
+                );
+            }
+        }
+    }
+    // The waivers took effect: every mark of C-100 (a week of minutes, the
+    // last one due) and mark 7 of C-1.
+    let json: serde_json::Value = serde_json::from_str(&run("json", &["--waivers", w])).unwrap();
+    assert_eq!(
+        json["summary"]["waived"],
+        7 * 1440 + 1,
+        "{}",
+        json["summary"]
+    );
+}
+
 #[test]
 fn deeply_nested_policies_get_a_diagnostic_not_a_stack_overflow() {
     for (name, body) in [

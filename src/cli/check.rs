@@ -179,19 +179,14 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         a.baseline.is_some(),
     )?;
     let mut out = Out::open(output.as_ref())?;
-    let mut ev = Evaluator::new(&policy, &data, now, &selected)
+    let ev = Evaluator::new(&policy, &data, now, &selected)
         .with_sources(&sources)
         .with_max_marks(a.max_marks)
         .with_waivers(waivers.as_ref())
         .with_filter(filter);
-    // Reports that count or list a bounded number write messages later.
+    let per_finding = grouping.is_some() || months.is_some();
+    let ev = tuned(ev, a.format, per_finding, baseline.is_some());
     let lazy = !a.format.writes_every_message();
-    if lazy {
-        ev = ev.without_messages();
-        if grouping.is_none() && months.is_none() {
-            ev = ev.without_fields();
-        }
-    }
     let total: u64 = ev
         .subjects()
         .map(|(t, _)| data.table(t).map_or(0, |d| d.len as u64))
@@ -264,6 +259,30 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
     } else {
         Exit::Ok
     })
+}
+
+/// What the report needs of the evaluation: messages as found (else
+/// later, for the few findings a report lists), the policy's fields
+/// (`per_finding`: grouping or months read them), and listed ladder marks
+/// (a report of counts only needs their number; a baseline compares
+/// findings).
+fn tuned<'a>(
+    ev: Evaluator<'a>,
+    format: CheckFormat,
+    per_finding: bool,
+    baseline: bool,
+) -> Evaluator<'a> {
+    let mut ev = ev;
+    if !format.writes_every_message() {
+        ev = ev.without_messages();
+        if !per_finding {
+            ev = ev.without_fields();
+        }
+    }
+    if format == CheckFormat::Summary && !per_finding && !baseline {
+        ev = ev.counting_only();
+    }
+    ev
 }
 
 /// `--baseline FILE`: the earlier report, its warning (another policy

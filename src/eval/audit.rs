@@ -348,6 +348,16 @@ fn chunk(
                     Status::NotApplicable => s.not_applicable += 1,
                 }
             }
+            if ev.counting {
+                // Counts only: nothing listed, nothing kept.
+                if let (Some(more), Some(s)) = (r.more.filter(|m| m.counted), stats.get_mut(r.rule))
+                {
+                    s.unlisted += more.count.saturating_sub(ev.max_marks.unwrap_or(u64::MAX));
+                }
+                if r.more.is_none_or(|m| m.counted) {
+                    continue;
+                }
+            }
             if let Some(more) = r.more {
                 let listed = r
                     .findings

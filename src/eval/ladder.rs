@@ -235,8 +235,11 @@ pub(super) fn evaluate<'a>(
     // One list for all the ladder's findings.
     let rows: std::sync::Arc<[Row]> = rows.into();
     let ladder = places(ce, l, env, t0, stop, ev.now);
+    let counted = ce.window.is_none() && counts_only(run);
     let (from, limit, first_call) = match ce.window {
         Some(w) => (w.from, w.limit, false),
+        // Counting only: the first missed mark starts the count.
+        None if counted => (1, 0, true),
         None => (
             1,
             ev.max_marks.unwrap_or(u64::MAX).min(super::MARK_BATCH),
@@ -254,6 +257,7 @@ pub(super) fn evaluate<'a>(
     let more = rest.map(|m| More {
         next: ladder.number(m.c, m.j),
         count: ladder.count_from(m),
+        counted,
     });
     if !first_call {
         // A later batch of a long ladder: its violations only.
@@ -276,6 +280,17 @@ pub(super) fn evaluate<'a>(
         return run.pass(ce, env, || passed(ev, &ladder, judged));
     }
     result(run, violated, due, more)
+}
+
+/// Whether this ladder's missed marks are only counted: the audit reports
+/// counts, and no waiver names the rule for this case (one that does may
+/// cover single marks, which are then listed to be matched).
+fn counts_only(run: &RuleRun) -> bool {
+    let ev = run.ev;
+    ev.counting
+        && !ev
+            .waivers
+            .is_some_and(|w| w.names(run.index, &ev.sort_key(run.table, run.row)))
 }
 
 /// When the ladder started; not applicable when it has not (yet).

@@ -55,7 +55,9 @@ pub struct WaiverNote {
 #[derive(Debug, Default)]
 pub struct Waivers {
     list: Vec<Waiver>,
-    by_case: HashMap<(usize, String), Vec<usize>>,
+    /// Waivers by case key (then filtered by rule): looked up with the
+    /// key as it is, no string built per rule and case.
+    by_case: HashMap<String, Vec<usize>>,
     used: Vec<AtomicBool>,
     /// The as-of date in the policy's zone.
     today: Option<NaiveDate>,
@@ -64,9 +66,9 @@ pub struct Waivers {
 impl Waivers {
     /// The waivers `list`, as of the local date `today`.
     pub fn new(list: Vec<Waiver>, today: NaiveDate) -> Waivers {
-        let mut by_case: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+        let mut by_case: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, w) in list.iter().enumerate() {
-            by_case.entry((w.rule, w.key.clone())).or_default().push(i);
+            by_case.entry(w.key.clone()).or_default().push(i);
         }
         let used = list.iter().map(|_| AtomicBool::new(false)).collect();
         Waivers {
@@ -109,10 +111,8 @@ impl Waivers {
     /// one before an expired one, one for the mark before one for every
     /// mark. Every waiver that matches is marked as used.
     fn find(&self, rule: usize, key: &str, mark: Option<u64>) -> Option<&Waiver> {
-        let ids = self.by_case.get(&(rule, key.to_string()))?;
         let mut best: Option<(bool, bool, usize)> = None;
-        for &i in ids {
-            let Some(w) = self.list.get(i) else { continue };
+        for (i, w) in self.of(rule, key) {
             if w.mark.is_some() && w.mark != mark {
                 continue;
             }
@@ -130,20 +130,30 @@ impl Waivers {
     /// Whether an unexpired waiver covers every finding of `rule` for `key`
     /// (missed marks not listed yet included).
     pub(crate) fn covers_all(&self, rule: usize, key: &str) -> bool {
+        self.of(rule, key)
+            .any(|(_, w)| w.mark.is_none() && !self.expired(w))
+    }
+
+    /// Whether any waiver (expired or not) names `rule` for `key`.
+    pub(crate) fn names(&self, rule: usize, key: &str) -> bool {
+        self.of(rule, key).next().is_some()
+    }
+
+    /// The waivers of `rule` for `key`, with their places in the register.
+    fn of<'w>(&'w self, rule: usize, key: &str) -> impl Iterator<Item = (usize, &'w Waiver)> {
         self.by_case
-            .get(&(rule, key.to_string()))
-            .is_some_and(|ids| {
-                ids.iter()
-                    .filter_map(|i| self.list.get(*i))
-                    .any(|w| w.mark.is_none() && !self.expired(w))
-            })
+            .get(key)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| self.list.get(i).map(|w| (i, w)))
+            .filter(move |(_, w)| w.rule == rule)
     }
 
     /// Applies the waivers to one rule's result for the case `key`: each
     /// covered violation or due item becomes `waived`, and one whose
     /// waiver expired says so.
     pub(crate) fn apply(&self, r: &mut RuleResult, key: &str) {
-        if !self.by_case.contains_key(&(r.rule, key.to_string())) {
+        if !self.names(r.rule, key) {
             return;
         }
         for f in &mut r.findings {
