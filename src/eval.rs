@@ -565,17 +565,21 @@ impl<'a> Evaluator<'a> {
         let Some(rule) = self.policy.rules.get(i) else {
             return self.na(i, String::new);
         };
+        let plan = self.plan.as_ref().and_then(|p| p.rules.get(i));
+        // Not for this row, seen from its codes: no slots set up.
+        if let (Some(test), Some(applies)) =
+            (plan.and_then(|p| p.applies_row.as_ref()), &rule.applies)
+            && test(row) == Some(false)
+        {
+            return self.na(i, || rule::not_for(&self.snippet(applies)));
+        }
         let lets = self.lets.get(i).map_or(&[][..], Vec::as_slice);
         // The slots of the case's previous rule, emptied: no allocation
         // per rule and row.
         let mut slots = std::mem::take(&mut ce.spare_slots);
         slots.clear();
         slots.resize(rule.slots.max(1), Slot::Unset);
-        let compiled = self
-            .plan
-            .as_ref()
-            .and_then(|p| p.rules.get(i))
-            .map_or(&[][..], |p| p.lets.as_slice());
+        let compiled = plan.map_or(&[][..], |p| p.lets.as_slice());
         let mut env = Env {
             slots,
             lets,

@@ -62,7 +62,7 @@ pub(crate) struct CaseEval<'e, 'a> {
     pub(crate) key: Option<std::sync::Arc<str>>,
 }
 
-fn lit<'a>(l: &'a Lit) -> Value<'a> {
+pub(crate) fn lit<'a>(l: &'a Lit) -> Value<'a> {
     match l {
         Lit::Text(s) => Value::Text(Txt::Borrowed(s)),
         Lit::Int(n) => Value::Int(*n),
@@ -398,7 +398,7 @@ impl<'a> CaseEval<'_, 'a> {
     }
 
     /// Whether a value is there (an unreadable cell is not).
-    fn presence(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> bool {
+    pub(crate) fn presence(&mut self, e: &'a Expr, env: &mut Env<'a, '_>) -> bool {
         if let ExprKind::Column { base, column } = &e.kind {
             return match self.eval(base, env) {
                 Value::Row(_, r) => !matches!(
@@ -562,7 +562,7 @@ impl<'a> CaseEval<'_, 'a> {
         }
     }
 
-    fn call(&self, f: Func, v: Value<'a>) -> Value<'a> {
+    pub(crate) fn call(&self, f: Func, v: Value<'a>) -> Value<'a> {
         match (f, v) {
             (Func::LocalDate, Value::DateTime(t)) => crate::time::Instant(t)
                 .local_date(self.ev.tz)

@@ -9,7 +9,7 @@
 //! does not specialise calls it, and the property test `tests/plan_props.rs`
 //! requires identical findings from both on generated policies and exports.
 
-use super::expr::{CaseEval, Env, Slot, compare};
+use super::expr::{CaseEval, Env, Slot, arith, compare, lit};
 use super::value::Value;
 use super::value::{and, or};
 use crate::data::{CodeSet, Dataset};
@@ -20,6 +20,11 @@ pub(crate) type Node<'a> = Box<
     dyn for<'e, 'p> Fn(&mut CaseEval<'e, 'a>, &mut Env<'a, 'p>) -> Value<'a> + Send + Sync + 'a,
 >;
 
+/// A condition on the subject row alone, tested by code without setting up
+/// the rule's slots: `Some(false)` lets an audit skip a rule that is not
+/// for the row at the cost of a code lookup.
+pub(crate) type RowTest<'a> = Box<dyn Fn(u32) -> Option<bool> + Send + Sync + 'a>;
+
 /// Nesting compiled into closures; deeper parts are left to the tree
 /// walker, which grows its stack as it needs.
 const MAX_DEPTH: u32 = 48;
@@ -29,6 +34,8 @@ const MAX_DEPTH: u32 = 48;
 pub(crate) struct RulePlan<'a> {
     /// `for … where …`
     pub(crate) applies: Option<Node<'a>>,
+    /// `for … where …` when it reads only the subject row's coded columns.
+    pub(crate) applies_row: Option<RowTest<'a>>,
     /// `when …`
     pub(crate) guard: Option<Node<'a>>,
     /// `require …`
@@ -53,6 +60,7 @@ impl<'a> EvalPlan<'a> {
             .iter()
             .map(|r| RulePlan {
                 applies: r.applies.as_ref().map(node),
+                applies_row: r.applies.as_ref().and_then(|e| cx.row_test(e, 0)),
                 guard: r.guard.as_ref().map(node),
                 require: match &r.body {
                     RuleBody::Require(e) => Some(node(e)),
@@ -167,6 +175,73 @@ impl<'a> PlanCompiler<'a> {
                     })
                 })
             }
+            ExprKind::Quant {
+                q,
+                rows,
+                filter: None,
+                ..
+            } => {
+                let (q, rows) = (*q, self.node(rows, d));
+                Box::new(move |ce, env| {
+                    let Value::Rows(t, set) = rows(ce, env) else {
+                        return super::expr::no_rows(q);
+                    };
+                    ce.quantify(q, (t, &set), env, &mut |_, _, _| true)
+                })
+            }
+            _ => self.leaf(e, d),
+        }
+    }
+
+    /// Literals, `now`, relations, arithmetic, calls and presence tests.
+    fn leaf(&self, e: &'a Expr, d: u32) -> Node<'a> {
+        match &e.kind {
+            ExprKind::Lit(l) => Box::new(move |_, _| lit(l)),
+            ExprKind::Now => Box::new(move |ce, _| Value::DateTime(ce.ev.now)),
+            ExprKind::Relation {
+                base,
+                table,
+                relation,
+            } => {
+                let (table, relation) = (*table, *relation);
+                let base = self.node(base, d);
+                Box::new(move |ce, env| match base(ce, env) {
+                    Value::Row(_, r) => {
+                        let target = ce
+                            .ev
+                            .policy
+                            .tables
+                            .get(table)
+                            .and_then(|t| t.relations.get(relation))
+                            .map_or(table, |rel| rel.target);
+                        Value::Rows(target, ce.relation(table, r, relation))
+                    }
+                    _ => Value::Missing,
+                })
+            }
+            ExprKind::Arith(op, a, b) => {
+                let (op, a, b) = (*op, self.node(a, d), self.node(b, d));
+                Box::new(move |ce, env| {
+                    let x = a(ce, env);
+                    let y = b(ce, env);
+                    arith(op, &x, &y)
+                })
+            }
+            ExprKind::Call(f, args) if args.len() == 1 => {
+                let f = *f;
+                let a = args.first().map(|a| self.node(a, d));
+                Box::new(move |ce, env| match &a {
+                    Some(a) => {
+                        let v = a(ce, env);
+                        ce.call(f, v)
+                    }
+                    None => Value::Missing,
+                })
+            }
+            ExprKind::IsPresent { value, present } => {
+                let present = *present;
+                Box::new(move |ce, env| Value::Bool(ce.presence(value, env) == present))
+            }
             _ => walk(e),
         }
     }
@@ -214,16 +289,7 @@ impl<'a> PlanCompiler<'a> {
 
     /// `var.column [not] in ["a", "b"]` on a dictionary-coded text column.
     fn code_in(&self, value: &'a Expr, list: &'a Expr, negated: bool) -> Option<Node<'a>> {
-        let ExprKind::List(items) = &list.kind else {
-            return None;
-        };
-        let texts = items
-            .iter()
-            .map(|it| match &it.kind {
-                ExprKind::Lit(Lit::Text(t)) => Some(t.as_str()),
-                _ => None,
-            })
-            .collect::<Option<Vec<&str>>>()?;
+        let texts = literal_texts(list)?;
         let (slot, set) = self.coded(value, &texts)?;
         Some(Box::new(move |ce, env| {
             match slot_row(ce, env, slot).and_then(|r| set.test(r as usize)) {
@@ -231,6 +297,70 @@ impl<'a> PlanCompiler<'a> {
                 None => Value::Missing,
             }
         }))
+    }
+
+    /// `e` as a test of the subject row (slot 0) alone: `and`, `or`, `not`
+    /// of `=`, `!=` and `in [...]` between its coded columns and text
+    /// literals, with the tree walker's three-valued logic.
+    fn row_test(&self, e: &'a Expr, depth: u32) -> Option<RowTest<'a>> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let d = depth + 1;
+        match &e.kind {
+            ExprKind::And(a, b) => {
+                let (a, b) = (self.row_test(a, d)?, self.row_test(b, d)?);
+                Some(Box::new(move |r| match a(r) {
+                    Some(false) => Some(false),
+                    x => and(x, b(r)).truth(),
+                }))
+            }
+            ExprKind::Or(a, b) => {
+                let (a, b) = (self.row_test(a, d)?, self.row_test(b, d)?);
+                Some(Box::new(move |r| match a(r) {
+                    Some(true) => Some(true),
+                    x => or(x, b(r)).truth(),
+                }))
+            }
+            ExprKind::Not(x) => {
+                let x = self.row_test(x, d)?;
+                Some(Box::new(move |r| x(r).map(|b| !b)))
+            }
+            ExprKind::Compare(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => {
+                let eq = *op == CmpOp::Eq;
+                let (col, text) = match (&a.kind, &b.kind) {
+                    (ExprKind::Column { .. }, ExprKind::Lit(Lit::Text(t))) => (a, t),
+                    (ExprKind::Lit(Lit::Text(t)), ExprKind::Column { .. }) => (b, t),
+                    _ => return None,
+                };
+                let set = self.subject_coded(col, &[text.as_str()])?;
+                Some(Box::new(move |r| {
+                    set.test(r as usize).map(|same| same == eq)
+                }))
+            }
+            ExprKind::In {
+                value,
+                list,
+                negated,
+                ignore_case: false,
+            } => {
+                let texts = literal_texts(list)?;
+                let set = self.subject_coded(value, &texts)?;
+                let negated = *negated;
+                Some(Box::new(move |r| {
+                    set.test(r as usize).map(|found| found != negated)
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    /// A coded column of the subject row (slot 0) tested against `texts`.
+    fn subject_coded(&self, e: &'a Expr, texts: &[&str]) -> Option<CodeSet<'a>> {
+        match self.coded(e, texts)? {
+            (0, set) => Some(set),
+            _ => None,
+        }
     }
 
     /// `var.column` where the column is dictionary-coded text: the slot and
@@ -244,6 +374,20 @@ impl<'a> PlanCompiler<'a> {
         };
         Some((slot, self.data.code_set(*column, texts)?))
     }
+}
+
+/// The texts of a list of text literals.
+fn literal_texts(list: &Expr) -> Option<Vec<&str>> {
+    let ExprKind::List(items) = &list.kind else {
+        return None;
+    };
+    items
+        .iter()
+        .map(|it| match &it.kind {
+            ExprKind::Lit(Lit::Text(t)) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The row a slot holds; a `let` not computed yet is computed first, as

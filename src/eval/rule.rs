@@ -18,6 +18,12 @@ pub(super) struct RuleRun<'r, 'a> {
     pub(super) row: u32,
 }
 
+/// Why a rule does not apply to a row its `for … where` condition (quoted:
+/// `applies`) is false for.
+pub(super) fn not_for(applies: &str) -> String {
+    format!("the rule is for rows where {applies}")
+}
+
 /// `e` evaluated by its compiled node when the plan has one, else by the
 /// tree walker.
 fn run<'a>(
@@ -38,7 +44,7 @@ impl<'a> RuleRun<'_, 'a> {
         let plan = self.ev.plan.as_ref().and_then(|p| p.rules.get(self.index));
         if let Some(a) = &self.rule.applies
             && let Err(r) = self.holds(ce, env, (a, plan.and_then(|p| p.applies.as_ref())), |s| {
-                format!("the rule is for rows where {s}")
+                not_for(&s)
             })
         {
             return r;
