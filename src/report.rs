@@ -23,6 +23,8 @@ pub(crate) mod markdown;
 pub(crate) mod rules;
 pub(crate) mod testrun;
 
+use std::sync::Arc;
+
 use crate::diagnostic::Code;
 use serde::Serialize;
 
@@ -50,6 +52,9 @@ pub(crate) struct Context<'a> {
     /// The evaluator of an audit whose findings come without messages: it
     /// writes the message of each finding a report shows.
     pub(crate) messages: Option<&'a (dyn crate::eval::Complete + Sync)>,
+    /// The policy's field names per table, sorted: made once, shared by
+    /// every finding's [`JsonFields`].
+    pub(crate) field_names: std::sync::OnceLock<Vec<FieldNames>>,
 }
 
 impl<'a> Context<'a> {
@@ -68,6 +73,7 @@ impl<'a> Context<'a> {
             now,
             baseline: None,
             messages: None,
+            field_names: std::sync::OnceLock::new(),
         }
     }
 
@@ -156,25 +162,88 @@ pub(crate) struct JsonFinding {
     pub(crate) first_seen: Option<String>,
     /// The policy's `fields` for the finding's row (`null`: missing).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) fields: Option<serde_json::Map<String, serde_json::Value>>,
+    pub(crate) fields: Option<JsonFields>,
 }
 
 /// A finding's fields by name (the policy's `fields` for its table).
-pub(crate) fn fields_of(
-    ctx: &Context,
-    f: &Finding,
-) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let values = f.fields.as_deref()?;
-    let mut out = serde_json::Map::new();
-    for (decl, v) in ctx.policy.fields.iter().zip(values) {
-        if decl.table == f.table {
-            let v = v
-                .clone()
-                .map_or(serde_json::Value::Null, serde_json::Value::String);
-            out.insert(decl.name.clone(), v);
-        }
+pub(crate) fn fields_of(ctx: &Context, f: &Finding) -> Option<JsonFields> {
+    let values = f.fields.clone()?;
+    let names = ctx
+        .field_names
+        .get_or_init(|| field_names(ctx.policy))
+        .get(f.table)
+        .cloned()
+        .unwrap_or_else(|| Arc::from([]));
+    Some(JsonFields { names, values })
+}
+
+/// Field names, sorted, each with its place in the policy's `fields`.
+pub(crate) type FieldNames = Arc<[(String, usize)]>;
+
+/// Per table, the names of the policy's fields for it in sorted order, each
+/// with its place in the policy's list (a name given twice: the later).
+fn field_names(policy: &crate::semantics::Policy) -> Vec<FieldNames> {
+    (0..policy.tables.len())
+        .map(|t| {
+            let by_name: std::collections::BTreeMap<&str, usize> = policy
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.table == t)
+                .map(|(i, d)| (d.name.as_str(), i))
+                .collect();
+            by_name
+                .into_iter()
+                .map(|(n, i)| (n.to_string(), i))
+                .collect()
+        })
+        .collect()
+}
+
+/// A finding's fields as JSON shows them: an object of the policy's
+/// `fields` for its table, names sorted, `null` for a missing value. It
+/// shares the names with every finding and the values with its finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JsonFields {
+    names: FieldNames,
+    values: Arc<[Option<String>]>,
+}
+
+impl JsonFields {
+    /// Each field's name and value, names sorted.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.names
+            .iter()
+            .map(|(n, i)| (n.as_str(), self.values.get(*i).and_then(|v| v.as_deref())))
     }
-    Some(out)
+
+    /// The value of field `name` (`None`: missing or no such field).
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v)
+    }
+
+    /// As a JSON object.
+    pub(crate) fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.iter()
+            .map(|(n, v)| {
+                let v = v.map_or(serde_json::Value::Null, |v| {
+                    serde_json::Value::String(v.to_string())
+                });
+                (n.to_string(), v)
+            })
+            .collect()
+    }
+}
+
+impl Serialize for JsonFields {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.names.len()))?;
+        for (n, v) in self.iter() {
+            m.serialize_entry(n, &v)?;
+        }
+        m.end()
+    }
 }
 
 /// A waiver as reports show it.

@@ -201,6 +201,7 @@ pub(crate) fn run(ctx: &Ctx, a: Args) -> Outcome {
         now,
         baseline: baseline.as_ref(),
         messages: lazy.then_some(&ev),
+        field_names: std::sync::OnceLock::new(),
     };
     let report = CheckReport::new(&rc, a.format, &selected).with_max_results(a.max_results);
     out.write(&report.begin());

@@ -73,6 +73,7 @@ fn evaluate(
         now,
         baseline: None,
         messages: None,
+        field_names: std::sync::OnceLock::new(),
     };
     Evaluated {
         findings: audit

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::baseline::Gone;
 
-/// A finding's fields by name.
-type JsonFields = serde_json::Map<String, serde_json::Value>;
 use super::ci_kept::CiKept;
-use super::{Context, DataIssues, Summary, ci, csv_data_record, csv_record, data_errors, human};
+use super::{
+    Context, DataIssues, JsonFields, Summary, ci, csv_data_record, csv_record, data_errors, human,
+};
 use crate::diagnostic::RenderOptions;
 use crate::eval::Finding;
 use crate::semantics::Severity;
@@ -80,6 +80,27 @@ fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
 }
 
+/// Serialises `v` at the end of `out`, or writes `instead` if it cannot
+/// be (then `false`).
+fn write_json<T: Serialize>(out: &mut Vec<u8>, v: &T, instead: &[u8]) -> bool {
+    let at = out.len();
+    let ok = serde_json::to_writer(&mut *out, v).is_ok();
+    if !ok {
+        out.truncate(at);
+        out.extend_from_slice(instead);
+    }
+    ok
+}
+
+/// Lets `write` append JSON to `buf` as bytes, with no string made per
+/// value: the text is checked once, at the end.
+fn json_into(buf: &mut String, write: impl FnOnce(&mut Vec<u8>)) {
+    let mut bytes = std::mem::take(buf).into_bytes();
+    write(&mut bytes);
+    *buf = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+}
+
 fn json_line<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v)
         .map(|s| s + "\n")
@@ -109,10 +130,7 @@ fn csv_text(
     }
     for (r, fields) in records {
         let values = names.iter().map(|n| {
-            let v = fields
-                .as_ref()
-                .and_then(|m| m.get(*n))
-                .and_then(|v| v.as_str());
+            let v = fields.as_ref().and_then(|m| m.get(n));
             super::spreadsheet_safe(v.unwrap_or_default().to_string())
         });
         let _ = w.write_record(r.into_iter().chain(values));
@@ -225,19 +243,21 @@ impl<'c, 'a> CheckReport<'c, 'a> {
                     super::html::rows(self.ctx, found, buf);
                 }
             }
-            CheckFormat::Json => {
+            CheckFormat::Json => json_into(buf, |out| {
                 for (i, f) in found.iter().enumerate() {
                     if i > 0 {
-                        buf.push_str(",\n");
+                        out.extend_from_slice(b",\n");
                     }
-                    buf.push_str(&to_json(&super::finding(self.ctx, f)));
+                    write_json(out, &super::finding(self.ctx, f), b"null");
                 }
-            }
-            CheckFormat::Ndjson => {
+            }),
+            CheckFormat::Ndjson => json_into(buf, |out| {
                 for f in found {
-                    buf.push_str(&json_line(&super::finding(self.ctx, f)));
+                    if write_json(out, &super::finding(self.ctx, f), b"") {
+                        out.push(b'\n');
+                    }
                 }
-            }
+            }),
             CheckFormat::Csv => {
                 let records = found
                     .iter()

@@ -244,7 +244,7 @@ pub(super) fn finding_result(f: &JsonFinding) -> sarif::Result {
         let bag = sarif::PropertyBag::builder()
             .additional_properties(BTreeMap::from([(
                 "fields".to_string(),
-                serde_json::Value::Object(fields.clone()),
+                serde_json::Value::Object(fields.to_map()),
             )]))
             .build();
         res.properties = Some(bag);

@@ -29,7 +29,7 @@ pub(crate) struct DueItem {
     pub(crate) mark: Option<u64>,
     /// The policy's fields for the case.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) fields: Option<serde_json::Map<String, serde_json::Value>>,
+    pub(crate) fields: Option<super::JsonFields>,
     /// The deadline (ms), for sorting.
     #[serde(skip)]
     pub(crate) at: i64,
@@ -105,7 +105,7 @@ impl Worklist {
             let fields = i.fields.as_ref().map_or(String::new(), |m| {
                 let words: Vec<String> = m
                     .iter()
-                    .filter_map(|(k, v)| Some(format!("{k}: {}", v.as_str()?)))
+                    .filter_map(|(k, v)| Some(format!("{k}: {}", v?)))
                     .collect();
                 format!(" [{}]", printable(&words.join(", ")))
             });

@@ -140,12 +140,7 @@ pub(crate) fn rows(ctx: &Context, found: &[Finding], buf: &mut String) {
             .policy
             .fields
             .iter()
-            .map(|d| {
-                j.fields
-                    .as_ref()
-                    .and_then(|m| m.get(&d.name))
-                    .and_then(|v| v.as_str())
-            })
+            .map(|d| j.fields.as_ref().and_then(|m| m.get(&d.name)))
             .collect();
         let files: Vec<(usize, u64)> = f
             .rows

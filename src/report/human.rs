@@ -330,7 +330,7 @@ pub(crate) fn fields_words(ctx: &Context, f: &Finding) -> Option<String> {
     let fields = super::fields_of(ctx, f)?;
     let words: Vec<String> = fields
         .iter()
-        .filter_map(|(k, v)| Some(format!("{k}: {}", printable(v.as_str()?))))
+        .filter_map(|(k, v)| Some(format!("{k}: {}", printable(v?))))
         .collect();
     (!words.is_empty()).then(|| words.join(", "))
 }
