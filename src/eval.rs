@@ -805,12 +805,36 @@ fn collapse(s: &str) -> String {
 
 /// The key of each finding's rule, for sorting: key, rule id, deadline, mark.
 pub(crate) fn sort_findings(policy: &Policy, findings: &mut [Finding]) {
+    // Each rule's place in id order, compared instead of the ids.
+    let mut by_id: Vec<usize> = (0..policy.rules.len()).collect();
+    by_id.sort_by(|a, b| {
+        let id = |i: &usize| policy.rules.get(*i).map(|r| r.id.as_str());
+        id(a).cmp(&id(b))
+    });
+    // Ranks from 1: an unknown rule sorts first, as an empty id would;
+    // equal ids (never in a checked policy) share a rank.
+    let mut rank = vec![0usize; policy.rules.len()];
+    let mut last: Option<(&str, usize)> = None;
+    for (place, &i) in by_id.iter().enumerate() {
+        let id = policy.rules.get(i).map_or("", |r| r.id.as_str());
+        let r = match last {
+            Some((prev, r)) if prev == id => r,
+            _ => place + 1,
+        };
+        last = Some((id, r));
+        if let Some(x) = rank.get_mut(i) {
+            *x = r;
+        }
+    }
+    let rank_of = |i: usize| rank.get(i).copied().unwrap_or(0);
     findings.sort_by(|a, b| {
-        let ra = policy.rules.get(a.rule).map_or("", |r| r.id.as_str());
-        let rb = policy.rules.get(b.rule).map_or("", |r| r.id.as_str());
-        a.key
-            .cmp(&b.key)
-            .then_with(|| ra.cmp(rb))
+        // One case's findings share its key.
+        let key = if std::sync::Arc::ptr_eq(&a.key, &b.key) {
+            std::cmp::Ordering::Equal
+        } else {
+            a.key.cmp(&b.key)
+        };
+        key.then_with(|| rank_of(a.rule).cmp(&rank_of(b.rule)))
             .then_with(|| a.deadline.cmp(&b.deadline))
             .then_with(|| a.mark.cmp(&b.mark))
             .then_with(|| a.message.cmp(&b.message))
