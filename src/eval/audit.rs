@@ -4,6 +4,8 @@
 //! order, cut into fixed chunks, evaluated and rendered in parallel, and
 //! handed on in order.
 
+use std::sync::mpsc::Receiver;
+
 use rayon::prelude::*;
 
 use super::{Evaluator, Finding, MARK_BATCH, More, Status, sort_findings};
@@ -93,43 +95,91 @@ pub fn run<R: Send>(
         stats: vec![RuleStats::default(); ev.policy.rules.len()],
         subjects: 0,
     };
-    // Chunks in flight: enough to keep every thread busy, few enough that
-    // rendered output waiting for its turn stays small.
-    let batch = rayon::current_num_threads().max(1) * 2;
+    // Chunks per group: one per thread. With one group being handed on
+    // while the next is evaluated, enough to keep every thread busy, few
+    // enough that rendered output waiting for its turn stays small.
+    let batch = rayon::current_num_threads().max(1);
     let order = key_order(ev);
     let chunks = cut(ev, &order);
-    for group in chunks.chunks(batch) {
-        let done: Vec<(Vec<Piece<R>>, Vec<RuleStats>)> = group
-            .par_iter()
-            .map(|&(start, end)| {
-                let (mut findings, stats, tails) =
-                    chunk(ev, (start..end).filter_map(|i| order.get(i)));
-                sort_findings(ev.policy, &mut findings);
-                (pieces(ev, findings, tails, keep, render), stats)
-            })
-            .collect();
-        for (pieces, stats) in done {
-            for piece in pieces {
-                match piece {
-                    Piece::Rendered(r, findings) => {
-                        sink(r);
-                        audit.findings.extend(findings);
-                    }
-                    Piece::Tail(t) => continue_ladder(ev, &t, keep, render, sink, &mut audit),
-                }
-            }
-            for (all, s) in audit.stats.iter_mut().zip(&stats) {
-                all.add(s);
+    // While this thread hands one group's output on (writing it, and
+    // listing long ladders), the pool evaluates the next.
+    rayon::in_place_scope(|scope| {
+        let mut ahead: Option<Ahead<R>> = None;
+        for group in chunks.chunks(batch) {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            let order = &order;
+            scope.spawn(move |_| {
+                let done: Done<R> = group
+                    .par_iter()
+                    .map(|&(start, end)| {
+                        let (mut findings, stats, tails) =
+                            chunk(ev, (start..end).filter_map(|i| order.get(i)));
+                        sort_findings(ev.policy, &mut findings);
+                        (pieces(ev, findings, tails, keep, render), stats)
+                    })
+                    .collect();
+                // The receiver waits for it (it is gone only if this
+                // thread stopped early, and then nothing needs it).
+                let _ = tx.send(done);
+            });
+            if let Some((g, rx)) = ahead.replace((group, rx)) {
+                hand_on(ev, g, rx, (keep, render), sink, &mut audit, progress);
             }
         }
-        audit.subjects += group.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
-        audit.subjects -= audit
-            .stats
-            .first_mut()
-            .map_or(0, |s| std::mem::take(&mut s.filtered));
-        progress(audit.subjects);
-    }
+        if let Some((g, rx)) = ahead {
+            hand_on(ev, g, rx, (keep, render), sink, &mut audit, progress);
+        }
+    });
     audit
+}
+
+/// One group of chunks, evaluated and rendered: per chunk, its pieces and
+/// per-rule counts.
+type Done<R> = Vec<(Vec<Piece<R>>, Vec<RuleStats>)>;
+
+/// A group of chunks (start and end in key order) being evaluated, and
+/// where its result comes.
+type Ahead<'g, R> = (&'g [(usize, usize)], Receiver<Done<R>>);
+
+/// Renders a run of findings.
+type Render<'r, R> = &'r (dyn Fn(&[Finding]) -> R + Sync);
+
+/// Hands a group's rendered chunks to `sink` in order, continuing long
+/// ladders in their places, and adds up its counts.
+fn hand_on<R>(
+    ev: &Evaluator<'_>,
+    group: &[(usize, usize)],
+    rx: Receiver<Done<R>>,
+    (keep, render): (bool, Render<R>),
+    sink: &mut dyn FnMut(R),
+    audit: &mut Audit,
+    progress: &dyn Fn(u64),
+) {
+    // No result: the group's task panicked, and the scope raises its
+    // panic when this thread leaves it.
+    let Ok(done) = rx.recv() else {
+        return;
+    };
+    for (pieces, stats) in done {
+        for piece in pieces {
+            match piece {
+                Piece::Rendered(r, findings) => {
+                    sink(r);
+                    audit.findings.extend(findings);
+                }
+                Piece::Tail(t) => continue_ladder(ev, &t, keep, render, sink, audit),
+            }
+        }
+        for (all, s) in audit.stats.iter_mut().zip(&stats) {
+            all.add(s);
+        }
+    }
+    audit.subjects += group.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
+    audit.subjects -= audit
+        .stats
+        .first_mut()
+        .map_or(0, |s| std::mem::take(&mut s.filtered));
+    progress(audit.subjects);
 }
 
 /// The missed marks of a ladder still to list after its first result.
