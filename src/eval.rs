@@ -290,7 +290,7 @@ impl<'a> Evaluator<'a> {
     /// Ladders' missed marks are counted, not listed, and findings are not
     /// kept: for a report of counts only (`--format summary`), whose
     /// counts are the same as any audit's.
-    pub(crate) fn counting_only(mut self) -> Evaluator<'a> {
+    pub fn counting_only(mut self) -> Evaluator<'a> {
         self.counting = true;
         self
     }
@@ -394,13 +394,26 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates every selected rule about `table` for one row.
     pub(crate) fn evaluate(&self, table: TableId, row: u32) -> Vec<RuleResult> {
+        self.evaluate_reusing(&mut expr::Spare::default(), table, row)
+    }
+
+    /// [`Evaluator::evaluate`], taking the memo tables and slot buffers
+    /// from `spare` and leaving them there, emptied, for the next row.
+    pub(crate) fn evaluate_reusing(
+        &self,
+        spare: &mut expr::Spare<'a>,
+        table: TableId,
+        row: u32,
+    ) -> Vec<RuleResult> {
         let mut ce = self.case_eval(table, row, None);
+        spare.lend(&mut ce);
         let rules = self.by_subject.get(table).map_or(&[][..], Vec::as_slice);
         let mut results: Vec<RuleResult> = rules
             .iter()
             .map(|&i| self.rule(&mut ce, i, table, row))
             .collect();
         self.with_fields(&mut ce, table, row, &mut results);
+        spare.take_back(ce);
         results
     }
 

@@ -361,6 +361,7 @@ fn chunk(
     let mut findings = Vec::new();
     let mut stats = vec![RuleStats::default(); ev.policy.rules.len()];
     let mut tails = Vec::new();
+    let mut spare = super::expr::Spare::default();
     for (table, row) in rows {
         if !ev.passes_filter(table as TableId, row) {
             if let Some(s) = stats.first_mut() {
@@ -368,7 +369,7 @@ fn chunk(
             }
             continue;
         }
-        for r in ev.evaluate(table as TableId, row) {
+        for r in ev.evaluate_reusing(&mut spare, table as TableId, row) {
             if let Some(s) = stats.get_mut(r.rule) {
                 match r.status {
                     Status::Pass => {

@@ -41,6 +41,41 @@ pub(crate) struct Memo<'a> {
     relations: FxHashMap<(usize, u32, usize), RowSet<'a>>,
 }
 
+impl Memo<'_> {
+    fn clear(&mut self) {
+        self.defines.clear();
+        self.relations.clear();
+    }
+}
+
+/// What one case's evaluation leaves for the next: its memo tables and
+/// slot buffers, emptied, their memory kept.
+#[derive(Default)]
+pub(crate) struct Spare<'a> {
+    memo: Memo<'a>,
+    slots: Vec<Slot<'a>>,
+    define_slots: Vec<Slot<'a>>,
+}
+
+impl<'a> Spare<'a> {
+    /// Gives a case's evaluation the spare tables and buffers.
+    pub(crate) fn lend(&mut self, ce: &mut CaseEval<'_, 'a>) {
+        ce.memo = std::mem::take(&mut self.memo);
+        ce.spare_slots = std::mem::take(&mut self.slots);
+        ce.spare_define_slots = std::mem::take(&mut self.define_slots);
+    }
+
+    /// Takes them back from a finished evaluation, emptied.
+    pub(crate) fn take_back(&mut self, ce: CaseEval<'_, 'a>) {
+        self.memo = ce.memo;
+        self.memo.clear();
+        self.slots = ce.spare_slots;
+        self.slots.clear();
+        self.define_slots = ce.spare_define_slots;
+        self.define_slots.clear();
+    }
+}
+
 /// Evaluates expressions for one case.
 pub(crate) struct CaseEval<'e, 'a> {
     pub(crate) ev: &'e Evaluator<'a>,
