@@ -130,12 +130,14 @@ fn audits(c: &mut Criterion) {
         .sources(Sources::dir(&dir))
         .load()
         .expect("export loads");
-    let eval_by = |walk: bool| {
+    let eval_as = |walk: bool, counts: bool| {
         let ev = Evaluator::new(&p, &data, now, &[]);
         let ev = if walk { ev.tree_walking() } else { ev };
+        let ev = if counts { ev.counting_only() } else { ev };
         let a = audit::run(&ev, false, &|_| (), &mut |()| {}, &|_| {});
         a.subjects
     };
+    let eval_by = |walk: bool| eval_as(walk, false);
     let eval = || eval_by(false);
     let number = middle_case(&dir, n);
 
@@ -148,6 +150,9 @@ fn audits(c: &mut Criterion) {
     let walk_s = best(3, || {
         std::hint::black_box(eval_by(true));
     });
+    let counts_s = best(3, || {
+        std::hint::black_box(eval_as(false, true));
+    });
     let one = best(2, || check(&dir, 1));
     let two = best(2, || check(&dir, 2));
     let mut case_peak = f64::NAN;
@@ -159,6 +164,13 @@ fn audits(c: &mut Criterion) {
         mb,
         floor,
         walk_s,
+    );
+    report(
+        "evaluation alone, counts only (as --format summary)",
+        n,
+        mb,
+        floor,
+        counts_s,
     );
     report("check --format json, 2 threads", n, mb, floor, two);
     report("check --format json, 1 thread", n, mb, floor, one);
