@@ -206,3 +206,25 @@ proptest! {
         prop_assert_eq!(planned.0, walked.0);
     }
 }
+
+/// An audit run from a worker of a one-thread pool (a library user's own
+/// rayon job) does not wait on its own pool, and finds what any audit does.
+#[test]
+fn an_audit_from_inside_a_one_thread_pool_finishes_alike() {
+    let p = policy_with(&[]);
+    let dir = export(300, 7, 0.02);
+    let data = load(&p, dir.path());
+    let now = docket::time::parse_as_of(AS_OF, p.timezone)
+        .unwrap()
+        .instant
+        .0;
+    let ev = Evaluator::new(&p, &data, now, &[]);
+    let outside = audit_by(&ev);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let inside = pool.install(|| audit_by(&ev));
+    assert!(!outside.0.is_empty());
+    assert_eq!(inside, outside);
+}

@@ -101,33 +101,49 @@ pub fn run<R: Send>(
     let batch = rayon::current_num_threads().max(1);
     let order = key_order(ev);
     let chunks = cut(ev, &order);
+    let evaluate = |group: &[(usize, usize)]| -> Done<R> {
+        group
+            .par_iter()
+            .map(|&(start, end)| {
+                let (mut findings, stats, tails) =
+                    chunk(ev, (start..end).filter_map(|i| order.get(i)));
+                sort_findings(ev.policy, &mut findings);
+                (pieces(ev, findings, tails, keep, render), stats)
+            })
+            .collect()
+    };
+    if rayon::current_thread_index().is_some() {
+        // Called from a worker of the pool, which must not wait on its
+        // own pool: one group at a time.
+        for group in chunks.chunks(batch) {
+            let done = evaluate(group);
+            hand_on(ev, group, done, (keep, render), sink, &mut audit, progress);
+        }
+        return audit;
+    }
     // While this thread hands one group's output on (writing it, and
     // listing long ladders), the pool evaluates the next.
     rayon::in_place_scope(|scope| {
         let mut ahead: Option<Ahead<R>> = None;
         for group in chunks.chunks(batch) {
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
-            let order = &order;
+            let evaluate = &evaluate;
             scope.spawn(move |_| {
-                let done: Done<R> = group
-                    .par_iter()
-                    .map(|&(start, end)| {
-                        let (mut findings, stats, tails) =
-                            chunk(ev, (start..end).filter_map(|i| order.get(i)));
-                        sort_findings(ev.policy, &mut findings);
-                        (pieces(ev, findings, tails, keep, render), stats)
-                    })
-                    .collect();
                 // The receiver waits for it (it is gone only if this
                 // thread stopped early, and then nothing needs it).
-                let _ = tx.send(done);
+                let _ = tx.send(evaluate(group));
             });
             if let Some((g, rx)) = ahead.replace((group, rx)) {
-                hand_on(ev, g, rx, (keep, render), sink, &mut audit, progress);
+                // No result: the group's task panicked, and the scope
+                // raises its panic when this thread leaves it.
+                let Ok(done) = rx.recv() else { break };
+                hand_on(ev, g, done, (keep, render), sink, &mut audit, progress);
             }
         }
-        if let Some((g, rx)) = ahead {
-            hand_on(ev, g, rx, (keep, render), sink, &mut audit, progress);
+        if let Some((g, rx)) = ahead
+            && let Ok(done) = rx.recv()
+        {
+            hand_on(ev, g, done, (keep, render), sink, &mut audit, progress);
         }
     });
     audit
@@ -149,17 +165,12 @@ type Render<'r, R> = &'r (dyn Fn(&[Finding]) -> R + Sync);
 fn hand_on<R>(
     ev: &Evaluator<'_>,
     group: &[(usize, usize)],
-    rx: Receiver<Done<R>>,
+    done: Done<R>,
     (keep, render): (bool, Render<R>),
     sink: &mut dyn FnMut(R),
     audit: &mut Audit,
     progress: &dyn Fn(u64),
 ) {
-    // No result: the group's task panicked, and the scope raises its
-    // panic when this thread leaves it.
-    let Ok(done) = rx.recv() else {
-        return;
-    };
     for (pieces, stats) in done {
         for piece in pieces {
             match piece {
