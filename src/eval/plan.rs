@@ -134,21 +134,17 @@ impl<'a> PlanCompiler<'a> {
                     None => Value::Missing,
                 })
             }
-            ExprKind::Compare(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => {
-                match self.text_compare(*op == CmpOp::Eq, a, b) {
-                    Some(n) => n,
-                    None => self.compare(*op, a, b, d),
-                }
+            ExprKind::Compare(..) | ExprKind::In { .. }
+                if let Some((slot, test)) = self.code_test(e) =>
+            {
+                Box::new(
+                    move |ce, env| match slot_row(ce, env, slot).and_then(|r| test.of(r)) {
+                        Some(b) => Value::Bool(b),
+                        None => Value::Missing,
+                    },
+                )
             }
             ExprKind::Compare(op, a, b) => self.compare(*op, a, b, d),
-            ExprKind::In {
-                value,
-                list,
-                negated,
-                ignore_case: false,
-            } => self
-                .code_in(value, list, *negated)
-                .unwrap_or_else(|| walk(e)),
             ExprKind::Define { base, define } => {
                 let (base, define) = (self.node(base, d), *define);
                 Box::new(move |ce, env| match base(ce, env) {
@@ -270,33 +266,35 @@ impl<'a> PlanCompiler<'a> {
         })
     }
 
-    /// `var.column = "text"` (either way round) on a dictionary-coded text
-    /// column: the row's code against the text's.
-    fn text_compare(&self, eq: bool, a: &'a Expr, b: &'a Expr) -> Option<Node<'a>> {
-        let (col, text) = match (&a.kind, &b.kind) {
-            (ExprKind::Column { .. }, ExprKind::Lit(Lit::Text(t))) => (a, t),
-            (ExprKind::Lit(Lit::Text(t)), ExprKind::Column { .. }) => (b, t),
+    /// `var.column = "text"` (either way round), `!=`, or `var.column
+    /// [not] in ["a", "b"]`, on a dictionary-coded text column: the slot of
+    /// the row and the test of its code.
+    fn code_test(&self, e: &'a Expr) -> Option<(usize, CodeTest<'a>)> {
+        let (col, texts, want) = match &e.kind {
+            ExprKind::Compare(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => {
+                let (col, text) = match (&a.kind, &b.kind) {
+                    (ExprKind::Column { .. }, ExprKind::Lit(Lit::Text(t))) => (a, t),
+                    (ExprKind::Lit(Lit::Text(t)), ExprKind::Column { .. }) => (b, t),
+                    _ => return None,
+                };
+                (&**col, vec![text.as_str()], *op == CmpOp::Eq)
+            }
+            ExprKind::In {
+                value,
+                list,
+                negated,
+                ignore_case: false,
+            } => (&**value, literal_texts(list)?, !*negated),
             _ => return None,
         };
-        let (slot, set) = self.coded(col, &[text.as_str()])?;
-        Some(Box::new(move |ce, env| {
-            match slot_row(ce, env, slot).and_then(|r| set.test(r as usize)) {
-                Some(same) => Value::Bool(same == eq),
-                None => Value::Missing,
-            }
-        }))
-    }
-
-    /// `var.column [not] in ["a", "b"]` on a dictionary-coded text column.
-    fn code_in(&self, value: &'a Expr, list: &'a Expr, negated: bool) -> Option<Node<'a>> {
-        let texts = literal_texts(list)?;
-        let (slot, set) = self.coded(value, &texts)?;
-        Some(Box::new(move |ce, env| {
-            match slot_row(ce, env, slot).and_then(|r| set.test(r as usize)) {
-                Some(found) => Value::Bool(found != negated),
-                None => Value::Missing,
-            }
-        }))
+        let ExprKind::Column { base, column } = &col.kind else {
+            return None;
+        };
+        let ExprKind::Var(slot) = base.kind else {
+            return None;
+        };
+        let set = self.data.code_set(*column, &texts)?;
+        Some((slot, CodeTest { set, want }))
     }
 
     /// `e` as a test of the subject row (slot 0) alone: `and`, `or`, `not`
@@ -326,53 +324,25 @@ impl<'a> PlanCompiler<'a> {
                 let x = self.row_test(x, d)?;
                 Some(Box::new(move |r| x(r).map(|b| !b)))
             }
-            ExprKind::Compare(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => {
-                let eq = *op == CmpOp::Eq;
-                let (col, text) = match (&a.kind, &b.kind) {
-                    (ExprKind::Column { .. }, ExprKind::Lit(Lit::Text(t))) => (a, t),
-                    (ExprKind::Lit(Lit::Text(t)), ExprKind::Column { .. }) => (b, t),
-                    _ => return None,
-                };
-                let set = self.subject_coded(col, &[text.as_str()])?;
-                Some(Box::new(move |r| {
-                    set.test(r as usize).map(|same| same == eq)
-                }))
-            }
-            ExprKind::In {
-                value,
-                list,
-                negated,
-                ignore_case: false,
-            } => {
-                let texts = literal_texts(list)?;
-                let set = self.subject_coded(value, &texts)?;
-                let negated = *negated;
-                Some(Box::new(move |r| {
-                    set.test(r as usize).map(|found| found != negated)
-                }))
-            }
+            ExprKind::Compare(..) | ExprKind::In { .. } => match self.code_test(e)? {
+                (0, test) => Some(Box::new(move |r| test.of(r))),
+                _ => None,
+            },
             _ => None,
         }
     }
+}
 
-    /// A coded column of the subject row (slot 0) tested against `texts`.
-    fn subject_coded(&self, e: &'a Expr, texts: &[&str]) -> Option<CodeSet<'a>> {
-        match self.coded(e, texts)? {
-            (0, set) => Some(set),
-            _ => None,
-        }
-    }
+/// A row's code against the codes of some texts: `Some(want)` when it is
+/// one of them, `None` when the cell holds no readable text.
+struct CodeTest<'a> {
+    set: CodeSet<'a>,
+    want: bool,
+}
 
-    /// `var.column` where the column is dictionary-coded text: the slot and
-    /// the test of the column against `texts`.
-    fn coded(&self, e: &'a Expr, texts: &[&str]) -> Option<(usize, CodeSet<'a>)> {
-        let ExprKind::Column { base, column } = &e.kind else {
-            return None;
-        };
-        let ExprKind::Var(slot) = base.kind else {
-            return None;
-        };
-        Some((slot, self.data.code_set(*column, texts)?))
+impl CodeTest<'_> {
+    fn of(&self, row: u32) -> Option<bool> {
+        self.set.test(row as usize).map(|hit| hit == self.want)
     }
 }
 
