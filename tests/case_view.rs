@@ -44,6 +44,12 @@ fn case_at(args: &[&str], as_of: &str) -> (String, String, i32) {
     )
 }
 
+/// `docket case NUMBER --format json` on the example export.
+fn case_json(number: &str) -> Value {
+    let (out, err, _) = case(&[number, "--format", "json"]);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"))
+}
+
 /// The bundled policy's process order, from its header.
 fn bundled_order() -> Vec<String> {
     let text = std::fs::read_to_string(root().join("policies/policy.docket")).unwrap();
@@ -118,21 +124,7 @@ fn sections_come_in_the_order_a_csm_works_and_rules_in_process_order() {
         }
     }
     // JSON lists every rule in the same order.
-    let out = Command::cargo_bin("docket")
-        .unwrap()
-        .current_dir(root())
-        .args([
-            "case",
-            "C-0000052",
-            "--data",
-            "examples/data",
-            "--as-of",
-            AS_OF,
-        ])
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = case_json("C-0000052");
     let ids: Vec<&str> = v["rules"]
         .as_array()
         .unwrap()
@@ -236,21 +228,7 @@ fn text_wraps_at_the_width() {
 
 #[test]
 fn json_keeps_its_contract_and_adds_the_view() {
-    let out = Command::cargo_bin("docket")
-        .unwrap()
-        .current_dir(root())
-        .args([
-            "case",
-            "C-0000082",
-            "--data",
-            "examples/data",
-            "--as-of",
-            AS_OF,
-        ])
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = case_json("C-0000082");
     assert_eq!(v["case"], "C-0000082");
     assert_eq!(v["fields"]["owner"], "Lu Chen");
     assert_eq!(v["fields"]["requester"], "kim@client4.com");
